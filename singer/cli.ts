@@ -1,0 +1,128 @@
+import type { Readable, Writable } from 'node:stream';
+import yargs, { type Argv, type Options } from 'yargs';
+import { renderAbout, type AboutFormat, type PluginInfo } from './about.js';
+import { ConfigError, exitCodeOf, ExitCode, InterruptedError, SingerError } from './errors.js';
+import { createLogger, type Logger } from './log.js';
+
+export interface CliContext {
+  argv: readonly string[];
+  env: NodeJS.ProcessEnv;
+  stdin: Readable;
+  stdout: Writable;
+  logger: Logger;
+  /** Aborted on the first SIGTERM/SIGINT, with the signal name as reason: stop reading, commit, then return. */
+  signal: AbortSignal;
+}
+
+export interface RunCliOptions {
+  argv?: readonly string[];
+  env?: NodeJS.ProcessEnv;
+  stdin?: Readable;
+  stdout?: Writable;
+  stderr?: Writable;
+}
+
+/**
+ * Runs a CLI main function and maps its outcome to `process.exitCode` (never `process.exit()`, which could cut off
+ * buffered stdout). Errors are logged as CRITICAL lines without stack traces unless LOGLEVEL=debug.
+ */
+export async function runCli(name: string, main: (context: CliContext) => Promise<void>, options: RunCliOptions = {}): Promise<ExitCode> {
+  const env = options.env ?? process.env;
+  const logger = createLogger({ name, env, out: options.stderr ?? process.stderr });
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) {
+      // A second signal means "now": fall back to the default action.
+      process.removeListener('SIGTERM', onSignal);
+      process.removeListener('SIGINT', onSignal);
+      process.kill(process.pid, signal);
+      return;
+    }
+    logger.warning(`Received ${signal}: finishing the current work, then stopping`);
+    controller.abort(signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
+  let code: ExitCode = ExitCode.Ok;
+  try {
+    await main({
+      argv: options.argv ?? process.argv.slice(2),
+      env,
+      stdin: options.stdin ?? process.stdin,
+      stdout: options.stdout ?? process.stdout,
+      logger,
+      signal: controller.signal,
+    });
+    if (controller.signal.aborted) code = ExitCode.Interrupted;
+  } catch (error) {
+    code = exitCodeOf(error);
+    reportError(logger, error);
+  } finally {
+    process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGINT', onSignal);
+  }
+  process.exitCode = code;
+  return code;
+}
+
+function reportError(logger: Logger, error: unknown): void {
+  if (error instanceof ConfigError) {
+    logger.critical(error.problems.length === 1 ? `Invalid configuration: ${error.problems[0]}` : 'Invalid configuration:');
+    if (error.problems.length > 1) for (const problem of error.problems) logger.critical(`  - ${problem}`);
+  } else if (error instanceof InterruptedError) {
+    logger.warning(error.message);
+  } else if (error instanceof SingerError) {
+    logger.critical(error.message);
+  } else {
+    logger.critical(`Internal failure: ${(error as Error)?.message ?? String(error)}`);
+  }
+  if (logger.level === 'debug' && error instanceof Error && error.stack) logger.debug(error.stack);
+}
+
+/** The options every Singer executable shares. */
+export const COMMON_OPTIONS = {
+  config: { type: 'string', array: true, description: 'Config file (repeatable, later wins) or ENV for environment variables' },
+  about: { type: 'boolean', description: 'Print plugin information and exit' },
+  format: { type: 'string', choices: ['text', 'json', 'markdown'], default: 'text', description: 'Format of --about' },
+  version: { type: 'boolean', description: 'Print the version and exit' },
+} as const satisfies Record<string, Options>;
+
+/** Parses argv strictly; a usage problem becomes a ConfigError (exit code 2). */
+export async function parseArgs<T extends Record<string, Options>>(
+  scriptName: string,
+  argv: readonly string[],
+  options: T,
+): Promise<Record<string, unknown> & { _: (string | number)[] }> {
+  const parser: Argv = yargs([...argv])
+    .scriptName(scriptName)
+    .options({ ...COMMON_OPTIONS, ...options })
+    .version(false)
+    .help(false)
+    .strict()
+    .exitProcess(false)
+    .fail((message: string | undefined, error: Error | undefined) => {
+      throw new ConfigError(message ?? error?.message ?? 'invalid command line');
+    });
+  return (await parser.parseAsync()) as Record<string, unknown> & { _: (string | number)[] };
+}
+
+/** Handles `--version` and `--about`; returns true when one of them was printed. */
+export async function printInfoIfAsked(args: Record<string, unknown>, info: PluginInfo, out: Writable): Promise<boolean> {
+  if (args.version) {
+    out.write(`${info.name} v${info.version}\n`);
+    return true;
+  }
+  if (args.about) {
+    out.write(`${renderAbout(info, (args.format as AboutFormat | undefined) ?? 'text')}\n`);
+    return true;
+  }
+  return false;
+}
+
+/** `--config` values, with the `--config=ENV` spelling folded in. */
+export function configSources(args: Record<string, unknown>): string[] {
+  const value = args.config;
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}

@@ -1,0 +1,105 @@
+/**
+ * Exit codes shared by every executable of the package. Documented in README.md ("Exit codes").
+ * Errors are classed by what the caller does about them, not by where they happen.
+ */
+export enum ExitCode {
+  Ok = 0,
+  /** A bug or an unexpected failure: report it. */
+  Internal = 1,
+  /** Bad configuration or command line: fix the config, do not retry. */
+  Config = 2,
+  /** Malformed input or a protocol violation (bad Singer line, RECORD before SCHEMA, …): fix the producer. */
+  Protocol = 3,
+  /** The source (WMS HTTP API) failed or refused: retry later, or fix credentials/permissions. */
+  Source = 4,
+  /** The target database failed: the batch was rolled back; rerun from the last emitted state. */
+  Database = 5,
+  /** Stopped by SIGTERM/SIGINT after committing what was safe to commit. */
+  Interrupted = 130,
+}
+
+export interface SingerErrorOptions {
+  cause?: unknown;
+  /** Whether retrying the same run later may succeed (used by the orchestrator). */
+  retriable?: boolean;
+}
+
+/** Base class: carries the exit code the CLI runner will set. */
+export class SingerError extends Error {
+  readonly exitCode: ExitCode;
+  readonly retriable: boolean;
+
+  constructor(message: string, exitCode: ExitCode, options: SingerErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.exitCode = exitCode;
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+/** Configuration is invalid; `problems` lists every problem found, not only the first. */
+export class ConfigError extends SingerError {
+  readonly problems: readonly string[];
+
+  constructor(problems: string | readonly string[], options: SingerErrorOptions = {}) {
+    const list = typeof problems === 'string' ? [problems] : problems;
+    super(
+      list.length === 1 ? `Invalid configuration: ${list[0]}` : `Invalid configuration (${list.length} problems):\n  - ${list.join('\n  - ')}`,
+      ExitCode.Config,
+      options,
+    );
+    this.problems = list;
+  }
+}
+
+export interface ProtocolErrorLocation {
+  line?: number;
+  stream?: string;
+  field?: string;
+}
+
+/** Bad input. The message names where (line, stream, field) and never includes record values. */
+export class ProtocolError extends SingerError {
+  readonly location: ProtocolErrorLocation;
+
+  constructor(problem: string, location: ProtocolErrorLocation = {}, options: SingerErrorOptions = {}) {
+    const where = [
+      location.line === undefined ? undefined : `line ${location.line}`,
+      location.stream === undefined ? undefined : `stream '${location.stream}'`,
+      location.field === undefined ? undefined : `field '${location.field}'`,
+    ].filter((part) => part !== undefined);
+    super(where.length > 0 ? `${problem} (${where.join(', ')})` : problem, ExitCode.Protocol, options);
+    this.location = location;
+  }
+}
+
+/** The source system failed (HTTP errors after retries, auth refused, bad responses). */
+export class SourceError extends SingerError {
+  readonly status?: number;
+
+  constructor(message: string, options: SingerErrorOptions & { status?: number } = {}) {
+    super(message, ExitCode.Source, options);
+    this.status = options.status;
+  }
+}
+
+/** The target database failed; the current batch was rolled back. */
+export class DatabaseError extends SingerError {
+  readonly code?: string;
+
+  constructor(message: string, options: SingerErrorOptions & { code?: string } = {}) {
+    super(message, ExitCode.Database, options);
+    this.code = options.code;
+  }
+}
+
+/** The process was asked to stop (SIGTERM/SIGINT) and stopped cleanly. */
+export class InterruptedError extends SingerError {
+  constructor(signal: string) {
+    super(`Stopped by ${signal}`, ExitCode.Interrupted);
+  }
+}
+
+export function exitCodeOf(error: unknown): ExitCode {
+  return error instanceof SingerError ? error.exitCode : ExitCode.Internal;
+}
