@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# `npm test`: from a fresh clone, installs and builds what the tests need, starts the servers, runs the suites.
+#
+#   npm test                          unit, then integration
+#   TEST_SUITE=unit npm test          only unit tests (no PostgreSQL, no Meltano set up)
+#   TEST_SUITE=integration npm test   only integration tests
+#   npm test -- --grep tap            extra arguments go to mocha
+#
+# Steps, each skipped when already done: `npm ci` (node_modules missing or older than package-lock.json),
+# `npm run build`, PostgreSQL 15 on 127.0.0.1 (scripts/pg.sh), Meltano in .cache/meltano-venv
+# (scripts/meltano-venv.sh). A server this script started is stopped at the end; one already running is left alone.
+# The last stdout line is "N passed, N failed, N skipped" over both suites; the exit status is 1 if anything failed.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+SUITE=${TEST_SUITE:-all}
+case $SUITE in
+  unit | integration | all) ;;
+  *) die "TEST_SUITE must be unit, integration or all (got '$SUITE')" ;;
+esac
+
+t0=$SECONDS
+passed=0 failed=0 skipped=0
+
+ensure_node_modules() {
+  local stamp_file=node_modules/.package-lock.sha256 want
+  want=$({ node --version; cat package-lock.json; } | sha256sum | cut -d' ' -f1)
+  if [[ -d node_modules && -f $stamp_file && $(cat "$stamp_file") == "$want" ]]; then return 0; fi
+  log "node_modules missing or stale versus package-lock.json: npm ci"
+  npm ci --no-audit --no-fund >&2
+  echo "$want" >"$stamp_file"
+}
+
+# tsc never deletes outputs, so a renamed or deleted test would keep running from dist/.
+prune_stale_dist() {
+  [[ -d dist ]] || return 0
+  local js src n=0
+  while IFS= read -r -d '' js; do
+    src=${js#dist/}
+    src=${src%.js}.ts
+    if [[ ! -f $src ]]; then
+      rm -f "$js" "$js.map"
+      n=$((n + 1))
+    fi
+  done < <(find dist -name '*.js' -print0)
+  if ((n > 0)); then log "removed $n compiled files in dist/ whose .ts source is gone"; fi
+}
+
+pg_started=false
+stop_pg() {
+  if $pg_started; then
+    pg_started=false
+    bash scripts/pg.sh stop || log "warning: could not stop PostgreSQL"
+  fi
+}
+trap stop_pg EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+start_servers() {
+  if ! bash scripts/pg.sh status >/dev/null 2>&1; then pg_started=true; fi
+  bash scripts/pg.sh start
+  eval "$(bash scripts/pg.sh env)"
+  log "PostgreSQL for tests: $TEST_PG_URL"
+  bash scripts/meltano-venv.sh
+  export MELTANO_BIN="$CACHE_DIR/meltano-venv/bin/meltano"
+}
+
+# run_suite unit|integration [mocha args…]: adds its counts to the totals.
+run_suite() {
+  local name=$1 dir="dist/tests/$1"
+  shift
+  if [[ -z $(find "$dir" -name '*.test.js' -print -quit 2>/dev/null) ]]; then
+    log "no $name tests under $dir"
+    return 0
+  fi
+  local summary rc=0
+  summary=$(mktemp)
+  printf '\n=== %s tests ===\n' "$name"
+  MOCHA_SUMMARY_FILE=$summary node_modules/.bin/mocha --config .mocharc.cjs \
+    --reporter "$ROOT/scripts/mocha-summary-reporter.cjs" "$dir/**/*.test.js" "$@" || rc=$?
+  if [[ ! -s $summary ]]; then
+    log "error: mocha exited with $rc before reporting $name results (counted as 1 failure)"
+    failed=$((failed + 1))
+  else
+    local p f s
+    read -r p f s < <(node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      console.log(r.passes, r.failures, r.pending)' "$summary")
+    passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+    if ((rc != 0 && f == 0)); then
+      log "error: mocha exited with $rc after $name tests without a failing test (counted as 1 failure)"
+      failed=$((failed + 1))
+    fi
+  fi
+  rm -f "$summary"
+}
+
+# Meltano must never phone home, whoever runs it under the tests.
+export MELTANO_SEND_ANONYMOUS_USAGE_STATS=false MELTANO_DISABLE_TRACKING=true
+
+ensure_node_modules
+prune_stale_dist
+if ! npm run --silent build >&2; then
+  log "error: TypeScript build failed (counted as 1 failure; tests run on what tsc emitted)"
+  failed=$((failed + 1))
+fi
+if [[ $SUITE != unit ]]; then start_servers; fi
+log "setup done in $((SECONDS - t0))s"
+
+if [[ $SUITE != integration ]]; then run_suite unit "$@"; fi
+if [[ $SUITE != unit ]]; then run_suite integration "$@"; fi
+stop_pg
+
+printf '\n%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
+[[ $failed -eq 0 ]] || exit 1
