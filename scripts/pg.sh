@@ -202,7 +202,7 @@ ENV
 case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
-  status) cmd_status ;;
+  status) cmd_status || exit $? ;;
   env) cmd_env ;;
   *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
 esac

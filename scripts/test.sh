@@ -54,9 +54,14 @@ stop_pg() {
     bash scripts/pg.sh stop || log "warning: could not stop PostgreSQL"
   fi
 }
+mocha_pid=""
+on_signal() {
+  if [[ -n $mocha_pid ]]; then kill -TERM "$mocha_pid" 2>/dev/null || true; fi
+  exit "$1"
+}
 trap stop_pg EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
 
 start_servers() {
   if ! bash scripts/pg.sh status >/dev/null 2>&1; then pg_started=true; fi
@@ -78,8 +83,12 @@ run_suite() {
   local summary rc=0
   summary=$(mktemp)
   printf '\n=== %s tests ===\n' "$name"
+  # In the background so that a SIGTERM to this script is handled now, not after the suite.
   MOCHA_SUMMARY_FILE=$summary node_modules/.bin/mocha --config .mocharc.cjs \
-    --reporter "$ROOT/scripts/mocha-summary-reporter.cjs" "$dir/**/*.test.js" "$@" || rc=$?
+    --reporter "$ROOT/scripts/mocha-summary-reporter.cjs" "$dir/**/*.test.js" "$@" &
+  mocha_pid=$!
+  wait "$mocha_pid" || rc=$?
+  mocha_pid=""
   if [[ ! -s $summary ]]; then
     log "error: mocha exited with $rc before reporting $name results (counted as 1 failure)"
     failed=$((failed + 1))
