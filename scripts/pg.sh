@@ -72,7 +72,14 @@ ensure_traversable() {
 prepare_home() {
   mkdir -p "$PG_HOME"
   ensure_traversable
-  if is_root; then chown "$OS_USER:" "$PG_HOME"; fi
+  if is_root; then
+    chown "$OS_USER:" "$PG_HOME"
+    # e.g. the system user was recreated with another uid: the server refuses a data dir it does not own.
+    if [[ -n $(find "$PG_HOME" -maxdepth 1 \( -name data -o -name server.log \) ! -user "$OS_USER") ]]; then
+      log "giving $PG_HOME back to user $OS_USER"
+      chown -R "$OS_USER:" "$PG_HOME"
+    fi
+  fi
   chmod 700 "$PG_HOME"
 }
 
