@@ -96,9 +96,10 @@ export async function parseArgs<T extends Record<string, Options>>(
 ): Promise<Record<string, unknown> & { _: (string | number)[] }> {
   const parser: Argv = yargs([...argv])
     .scriptName(scriptName)
-    .options({ ...COMMON_OPTIONS, ...options })
+    // Before .options(): yargs reserves `version` until its built-in flag is turned off.
     .version(false)
     .help(false)
+    .options({ ...COMMON_OPTIONS, ...options })
     .strict()
     .exitProcess(false)
     .fail((message: string | undefined, error: Error | undefined) => {
