@@ -1,0 +1,95 @@
+import { readFile } from 'node:fs/promises';
+import {
+  type Catalog,
+  type CliContext,
+  ConfigError,
+  configSources,
+  loadConfig,
+  MessageWriter,
+  Metrics,
+  normalizeState,
+  packageVersion,
+  parseArgs,
+  parseJsonExact,
+  printInfoIfAsked,
+  runCli,
+  type TapState,
+  emptyState,
+} from '../singer/index.js';
+import { discover } from './discover.js';
+import { SingerOutput } from './output.js';
+import { configProblems, TAP_SETTINGS, type TapConfig } from './settings.js';
+import { sync } from './sync.js';
+import { CAPABILITIES, createClient, TAP_NAME } from './tap.js';
+
+const DESCRIPTION = 'Singer tap for Oracle WMS Cloud (LGF API v10): discovery from describe, full (partitioned) and incremental sync';
+
+export function run(): Promise<unknown> {
+  return runCli(TAP_NAME, main);
+}
+
+async function main(context: CliContext): Promise<void> {
+  const { logger } = context;
+  const args = await parseArgs(TAP_NAME, context.argv, {
+    discover: { type: 'boolean', description: 'Write the catalog to stdout' },
+    catalog: { type: 'string', description: 'Catalog file (streams and fields to sync)' },
+    properties: { type: 'string', description: 'Legacy name of --catalog' },
+    state: { type: 'string', description: 'State file to resume from (ignored with --discover)' },
+    test: { type: 'string', description: 'Connection test: one record per stream (--test), or SCHEMA only (--test=schema)' },
+  });
+  const version = packageVersion();
+  const info = { name: TAP_NAME, description: DESCRIPTION, version, capabilities: CAPABILITIES, settings: TAP_SETTINGS };
+  if (await printInfoIfAsked(args, info, context.stdout)) return;
+
+  const loaded = await loadConfig(configSources(args), { pluginName: TAP_NAME, schema: TAP_SETTINGS, env: context.env });
+  const config = loaded.config as unknown as TapConfig;
+  const problems = configProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (loaded.unknownKeys.length > 0) logger.warning(`Ignoring unknown settings: ${loaded.unknownKeys.join(', ')}`);
+
+  const testArg = args.test as string | undefined;
+  if (testArg !== undefined && testArg !== '' && testArg !== 'all' && testArg !== 'schema') throw new ConfigError(`--test takes no value, 'all' or 'schema' (got '${testArg}')`);
+  const metrics = new Metrics(logger);
+  const handle = createClient(config, { logger, metrics, version, signal: context.signal });
+  const writer = new MessageWriter(context.stdout);
+  try {
+    if (args.discover) {
+      const catalog = await discover(handle.client, config, logger);
+      await writer.writeLine(JSON.stringify(catalog, null, 2));
+      await writer.end();
+      return;
+    }
+    const catalogFile = (args.catalog ?? args.properties) as string | undefined;
+    const catalog = catalogFile ? await readJsonFile<Catalog>(catalogFile, 'catalog') : await discover(handle.client, config, logger);
+    if (!Array.isArray(catalog?.streams)) throw new ConfigError(`catalog ${catalogFile} has no "streams" list`);
+    const state = args.state && testArg === undefined ? normalizeState(await readJsonFile<unknown>(args.state as string, 'state')) : emptyState();
+    const output = new SingerOutput(writer, state as TapState);
+    await sync(catalog, {
+      source: handle.client,
+      config,
+      output,
+      logger,
+      metrics,
+      signal: context.signal,
+      testMode: testArg === undefined ? undefined : testArg === 'schema' ? 'schema' : 'records',
+    });
+  } finally {
+    handle.close();
+  }
+}
+
+async function readJsonFile<T>(file: string, what: string): Promise<T> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read ${what} file ${file} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
+  }
+  try {
+    // Exact: a state may hold ids beyond 2^53.
+    return parseJsonExact(text) as T;
+  } catch {
+    throw new ConfigError(`${what} file ${file} is not valid JSON`);
+  }
+}
+

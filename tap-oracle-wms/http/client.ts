@@ -1,0 +1,195 @@
+import { InterruptedError, type Logger, type Metrics, SourceError } from '../../singer/index.js';
+import { Semaphore } from '../concurrency.js';
+import type { Authenticator } from './auth.js';
+import { describeErrorBody, parseBody, type ParsedBody } from './body.js';
+import { HttpFailure, kindOfStatus, sourceErrorOf } from './errors.js';
+import { NextPagePaginator, pageSizeOf, readEnvelope, redactQuery, withPageSize, type WmsPage } from './pagination.js';
+import { RateLimiter, sleep } from './rate-limiter.js';
+import { parseRetryAfter, type RetryPolicy } from './retry.js';
+import { NetworkFailure, type Transport } from './transport.js';
+
+/** The smallest page we shrink to after timeouts (FIVETRAN's floor). */
+export const MIN_PAGE_SIZE = 25;
+
+/** What discovery and sync need from the WMS. The HTTP client implements it; unit tests use an in-memory one. */
+export interface WmsSource {
+  entities(): Promise<string[]>;
+  describe(entity: string): Promise<Record<string, unknown>>;
+  /** One page after another of a list request; an empty result (lgfapi: 404) yields nothing. */
+  pages(entity: string, params: URLSearchParams): AsyncGenerator<WmsPage>;
+}
+
+export interface WmsClientOptions {
+  baseUrl: string;
+  apiVersion: string;
+  transport: Transport;
+  auth: Authenticator;
+  retry: RetryPolicy;
+  timeoutMs: number;
+  maxConcurrentRequests: number;
+  ratePerSecond: number;
+  headers: Record<string, string>;
+  logger: Logger;
+  metrics: Metrics;
+  signal?: AbortSignal;
+}
+
+interface RequestPlan {
+  url: string;
+  /** Metric tag and log label: the path template, e.g. `entity/allocation`. */
+  endpoint: string;
+  /** A list request: 404 means no rows. */
+  list: boolean;
+  /** After consecutive timeouts, a smaller request (page_size halved) or undefined to keep the same one. */
+  shrink?: (url: string, timeouts: number) => string | undefined;
+}
+
+type Outcome = { kind: 'ok'; body: ParsedBody; url: string } | { kind: 'empty'; url: string };
+
+/** lgfapi v10 over HTTP: auth, bounded concurrency, rate limit, retries with backoff, next_page pagination. */
+export class WmsClient implements WmsSource {
+  readonly #options: WmsClientOptions;
+  readonly #root: string;
+  readonly #semaphore: Semaphore;
+  readonly #rate: RateLimiter;
+  readonly #describes = new Map<string, Promise<Record<string, unknown>>>();
+
+  constructor(options: WmsClientOptions) {
+    this.#options = options;
+    this.#root = `${options.baseUrl.replace(/\/+$/, '')}/wms/lgfapi/${options.apiVersion}/entity/`;
+    this.#semaphore = new Semaphore(options.maxConcurrentRequests);
+    this.#rate = new RateLimiter(options.ratePerSecond);
+  }
+
+  entityUrl(entity: string, suffix = ''): string {
+    return `${this.#root}${encodeURIComponent(entity)}/${suffix}`;
+  }
+
+  /** `GET …/entity/`: a `{name: url}` object, a list of names, or `{results: [...]}`; sorted names. */
+  async entities(): Promise<string[]> {
+    const outcome = await this.#request({ url: this.#root, endpoint: 'entity', list: false });
+    const value = outcome.kind === 'ok' && outcome.body.json ? outcome.body.value : undefined;
+    const names = entityNames(value);
+    if (!names) throw new SourceError('the WMS entity list (GET …/entity/) has an unexpected shape');
+    return [...new Set(names)].sort();
+  }
+
+  /** `GET …/entity/{name}/describe/`, once per entity per run. */
+  describe(entity: string): Promise<Record<string, unknown>> {
+    let pending = this.#describes.get(entity);
+    if (!pending) {
+      pending = this.#request({ url: this.entityUrl(entity, 'describe/'), endpoint: `entity/${entity}/describe`, list: false }).then((outcome) => {
+        const value = outcome.kind === 'ok' && outcome.body.json ? outcome.body.value : undefined;
+        if (typeof value !== 'object' || value === null || typeof (value as { fields?: unknown }).fields !== 'object') {
+          throw new SourceError(`the describe of entity '${entity}' has no fields`);
+        }
+        return value as Record<string, unknown>;
+      });
+      this.#describes.set(entity, pending);
+    }
+    return pending;
+  }
+
+  async *pages(entity: string, params: URLSearchParams): AsyncGenerator<WmsPage> {
+    const first = new URL(this.entityUrl(entity));
+    first.search = params.toString();
+    const paginator = new NextPagePaginator(first.toString());
+    const endpoint = `entity/${entity}`;
+    const shrink = (url: string, timeouts: number): string | undefined => {
+      const size = pageSizeOf(url);
+      if (timeouts < 2 || size === undefined || size <= MIN_PAGE_SIZE) return undefined;
+      const smaller = Math.max(MIN_PAGE_SIZE, Math.floor(size / 2));
+      this.#options.logger.warning(`${entity}: repeated timeouts, page_size ${size} → ${smaller}`, { stream: entity });
+      return withPageSize(url, smaller);
+    };
+    while (paginator.current !== undefined) {
+      const outcome = await this.#request({ url: paginator.current, endpoint, list: true, shrink });
+      if (outcome.url !== paginator.current) paginator.replaceCurrent(outcome.url);
+      if (outcome.kind === 'empty') return;
+      if (!outcome.body.json) throw new SourceError(`${endpoint}: ${outcome.body.summary}`);
+      const page = readEnvelope(outcome.body.value, outcome.url);
+      paginator.advance(page.nextPage);
+      yield page;
+    }
+  }
+
+  /** One logical request: retried, re-authenticated once on 401, shrunk on repeated timeouts. */
+  async #request(plan: RequestPlan): Promise<Outcome> {
+    const { retry, logger } = this.#options;
+    let url = plan.url;
+    let attempt = 0;
+    let timeouts = 0;
+    let reauthenticated = false;
+    for (;;) {
+      attempt += 1;
+      let failure: HttpFailure;
+      try {
+        return { ...(await this.#attempt(plan, url)), url } as Outcome;
+      } catch (error) {
+        if (!(error instanceof HttpFailure)) throw error;
+        failure = error;
+      }
+      if (failure.status === 401 && !reauthenticated && this.#options.auth.invalidate()) {
+        reauthenticated = true;
+        logger.info(`${plan.endpoint}: HTTP 401, fetching a fresh token`);
+        continue;
+      }
+      timeouts = failure.timedOut ? timeouts + 1 : 0;
+      const delay = retry.delaySeconds(attempt, failure);
+      if (delay === undefined) throw sourceErrorOf(failure, `GET ${redactQuery(url)}`, attempt);
+      if (failure.timedOut && plan.shrink) url = plan.shrink(url, timeouts) ?? url;
+      logger.warning(`GET ${redactQuery(url)}: ${failure.message}; retry ${attempt}/${retry.maxRetries} in ${delay.toFixed(1)} s`);
+      await sleep(delay * 1000, this.#options.signal);
+      if (this.#options.signal?.aborted) throw new InterruptedError(String(this.#options.signal.reason ?? 'SIGTERM'));
+    }
+  }
+
+  /** One HTTP exchange. Returns the outcome, or throws HttpFailure. */
+  async #attempt(plan: RequestPlan, url: string): Promise<Omit<Outcome, 'url'>> {
+    const { transport, metrics, timeoutMs } = this.#options;
+    return this.#semaphore.run(async () => {
+      await this.#rate.acquire();
+      const headers = { ...this.#options.headers, ...(await this.#options.auth.headers()) };
+      const started = process.hrtime.bigint();
+      const seconds = (): number => Number(process.hrtime.bigint() - started) / 1e9;
+      let response;
+      try {
+        response = await transport.send({ method: 'GET', url, headers, timeoutMs });
+      } catch (error) {
+        if (!(error instanceof NetworkFailure)) throw error;
+        metrics.timer('http_request_duration', seconds(), { endpoint: plan.endpoint, http_status_code: null, status: 'failed' });
+        throw new HttpFailure(error.message, { kind: 'retriable', timedOut: error.timedOut });
+      }
+      const ok = response.status >= 200 && response.status < 300;
+      const empty = response.status === 404 && plan.list;
+      metrics.timer('http_request_duration', seconds(), {
+        endpoint: plan.endpoint,
+        http_status_code: response.status,
+        status: ok || empty ? 'succeeded' : 'failed',
+      });
+      if (empty) return { kind: 'empty' as const };
+      const body = parseBody(response.text, response.headers['content-type']);
+      if (ok) {
+        // A gateway page with a 200 is a transient proxy problem, not data.
+        if (!body.json) throw new HttpFailure(`HTTP ${response.status} with ${body.summary}`, { kind: 'retriable', status: response.status });
+        return { kind: 'ok' as const, body };
+      }
+      const detail = describeErrorBody(body);
+      throw new HttpFailure(`HTTP ${response.status}${detail ? ` (${detail})` : ''}`, {
+        kind: kindOfStatus(response.status),
+        status: response.status,
+        retryAfterSeconds: parseRetryAfter(response.headers['retry-after']),
+      });
+    });
+  }
+}
+
+function entityNames(value: unknown): string[] | undefined {
+  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
+  if (typeof value !== 'object' || value === null) return undefined;
+  const results = (value as { results?: unknown }).results;
+  if (Array.isArray(results)) {
+    return results.map((item) => (typeof item === 'string' ? item : (item as { name?: unknown })?.name)).filter((name): name is string => typeof name === 'string');
+  }
+  return Object.keys(value);
+}

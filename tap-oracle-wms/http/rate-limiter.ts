@@ -1,0 +1,30 @@
+/** Spaces request starts at least 1/rate seconds apart (0 = no limit). Shared by every request of a run. */
+export class RateLimiter {
+  readonly #intervalMs: number;
+  #nextSlot = 0;
+
+  constructor(perSecond: number) {
+    this.#intervalMs = perSecond > 0 ? 1000 / perSecond : 0;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.#intervalMs === 0) return;
+    const now = Date.now();
+    const slot = Math.max(now, this.#nextSlot);
+    this.#nextSlot = slot + this.#intervalMs;
+    if (slot > now) await sleep(slot - now);
+  }
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms <= 0 || signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosInstance } from 'axios';
+import { ConfigError } from '../../singer/index.js';
+
+export interface TransportRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+}
+
+export interface TransportResponse {
+  status: number;
+  headers: Record<string, string | undefined>;
+  text: string;
+}
+
+/** A request that got no HTTP answer. */
+export class NetworkFailure extends Error {
+  readonly timedOut: boolean;
+  readonly code: string;
+
+  constructor(code: string, timedOut: boolean) {
+    super(timedOut ? 'no answer within request_timeout' : `connection failed (${code})`);
+    this.name = 'NetworkFailure';
+    this.code = code;
+    this.timedOut = timedOut;
+  }
+}
+
+/** The only place that talks to the network. Swapped for an in-memory fake in unit tests. */
+export interface Transport {
+  send(request: TransportRequest): Promise<TransportResponse>;
+  close(): void;
+}
+
+export interface AxiosTransportOptions {
+  maxSockets: number;
+  verifyTls: boolean;
+  caFile?: string;
+}
+
+/** axios over keep-alive agents (one TCP/TLS connection per concurrent request, reused across pages). */
+export class AxiosTransport implements Transport {
+  readonly #axios: AxiosInstance;
+  readonly #agents: (http.Agent | https.Agent)[];
+
+  constructor(options: AxiosTransportOptions) {
+    let ca: string | undefined;
+    if (options.caFile) {
+      try {
+        ca = readFileSync(options.caFile, 'utf8');
+      } catch (error) {
+        throw new ConfigError(`'ca_file' cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
+      }
+    }
+    const httpAgent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets + 2 });
+    const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: options.maxSockets + 2, rejectUnauthorized: options.verifyTls, ...(ca ? { ca } : {}) });
+    this.#agents = [httpAgent, httpsAgent];
+    this.#axios = axios.create({
+      httpAgent,
+      httpsAgent,
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      validateStatus: () => true,
+      maxRedirects: 5,
+      decompress: true,
+      proxy: false,
+    });
+  }
+
+  async send(request: TransportRequest): Promise<TransportResponse> {
+    // A total deadline: a server that trickles bytes must not hold a request open past request_timeout.
+    const signal = AbortSignal.timeout(request.timeoutMs);
+    try {
+      const response = await this.#axios.request<string>({
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+        data: request.body,
+        timeout: request.timeoutMs,
+        signal,
+      });
+      const headers: Record<string, string | undefined> = {};
+      for (const [name, value] of Object.entries(response.headers)) headers[name.toLowerCase()] = value === undefined || value === null ? undefined : String(value);
+      return { status: response.status, headers, text: typeof response.data === 'string' ? response.data : String(response.data ?? '') };
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? 'UNKNOWN';
+      const timedOut = signal.aborted || code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED';
+      throw new NetworkFailure(code, timedOut);
+    }
+  }
+
+  close(): void {
+    for (const agent of this.#agents) agent.destroy();
+  }
+}

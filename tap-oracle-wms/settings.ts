@@ -1,0 +1,193 @@
+import type { SettingsSchema } from '../singer/index.js';
+
+/** How the company and facility codes narrow one entity: the lgfapi filter (relation path + `__code`) for each. */
+export interface ScopeFilter {
+  company?: string | null;
+  facility?: string | null;
+}
+
+/**
+ * Defaults for the entities whose company/facility live behind a relation (wms-api.md §4.6). Entities not listed
+ * fall back to their own `company_id`/`facility_id` relation when describe has one; `null` means "cannot be
+ * narrowed this way" (the filter is not sent).
+ */
+export const DEFAULT_SCOPE_FILTERS: Record<string, ScopeFilter> = {
+  allocation: { facility: 'order_dtl_id__order_id__facility_id__code', company: 'order_dtl_id__order_id__company_id__code' },
+  order_hdr: { facility: 'facility_id__code', company: 'company_id__code' },
+  order_dtl: { facility: 'order_id__facility_id__code', company: 'order_id__company_id__code' },
+  inventory: { facility: 'facility_id__code', company: 'item_id__company_id__code' },
+  location: { facility: 'facility_id__code', company: null },
+  item: { facility: null, company: 'company_id__code' },
+  facility: { facility: 'code', company: 'parent_company_id__code' },
+  company: { facility: null, company: 'code' },
+};
+
+/** The tap's settings: one JSON Schema drives validation, defaults, redaction, `--about` and meltano.yml. */
+export const TAP_SETTINGS: SettingsSchema = {
+  type: 'object',
+  properties: {
+    base_url: {
+      type: 'string',
+      format: 'uri',
+      pattern: '^https?://',
+      description: 'Tenant URL including its environment segment, e.g. https://a29.wms.ocs.oraclecloud.com/raizen (no /wms/lgfapi)',
+    },
+    auth_method: {
+      type: 'string',
+      enum: ['basic', 'oauth2_password', 'oauth2_client_credentials'],
+      default: 'basic',
+      description: 'basic (username/password on every call), oauth2_password (WMS-hosted POST {base_url}/api/oauth2/token/), or oauth2_client_credentials (IDCS token URL)',
+    },
+    username: { type: 'string', description: 'WMS API user (basic and oauth2_password)' },
+    password: { type: 'string', secret: true, writeOnly: true, description: 'Password of the WMS API user' },
+    oauth_client_id: { type: 'string', description: 'OAuth2 client id (oauth2_password and oauth2_client_credentials)' },
+    oauth_client_secret: { type: 'string', secret: true, writeOnly: true, description: 'OAuth2 client secret' },
+    oauth_token_url: {
+      type: 'string',
+      description: 'Token endpoint for oauth2_client_credentials (e.g. https://idcs-<tenant>.identity.oraclecloud.com/oauth2/v1/token); oauth2_password defaults to {base_url}/api/oauth2/token/',
+    },
+    oauth_scope: { type: 'string', description: 'OAuth2 scope, e.g. urn:resource:fusion:scm:logistics:wms:lgfapi/' },
+    api_version: { type: 'string', pattern: '^v[0-9]+$', default: 'v10', description: 'lgfapi version segment' },
+    company_code: { type: 'string', default: '*', description: 'Company code to narrow extraction to; * means every company the user can see' },
+    facility_code: { type: 'string', default: '*', description: 'Facility code to narrow extraction to; * means every facility the user can see' },
+    scope_filters: {
+      type: 'object',
+      default: DEFAULT_SCOPE_FILTERS,
+      additionalProperties: {
+        type: 'object',
+        properties: { company: { type: ['string', 'null'] }, facility: { type: ['string', 'null'] } },
+        additionalProperties: false,
+      },
+      description:
+        'Per entity, the lgfapi filter that company_code / facility_code become (e.g. {"order_dtl": {"facility": "order_id__facility_id__code"}}); merged over the built-in defaults; entities not listed use their own company_id / facility_id relation when they have one; null disables',
+    },
+    entities: {
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+      default: ['*'],
+      description: 'Entity names or glob patterns (* and ?) to discover and sync',
+    },
+    exclude_entities: { type: 'array', items: { type: 'string', minLength: 1 }, default: [], description: 'Entity names or glob patterns to leave out' },
+    start_date: {
+      type: 'string',
+      format: 'date-time',
+      description: 'RFC 3339 lower bound of the first incremental sync (used when the state has no bookmark)',
+    },
+    initial_lookback_minutes: {
+      type: 'integer',
+      minimum: 1,
+      default: 1440,
+      description: 'Without a bookmark and without start_date, incremental streams start this long before the sync (never the whole table)',
+    },
+    page_size: { type: 'integer', minimum: 1, maximum: 1250, default: 1000, description: 'Rows per page (lgfapi maximum 1250)' },
+    page_mode: { type: 'string', enum: ['sequenced', 'paged'], default: 'sequenced', description: 'lgfapi page_mode: sequenced (keyset cursor, recommended) or paged' },
+    request_timeout: { type: 'number', exclusiveMinimum: 0, default: 300, description: 'Seconds before one HTTP request is abandoned (then retried)' },
+    max_retries: { type: 'integer', minimum: 0, default: 5, description: 'Retries of a failed request (429, 5xx, timeouts, resets) before the run fails' },
+    backoff_initial_seconds: { type: 'number', minimum: 0, default: 1, description: 'First backoff delay; doubles every retry, with jitter' },
+    backoff_max_seconds: { type: 'number', minimum: 0, default: 60, description: 'Upper bound of one backoff delay (a longer Retry-After is still honoured, up to 300 s)' },
+    max_concurrent_requests: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 32,
+      default: 4,
+      description: 'Requests in flight at once, across streams and partitions (Oracle recommends fewer than 10)',
+    },
+    rate_limit_per_second: { type: 'number', minimum: 0, default: 0, description: 'Client-side limit of requests started per second; 0 disables' },
+    incremental_overlap_minutes: {
+      type: 'number',
+      minimum: 0,
+      default: 15,
+      description: 'Incremental windows start this long before the bookmark, to catch rows committed late with a back-dated mod_ts',
+    },
+    replication_lag_seconds: {
+      type: 'integer',
+      minimum: 0,
+      default: 60,
+      description: 'The upper bound (signpost) of an incremental sync is its start time minus this lag',
+    },
+    enable_incremental: { type: 'boolean', default: true, description: 'false makes every stream FULL_TABLE' },
+    full_sync_partitions: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 64,
+      default: 0,
+      description: 'Id ranges a full sync is split into and fetched concurrently; 0 means max_concurrent_requests',
+    },
+    entity_filters: {
+      type: 'object',
+      default: {},
+      additionalProperties: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } },
+      description: 'Query parameters passed through per entity, e.g. {"allocation": {"status_id__lt": 99}}; key "*" applies to every entity',
+    },
+    flatten_relations: {
+      type: 'boolean',
+      default: true,
+      description: 'Relations {id,key,url} become <name>_id (integer) and <name>_key (string) columns; false keeps the object',
+    },
+    custom_headers: { type: 'object', default: {}, additionalProperties: { type: 'string' }, description: 'Extra HTTP headers sent with every request' },
+    verify_tls: { type: 'boolean', default: true, description: 'Verify the server certificate' },
+    ca_file: { type: 'string', description: 'PEM file with extra certificate authorities to trust' },
+    user_agent: { type: 'string', description: 'User-Agent header (default tap-oracle-wms/<version>)' },
+    emit_activate_version: {
+      type: 'boolean',
+      default: false,
+      aliases: ['emit_activate_version_messages'],
+      description: 'Send ACTIVATE_VERSION before and after each FULL_TABLE sync, so the target can drop rows gone from the source',
+    },
+  },
+  required: ['base_url'],
+};
+
+export type AuthMethod = 'basic' | 'oauth2_password' | 'oauth2_client_credentials';
+
+/** The validated config, with defaults applied. */
+export interface TapConfig {
+  base_url: string;
+  auth_method: AuthMethod;
+  username?: string;
+  password?: string;
+  oauth_client_id?: string;
+  oauth_client_secret?: string;
+  oauth_token_url?: string;
+  oauth_scope?: string;
+  api_version: string;
+  company_code: string;
+  facility_code: string;
+  scope_filters: Record<string, ScopeFilter>;
+  entities: string[];
+  exclude_entities: string[];
+  start_date?: string;
+  initial_lookback_minutes: number;
+  page_size: number;
+  page_mode: 'sequenced' | 'paged';
+  request_timeout: number;
+  max_retries: number;
+  backoff_initial_seconds: number;
+  backoff_max_seconds: number;
+  max_concurrent_requests: number;
+  rate_limit_per_second: number;
+  incremental_overlap_minutes: number;
+  replication_lag_seconds: number;
+  enable_incremental: boolean;
+  full_sync_partitions: number;
+  entity_filters: Record<string, Record<string, string | number | boolean>>;
+  flatten_relations: boolean;
+  custom_headers: Record<string, string>;
+  verify_tls: boolean;
+  ca_file?: string;
+  user_agent?: string;
+  emit_activate_version: boolean;
+}
+
+/** Cross-setting rules JSON Schema cannot say clearly; every problem is returned. */
+export function configProblems(config: TapConfig): string[] {
+  const problems: string[] = [];
+  const need = (names: (keyof TapConfig)[]): void => {
+    for (const name of names) if (!config[name]) problems.push(`'${name}' is required when auth_method is ${config.auth_method}`);
+  };
+  if (config.auth_method === 'basic') need(['username', 'password']);
+  if (config.auth_method === 'oauth2_password') need(['username', 'password', 'oauth_client_id', 'oauth_client_secret']);
+  if (config.auth_method === 'oauth2_client_credentials') need(['oauth_client_id', 'oauth_client_secret', 'oauth_token_url']);
+  if (/\/wms\/lgfapi/.test(config.base_url)) problems.push("'base_url' must stop at the environment segment (leave out /wms/lgfapi/…)");
+  return problems;
+}

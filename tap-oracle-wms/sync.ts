@@ -1,0 +1,223 @@
+import {
+  type Catalog,
+  type CatalogEntry,
+  InterruptedError,
+  isStreamSelected,
+  type JsonSchema,
+  keyPropertiesOf,
+  type Logger,
+  type Metrics,
+  replicationOf,
+  selectedProperties,
+} from '../singer/index.js';
+import { forEachConcurrent } from './concurrency.js';
+import type { WmsSource } from './http/client.js';
+import type { SingerOutput } from './output.js';
+import { mergeParams, pagingParams, streamFilters } from './query.js';
+import {
+  finishFullSync,
+  incrementalPlan,
+  type PartitionBookmark,
+  rangeSlice,
+  savedFullSync,
+  type Slice,
+  splitIdRange,
+  startFullSync,
+} from './replication.js';
+import type { TapConfig } from './settings.js';
+import { idOf, recordTransform, type RecordTransform } from './transform.js';
+
+export interface SyncDeps {
+  source: WmsSource;
+  config: TapConfig;
+  output: SingerOutput;
+  logger: Logger;
+  metrics: Metrics;
+  /** Milliseconds since the epoch; the signpost is fixed from it once, when the sync starts. */
+  now?: () => number;
+  signal?: AbortSignal;
+  /** `--test`: 'records' syncs one record per stream (no STATE), 'schema' only writes SCHEMA messages. */
+  testMode?: 'records' | 'schema';
+}
+
+/** Seconds between progress lines (and record_count metrics) of a long stream. */
+const PROGRESS_INTERVAL_MS = 15_000;
+
+/** Syncs every selected stream, at most max_concurrent_requests streams at once. */
+export async function sync(catalog: Catalog, deps: SyncDeps): Promise<void> {
+  const now = deps.now ?? Date.now;
+  const startedMs = now();
+  const signpost = (startedMs - deps.config.replication_lag_seconds * 1000) * 1000;
+  const streams = catalog.streams.filter(isStreamSelected);
+  if (streams.length === 0) deps.logger.warning('No stream is selected in the catalog: nothing to sync');
+  await forEachConcurrent(streams, deps.config.max_concurrent_requests, (entry) => syncStream(entry, { ...deps, now }, { signpost, startedMs }));
+  await deps.output.end();
+}
+
+interface RunClock {
+  /** Microseconds since the epoch. */
+  signpost: number;
+  startedMs: number;
+}
+
+async function syncStream(entry: CatalogEntry, deps: SyncDeps & { now: () => number }, clock: RunClock): Promise<void> {
+  const { config, output, logger } = deps;
+  const stream = entry.tap_stream_id;
+  const selected = selectedProperties(entry);
+  const replication = config.enable_incremental ? replicationOf(entry) : { method: 'FULL_TABLE' as const };
+  const incremental = replication.method === 'INCREMENTAL' && replication.replicationKey !== undefined;
+  await output.write({
+    type: 'SCHEMA',
+    stream,
+    schema: selectedSchema(entry.schema, selected),
+    key_properties: keyPropertiesOf(entry),
+    ...(incremental ? { bookmark_properties: [replication.replicationKey as string] } : {}),
+  });
+  if (deps.testMode === 'schema') return;
+
+  const transform = recordTransform(entry, selected, config.flatten_relations);
+  const filters = streamFilters(stream, entry, config);
+  const progress = new Progress(stream, logger, deps.metrics);
+
+  if (deps.testMode === 'records') {
+    await readSlice(stream, { label: `${stream} test`, params: new URLSearchParams(), afterPage: () => undefined }, { ...deps, filters, transform, progress, pageSize: 1, limit: 1 });
+  } else if (incremental) {
+    const plan = incrementalPlan({
+      stream,
+      replicationKey: replication.replicationKey as string,
+      state: output.state,
+      startDate: config.start_date,
+      signpost: clock.signpost,
+      overlapMinutes: config.incremental_overlap_minutes,
+      lookbackMinutes: config.initial_lookback_minutes,
+      now: clock.startedMs * 1000,
+    });
+    logger.info(`${stream}: incremental from ${plan.slice.params.get(`${replication.replicationKey}__gte`)} to ${plan.slice.params.get(`${replication.replicationKey}__lt`)}`, { stream });
+    await readSlice(stream, plan.slice, { ...deps, filters, transform, progress });
+    if (!output.state.bookmarks[stream]?.replication_key_value || output.state.bookmarks[stream]?.replication_key !== replication.replicationKey) {
+      await output.checkpoint((state) => ({
+        ...state,
+        bookmarks: { ...state.bookmarks, [stream]: { replication_key: replication.replicationKey, replication_key_value: plan.initialBookmark } },
+      }));
+    }
+  } else {
+    await fullSync(stream, { ...deps, filters, transform, progress });
+  }
+  progress.finish();
+}
+
+interface StreamDeps extends SyncDeps {
+  now: () => number;
+  filters: URLSearchParams;
+  transform: RecordTransform;
+  progress: Progress;
+  pageSize?: number;
+  limit?: number;
+  version?: number;
+}
+
+/** The sync loop, written once: pages → records → RECORD lines → bookmark → STATE, page by page. */
+async function readSlice(stream: string, slice: Slice, deps: StreamDeps): Promise<void> {
+  const params = mergeParams(deps.filters, slice.params, pagingParams(deps.config, deps.pageSize));
+  let written = 0;
+  for await (const page of deps.source.pages(stream, params)) {
+    const timeExtracted = new Date(deps.now()).toISOString();
+    let raws = page.results;
+    if (deps.limit !== undefined) raws = raws.slice(0, deps.limit - written);
+    await deps.output.records(stream, raws.map(deps.transform), timeExtracted, deps.version);
+    written += raws.length;
+    deps.progress.add(raws.length);
+    const update = slice.afterPage(raws);
+    if (update && deps.testMode === undefined) await deps.output.checkpoint(update);
+    if (deps.limit !== undefined && written >= deps.limit) return;
+    if (deps.signal?.aborted) throw new InterruptedError(String(deps.signal.reason ?? 'SIGTERM'));
+  }
+}
+
+/** Full table: id ranges (resumed from state, or planned from min/max id) read concurrently, ACTIVATE_VERSION around. */
+async function fullSync(stream: string, deps: StreamDeps): Promise<void> {
+  const { config, output, logger } = deps;
+  const saved = savedFullSync(output.state, stream);
+  let partitions: PartitionBookmark[];
+  let version: number | undefined;
+  if (saved) {
+    partitions = saved.partitions;
+    version = config.emit_activate_version ? (saved.version ?? deps.now()) : undefined;
+    const open = partitions.filter((partition) => !partition.complete).length;
+    logger.info(`${stream}: resuming a full sync (${open} of ${partitions.length} id ranges left)`, { stream });
+  } else {
+    const ranges = await planRanges(stream, deps);
+    version = config.emit_activate_version ? deps.now() : undefined;
+    await output.checkpoint((state) => startFullSync(state, stream, ranges, version));
+    partitions = ranges.map((context) => ({ context }));
+    if (version !== undefined) await output.write({ type: 'ACTIVATE_VERSION', stream, version });
+    logger.info(`${stream}: full sync in ${ranges.length} id range(s)`, { stream });
+  }
+  const open = partitions.filter((partition) => !partition.complete);
+  await forEachConcurrent(open, config.max_concurrent_requests, async (partition) => {
+    const slice = rangeSlice(stream, partition);
+    await readSlice(stream, slice, { ...deps, version });
+    await output.checkpoint(slice.complete());
+  });
+  if (version !== undefined) await output.write({ type: 'ACTIVATE_VERSION', stream, version });
+  await output.checkpoint((state) => finishFullSync(state, stream));
+}
+
+/** min and max id from two one-row ordered queries, split into full_sync_partitions ranges. */
+async function planRanges(stream: string, deps: StreamDeps): Promise<{ id_gte: number | string | null; id_lt: number | string | null }[]> {
+  const wanted = deps.config.full_sync_partitions > 0 ? deps.config.full_sync_partitions : deps.config.max_concurrent_requests;
+  if (wanted <= 1) return [{ id_gte: null, id_lt: null }];
+  const [min, max] = await Promise.all([firstId(stream, 'id', deps), firstId(stream, '-id', deps)]);
+  if (min === undefined || max === undefined) return [{ id_gte: null, id_lt: null }];
+  // Ranges much smaller than a page only add requests.
+  const bySpan = Number((max - min + 1n) / BigInt(deps.config.page_size)) + 1;
+  return splitIdRange(min, max, Math.min(wanted, bySpan));
+}
+
+async function firstId(stream: string, ordering: string, deps: StreamDeps): Promise<bigint | undefined> {
+  const params = mergeParams(deps.filters, new URLSearchParams({ ordering, page_size: '1', page_mode: deps.config.page_mode, fields: 'id' }));
+  for await (const page of deps.source.pages(stream, params)) return idOf(page.results[0]?.id);
+  return undefined;
+}
+
+/** The catalog schema restricted to the selected properties. */
+function selectedSchema(schema: JsonSchema, selected: readonly string[]): JsonSchema {
+  const properties = schema.properties ?? {};
+  return { ...schema, properties: Object.fromEntries(selected.map((name) => [name, properties[name]])) };
+}
+
+/** Rows and rows/s per stream on stderr, plus record_count METRIC increments. */
+class Progress {
+  readonly #stream: string;
+  readonly #logger: Logger;
+  readonly #metrics: Metrics;
+  readonly #started = Date.now();
+  #rows = 0;
+  #unreported = 0;
+  #lastReport = Date.now();
+
+  constructor(stream: string, logger: Logger, metrics: Metrics) {
+    this.#stream = stream;
+    this.#logger = logger;
+    this.#metrics = metrics;
+  }
+
+  add(rows: number): void {
+    this.#rows += rows;
+    this.#unreported += rows;
+    if (Date.now() - this.#lastReport >= PROGRESS_INTERVAL_MS) this.#report('running');
+  }
+
+  finish(): void {
+    this.#report('done');
+  }
+
+  #report(phase: 'running' | 'done'): void {
+    const seconds = (Date.now() - this.#started) / 1000;
+    const rate = seconds > 0 ? Math.round(this.#rows / seconds) : this.#rows;
+    this.#metrics.counter('record_count', this.#unreported, { stream: this.#stream });
+    this.#logger.info(`${this.#stream}: ${this.#rows} rows in ${seconds.toFixed(1)} s (${rate} rows/s)${phase === 'done' ? ', done' : ''}`, { stream: this.#stream });
+    this.#unreported = 0;
+    this.#lastReport = Date.now();
+  }
+}

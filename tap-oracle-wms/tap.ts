@@ -1,0 +1,70 @@
+import { type Logger, type Metrics, secretValues, type Config } from '../singer/index.js';
+import { BasicAuth, OAuthAuth, type Authenticator } from './http/auth.js';
+import { WmsClient } from './http/client.js';
+import { RetryPolicy } from './http/retry.js';
+import { AxiosTransport, type Transport } from './http/transport.js';
+import { TAP_SETTINGS, type TapConfig } from './settings.js';
+
+export const TAP_NAME = 'tap-oracle-wms';
+
+/** Meltano capability names (only those valid in Meltano's extractor schema). */
+export const CAPABILITIES = ['catalog', 'discover', 'state', 'about', 'test', 'activate-version', 'structured-logging'] as const;
+
+export interface ClientHandle {
+  client: WmsClient;
+  close(): void;
+}
+
+/** Wires the HTTP client from config: transport (keep-alive), auth strategy, retry policy. */
+export function createClient(config: TapConfig, deps: { logger: Logger; metrics: Metrics; version: string; signal?: AbortSignal; transport?: Transport }): ClientHandle {
+  deps.logger.addSecrets(secretValues(config as unknown as Config, TAP_SETTINGS));
+  const transport = deps.transport ?? new AxiosTransport({ maxSockets: config.max_concurrent_requests, verifyTls: config.verify_tls, caFile: config.ca_file });
+  const timeoutMs = Math.round(config.request_timeout * 1000);
+  const client = new WmsClient({
+    baseUrl: config.base_url,
+    apiVersion: config.api_version,
+    transport,
+    auth: authenticator(config, transport, timeoutMs, deps.logger),
+    retry: new RetryPolicy({ maxRetries: config.max_retries, initialSeconds: config.backoff_initial_seconds, maxSeconds: config.backoff_max_seconds }),
+    timeoutMs,
+    maxConcurrentRequests: config.max_concurrent_requests,
+    ratePerSecond: config.rate_limit_per_second,
+    headers: { Accept: 'application/json', 'User-Agent': config.user_agent ?? `${TAP_NAME}/${deps.version}`, ...config.custom_headers },
+    logger: deps.logger,
+    metrics: deps.metrics,
+    signal: deps.signal,
+  });
+  return { client, close: () => transport.close() };
+}
+
+function authenticator(config: TapConfig, transport: Transport, timeoutMs: number, logger: Logger): Authenticator {
+  const onToken = (token: string): void => logger.addSecrets([token]);
+  switch (config.auth_method) {
+    case 'basic':
+      return new BasicAuth(config.username ?? '', config.password ?? '');
+    case 'oauth2_password':
+      return new OAuthAuth({
+        transport,
+        timeoutMs,
+        onToken,
+        request: {
+          url: config.oauth_token_url ?? `${config.base_url.replace(/\/+$/, '')}/api/oauth2/token/`,
+          clientId: config.oauth_client_id ?? '',
+          clientSecret: config.oauth_client_secret ?? '',
+          form: { grant_type: 'password', username: config.username ?? '', password: config.password ?? '', ...(config.oauth_scope ? { scope: config.oauth_scope } : {}) },
+        },
+      });
+    case 'oauth2_client_credentials':
+      return new OAuthAuth({
+        transport,
+        timeoutMs,
+        onToken,
+        request: {
+          url: config.oauth_token_url ?? '',
+          clientId: config.oauth_client_id ?? '',
+          clientSecret: config.oauth_client_secret ?? '',
+          form: { grant_type: 'client_credentials', ...(config.oauth_scope ? { scope: config.oauth_scope } : {}) },
+        },
+      });
+  }
+}
