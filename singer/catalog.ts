@@ -54,6 +54,8 @@ export function streamMetadata(entry: CatalogEntry): MetadataValues {
  */
 export function isBreadcrumbSelected(entry: CatalogEntry, breadcrumb: Breadcrumb): boolean {
   if (!entry.metadata || entry.metadata.length === 0) {
+    // Legacy catalogs: a deselected parent still deselects its children.
+    if (breadcrumb.length > 0 && !isBreadcrumbSelected(entry, breadcrumb.slice(0, -2))) return false;
     const legacy = schemaAt(entry.schema, breadcrumb)?.selected;
     return typeof legacy === 'boolean' ? legacy : true;
   }

@@ -56,14 +56,24 @@ export async function runCli(name: string, main: (context: CliContext) => Promis
     });
     if (controller.signal.aborted) code = ExitCode.Interrupted;
   } catch (error) {
-    code = exitCodeOf(error);
-    reportError(logger, error);
+    if (controller.signal.aborted && isAbortError(error)) {
+      // Work cancelled through ctx.signal (fetch, events.once, timers…) is the requested stop, not a failure.
+      code = ExitCode.Interrupted;
+      logger.warning(`Stopped by ${String(controller.signal.reason)}`);
+    } else {
+      code = exitCodeOf(error);
+      reportError(logger, error);
+    }
   } finally {
     process.removeListener('SIGTERM', onSignal);
     process.removeListener('SIGINT', onSignal);
   }
   process.exitCode = code;
   return code;
+}
+
+function isAbortError(error: unknown): boolean {
+  return error instanceof InterruptedError || (error instanceof Error && error.name === 'AbortError');
 }
 
 function reportError(logger: Logger, error: unknown): void {

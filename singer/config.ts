@@ -39,7 +39,8 @@ export async function loadConfig(sources: readonly string[], options: LoadConfig
       continue;
     }
     try {
-      merged = { ...merged, ...(await readConfigFile(path.resolve(cwd, source))) };
+      // Aliases are resolved per source so that a later file wins even when it uses a legacy name.
+      merged = { ...merged, ...resolveAliases(await readConfigFile(path.resolve(cwd, source)), options.schema) };
     } catch (error) {
       problems.push((error as Error).message);
     }
@@ -84,11 +85,11 @@ async function configFromEnv(pluginName: string, schema: SettingsSchema, env: No
   }
   const config: Record<string, unknown> = {};
   for (const [name, setting] of Object.entries(schema.properties)) {
-    for (const settingName of [...(setting.aliases ?? []), name]) {
-      const variable = settingEnvVar(pluginName, settingName);
-      const raw = env[variable] ?? dotenv[variable];
-      if (raw !== undefined) config[name] = castEnvValue(raw, setting);
-    }
+    // The environment wins over .env, whichever name (canonical first, then aliases) each one uses.
+    const variables = [name, ...(setting.aliases ?? [])].map((settingName) => settingEnvVar(pluginName, settingName));
+    const raw = variables.map((variable) => env[variable]).find((value) => value !== undefined) ??
+      variables.map((variable) => dotenv[variable]).find((value) => value !== undefined);
+    if (raw !== undefined) config[name] = castEnvValue(raw, setting);
   }
   return config;
 }

@@ -2,13 +2,26 @@ import { parse as parseLossless } from 'lossless-json';
 import { parseNumberText } from './exact-number.js';
 
 /**
- * Integer literals of 16+ digits may exceed 2^53, and long decimals may not survive a double. Only such texts
- * (rare) take the slower lossless parser; everything else uses the native JSON.parse.
+ * JSON.parse that keeps big integers and long decimals exact (as ExactNumber). Throws SyntaxError.
+ * Only texts with a run of 16+ digits (dots allowed inside the run, so `1234567890.1234567` counts) can hold such a
+ * number; they are rare and take the slower lossless parser. Everything else uses the native JSON.parse.
  */
-const LONG_NUMBER = /\d{16}/;
-
-/** JSON.parse that keeps big integers and long decimals exact (as ExactNumber). Throws SyntaxError. */
 export function parseJsonExact(text: string): unknown {
-  if (!LONG_NUMBER.test(text)) return JSON.parse(text);
+  if (!mayHoldLongNumber(text)) return JSON.parse(text);
   return parseLossless(text, null, parseNumberText);
+}
+
+/** A plain loop: a regex like /\d{16}/ backtracks at every digit and cost more than JSON.parse itself. */
+function mayHoldLongNumber(text: string): boolean {
+  let run = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code >= 0x30 && code <= 0x39) {
+      run += 1;
+      if (run >= 16) return true;
+    } else if (code !== 0x2e) {
+      run = 0;
+    }
+  }
+  return false;
 }

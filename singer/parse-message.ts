@@ -1,5 +1,5 @@
 import { ProtocolError } from './errors.js';
-import { MESSAGE_TYPES, type SingerMessage, type SingerMessageType } from './messages.js';
+import { MESSAGE_TYPES, type RecordMessage, type SingerMessage, type SingerMessageType } from './messages.js';
 import { parseJsonExact } from './parse-json.js';
 
 /**
@@ -16,8 +16,22 @@ export function parseMessage(line: string, lineNumber: number): SingerMessage {
   if (!isObject(parsed)) throw new ProtocolError('A Singer message must be a JSON object', { line: lineNumber });
   if (typeof parsed.type !== 'string') throw new ProtocolError("Message is missing 'type'", { line: lineNumber });
 
-  // The spec says types are case-insensitive.
-  const type = parsed.type.toUpperCase() as SingerMessageType;
+  // The spec says types are case-insensitive. RECORD is checked first: it is almost every line.
+  const type = (parsed.type === 'RECORD' ? 'RECORD' : parsed.type.toUpperCase()) as SingerMessageType;
+  const { stream, record, time_extracted: extracted, version } = parsed;
+  if (
+    type === 'RECORD' &&
+    typeof stream === 'string' &&
+    stream !== '' &&
+    isObject(record) &&
+    (extracted === undefined || typeof extracted === 'string') &&
+    (version === undefined || (typeof version === 'number' && Number.isFinite(version)))
+  ) {
+    const message: RecordMessage = { type, stream, record };
+    if (extracted !== undefined) message.time_extracted = extracted;
+    if (version !== undefined) message.version = version;
+    return message;
+  }
   if (!MESSAGE_TYPES.includes(type)) {
     throw new ProtocolError(`Unknown message type '${truncate(parsed.type)}'`, { line: lineNumber });
   }

@@ -18,11 +18,14 @@ export function secretValues(config: Readonly<Record<string, unknown>>, schema: 
     .filter((value): value is string => typeof value === 'string' && value.length > 0);
 }
 
-/** Replaces every occurrence of a secret (raw, URL-encoded or base64 inside a header) in text. */
+/**
+ * Replaces every occurrence of a secret in text: raw, URL-encoded, and JSON-escaped (log lines with `extra` and
+ * structured logs are JSON, where a secret holding `"` or `\` appears escaped).
+ */
 export function scrubSecrets(text: string, secrets: readonly string[]): string {
   let result = text;
   for (const secret of secrets) {
-    for (const form of new Set([secret, encodeURIComponent(secret)])) {
+    for (const form of new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])) {
       result = result.split(form).join(REDACTED);
     }
   }

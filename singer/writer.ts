@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { stringifyJson } from './exact-number.js';
 import type { SingerMessage } from './messages.js';
@@ -33,23 +32,37 @@ export class MessageWriter {
     if (!this.#out.write(`${json}\n`)) await this.#drained();
   }
 
-  /** Resolves once everything written so far has been handed to the OS. */
+  /**
+   * Resolves once everything written so far has been handed to the OS (not only once the buffer is below the
+   * high-water mark). Does not end the stream: process.stdout must stay usable.
+   */
   async end(): Promise<void> {
-    if (this.#out.writableNeedDrain) await this.#drained();
+    if (this.#closedError) throw this.#closedError;
+    if (this.#out.writableLength === 0 && !this.#out.writableNeedDrain) return;
+    // Writes complete in order, so the callback of an empty write fires after every earlier line is flushed.
+    await new Promise<void>((resolve, reject) => {
+      this.#out.write('', (error) => (error ? reject(error) : resolve()));
+    });
   }
 
-  async #drained(): Promise<void> {
-    // Abort the losing listener so thousands of waits do not pile up listeners on the stream.
-    const abort = new AbortController();
-    try {
-      await Promise.race([
-        once(this.#out, 'drain', { signal: abort.signal }),
-        once(this.#out, 'close', { signal: abort.signal }).then(() => {
-          throw this.#closedError ?? new Error('Output closed before all messages were written');
-        }),
-      ]);
-    } finally {
-      abort.abort();
-    }
+  #drained(): Promise<void> {
+    // Plain listeners, removed on the first outcome: cheaper than once() + AbortController on a hot path, and
+    // thousands of waits never pile up listeners on the stream.
+    const out = this.#out;
+    return new Promise<void>((resolve, reject) => {
+      const settle = (error?: Error): void => {
+        out.off('drain', onDrain);
+        out.off('close', onClose);
+        out.off('error', onError);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onDrain = (): void => settle();
+      const onClose = (): void => settle(this.#closedError ?? new Error('Output closed before all messages were written'));
+      const onError = (error: Error): void => settle(error);
+      out.on('drain', onDrain);
+      out.on('close', onClose);
+      out.on('error', onError);
+    });
   }
 }
