@@ -142,7 +142,7 @@ start_on_free_port() {
       return 0
     fi
     # Lost a race for the port with another process: try the next one; any other failure is fatal.
-    if tail -n "+$((mark + 1))" "$PG_LOG" | grep -q 'could not bind\|Address already in use'; then
+    if tail -n "+$((mark + 1))" "$PG_LOG" | grep -q 'Address already in use'; then
       log "port $port was taken while starting, trying the next one"
       continue
     fi

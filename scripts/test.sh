@@ -59,7 +59,18 @@ on_signal() {
   if [[ -n $mocha_pid ]]; then kill -TERM "$mocha_pid" 2>/dev/null || true; fi
   exit "$1"
 }
-trap stop_pg EXIT
+# CI reads the closing count line: print one even when setup fails or a signal cuts the run short.
+summary_printed=false
+on_exit() {
+  local rc=$?
+  stop_pg
+  if ! $summary_printed; then
+    log "error: run ended early (exit $rc); counted as 1 failure"
+    printf '\n%d passed, %d failed, %d skipped\n' "$passed" "$((failed + 1))" "$skipped"
+  fi
+  exit "$rc"
+}
+trap on_exit EXIT
 trap 'on_signal 130' INT
 trap 'on_signal 143' TERM
 
@@ -121,5 +132,6 @@ if [[ $SUITE != integration ]]; then run_suite unit "$@"; fi
 if [[ $SUITE != unit ]]; then run_suite integration "$@"; fi
 stop_pg
 
+summary_printed=true
 printf '\n%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
 [[ $failed -eq 0 ]] || exit 1
