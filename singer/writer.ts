@@ -9,6 +9,24 @@ import type { SingerMessage } from './messages.js';
 export class MessageWriter {
   readonly #out: Writable;
   #closedError: Error | undefined;
+  /** One shared wait: concurrent writers blocked on the same 'drain' must not each add listeners. */
+  #drain: Promise<void> | undefined;
+  #written = 0;
+  #flushed = 0;
+  #flushWaiter: { target: number; resolve: () => void; reject: (error: Error) => void } | undefined;
+  /** Bound once: a per-write closure would cost an allocation per line. */
+  readonly #onFlushed = (error?: Error | null): void => {
+    this.#flushed += 1;
+    const waiter = this.#flushWaiter;
+    if (!waiter) return;
+    if (error) {
+      this.#flushWaiter = undefined;
+      waiter.reject(error);
+    } else if (this.#flushed >= waiter.target) {
+      this.#flushWaiter = undefined;
+      waiter.resolve();
+    }
+  };
 
   constructor(out: Writable = process.stdout) {
     this.#out = out;
@@ -29,31 +47,31 @@ export class MessageWriter {
 
   async writeLine(json: string): Promise<void> {
     if (this.#closedError) throw this.#closedError;
-    if (!this.#out.write(`${json}\n`)) await this.#drained();
+    this.#written += 1;
+    if (!this.#out.write(`${json}\n`, this.#onFlushed)) await this.#drained();
   }
 
   /**
-   * Resolves once everything written so far has been handed to the OS (not only once the buffer is below the
-   * high-water mark). Does not end the stream: process.stdout must stay usable.
+   * Resolves once every line written so far has been handed on by the stream (not only once its buffer is below
+   * the high-water mark). Does not end the stream: process.stdout must stay usable.
    */
   async end(): Promise<void> {
     if (this.#closedError) throw this.#closedError;
-    if (this.#out.writableLength === 0 && !this.#out.writableNeedDrain) return;
-    // Writes complete in order, so the callback of an empty write fires after every earlier line is flushed.
+    if (this.#flushed >= this.#written) return;
     await new Promise<void>((resolve, reject) => {
-      this.#out.write('', (error) => (error ? reject(error) : resolve()));
+      this.#flushWaiter = { target: this.#written, resolve, reject };
     });
   }
 
   #drained(): Promise<void> {
-    // Plain listeners, removed on the first outcome: cheaper than once() + AbortController on a hot path, and
-    // thousands of waits never pile up listeners on the stream.
-    const out = this.#out;
-    return new Promise<void>((resolve, reject) => {
+    this.#drain ??= new Promise<void>((resolve, reject) => {
+      // Plain listeners removed on the first outcome: cheaper than once() + AbortController on a hot path.
+      const out = this.#out;
       const settle = (error?: Error): void => {
         out.off('drain', onDrain);
         out.off('close', onClose);
         out.off('error', onError);
+        this.#drain = undefined;
         if (error) reject(error);
         else resolve();
       };
@@ -64,5 +82,6 @@ export class MessageWriter {
       out.on('close', onClose);
       out.on('error', onError);
     });
+    return this.#drain;
   }
 }

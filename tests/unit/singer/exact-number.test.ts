@@ -1,0 +1,86 @@
+// node:assert, not chai: chai 6 ships no types and @types/chai is not a dependency.
+import assert from 'node:assert/strict';
+import { ExactNumber, isSafeNumberText, parseNumberText, stringifyJson } from '../../../singer/exact-number.js';
+import { parseJsonExact } from '../../../singer/parse-json.js';
+
+describe('singer/exact-number: parseJsonExact → stringifyJson round trip', () => {
+  const exactTexts = [
+    '{"id":9007199254740993}',
+    '{"id":18446744073709551615,"neg":-9223372036854775808}',
+    '{"amount":12345678901234567.891}',
+    '{"amount":1234567890.1234567}',
+    '{"amount":0.12345678901234567890123}',
+    '{"nested":{"list":[1,92233720368547758070,{"d":-12345678901234567.891}]}}',
+    '{"id":9007199254740993,"name":"a \\"quoted\\" string","ok":true,"none":null,"small":1.5}',
+  ];
+  for (const text of exactTexts) {
+    it(`is byte-exact for ${text}`, () => {
+      assert.equal(stringifyJson(parseJsonExact(text)), text);
+    });
+  }
+
+  it('keeps an id above 2^53 as an ExactNumber and normal numbers as numbers', () => {
+    const value = parseJsonExact('{"id":9007199254740993,"qty":12.5,"n":42,"safe":9007199254740991}') as Record<string, unknown>;
+    assert.ok(value.id instanceof ExactNumber);
+    assert.equal((value.id as ExactNumber).text, '9007199254740993');
+    assert.equal(value.qty, 12.5);
+    assert.equal(value.n, 42);
+    assert.equal(value.safe, 9007199254740991);
+  });
+
+  it('takes the native fast path for lines without long digit runs (numbers come back as plain numbers)', () => {
+    const value = parseJsonExact('{"a":123456789012345,"b":0.1,"ts":"2024-05-01T12:34:56.123456+02:00"}') as Record<string, unknown>;
+    assert.equal(value.a, 123456789012345);
+    assert.equal(value.b, 0.1);
+  });
+
+  it('treats a long digit run inside a string as a string (slow path is still correct)', () => {
+    const text = '{"barcode":"12345678901234567890","qty":3}';
+    const value = parseJsonExact(text) as Record<string, unknown>;
+    assert.equal(value.barcode, '12345678901234567890');
+    assert.equal(value.qty, 3);
+    assert.equal(stringifyJson(value), text);
+  });
+
+  it('throws SyntaxError on invalid JSON on both paths', () => {
+    assert.throws(() => parseJsonExact('{"a":1'), SyntaxError);
+    assert.throws(() => parseJsonExact('{"a":12345678901234567890'), SyntaxError);
+  });
+
+  it('writes ExactNumber values built in code as bare literals', () => {
+    assert.equal(stringifyJson({ v: new ExactNumber('-1.000000000000000001'), list: [new ExactNumber('1e400')] }), '{"v":-1.000000000000000001,"list":[1e400]}');
+  });
+
+  it('leaves strings that merely look like markers alone', () => {
+    assert.equal(stringifyJson({ s: 'u0000 123' }), '{"s":"u0000 123"}');
+  });
+});
+
+describe('singer/exact-number: number texts', () => {
+  const table: [string, boolean][] = [
+    ['0', true],
+    ['-12.5', true],
+    ['123456789012345', true],
+    ['9007199254740991', true],
+    ['9007199254740992', false],
+    ['9007199254740993', false],
+    ['0.000000000000000001', true],
+    ['1234567890.1234567', false],
+    ['12345678901234567.891', false],
+  ];
+  for (const [text, safe] of table) {
+    it(`isSafeNumberText(${text}) is ${safe}`, () => {
+      assert.equal(isSafeNumberText(text), safe);
+      const parsed = parseNumberText(text);
+      if (safe) assert.equal(parsed, Number(text));
+      else assert.equal((parsed as ExactNumber).text, text);
+    });
+  }
+
+  it('ExactNumber rejects text that is not a JSON number literal', () => {
+    for (const bad of ['', '1.', '01', '+1', '1,5', 'NaN', '0x10', '1 ']) assert.throws(() => new ExactNumber(bad), TypeError, bad);
+    assert.equal(new ExactNumber('12').isInteger, true);
+    assert.equal(new ExactNumber('1.2').isInteger, false);
+    assert.equal(new ExactNumber('1e3').isInteger, false);
+  });
+});
