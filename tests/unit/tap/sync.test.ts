@@ -1,0 +1,189 @@
+import { type Catalog, emptyState, type SingerMessage, type TapState, validateConfig } from '../../../singer/index.js';
+import { catalogEntry } from '../../../tap-oracle-wms/discover.js';
+import type { WmsSource } from '../../../tap-oracle-wms/http/client.js';
+import type { WmsPage } from '../../../tap-oracle-wms/http/pagination.js';
+import { parseInstant } from '../../../tap-oracle-wms/instant.js';
+import { SingerOutput } from '../../../tap-oracle-wms/output.js';
+import { TAP_SETTINGS, type TapConfig } from '../../../tap-oracle-wms/settings.js';
+import { sync } from '../../../tap-oracle-wms/sync.js';
+import { expect, testLogger, testWriter } from './helpers.js';
+
+type Row = Record<string, unknown>;
+
+/** An in-memory lgfapi: filters id/mod_ts lookups, orders, pages with next_page links; records every query. */
+class MemorySource implements WmsSource {
+  readonly queries: { entity: string; params: URLSearchParams }[] = [];
+  readonly #tables: Record<string, Row[]>;
+
+  constructor(tables: Record<string, Row[]>) {
+    this.#tables = tables;
+  }
+
+  async entities(): Promise<string[]> {
+    return Object.keys(this.#tables).sort();
+  }
+
+  async describe(): Promise<Record<string, unknown>> {
+    throw new Error('not used');
+  }
+
+  async *pages(entity: string, params: URLSearchParams): AsyncGenerator<WmsPage> {
+    this.queries.push({ entity, params });
+    const ts = (value: unknown) => parseInstant(String(value)) as number;
+    let rows = [...(this.#tables[entity] ?? [])];
+    for (const [key, value] of params) {
+      if (key === 'id__gt') rows = rows.filter((r) => (r.id as number) > Number(value));
+      if (key === 'id__gte') rows = rows.filter((r) => (r.id as number) >= Number(value));
+      if (key === 'id__lt') rows = rows.filter((r) => (r.id as number) < Number(value));
+      if (key === 'mod_ts__gte') rows = rows.filter((r) => ts(r.mod_ts) >= ts(value));
+      if (key === 'mod_ts__lt') rows = rows.filter((r) => ts(r.mod_ts) < ts(value));
+    }
+    const ordering = params.get('ordering');
+    if (ordering === '-id') rows.sort((a, b) => (b.id as number) - (a.id as number));
+    else if (ordering === 'mod_ts,id') rows.sort((a, b) => ts(a.mod_ts) - ts(b.mod_ts) || (a.id as number) - (b.id as number));
+    else rows.sort((a, b) => (a.id as number) - (b.id as number));
+    const size = Number(params.get('page_size') ?? 50);
+    for (let offset = 0; offset < rows.length; offset += size) {
+      yield { results: rows.slice(offset, offset + size), nextPage: offset + size < rows.length ? `mem://${entity}/${offset + size}` : null, url: 'mem://' };
+    }
+  }
+}
+
+const hdrDescribe = { fields: { id: { type: 'pk' }, mod_ts: { type: 'datetime' }, facility_id: { type: 'relation' }, total_qty: { type: 'decimal' } } };
+const uomDescribe = { fields: { id: { type: 'pk' }, code: { type: 'varchar', max_length: 10 } } };
+const hdrRows: Row[] = Array.from({ length: 23 }, (_, i) => ({
+  id: 100 + i * 3,
+  mod_ts: `2025-06-01T0${Math.floor(i / 10)}:${String(i % 10).padStart(2, '0')}:00.00000${i % 10}-03:00`,
+  facility_id: { id: 12, key: 'DC01', url: '' },
+  total_qty: `${i}.5`,
+}));
+const uomRows: Row[] = Array.from({ length: 57 }, (_, i) => ({ id: i + 1, code: `U${i}` }));
+
+function config(extra: Record<string, unknown> = {}): TapConfig {
+  return validateConfig({ base_url: 'https://h/env', username: 'demo', password: 'demo', page_size: 5, ...extra }, TAP_SETTINGS).config as unknown as TapConfig;
+}
+
+function catalog(): Catalog {
+  return { streams: [catalogEntry('order_hdr', hdrDescribe, [], true), catalogEntry('uom', uomDescribe, [], true)] };
+}
+
+async function run(cat: Catalog, cfg: TapConfig, state: TapState = emptyState(), testMode?: 'records' | 'schema') {
+  const source = new MemorySource({ order_hdr: hdrRows, uom: uomRows });
+  const { writer, stdout } = testWriter();
+  const { logger, metrics, stderr } = testLogger();
+  const now = () => Date.parse('2025-06-01T12:00:00Z');
+  await sync(cat, { source, config: cfg, output: new SingerOutput(writer, state), logger, metrics, now, testMode });
+  return { messages: stdout.messages(), source, stderr: stderr.text };
+}
+
+const records = (messages: SingerMessage[], stream: string) => messages.filter((m) => m.type === 'RECORD' && m.stream === stream).map((m) => (m as { record: Row }).record);
+const states = (messages: SingerMessage[]) => messages.filter((m) => m.type === 'STATE').map((m) => (m as { value: TapState }).value);
+
+describe('tap sync loop over an in-memory WmsSource (message sequence, no HTTP)', () => {
+  it('writes SCHEMA before RECORDs, a STATE after every page, and STATE only covers written records', async () => {
+    const { messages } = await run(catalog(), config({ start_date: '2025-06-01T00:00:00-03:00', max_concurrent_requests: 2, full_sync_partitions: 1 }));
+    const seenSchema = new Set<string>();
+    const written: Record<string, Row[]> = { order_hdr: [], uom: [] };
+    for (const message of messages) {
+      if (message.type === 'SCHEMA') seenSchema.add(message.stream);
+      if (message.type === 'RECORD') {
+        expect(seenSchema.has(message.stream), `RECORD of ${message.stream} before its SCHEMA`).to.equal(true);
+        written[message.stream].push(message.record);
+        expect(message.time_extracted).to.match(/^2025-06-01T12:00:00\.000Z$/);
+      }
+      if (message.type === 'STATE') {
+        const value = (message.value as TapState).bookmarks.order_hdr?.replication_key_value as string | undefined;
+        // Every order_hdr row up to the bookmark was written before this STATE.
+        if (value) {
+          const due = hdrRows.filter((r) => parseInstant(String(r.mod_ts))! <= parseInstant(value)!).map((r) => r.id);
+          expect(written.order_hdr.map((r) => r.id)).to.include.members(due);
+        }
+      }
+    }
+    expect(records(messages, 'order_hdr').map((r) => r.id)).to.deep.equal(hdrRows.map((r) => r.id));
+    expect(records(messages, 'uom')).to.have.length(57);
+    // 23 rows / 5 per page = 5 pages for order_hdr; 57 / 5 = 12 pages for uom (+ start and completion).
+    expect(states(messages).length).to.be.at.least(5 + 12);
+    const final = states(messages).at(-1)!;
+    expect(final.bookmarks.order_hdr).to.deep.equal({ replication_key: 'mod_ts', replication_key_value: hdrRows[22].mod_ts });
+    expect(final.bookmarks).to.not.have.property('uom');
+  });
+
+  it('sends flattened, exact values and the incremental window query', async () => {
+    const { messages, source } = await run(catalog(), config({ start_date: '2025-06-01T00:00:00-03:00', replication_lag_seconds: 0 }));
+    expect(records(messages, 'order_hdr')[1]).to.deep.equal({ id: 103, mod_ts: hdrRows[1].mod_ts, facility_id: 12, facility_key: 'DC01', total_qty: 1.5 });
+    const query = source.queries.find((q) => q.entity === 'order_hdr')!.params;
+    expect(query.get('mod_ts__gte')).to.equal('2025-06-01T03:00:00+00:00');
+    expect(query.get('mod_ts__lt')).to.equal('2025-06-01T12:00:00+00:00');
+    expect(query.get('ordering')).to.equal('mod_ts,id');
+    expect(query.get('page_mode')).to.equal('sequenced');
+  });
+
+  it('resumes incremental from bookmark − overlap', async () => {
+    const state: TapState = { bookmarks: { order_hdr: { replication_key: 'mod_ts', replication_key_value: hdrRows[15].mod_ts } } };
+    const { messages } = await run(catalog(), config({ incremental_overlap_minutes: 2 }), state);
+    // Bookmark 01:05 − 2 min = 01:03 local: rows 13..22.
+    expect(records(messages, 'order_hdr').map((r) => r.id)).to.deep.equal(hdrRows.slice(13).map((r) => r.id));
+  });
+
+  it('a partitioned full sync returns exactly the ids of a single partition, each range bookmarked', async () => {
+    const single = await run(catalog(), config({ enable_incremental: false, full_sync_partitions: 1 }));
+    const parted = await run(catalog(), config({ enable_incremental: false, full_sync_partitions: 4 }));
+    const ids = (r: typeof single) => records(r.messages, 'uom').map((x) => x.id as number).sort((a, b) => a - b);
+    expect(ids(parted)).to.deep.equal(ids(single));
+    expect(ids(parted)).to.have.length(57);
+    const minMax = parted.source.queries.filter((q) => q.entity === 'uom' && q.params.get('page_size') === '1').map((q) => q.params.get('ordering'));
+    expect(minMax.sort()).to.deep.equal(['-id', 'id']);
+    const started = states(parted.messages).find((s) => s.bookmarks.uom?.partitions)!;
+    expect(started.bookmarks.uom.partitions).to.have.length(4);
+    expect(states(parted.messages).at(-1)!.bookmarks).to.not.have.property('uom');
+  });
+
+  it('resumes a full sync from each range bookmark (re-reads nothing already bookmarked)', async () => {
+    const state: TapState = {
+      bookmarks: {
+        uom: {
+          partitions: [
+            { context: { id_gte: null, id_lt: 30 }, replication_key: 'id', replication_key_value: 29, complete: true },
+            { context: { id_gte: 30, id_lt: null }, replication_key: 'id', replication_key_value: 40 },
+          ],
+        },
+      },
+    };
+    const cat = { streams: [catalogEntry('uom', uomDescribe, [], true)] };
+    const { messages } = await run(cat, config(), state);
+    expect(records(messages, 'uom').map((r) => r.id)).to.deep.equal(uomRows.slice(40).map((r) => r.id));
+  });
+
+  it('emits ACTIVATE_VERSION before and after a full sync; records carry the version', async () => {
+    const cat = { streams: [catalogEntry('uom', uomDescribe, [], true)] };
+    const { messages } = await run(cat, config({ emit_activate_version: true, full_sync_partitions: 1 }));
+    const kinds = messages.map((m) => m.type);
+    const first = kinds.indexOf('ACTIVATE_VERSION');
+    expect(first).to.be.greaterThan(kinds.indexOf('SCHEMA'));
+    expect(first).to.be.lessThan(kinds.indexOf('RECORD'));
+    expect(kinds.lastIndexOf('ACTIVATE_VERSION')).to.be.greaterThan(kinds.lastIndexOf('RECORD'));
+    const version = (messages[first] as { version: number }).version;
+    expect(records(messages, 'uom')).to.have.length(57);
+    expect(messages.filter((m) => m.type === 'RECORD').every((m) => (m as { version?: number }).version === version)).to.equal(true);
+  });
+
+  it('honours stream and field selection', async () => {
+    const cat = catalog();
+    cat.streams[1].metadata![0].metadata.selected = false;
+    cat.streams[0].metadata!.find((m) => m.breadcrumb[1] === 'total_qty')!.metadata.selected = false;
+    cat.streams[0].metadata!.find((m) => m.breadcrumb[1] === 'id')!.metadata.selected = false; // automatic: ignored
+    const { messages } = await run(cat, config({ start_date: '2025-06-01T00:00:00-03:00' }));
+    expect(messages.some((m) => 'stream' in m && m.stream === 'uom')).to.equal(false);
+    const schema = messages.find((m) => m.type === 'SCHEMA') as { schema: { properties: Row } };
+    expect(Object.keys(schema.schema.properties)).to.deep.equal(['id', 'mod_ts', 'facility_id', 'facility_key']);
+    expect(Object.keys(records(messages, 'order_hdr')[0])).to.deep.equal(['id', 'mod_ts', 'facility_id', 'facility_key']);
+  });
+
+  it('--test writes one record per stream and no STATE; --test=schema only SCHEMA', async () => {
+    const test = await run(catalog(), config(), emptyState(), 'records');
+    expect(test.messages.map((m) => m.type).sort()).to.deep.equal(['RECORD', 'RECORD', 'SCHEMA', 'SCHEMA']);
+    const schema = await run(catalog(), config(), emptyState(), 'schema');
+    expect(schema.messages.map((m) => m.type)).to.deep.equal(['SCHEMA', 'SCHEMA']);
+  });
+});
