@@ -9,6 +9,8 @@ import {
   type Metrics,
   replicationOf,
   selectedProperties,
+  SourceError,
+  type TapState,
 } from '../singer/index.js';
 import { forEachConcurrent } from './concurrency.js';
 import type { WmsSource } from './http/client.js';
@@ -119,8 +121,23 @@ interface StreamDeps extends SyncDeps {
 /** The sync loop, written once: pages → records → RECORD lines → bookmark → STATE, page by page. */
 async function readSlice(stream: string, slice: Slice, deps: StreamDeps): Promise<void> {
   const params = mergeParams(deps.filters, slice.params, pagingParams(deps.config, deps.pageSize));
+  const state = { pages: 0 };
+  try {
+    await readPages(stream, slice, params, deps, true, state);
+  } catch (error) {
+    // Some entities refuse an ordering (400); then scan unordered and bookmark only once the scan is complete.
+    if (!(error instanceof SourceError) || error.status !== 400 || state.pages > 0 || !params.has('ordering')) throw error;
+    deps.logger.warning(`${stream}: the WMS refused ordering=${params.get('ordering')}; reading unordered (resumable only after the slice completes)`, { stream });
+    params.delete('ordering');
+    await readPages(stream, slice, params, deps, false, state);
+  }
+}
+
+async function readPages(stream: string, slice: Slice, params: URLSearchParams, deps: StreamDeps, sorted: boolean, progress: { pages: number }): Promise<void> {
   let written = 0;
+  let pending: ((state: TapState) => TapState) | undefined;
   for await (const page of deps.source.pages(stream, params)) {
+    progress.pages += 1;
     const timeExtracted = new Date(deps.now()).toISOString();
     let raws = page.results;
     if (deps.limit !== undefined) raws = raws.slice(0, deps.limit - written);
@@ -128,10 +145,16 @@ async function readSlice(stream: string, slice: Slice, deps: StreamDeps): Promis
     written += raws.length;
     deps.progress.add(raws.length);
     const update = slice.afterPage(raws);
-    if (update && deps.testMode === undefined) await deps.output.checkpoint(update);
-    if (deps.limit !== undefined && written >= deps.limit) return;
+    if (deps.testMode !== undefined) {
+      if (deps.limit !== undefined && written >= deps.limit) return;
+    } else if (update && sorted) {
+      await deps.output.checkpoint(update);
+    } else if (update) {
+      pending = update;
+    }
     if (deps.signal?.aborted) throw new InterruptedError(String(deps.signal.reason ?? 'SIGTERM'));
   }
+  if (pending) await deps.output.checkpoint(pending);
 }
 
 /** Full table: id ranges (resumed from state, or planned from min/max id) read concurrently, ACTIVATE_VERSION around. */
@@ -167,7 +190,15 @@ async function fullSync(stream: string, deps: StreamDeps): Promise<void> {
 async function planRanges(stream: string, deps: StreamDeps): Promise<{ id_gte: number | string | null; id_lt: number | string | null }[]> {
   const wanted = deps.config.full_sync_partitions > 0 ? deps.config.full_sync_partitions : deps.config.max_concurrent_requests;
   if (wanted <= 1) return [{ id_gte: null, id_lt: null }];
-  const [min, max] = await Promise.all([firstId(stream, 'id', deps), firstId(stream, '-id', deps)]);
+  let min: bigint | undefined;
+  let max: bigint | undefined;
+  try {
+    [min, max] = await Promise.all([firstId(stream, 'id', deps), firstId(stream, '-id', deps)]);
+  } catch (error) {
+    if (!(error instanceof SourceError) || error.status !== 400) throw error;
+    deps.logger.warning(`${stream}: the WMS refused ordering by id; full sync in one unordered range`, { stream });
+    return [{ id_gte: null, id_lt: null }];
+  }
   if (min === undefined || max === undefined) return [{ id_gte: null, id_lt: null }];
   // Ranges much smaller than a page only add requests.
   const bySpan = Number((max - min + 1n) / BigInt(deps.config.page_size)) + 1;
