@@ -1,0 +1,99 @@
+import { AdminError, type SimulatorAdmin } from './simulator-admin.js';
+import type { RuntimeSettings } from './simulator-options.js';
+
+export interface AdminReply {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/**
+ * The admin API under `/__admin/` (never under `/wms/`, so a tap cannot reach it by accident).
+ * Unauthenticated: the simulator binds 127.0.0.1 and holds synthetic data only.
+ *
+ *   GET    /__admin/health
+ *   GET    /__admin/clock                    POST /__admin/clock {advanceSeconds? | set? , freeze?}
+ *   POST   /__admin/rows/{entity}            {field: value, …}        → 201 {id}
+ *   PATCH  /__admin/rows/{entity}/{id}       {field: value, …}        (mod_ts := now unless given)
+ *   DELETE /__admin/rows/{entity}/{id}
+ *   POST   /__admin/purge/{entity}           {modTsBefore?, idBelow?} → {purged}
+ *   GET    /__admin/faults                   PUT /__admin/faults {spec}   DELETE /__admin/faults
+ *   GET    /__admin/settings                 PATCH /__admin/settings {…}
+ *   GET    /__admin/requests                 DELETE /__admin/requests
+ *   GET    /__admin/stats                    (process memory, row counts)
+ *   POST   /__admin/reset
+ */
+export function handleAdmin(admin: SimulatorAdmin, method: string, segments: readonly string[], body: unknown): AdminReply {
+  const [resource, a, b] = segments;
+  const input = (body ?? {}) as Record<string, unknown>;
+  try {
+    switch (`${method} ${resource ?? ''}`) {
+      case 'GET health':
+        return ok({ ok: true });
+      case 'GET clock':
+        return ok(clock(admin));
+      case 'POST clock': {
+        if (typeof input.set === 'string') admin.setClock(input.set);
+        if (typeof input.advanceSeconds === 'number') admin.advanceClock(input.advanceSeconds);
+        if (typeof input.freeze === 'boolean') admin.freezeClock(input.freeze);
+        return ok(clock(admin));
+      }
+      case 'POST rows':
+        if (a === undefined || b !== undefined) break;
+        return { status: 201, body: { id: admin.insert(a, input) } };
+      case 'PATCH rows':
+        if (a === undefined || b === undefined) break;
+        admin.update(a, idOf(b), input);
+        return ok({ id: idOf(b) });
+      case 'DELETE rows': {
+        if (a === undefined || b === undefined) break;
+        const deleted = admin.delete(a, idOf(b));
+        return { status: deleted ? 200 : 404, body: { deleted } };
+      }
+      case 'POST purge':
+        if (a === undefined) break;
+        return ok({ purged: admin.purge(a, input as { modTsBefore?: string; idBelow?: number }) });
+      case 'GET faults':
+        return ok({ rules: admin.faults.rules.map((r) => r.text) });
+      case 'PUT faults':
+      case 'POST faults':
+        admin.setFaults(typeof input.spec === 'string' ? input.spec : '');
+        return ok({ rules: admin.faults.rules.map((r) => r.text) });
+      case 'DELETE faults':
+        admin.setFaults('');
+        return ok({ rules: [] });
+      case 'GET settings':
+        return ok(admin.getSettings());
+      case 'PATCH settings':
+        return ok(admin.updateSettings(input as Partial<RuntimeSettings>));
+      case 'GET requests':
+        return ok({ requests: admin.requests() });
+      case 'DELETE requests':
+        admin.clearRequests();
+        return ok({ cleared: true });
+      case 'GET stats': {
+        const mem = process.memoryUsage();
+        return ok({ rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, rows: admin.rowCounts() });
+      }
+      case 'POST reset':
+        admin.reset();
+        return ok({ reset: true });
+    }
+    return { status: 404, body: { error: `no admin route ${method} /__admin/${segments.join('/')}` } };
+  } catch (e) {
+    if (e instanceof AdminError) return { status: e.status, body: { error: e.message } };
+    throw e;
+  }
+}
+
+function ok(body: unknown): AdminReply {
+  return { status: 200, body };
+}
+
+function clock(admin: SimulatorAdmin) {
+  return { now: admin.now(), wms: admin.nowWms(), frozen: admin.clock.frozen };
+}
+
+function idOf(text: string): number {
+  if (!/^\d+$/.test(text)) throw new AdminError('id must be an integer', 404);
+  return Number(text);
+}

@@ -1,0 +1,149 @@
+/**
+ * Time-zone arithmetic for WMS timestamps: output is local wall time with the zone's offset at that
+ * instant (DST-correct, from Intl), six fractional digits; naive input is read in a given zone.
+ * Offsets are cached per 15-minute bucket because Intl is far too slow to call once per rendered field.
+ */
+const BUCKET_MS = 15 * 60 * 1000;
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const offsetCache = new Map<string, Map<number, number>>();
+
+function formatterFor(zone: string): Intl.DateTimeFormat {
+  let f = formatters.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(zone, f);
+  }
+  return f;
+}
+
+export function isValidZone(zone: string): boolean {
+  try {
+    formatterFor(zone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function computeOffsetMinutes(zone: string, epochMs: number): number {
+  const parts = formatterFor(zone).formatToParts(new Date(epochMs));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return Math.round((asUtc - Math.floor(epochMs / 1000) * 1000) / 60000);
+}
+
+/** Offset of `zone` from UTC, in minutes, at the instant `epochMs`. */
+export function offsetMinutes(zone: string, epochMs: number): number {
+  let byBucket = offsetCache.get(zone);
+  if (!byBucket) {
+    byBucket = new Map();
+    offsetCache.set(zone, byBucket);
+  }
+  const bucket = Math.floor(epochMs / BUCKET_MS);
+  let offset = byBucket.get(bucket);
+  if (offset === undefined) {
+    offset = computeOffsetMinutes(zone, bucket * BUCKET_MS);
+    byBucket.set(bucket, offset);
+  }
+  return offset;
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+export function formatOffset(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+';
+  const abs = Math.abs(minutes);
+  return `${sign}${pad(Math.floor(abs / 60), 2)}:${pad(abs % 60, 2)}`;
+}
+
+/** `2025-05-31T21:00:01.831732-03:00` for an instant in epoch microseconds. */
+export function formatTimestamp(epochUs: number, zone: string): string {
+  const ms = Math.floor(epochUs / 1000);
+  const offset = offsetMinutes(zone, ms);
+  const seconds = Math.floor(epochUs / 1e6);
+  const local = new Date(seconds * 1000 + offset * 60000).toISOString();
+  return `${local.slice(0, 19)}.${pad(epochUs - seconds * 1e6, 6)}${formatOffset(offset)}`;
+}
+
+/** Wall-clock parts of an instant in a zone (for the year/month/day/week_day/hour/minute lookups). */
+export function localParts(epochUs: number, zone: string): {
+  year: number;
+  month: number;
+  day: number;
+  weekDay: number;
+  hour: number;
+  minute: number;
+} {
+  const ms = Math.floor(epochUs / 1000);
+  const d = new Date(ms + offsetMinutes(zone, ms) * 60000);
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    // Django's week_day: 1 = Sunday … 7 = Saturday.
+    weekDay: d.getUTCDay() + 1,
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+  };
+}
+
+const TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+export type ParsedTimestamp = { ok: true; epochUs: number } | { ok: false; reason: string };
+
+/**
+ * Parses a query-string date-time. Aware values are read as given; naive ones in `zone`
+ * (WMS reads them in the API user's facility zone). `strictSeconds` rejects fractions.
+ */
+export function parseTimestamp(text: string, zone: string, strictSeconds = false): ParsedTimestamp {
+  const m = TIMESTAMP.exec(text);
+  if (!m) return { ok: false, reason: `'${text}' is not a valid date-time` };
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac, tz] = m;
+  if (frac !== undefined && strictSeconds) return { ok: false, reason: 'sub-second precision is not accepted' };
+  const wallMs = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  const check = new Date(wallMs);
+  if (check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
+    return { ok: false, reason: `'${text}' is not a valid date-time` };
+  }
+  const micros = frac === undefined ? 0 : Number(frac.padEnd(6, '0'));
+  let utcMs: number;
+  if (tz === undefined) {
+    // Two passes settle the offset for wall times near a DST change.
+    const first = offsetMinutes(zone, wallMs);
+    utcMs = wallMs - offsetMinutes(zone, wallMs - first * 60000) * 60000;
+  } else if (tz === 'Z') {
+    utcMs = wallMs;
+  } else {
+    const sign = tz.startsWith('-') ? -1 : 1;
+    const digits = tz.slice(1).replace(':', '');
+    const minutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
+    utcMs = wallMs - sign * minutes * 60000;
+  }
+  return { ok: true, epochUs: utcMs * 1000 + micros };
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function isValidDate(text: string): boolean {
+  const m = DATE.exec(text);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+}
+
+/** `YYYY-MM-DD` of an instant in a zone. */
+export function formatDate(epochUs: number, zone: string): string {
+  return formatTimestamp(epochUs, zone).slice(0, 10);
+}
