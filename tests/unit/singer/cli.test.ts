@@ -1,0 +1,133 @@
+// node:assert, not chai: chai 6 ships no types and @types/chai is not a dependency.
+import assert from 'node:assert/strict';
+import { PassThrough, Readable } from 'node:stream';
+import { configSources, parseArgs, printInfoIfAsked, runCli } from '../../../singer/cli.js';
+import { ConfigError, DatabaseError, ExitCode, exitCodeOf, InterruptedError, ProtocolError, SingerError, SourceError } from '../../../singer/errors.js';
+
+function sink(): { out: PassThrough; text: () => string } {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+  return { out, text: () => text };
+}
+
+describe('singer/cli: runCli maps errors to exit codes', () => {
+  let savedExitCode: typeof process.exitCode;
+  beforeEach(() => {
+    savedExitCode = process.exitCode;
+    process.exitCode = undefined;
+  });
+  afterEach(() => {
+    process.exitCode = savedExitCode;
+  });
+
+  const table: [string, () => unknown, ExitCode, RegExp][] = [
+    ['success', () => undefined, ExitCode.Ok, /^$/],
+    ['ConfigError (one problem)', () => new ConfigError("'user' is required"), ExitCode.Config, /^CRITICAL Invalid configuration: 'user' is required\n$/],
+    ['ProtocolError', () => new ProtocolError("RECORD is missing 'record'", { line: 7, stream: 's' }), ExitCode.Protocol, /^CRITICAL RECORD is missing 'record' \(line 7, stream 's'\)\n$/],
+    ['SourceError', () => new SourceError('HTTP 503 after 5 attempts', { status: 503, retriable: true }), ExitCode.Source, /^CRITICAL HTTP 503 after 5 attempts\n$/],
+    ['DatabaseError', () => new DatabaseError('ORA-12541: no listener', { code: 'ORA-12541' }), ExitCode.Database, /^CRITICAL ORA-12541: no listener\n$/],
+    ['InterruptedError', () => new InterruptedError('SIGTERM'), ExitCode.Interrupted, /^WARNING Stopped by SIGTERM\n$/],
+    ['a SingerError with its own code', () => new SingerError('custom', ExitCode.Database), ExitCode.Database, /^CRITICAL custom\n$/],
+    ['an unexpected Error', () => new TypeError('x is undefined'), ExitCode.Internal, /^CRITICAL Internal failure: x is undefined\n$/],
+    ['a thrown non-Error', () => 'just a string', ExitCode.Internal, /^CRITICAL Internal failure: just a string\n$/],
+  ];
+  for (const [description, makeError, code, stderr] of table) {
+    it(`${description} → ${code}`, async () => {
+      const err = sink();
+      const thrown = makeError();
+      const result = await runCli('tap-x', async () => {
+        if (thrown !== undefined) throw thrown;
+      }, { argv: [], env: {}, stdin: Readable.from([]), stdout: new PassThrough(), stderr: err.out });
+      assert.equal(result, code);
+      assert.equal(process.exitCode, code);
+      assert.match(err.text(), stderr);
+    });
+  }
+
+  it('a ConfigError lists every problem on its own CRITICAL line', async () => {
+    const err = sink();
+    const code = await runCli('tap-x', async () => {
+      throw new ConfigError(["'user' is required", "'page_size' must be integer", "'mode' must be one of: a, b"]);
+    }, { env: {}, stderr: err.out, stdout: new PassThrough() });
+    assert.equal(code, ExitCode.Config);
+    assert.deepEqual(err.text().trimEnd().split('\n'), [
+      'CRITICAL Invalid configuration:',
+      "CRITICAL   - 'user' is required",
+      "CRITICAL   - 'page_size' must be integer",
+      "CRITICAL   - 'mode' must be one of: a, b",
+    ]);
+  });
+
+  it('prints the stack only at LOGLEVEL=debug', async () => {
+    const quiet = sink();
+    await runCli('tap-x', async () => Promise.reject(new Error('boom')), { env: {}, stderr: quiet.out, stdout: new PassThrough() });
+    assert.ok(!quiet.text().includes('    at '));
+    const loud = sink();
+    await runCli('tap-x', async () => Promise.reject(new Error('boom')), { env: { LOGLEVEL: 'debug' }, stderr: loud.out, stdout: new PassThrough() });
+    assert.match(loud.text(), /DEBUG Error: boom\n\s+at /);
+  });
+
+  it('hands the context through and removes its signal listeners afterwards', async () => {
+    const before = process.listenerCount('SIGTERM');
+    const stdout = new PassThrough();
+    let during = 0;
+    await runCli('tap-x', async (ctx) => {
+      during = process.listenerCount('SIGTERM');
+      assert.deepEqual(ctx.argv, ['--a']);
+      assert.equal(ctx.env.X, '1');
+      assert.equal(ctx.stdout, stdout);
+      assert.equal(ctx.signal.aborted, false);
+    }, { argv: ['--a'], env: { X: '1' }, stdout, stderr: new PassThrough() });
+    assert.equal(during, before + 1);
+    assert.equal(process.listenerCount('SIGTERM'), before);
+  });
+
+  it('exitCodeOf: SingerError subclasses carry their code, anything else is Internal', () => {
+    assert.equal(exitCodeOf(new ConfigError('x')), 2);
+    assert.equal(exitCodeOf(new ProtocolError('x')), 3);
+    assert.equal(exitCodeOf(new SourceError('x')), 4);
+    assert.equal(exitCodeOf(new DatabaseError('x')), 5);
+    assert.equal(exitCodeOf(new InterruptedError('SIGINT')), 130);
+    assert.equal(exitCodeOf(new Error('x')), 1);
+    assert.equal(exitCodeOf(undefined), 1);
+    assert.equal(new SourceError('x', { retriable: true }).retriable, true);
+    assert.equal(new DatabaseError('x').retriable, false);
+  });
+});
+
+describe('singer/cli: parseArgs and --about/--version', () => {
+  it('collects repeated --config in order, including --config=ENV', async () => {
+    const args = await parseArgs('tap-x', ['--config', 'a.json', '--config=ENV', '--config', 'b.json'], {});
+    assert.deepEqual(configSources(args), ['a.json', 'ENV', 'b.json']);
+    assert.deepEqual(configSources(await parseArgs('tap-x', [], {})), []);
+  });
+
+  it('accepts the plugin’s own options', async () => {
+    const args = await parseArgs('tap-x', ['--discover', '--state', 's.json'], { discover: { type: 'boolean' }, state: { type: 'string' } });
+    assert.equal(args.discover, true);
+    assert.equal(args.state, 's.json');
+  });
+
+  for (const [description, argv] of [
+    ['an unknown option', ['--bogus']],
+    ['an invalid --format', ['--about', '--format', 'yaml']],
+  ] as const) {
+    it(`rejects ${description} with a ConfigError`, async () => {
+      await assert.rejects(parseArgs('tap-x', argv, {}), (error: unknown) => error instanceof ConfigError && error.exitCode === ExitCode.Config);
+    });
+  }
+
+  it('printInfoIfAsked prints --version and --about in the chosen format, and nothing otherwise', async () => {
+    const info = { name: 'tap-x', description: 'd', version: '9.9.9', capabilities: ['about'], settings: { type: 'object' as const, properties: {} } };
+    const version = sink();
+    assert.equal(await printInfoIfAsked(await parseArgs('tap-x', ['--version'], {}), info, version.out), true);
+    assert.equal(version.text(), 'tap-x v9.9.9\n');
+    const about = sink();
+    assert.equal(await printInfoIfAsked(await parseArgs('tap-x', ['--about', '--format=json'], {}), info, about.out), true);
+    assert.equal((JSON.parse(about.text()) as { version: string }).version, '9.9.9');
+    const nothing = sink();
+    assert.equal(await printInfoIfAsked(await parseArgs('tap-x', ['--config', 'x'], {}), info, nothing.out), false);
+    assert.equal(nothing.text(), '');
+  });
+});
