@@ -1,0 +1,224 @@
+import type { ColumnSpec, TableSpec } from '../../dialect.js';
+import type { LogicalType } from '../../logical-type.js';
+import type { BindDef } from '../../session.js';
+
+/**
+ * Oracle SQL text, built by pure functions: golden-tested and parsed with the PL/SQL grammar in tests. Identifiers
+ * are conformed, then always quoted; values are always bound (`:1`, `:2`, … one slot per bind, never repeated).
+ */
+
+export interface OracleTypeOptions {
+  booleanType: 'number' | 'boolean';
+  jsonType: 'clob' | 'json';
+}
+
+/** Explicit formats: conversions never depend on the session's NLS settings. */
+export const TIMESTAMP_TZ_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.FF6TZH:TZM';
+export const DATE_FORMAT = 'YYYY-MM-DD';
+/** VARCHAR2 limit with MAX_STRING_SIZE = STANDARD; longer strings go to CLOB. */
+export const VARCHAR2_MAX = 4000;
+
+export function quote(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export function tableName(table: Pick<TableSpec, 'schema' | 'name'>): string {
+  return table.schema === undefined ? quote(table.name) : `${quote(table.schema)}.${quote(table.name)}`;
+}
+
+export function oracleType(type: LogicalType, options: OracleTypeOptions): string {
+  switch (type.kind) {
+    case 'integer':
+      return `NUMBER(${Math.min(type.digits ?? 38, 38)})`;
+    case 'decimal':
+      return type.precision === undefined ? 'NUMBER' : `NUMBER(${Math.min(type.precision, 38)},${type.scale ?? 0})`;
+    case 'string':
+      return type.maxLength === undefined || type.maxLength > VARCHAR2_MAX ? 'CLOB' : `VARCHAR2(${type.maxLength} CHAR)`;
+    case 'timestamp':
+      return 'TIMESTAMP(6) WITH TIME ZONE';
+    case 'date':
+      return 'DATE';
+    case 'boolean':
+      return options.booleanType === 'boolean' ? 'BOOLEAN' : 'NUMBER(1)';
+    case 'json':
+      return options.jsonType === 'json' ? 'JSON' : 'CLOB';
+    case 'native':
+      return type.sql;
+  }
+}
+
+function columnDef(column: ColumnSpec, options: OracleTypeOptions): string {
+  const check = column.type.kind === 'json' && options.jsonType === 'clob' ? ` CHECK (${quote(column.name)} IS JSON)` : '';
+  return `${quote(column.name)} ${oracleType(column.type, options)}${check}`;
+}
+
+/** The SQL expression turning bind `:n` (always text) into the column's type. */
+export function bindExpression(type: LogicalType, n: number, options: OracleTypeOptions): string {
+  const bind = `:${n}`;
+  switch (type.kind) {
+    case 'integer':
+    case 'decimal':
+      return `TO_NUMBER(${bind})`;
+    case 'timestamp':
+      return `TO_TIMESTAMP_TZ(${bind}, '${TIMESTAMP_TZ_FORMAT}')`;
+    case 'date':
+      return `TO_DATE(${bind}, '${DATE_FORMAT}')`;
+    case 'boolean':
+      return options.booleanType === 'boolean' ? `TO_BOOLEAN(${bind})` : `TO_NUMBER(${bind})`;
+    case 'json':
+      return options.jsonType === 'json' ? `JSON(${bind})` : bind;
+    default:
+      return bind;
+  }
+}
+
+/** Bind size in bytes: exactly what the column can take (characters × 4 for UTF-8), so executeMany reserves little. */
+export function bindDef(type: LogicalType): BindDef {
+  switch (type.kind) {
+    case 'integer':
+    case 'decimal':
+      return { type: 'string', maxSize: 130 };
+    case 'timestamp':
+      return { type: 'string', maxSize: 32 };
+    case 'date':
+      return { type: 'string', maxSize: 10 };
+    case 'boolean':
+      return { type: 'string', maxSize: 5 };
+    case 'string':
+      return type.maxLength === undefined || type.maxLength > VARCHAR2_MAX ? { type: 'clob' } : { type: 'string', maxSize: Math.max(1, type.maxLength * 4) };
+    case 'json':
+      return { type: 'clob' };
+    case 'native':
+      return { type: 'string', maxSize: 32767 };
+  }
+}
+
+export function createTableSql(table: TableSpec, options: OracleTypeOptions): string {
+  const parts = table.columns.map((c) => columnDef(c, options));
+  if (table.keyColumns.length > 0) parts.push(`PRIMARY KEY (${table.keyColumns.map(quote).join(', ')})`);
+  return `CREATE TABLE ${tableName(table)} (${parts.join(', ')})`;
+}
+
+export function addColumnSql(table: TableSpec, column: ColumnSpec, options: OracleTypeOptions): string {
+  return `ALTER TABLE ${tableName(table)} ADD (${columnDef(column, options)})`;
+}
+
+export function modifyColumnSql(table: TableSpec, column: ColumnSpec, options: OracleTypeOptions): string {
+  return `ALTER TABLE ${tableName(table)} MODIFY (${quote(column.name)} ${oracleType(column.type, options)})`;
+}
+
+export function renameColumnSql(table: TableSpec, from: string, to: string): string {
+  return `ALTER TABLE ${tableName(table)} RENAME COLUMN ${quote(from)} TO ${quote(to)}`;
+}
+
+export function dropColumnSql(table: TableSpec, name: string): string {
+  return `ALTER TABLE ${tableName(table)} DROP COLUMN ${quote(name)}`;
+}
+
+/** Copies a column into its rebuilt twin, converting to the new type with explicit formats. */
+export function copyColumnSql(table: TableSpec, from: string, fromKind: string, to: ColumnSpec): string {
+  let value = quote(from);
+  if (to.type.kind === 'string') {
+    if (fromKind === 'timestamp') value = `TO_CHAR(${value}, '${TIMESTAMP_TZ_FORMAT}')`;
+    else if (fromKind === 'date') value = `TO_CHAR(${value}, '${DATE_FORMAT}')`;
+    else if (fromKind === 'string' || fromKind === 'json') value = to.type.maxLength === undefined ? `TO_CLOB(${value})` : value;
+    else value = `TO_CHAR(${value})`;
+  } else if (to.type.kind === 'timestamp' && fromKind === 'date') {
+    value = `FROM_TZ(CAST(${value} AS TIMESTAMP), '+00:00')`;
+  }
+  return `UPDATE ${tableName(table)} SET ${quote(to.name)} = ${value}`;
+}
+
+export function dropPrimaryKeySql(table: TableSpec, constraint: string): string {
+  return `ALTER TABLE ${tableName(table)} DROP CONSTRAINT ${quote(constraint)}`;
+}
+
+export function addPrimaryKeySql(table: TableSpec): string {
+  return `ALTER TABLE ${tableName(table)} ADD PRIMARY KEY (${table.keyColumns.map(quote).join(', ')})`;
+}
+
+const OWNER = "COALESCE(:1, SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA'))";
+
+/** Columns of a table: :1 owner (NULL = current schema), :2 table. */
+export const COLUMNS_SQL =
+  'SELECT column_name, data_type, char_length, data_precision, data_scale FROM all_tab_columns ' +
+  `WHERE owner = ${OWNER} AND table_name = :2 ORDER BY column_id`;
+
+/** Primary-key constraint and columns in key order: :1 owner (NULL = current schema), :2 table. */
+export const PRIMARY_KEY_SQL =
+  'SELECT c.constraint_name, cc.column_name FROM all_constraints c JOIN all_cons_columns cc ' +
+  'ON cc.owner = c.owner AND cc.constraint_name = c.constraint_name ' +
+  `WHERE c.constraint_type = 'P' AND c.owner = ${OWNER} AND c.table_name = :2 ORDER BY cc.position`;
+
+/**
+ * Row-wise MERGE for executeMany: bind i+1 feeds column i. Key columns are only in ON (ORA-38104); history mode and
+ * all-key tables have no WHEN MATCHED branch, so duplicates are ignored.
+ */
+export function mergeSql(table: TableSpec, options: OracleTypeOptions, history: boolean): string {
+  const select = table.columns.map((c, i) => `${bindExpression(c.type, i + 1, options)} AS ${quote(c.name)}`).join(', ');
+  return mergeFromSql(table, `(SELECT ${select} FROM dual)`, history);
+}
+
+/** MERGE from any source relation whose columns are named like the table's. */
+export function mergeFromSql(table: TableSpec, source: string, history: boolean): string {
+  const on = table.keyColumns.map((k) => `tgt.${quote(k)} = src.${quote(k)}`).join(' AND ');
+  const updatable = table.columns.filter((c) => !table.keyColumns.includes(c.name));
+  const matched =
+    history || updatable.length === 0 ? '' : ` WHEN MATCHED THEN UPDATE SET ${updatable.map((c) => `tgt.${quote(c.name)} = src.${quote(c.name)}`).join(', ')}`;
+  const columns = table.columns.map((c) => quote(c.name)).join(', ');
+  const values = table.columns.map((c) => `src.${quote(c.name)}`).join(', ');
+  return `MERGE INTO ${tableName(table)} tgt USING ${source} src ON (${on})${matched} WHEN NOT MATCHED THEN INSERT (${columns}) VALUES (${values})`;
+}
+
+export function insertSql(target: string, table: TableSpec, options: OracleTypeOptions): string {
+  const columns = table.columns.map((c) => quote(c.name)).join(', ');
+  const values = table.columns.map((c, i) => bindExpression(c.type, i + 1, options)).join(', ');
+  return `INSERT INTO ${target} (${columns}) VALUES (${values})`;
+}
+
+function keyColumns(table: TableSpec): ColumnSpec[] {
+  return table.keyColumns.map((name) => table.columns.find((c) => c.name === name)!);
+}
+
+export function deleteByKeySql(table: TableSpec, options: OracleTypeOptions): string {
+  const match = keyColumns(table).map((c, i) => `${quote(c.name)} = ${bindExpression(c.type, i + 1, options)}`).join(' AND ');
+  return `DELETE FROM ${tableName(table)} WHERE ${match}`;
+}
+
+/** How many of `rows` keys already exist (binds: the key columns of each row, row after row). */
+export function countExistingSql(table: TableSpec, rows: number, options: OracleTypeOptions): string {
+  const keys = keyColumns(table);
+  let n = 0;
+  const terms: string[] = [];
+  for (let r = 0; r < rows; r += 1) {
+    terms.push(`(${keys.map((c) => `${quote(c.name)} = ${bindExpression(c.type, (n += 1), options)}`).join(' AND ')})`);
+  }
+  return `SELECT COUNT(*) AS n FROM ${tableName(table)} WHERE ${terms.join(' OR ')}`;
+}
+
+/** Overwrite: DELETE (not TRUNCATE, which is DDL and commits) so readers see old rows until COMMIT. */
+export function deleteAllSql(table: TableSpec): string {
+  return `DELETE FROM ${tableName(table)}`;
+}
+
+export function activateVersionSql(table: TableSpec, versionColumn: string, deletedColumn: string, hardDelete: boolean): string {
+  const older = `(${quote(versionColumn)} < TO_NUMBER(:1) OR ${quote(versionColumn)} IS NULL)`;
+  return hardDelete
+    ? `DELETE FROM ${tableName(table)} WHERE ${older}`
+    : `UPDATE ${tableName(table)} SET ${quote(deletedColumn)} = SYSTIMESTAMP WHERE ${older} AND ${quote(deletedColumn)} IS NULL`;
+}
+
+/** The session-private staging table of the `staging` strategy (rows vanish at COMMIT). */
+export function createStagingSql(stage: Pick<TableSpec, 'schema' | 'name'>, table: TableSpec): string {
+  return `CREATE GLOBAL TEMPORARY TABLE ${tableName(stage)} ON COMMIT DELETE ROWS AS SELECT * FROM ${tableName(table)} WHERE 1 = 0`;
+}
+
+export function dropTableSql(table: Pick<TableSpec, 'schema' | 'name'>): string {
+  return `DROP TABLE ${tableName(table)} PURGE`;
+}
+
+/** Staging strategy: rows of the stage whose key already exists (= rows the MERGE will update). */
+export function countStagedExistingSql(stage: Pick<TableSpec, 'schema' | 'name'>, table: TableSpec): string {
+  const on = table.keyColumns.map((k) => `tgt.${quote(k)} = src.${quote(k)}`).join(' AND ');
+  return `SELECT COUNT(*) AS n FROM ${tableName(stage)} src WHERE EXISTS (SELECT 1 FROM ${tableName(table)} tgt WHERE ${on})`;
+}

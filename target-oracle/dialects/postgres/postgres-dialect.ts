@@ -1,0 +1,131 @@
+import { dbStep } from '../../db-error.js';
+import type { Dialect, LoadRequest, LoadStats, TableSpec } from '../../dialect.js';
+import { planEvolution, type ExistingType } from '../../evolution.js';
+import type { LogicalType } from '../../logical-type.js';
+import { conformIdentifier, type NamingRules } from '../../names.js';
+import type { SchemaChangePolicy } from '../../settings.js';
+import { CopyTextEncoder } from './copy-text.js';
+import type { PostgresSession } from './postgres-session.js';
+import * as sql from './postgres-sql.js';
+
+const NAMING: NamingRules = { case: 'lower', maxBytes: 63 };
+
+function existingType(row: Record<string, unknown>): ExistingType {
+  const type = String(row.data_type);
+  const precision = row.numeric_precision === null ? undefined : Number(row.numeric_precision);
+  switch (type) {
+    case 'smallint':
+      return { kind: 'integer', digits: 4 };
+    case 'integer':
+      return { kind: 'integer', digits: 9 };
+    case 'bigint':
+      // What an unbounded JSON integer maps to: treating it as unbounded avoids a no-op ALTER on every SCHEMA.
+      return { kind: 'integer' };
+    case 'numeric':
+      return precision === undefined ? { kind: 'decimal' } : { kind: 'decimal', precision, scale: Number(row.numeric_scale ?? 0) };
+    case 'character varying':
+      return row.character_maximum_length === null ? { kind: 'string' } : { kind: 'string', maxLength: Number(row.character_maximum_length) };
+    case 'text':
+      return { kind: 'string' };
+    case 'timestamp with time zone':
+      return { kind: 'timestamp' };
+    case 'date':
+      return { kind: 'date' };
+    case 'boolean':
+      return { kind: 'boolean' };
+    case 'jsonb':
+    case 'json':
+      return { kind: 'json' };
+    default:
+      return { kind: 'other', sql: type };
+  }
+}
+
+export class PostgresDialect implements Dialect<PostgresSession> {
+  readonly name = 'postgres' as const;
+  readonly naming = NAMING;
+  #stages = 0;
+
+  conformName(name: string): string {
+    return conformIdentifier(name, NAMING);
+  }
+
+  columnType(type: LogicalType): string {
+    return sql.pgType(type);
+  }
+
+  async ensureTable(session: PostgresSession, desired: TableSpec, policy: SchemaChangePolicy): Promise<TableSpec> {
+    const where = [desired.schema ?? null, desired.name];
+    if (desired.schema !== undefined) {
+      const found = await session.execute('SELECT 1 FROM pg_namespace WHERE nspname = $1', [desired.schema]);
+      if ((found.rows ?? []).length === 0) await dbStep('creating schema', () => session.execute(sql.createSchemaSql(desired.schema!)));
+    }
+    const rows = (await session.execute(sql.COLUMNS_SQL, where)).rows ?? [];
+    if (rows.length === 0) {
+      await dbStep('creating table', () => session.execute(sql.createTableSql(desired)));
+      return desired;
+    }
+    const existing = new Map(rows.map((row) => [String(row.column_name), existingType(row)]));
+    const plan = planEvolution(existing, desired, policy, NAMING);
+    for (const action of plan.actions) {
+      const statement =
+        action.kind === 'add'
+          ? sql.addColumnSql(desired, action.column)
+          : action.kind === 'retype'
+            ? sql.retypeColumnSql(desired, action.column)
+            : sql.renameColumnSql(desired, action.from, action.to);
+      await dbStep(`altering table (${action.kind})`, () => session.execute(statement));
+    }
+    if (desired.keyColumns.length > 0) {
+      const pk = (await session.execute(sql.PRIMARY_KEY_SQL, where)).rows ?? [];
+      const current = pk.map((r) => String(r.attname));
+      if (current.join('\u0001') !== desired.keyColumns.join('\u0001')) {
+        if (pk.length > 0) await dbStep('dropping the old primary key', () => session.execute(sql.dropPrimaryKeySql(desired, String(pk[0].conname))));
+        await dbStep('adding the primary key', () => session.execute(sql.addPrimaryKeySql(desired)));
+      }
+    }
+    return plan.table;
+  }
+
+  async load(session: PostgresSession, request: LoadRequest): Promise<LoadStats> {
+    const { table, rows, deletes } = request;
+    const stats: LoadStats = { inserted: 0, updated: 0, deleted: 0, sanitized: 0 };
+    if (request.replace) await dbStep('truncating for overwrite', () => session.execute(sql.truncateSql(table)));
+    if (deletes.length > 0 && table.keyColumns.length > 0) {
+      const indexes = table.keyColumns.map((key) => table.columns.findIndex((c) => c.name === key));
+      const arrays = indexes.map((i) => deletes.map((row) => row[i]));
+      const result = await dbStep(`deleting ${deletes.length} rows`, () =>
+        session.execute(sql.deleteByKeysSql(table), arrays),
+      );
+      stats.deleted = result.rowsAffected ?? 0;
+    }
+    if (rows.length === 0) return stats;
+    const encoder = new CopyTextEncoder(table.columns.map((c) => c.type.kind === 'json'));
+    if (request.mode === 'append') {
+      stats.inserted = await dbStep(`COPY of ${rows.length} rows`, () =>
+        session.copyIn(sql.copySql(sql.tableName(table), table), encoder.chunks(rows)),
+      );
+    } else {
+      this.#stages += 1;
+      const stage = `target_oracle_stage_${this.#stages}`;
+      await dbStep('creating the staging table', () => session.execute(sql.createStageSql(stage, table)));
+      await dbStep(`COPY of ${rows.length} rows into the staging table`, () => session.copyIn(sql.copySql(sql.quote(stage), table), encoder.chunks(rows)));
+      const result = await dbStep(`upsert of ${rows.length} rows`, () => session.execute(sql.upsertFromStageSql(stage, table, request.mode === 'history')));
+      const counts = result.rows?.[0] ?? {};
+      stats.inserted = Number(counts.inserted ?? 0);
+      stats.updated = request.mode === 'history' ? 0 : Number(counts.total ?? 0) - stats.inserted;
+    }
+    stats.sanitized = encoder.sanitized;
+    return stats;
+  }
+
+  async activateVersion(session: PostgresSession, table: TableSpec, version: number, hardDelete: boolean): Promise<number> {
+    const version_ = table.columns.find((c) => c.property === '_sdc_table_version');
+    const deleted = table.columns.find((c) => c.property === '_sdc_deleted_at');
+    if (!version_ || !deleted) return 0;
+    const result = await dbStep('activating the version', () =>
+      session.execute(sql.activateVersionSql(table, version_.name, deleted.name, hardDelete), [String(version)]),
+    );
+    return result.rowsAffected ?? 0;
+  }
+}

@@ -1,0 +1,74 @@
+import type { JsonSchema, JsonSchemaType } from '../singer/index.js';
+
+/** A column's type independent of the database; each dialect renders it (see docs/target-oracle.md). */
+export type LogicalType =
+  | { kind: 'integer'; digits?: number }
+  | { kind: 'decimal'; precision?: number; scale?: number }
+  | { kind: 'string'; maxLength?: number }
+  | { kind: 'timestamp' }
+  | { kind: 'date' }
+  | { kind: 'boolean' }
+  | { kind: 'json' }
+  /** `x-sql-datatype`: the database type named by the schema, values bound as text. */
+  | { kind: 'native'; sql: string };
+
+function typesOf(schema: JsonSchema): JsonSchemaType[] {
+  if (Array.isArray(schema.type)) return schema.type.filter((t) => t !== 'null');
+  return schema.type === undefined || schema.type === 'null' ? [] : [schema.type];
+}
+
+/** The first non-null branch of an anyOf (the SDK rule), else the schema itself. */
+function effectiveSchema(schema: JsonSchema): JsonSchema {
+  if (Array.isArray(schema.anyOf) && typesOf(schema).length === 0) {
+    const branch = schema.anyOf.find((s) => typesOf(s).length > 0);
+    if (branch) {
+      // anyOf [date-time, string] is still a timestamp column only when every non-null branch agrees.
+      const kinds = new Set(schema.anyOf.filter((s) => typesOf(s).length > 0).map((s) => `${typesOf(s).join('|')}:${s.format ?? ''}`));
+      return kinds.size === 1 ? branch : { type: 'string' };
+    }
+  }
+  return schema;
+}
+
+function digitsOf(value: unknown): number | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  return String(Math.trunc(Math.abs(value))).length;
+}
+
+export function logicalType(input: JsonSchema): LogicalType {
+  const native = input['x-sql-datatype'];
+  if (typeof native === 'string' && /^[A-Za-z][A-Za-z0-9_ (),]*$/.test(native)) return { kind: 'native', sql: native.toUpperCase() };
+  const schema = effectiveSchema(input);
+  const types = typesOf(schema);
+  if (types.length === 0) return { kind: 'json' };
+  if (types.length > 1) {
+    const numeric = types.every((t) => t === 'integer' || t === 'number');
+    return numeric ? { kind: 'decimal' } : { kind: 'string' };
+  }
+  switch (types[0]) {
+    case 'integer': {
+      const digits = Math.max(digitsOf(schema.minimum) ?? 0, digitsOf(schema.maximum) ?? 0);
+      return schema.minimum !== undefined && schema.maximum !== undefined && digits > 0 ? { kind: 'integer', digits } : { kind: 'integer' };
+    }
+    case 'number': {
+      const decimal = schema['x-singer.decimal'] as { precision?: number; scale?: number } | undefined;
+      if (decimal && typeof decimal.precision === 'number') return { kind: 'decimal', precision: decimal.precision, scale: decimal.scale ?? 0 };
+      return { kind: 'decimal' };
+    }
+    case 'boolean':
+      return { kind: 'boolean' };
+    case 'object':
+    case 'array':
+      return { kind: 'json' };
+    case 'string':
+      if (schema.format === 'date-time') return { kind: 'timestamp' };
+      if (schema.format === 'date') return { kind: 'date' };
+      return typeof schema.maxLength === 'number' && schema.maxLength > 0 ? { kind: 'string', maxLength: schema.maxLength } : { kind: 'string' };
+    default:
+      return { kind: 'string' };
+  }
+}
+
+export function sameLogicalType(a: LogicalType, b: LogicalType): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

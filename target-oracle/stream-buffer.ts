@@ -1,0 +1,69 @@
+import type { TableSpec } from './dialect.js';
+import type { Cell } from './values.js';
+
+/**
+ * One stream's rows waiting for the next flush. With keys, a later row replaces an earlier one with the same key
+ * (last wins), so one batch never holds a key twice and insert/update counts mean something.
+ */
+export class StreamBuffer {
+  readonly table: TableSpec;
+  readonly #keyIndexes: number[];
+  #rows = new Map<string, Cell[]>();
+  #appended: Cell[][] = [];
+  #deletes = new Map<string, Cell[]>();
+  #oldest: number | undefined;
+  #received = 0;
+
+  /** `dedupe` false (append-only) keeps every record. */
+  constructor(table: TableSpec, dedupe = true) {
+    this.table = table;
+    this.#keyIndexes = dedupe ? table.keyColumns.map((key) => table.columns.findIndex((c) => c.name === key)) : [];
+  }
+
+  /** Rows held (after dedupe), deletes included. */
+  get size(): number {
+    return this.#rows.size + this.#appended.length + this.#deletes.size;
+  }
+
+  /** Records received since the last take (before dedupe). */
+  get received(): number {
+    return this.#received;
+  }
+
+  /** When the oldest held row arrived (ms), or undefined when empty. */
+  get oldestAt(): number | undefined {
+    return this.#oldest;
+  }
+
+  add(row: Cell[], now: number, deleted = false): void {
+    this.#oldest ??= now;
+    this.#received += 1;
+    if (this.#keyIndexes.length === 0) {
+      this.#appended.push(row);
+      return;
+    }
+    const key = this.#keyIndexes.length === 1 ? String(row[this.#keyIndexes[0]]) : this.#keyIndexes.map((i) => row[i]).join('\u0001');
+    if (deleted) {
+      this.#rows.delete(key);
+      this.#deletes.set(key, row);
+    } else {
+      this.#deletes.delete(key);
+      this.#rows.set(key, row);
+    }
+  }
+
+  /** Hands over everything held and empties the buffer. */
+  take(): { rows: Cell[][]; deletes: Cell[][]; received: number } {
+    const taken = {
+      rows: this.#keyIndexes.length === 0 ? this.#appended : [...this.#rows.values()],
+      deletes: [...this.#deletes.values()],
+      received: this.#received,
+    };
+    this.#rows = new Map();
+    this.#appended = [];
+    this.#deletes = new Map();
+    this.#oldest = undefined;
+    this.#received = 0;
+    return taken;
+  }
+}

@@ -1,0 +1,90 @@
+import { ExactNumber, ProtocolError, stringifyJson } from '../singer/index.js';
+import type { LogicalType } from './logical-type.js';
+
+/** A value ready for binding: canonical text, or NULL. Never a JS double or a Date (exactness, DESIGN §4.4). */
+export type Cell = string | null;
+
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS.ffffff±HH:MM`: the instant and offset exactly as sent, fractions cut to microseconds, a
+ * missing offset read as UTC. Parsed as text: a JS Date would lose the microseconds and the offset.
+ */
+export function canonicalTimestamp(text: string): string | undefined {
+  const m = TIMESTAMP.exec(text.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
+  if (+mo < 1 || +mo > 12 || +d < 1 || +d > 31 || +h > 23 || +mi > 59 || +s > 59 || y === '0000') return undefined;
+  let offset = '+00:00';
+  if (zone !== 'Z' && zone !== 'z') {
+    const digits = zone.replace(':', '');
+    offset = `${digits.slice(0, 3)}:${digits.length > 3 ? digits.slice(3, 5) : '00'}`;
+    if (+digits.slice(1, 3) > 15 || +(digits.slice(3, 5) || '0') > 59) return undefined;
+  }
+  return `${y}-${mo}-${d}T${h}:${mi}:${s}.${frac.padEnd(6, '0').slice(0, 6)}${offset}`;
+}
+
+function numberText(value: unknown): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
+  if (value instanceof ExactNumber) return value.text;
+  if (typeof value === 'string' && /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(value.trim())) return value.trim();
+  return undefined;
+}
+
+function isWhole(text: string): boolean {
+  if (/^-?\d+$/.test(text)) return true;
+  // 1e+21 and 5.0 are whole too.
+  return Number.isInteger(Number(text)) && !/\.\d*[1-9]/.test(text.replace(/[eE].*$/, ''));
+}
+
+/** Plain text for a value in a text column (numbers exact, objects as JSON). */
+function asText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  return numberText(value) ?? stringifyJson(value);
+}
+
+export class ValueError extends Error {}
+
+/** Converts one record value for a column of `type`; throws ValueError naming the expected type, never the value. */
+export function toCell(value: unknown, type: LogicalType): Cell {
+  if (value === null || value === undefined) return null;
+  switch (type.kind) {
+    case 'integer': {
+      const text = numberText(value);
+      if (text === undefined || !isWhole(text)) throw new ValueError('an integer');
+      return text;
+    }
+    case 'decimal': {
+      const text = numberText(value);
+      if (text === undefined) throw new ValueError('a number');
+      return text;
+    }
+    case 'string':
+    case 'native':
+      return asText(value);
+    case 'timestamp': {
+      const text = typeof value === 'string' ? canonicalTimestamp(value) : undefined;
+      if (text === undefined) throw new ValueError('an ISO 8601 date-time');
+      return text;
+    }
+    case 'date': {
+      const text = typeof value === 'string' ? canonicalTimestamp(value) : undefined;
+      if (text === undefined) throw new ValueError('an ISO 8601 date');
+      return text.slice(0, 10);
+    }
+    case 'boolean':
+      if (typeof value === 'boolean') return value ? 'true' : 'false';
+      if (value === 0 || value === 1) return value === 1 ? 'true' : 'false';
+      if (value === 'true' || value === 'false') return value;
+      throw new ValueError('a boolean');
+    case 'json':
+      return stringifyJson(value);
+  }
+}
+
+/** For error messages: where a conversion failed, without the value. */
+export function valueProblem(error: unknown, stream: string, field: string, line?: number): ProtocolError {
+  const expected = error instanceof ValueError ? error.message : 'a valid value';
+  return new ProtocolError(`Value is not ${expected}`, { line, stream, field });
+}
