@@ -2,7 +2,10 @@
  * Bench (not a test): 1M allocation-shaped RECORD lines through readMessages → MessageWriter.
  * Goal (issue 3): ≥ 100k records/s with flat memory.
  *
- *   npx tsc -p tsconfig.json && node dist/bench/singer-reader-writer.js [--records 1000000] [--out /dev/null|count]
+ *   npx tsc -p tsconfig.json && node dist/bench/singer-reader-writer.js [--records 1000000] [--out /dev/null|count|stdout]
+ *
+ * `--out stdout` writes to process.stdout as a tap does (pipe it: `… --out stdout | cat > /dev/null`); the report
+ * then goes to stderr.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -133,7 +136,7 @@ async function main(): Promise<void> {
       samples.push(rss);
     }, 50);
 
-    const output = OUT === 'count' ? new CountingWritable({ highWaterMark: 64 * 1024 }) : createWriteStream(OUT);
+    const output = OUT === 'count' ? new CountingWritable({ highWaterMark: 64 * 1024 }) : OUT === 'stdout' ? process.stdout : createWriteStream(OUT);
     const writer = new MessageWriter(output);
     let records = 0;
     let messages = 0;
@@ -151,14 +154,16 @@ async function main(): Promise<void> {
     const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
     const quarter = (q: number): string => mb(samples[Math.min(samples.length - 1, Math.floor(samples.length * q))] ?? 0);
     const cpus = os.cpus();
-    console.log(`command:   ${['node', ...process.execArgv, path.relative(process.cwd(), process.argv[1]), ...process.argv.slice(2)].join(' ')}`);
-    console.log(`machine:   ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${mb(os.totalmem())} RAM, ${os.platform()} ${os.release()}, node ${process.version}`);
-    console.log(`input:     ${records} RECORD + ${messages - records} other lines, ${mb(generated.bytes)}, RECORD lines ${generated.minLine}–${generated.maxLine} bytes (generated in ${generationSeconds.toFixed(1)} s)`);
-    console.log(`output:    ${OUT === 'count' ? `counting Writable (${mb((output as CountingWritable).bytes)})` : OUT}`);
-    console.log(`time:      ${seconds.toFixed(2)} s`);
-    console.log(`rate:      ${Math.round(records / seconds).toLocaleString('en-US')} records/s (${(generated.bytes / 2 ** 20 / seconds).toFixed(0)} MiB/s)`);
-    console.log(`rss:       before ${mb(rssBefore)}, at 25/50/75/100% of the run ${quarter(0.25)} / ${quarter(0.5)} / ${quarter(0.75)} / ${quarter(1)}, peak ${mb(peakRss)}`);
-    console.log(`goal:      ≥ 100,000 records/s with flat memory: ${records / seconds >= 100_000 ? 'met' : 'MISSED'}`);
+    const report = OUT === 'stdout' ? console.error : console.log;
+    report(`command:   ${['node', ...process.execArgv, path.relative(process.cwd(), process.argv[1]), ...process.argv.slice(2)].join(' ')}`);
+    report(`machine:   ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${mb(os.totalmem())} RAM, ${os.platform()} ${os.release()}, node ${process.version}`);
+    report(`input:     ${records} RECORD + ${messages - records} other lines, ${mb(generated.bytes)}, RECORD lines ${generated.minLine}–${generated.maxLine} bytes (generated in ${generationSeconds.toFixed(1)} s)`);
+    report(`output:    ${OUT === 'count' ? `counting Writable (${mb((output as CountingWritable).bytes)})` : OUT === 'stdout' ? 'process.stdout' : OUT}`);
+    report(`time:      ${seconds.toFixed(2)} s`);
+    report(`rate:      ${Math.round(records / seconds).toLocaleString('en-US')} records/s (${(generated.bytes / 2 ** 20 / seconds).toFixed(0)} MiB/s)`);
+    report(`rss:       before ${mb(rssBefore)}, at 25/50/75/100% of the run ${quarter(0.25)} / ${quarter(0.5)} / ${quarter(0.75)} / ${quarter(1)}, peak ${mb(peakRss)}`);
+    report(`load:      ${os.loadavg().map((load) => load.toFixed(2)).join(' ')} (1/5/15 min; other processes share the cores)`);
+    report(`goal:      ≥ 100,000 records/s with flat memory: ${records / seconds >= 100_000 ? 'met' : 'MISSED'}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
