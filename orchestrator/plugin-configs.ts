@@ -1,0 +1,92 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { validateConfig } from '../singer/index.js';
+import { TAP_SETTINGS, type TapConfig } from '../tap-oracle-wms/settings.js';
+import type { PipelineSettings, RunMode } from './settings.js';
+
+/** One run as the orchestrator plans it. */
+export interface RunRequest {
+  job: string;
+  mode: RunMode;
+  companyCode: string;
+  facilityCode: string;
+  entities?: string[];
+  tapConfig?: Record<string, unknown>;
+  targetConfig?: Record<string, unknown>;
+  maxRetries: number;
+  runTimeoutSeconds: number;
+}
+
+function defined(object: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * The tap's config for a run: pass-through `tap_config`, the common WMS settings, the run's company and facility,
+ * then the job's own overrides. A full sync makes every stream FULL_TABLE (and asks for ACTIVATE_VERSION per
+ * settings); an incremental sync keeps the tap's incremental mode.
+ */
+export function tapConfigFor(settings: PipelineSettings, request: RunRequest): Record<string, unknown> {
+  const config: Record<string, unknown> = {
+    ...settings.tap_config,
+    ...defined({
+      base_url: settings.wms_base_url,
+      username: settings.wms_username,
+      password: settings.wms_password,
+      entities: request.entities ?? settings.entities,
+    }),
+    ...(request.tapConfig ?? {}),
+    company_code: request.companyCode,
+    facility_code: request.facilityCode,
+  };
+  if (request.mode === 'full') {
+    config.enable_incremental = false;
+    config.emit_activate_version = settings.full_sync_activate_version;
+  } else {
+    config.enable_incremental = true;
+  }
+  return config;
+}
+
+/** The target's config: connection settings, pass-through `target_config`, the mode's extra settings, the job's own. */
+export function targetConfigFor(settings: PipelineSettings, request: RunRequest): Record<string, unknown> {
+  return {
+    ...defined({
+      dialect: settings.target_dialect,
+      host: settings.target_host,
+      port: settings.target_port,
+      user: settings.target_user,
+      password: settings.target_password,
+      database: settings.target_database,
+      service_name: settings.target_service_name,
+      default_target_schema: settings.target_schema,
+    }),
+    ...settings.target_config,
+    ...(request.mode === 'full' ? settings.full_sync_target_config : settings.incremental_target_config),
+    ...(request.targetConfig ?? {}),
+  };
+}
+
+/** The tap config as the tap will see it, with its defaults (for the consistency check's filters and health). */
+export function effectiveTapConfig(config: Record<string, unknown>): TapConfig {
+  return validateConfig(structuredClone(config), TAP_SETTINGS).config as unknown as TapConfig;
+}
+
+export interface PluginConfigFiles {
+  dir: string;
+  tapFile: string;
+  targetFile: string;
+  /** Deletes the directory (the files hold secrets). */
+  remove(): Promise<void>;
+}
+
+/** Writes both configs into a fresh private temp dir (0700), files 0600. */
+export async function writePluginConfigs(tapConfig: Record<string, unknown>, targetConfig: Record<string, unknown>): Promise<PluginConfigFiles> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'wms-pipeline-'));
+  const tapFile = path.join(dir, 'tap-config.json');
+  const targetFile = path.join(dir, 'target-config.json');
+  await writeFile(tapFile, JSON.stringify(tapConfig), { mode: 0o600 });
+  await writeFile(targetFile, JSON.stringify(targetConfig), { mode: 0o600 });
+  return { dir, tapFile, targetFile, remove: () => rm(dir, { recursive: true, force: true }) };
+}

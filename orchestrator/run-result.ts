@@ -1,0 +1,55 @@
+import type { ResourceReport } from './resource-monitor.js';
+import type { ConsistencyReport } from './consistency/consistency-check.js';
+import type { RunMode, RunnerKind } from './settings.js';
+
+export interface StreamStats {
+  /** Rows the target loaded (or, when the target reported none, rows the tap sent). */
+  rows: number;
+  /** Seconds between the first and the last progress report of the stream. */
+  durationSeconds: number;
+  rowsPerSecond: number;
+}
+
+export interface AttemptSummary {
+  attempt: number;
+  success: boolean;
+  exitCode?: number;
+  error?: string;
+  durationSeconds: number;
+}
+
+export interface RunData {
+  runId: string;
+  job: string;
+  mode: RunMode;
+  runner: RunnerKind;
+  companyCode: string;
+  facilityCode: string;
+  startedAt: string;
+  finishedAt: string;
+  recordsProcessed: number;
+  recordsByStream: Record<string, StreamStats>;
+  errorsCount: number;
+  durationSeconds: number;
+  attempts: AttemptSummary[];
+  /** The last state value the target emitted (direct runner), or undefined. */
+  state?: unknown;
+  stateFile?: string;
+  /** METRIC points counted by name (tap and target). */
+  metrics: Record<string, number>;
+  resources?: ResourceReport;
+  consistency?: ConsistencyReport;
+  /** Alerts sent (or held back) for this run: title → status. */
+  alerts: { title: string; status: string }[];
+  reportFile?: string;
+  exitCode: number;
+}
+
+/** What every run returns; a failure is `success: false` with `error`, never a thrown exception. */
+export interface RunResult {
+  success: boolean;
+  data: RunData;
+  error?: string;
+  /** True when the failure was of a kind a retry might fix (and retries ran out). */
+  retriable?: boolean;
+}

@@ -1,0 +1,113 @@
+import { spawn } from 'node:child_process';
+import { ExitCode, parseMetricLine, settingEnvVar, type MetricPoint } from '../../singer/index.js';
+import { exitCodeName, isRetriable } from '../exit-codes.js';
+import type { PipelineSettings } from '../settings.js';
+import { StderrCollector } from '../stderr-collector.js';
+import type { AttemptOptions, AttemptOutcome } from './runner.js';
+
+export interface MeltanoAttempt {
+  settings: PipelineSettings;
+  tapConfig: Record<string, unknown>;
+  targetConfig: Record<string, unknown>;
+  companyCode: string;
+  facilityCode: string;
+  full: boolean;
+}
+
+/** Meltano reads plugin settings from `<PLUGIN>_<SETTING>` variables; objects and arrays as JSON. */
+export function pluginEnv(pluginName: string, config: Record<string, unknown>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(config)) {
+    if (value === undefined || value === null) continue;
+    env[settingEnvVar(pluginName, name)] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  return env;
+}
+
+export function meltanoArgs(attempt: MeltanoAttempt): string[] {
+  const { settings } = attempt;
+  return [
+    ...(settings.meltano_environment ? ['--environment', settings.meltano_environment] : []),
+    'run',
+    // One Meltano state per company and facility.
+    '--state-id-suffix',
+    `${attempt.companyCode}-${attempt.facilityCode}`.replace(/[^A-Za-z0-9_-]/g, '_'),
+    ...(attempt.full ? ['--full-refresh'] : []),
+    settings.meltano_extractor,
+    settings.meltano_loader,
+  ];
+}
+
+/** Meltano prefixes plugin lines (`… [info] INFO METRIC: {…} … name=tap-oracle-wms producer=True …`). */
+function metricOf(line: string): { source: 'tap' | 'target'; point: MetricPoint } | undefined {
+  const at = line.indexOf('METRIC: {');
+  if (at < 0) return undefined;
+  const json = line.slice(at + 'METRIC: '.length).replace(/\s+cmd_type=.*$/, '');
+  const point = parseMetricLine(`INFO METRIC: ${json}`);
+  if (!point) return undefined;
+  return { source: /consumer=True|target-/.test(line) ? 'target' : 'tap', point };
+}
+
+/**
+ * `meltano run <extractor> <loader>` in the project dir: Meltano keeps the state (per company/facility suffix), the
+ * run's company/facility and settings arrive as plugin environment variables.
+ */
+export async function runMeltanoAttempt(attempt: MeltanoAttempt, options: AttemptOptions): Promise<AttemptOutcome> {
+  const { settings } = attempt;
+  const env = {
+    ...process.env,
+    ...pluginEnv(settings.meltano_extractor, attempt.tapConfig),
+    ...pluginEnv(settings.meltano_loader, attempt.targetConfig),
+    MELTANO_SEND_ANONYMOUS_USAGE_STATS: process.env.MELTANO_SEND_ANONYMOUS_USAGE_STATS ?? 'false',
+  };
+  const tap = new StderrCollector();
+  const target = new StderrCollector();
+  const meltano = new StderrCollector();
+  const child = spawn(settings.meltano_bin, meltanoArgs(attempt), { cwd: settings.meltano_project_dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid) options.onSpawn(child.pid);
+  let spawnError: string | undefined;
+  child.on('error', (error) => {
+    spawnError = `meltano could not start (${(error as NodeJS.ErrnoException).code ?? error.message})`;
+  });
+  let partial = '';
+  const onData = (chunk: Buffer): void => {
+    const lines = (partial + chunk.toString('utf8')).split(/\r?\n/);
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      options.onLine?.('meltano', line);
+      const metric = metricOf(line);
+      if (metric) {
+        (metric.source === 'tap' ? tap : target).line(`INFO METRIC: ${JSON.stringify(metric.point)}`);
+        options.onMetric(metric.source, metric.point);
+      } else {
+        meltano.line(line);
+      }
+    }
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGTERM');
+  }, options.timeoutMs);
+  const onAbort = (): void => {
+    child.kill('SIGTERM');
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('close', (c, s) => resolve({ code: c, signal: s })),
+  );
+  clearTimeout(timer);
+  options.signal?.removeEventListener('abort', onAbort);
+  const base = { tap, target, timedOut };
+  if (spawnError) return { ...base, success: false, exitCode: ExitCode.Config, retriable: false, error: spawnError };
+  if (timedOut) return { ...base, success: false, exitCode: ExitCode.Internal, retriable: false, error: `meltano run did not finish within ${Math.round(options.timeoutMs / 1000)} s` };
+  const exitCode = code ?? (signal ? ExitCode.Interrupted : ExitCode.Internal);
+  if (exitCode === 0) return { ...base, success: true, exitCode: 0, retriable: false };
+  // Meltano itself exits 1 whatever the plugin's code; its log names the failing plugin and the plugin's last lines.
+  const reason = meltano.failureLines(3).join(' | ');
+  const error = `meltano run exited with code ${exitCode} (${exitCodeName(exitCode)})${reason ? `: ${reason}` : ''}`;
+  const retriable = /ExitCode\.?(Source|Database)|exited with code (4|5)\b|connection/i.test(reason) && isRetriable(ExitCode.Source, reason);
+  return { ...base, success: false, exitCode, retriable, error };
+}
