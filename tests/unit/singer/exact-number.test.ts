@@ -8,7 +8,8 @@ describe('singer/exact-number: parseJsonExact → stringifyJson round trip', () 
     '{"id":9007199254740993}',
     '{"id":18446744073709551615,"neg":-9223372036854775808}',
     '{"amount":12345678901234567.891}',
-    '{"amount":1234567890.1234567}',
+    // No run of 16 digits without the dot: a prefilter looking only for /\d{16}/ sent these through a double.
+    '{"amount":9999999999.99999999,"rate":123456.7890123456789}',
     '{"amount":0.12345678901234567890123}',
     '{"nested":{"list":[1,92233720368547758070,{"d":-12345678901234567.891}]}}',
     '{"id":9007199254740993,"name":"a \\"quoted\\" string","ok":true,"none":null,"small":1.5}',
@@ -66,6 +67,7 @@ describe('singer/exact-number: number texts', () => {
     ['9007199254740993', false],
     ['0.000000000000000001', true],
     ['1234567890.1234567', false],
+    ['9999999999.99999999', false],
     ['12345678901234567.891', false],
   ];
   for (const [text, safe] of table) {

@@ -104,4 +104,25 @@ describe('singer/writer: MessageWriter against a slow consumer', () => {
     await writer.end();
     assert.ok(sink.listenerCount('drain') === 0 && sink.listenerCount('close') <= 1, `drain ${sink.listenerCount('drain')}, close ${sink.listenerCount('close')}`);
   });
+
+  it('lines written in the same tick reach a writev-capable consumer in one batch, each still a whole chunk', async () => {
+    const batches: string[][] = [];
+    const sink = new Writable({
+      highWaterMark: 1 << 20,
+      writev(chunks, callback) {
+        batches.push(chunks.map(({ chunk }) => String(chunk)));
+        callback();
+      },
+      write(chunk, _encoding, callback) {
+        batches.push([String(chunk)]);
+        callback();
+      },
+    });
+    const writer = new MessageWriter(sink);
+    await Promise.all([writer.writeValue(1), writer.writeValue(2), writer.writeValue(3)]);
+    await writer.end();
+    await writer.writeValue(4);
+    await writer.end();
+    assert.deepEqual(batches, [['1\n', '2\n', '3\n'], ['4\n']]);
+  });
 });
