@@ -24,6 +24,11 @@ function driverBindDef(def: BindDef): { type: number | object; maxSize?: number 
   return def.type === 'clob' ? { type: oracledb.DB_TYPE_CLOB } : { type: oracledb.STRING, maxSize: def.maxSize ?? 4000 };
 }
 
+/** Queries return CLOBs as strings (the target only reads dictionary views; tests read data back). */
+function clobAsString(meta: { dbType?: unknown }): { type: number } | undefined {
+  return meta.dbType === oracledb.DB_TYPE_CLOB || meta.dbType === oracledb.DB_TYPE_NCLOB ? { type: oracledb.STRING } : undefined;
+}
+
 /** The only module that imports `oracledb` (Thin mode): a pool with min = max and statistics on, one session. */
 export async function openOracle(config: TargetConfig): Promise<Connection<Session>> {
   const connectString = oracleConnectString(config);
@@ -61,7 +66,7 @@ export async function openOracle(config: TargetConfig): Promise<Connection<Sessi
   let open = true;
   const session: Session = {
     async execute(sql: string, binds: BindValue[] = []): Promise<ExecuteResult> {
-      const result = await connection.execute(sql, binds, { outFormat: oracledb.OUT_FORMAT_OBJECT, autoCommit: false });
+      const result = await connection.execute(sql, binds, { outFormat: oracledb.OUT_FORMAT_OBJECT, autoCommit: false, fetchTypeHandler: clobAsString });
       return { rows: result.rows, rowsAffected: result.rowsAffected };
     },
     async executeMany(sql: string, rows: BindValue[][], options: ExecuteManyOptions = {}): Promise<ExecuteManyResult> {

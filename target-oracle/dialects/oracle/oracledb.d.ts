@@ -33,6 +33,7 @@ declare module 'oracledb' {
   export interface OracleDb {
     readonly STRING: number;
     readonly DB_TYPE_CLOB: object;
+    readonly DB_TYPE_NCLOB: object;
     readonly OUT_FORMAT_OBJECT: number;
     createPool(options: Record<string, unknown>): Promise<OraclePool>;
   }
