@@ -3,7 +3,7 @@ import { hideBin } from 'yargs/helpers';
 import { ExitCode } from '../singer/errors.js';
 import { parseFaultSpec } from './fault-plan.js';
 import { startSimulator } from './server.js';
-import { DEFAULT_USERS, type SimulatorOptions } from './simulator-options.js';
+import { DEFAULT_USERS, resolveOptions, type SimulatorOptions } from './simulator-options.js';
 import type { ClientSpec, UserSpec } from './auth.js';
 
 /**
@@ -98,7 +98,7 @@ async function parseArgs(argv: string[]): Promise<SimulatorOptions | null> {
     rows[m[1]!] = Number(m[2]);
   }
   parseFaultSpec(args.faults);
-  return {
+  const options: SimulatorOptions = {
     host: args.host,
     port: args.port,
     env: args.env,
@@ -118,6 +118,8 @@ async function parseArgs(argv: string[]): Promise<SimulatorOptions | null> {
     ...(args['data-epoch'] ? { dataEpoch: args['data-epoch'] } : {}),
     ...(args['clock-start'] ? { clockStart: args['clock-start'] } : {}),
   };
+  resolveOptions(options);
+  return options;
 }
 
 function parseUser(text: string): UserSpec {
