@@ -251,11 +251,12 @@ class PipelineOrchestrator implements Orchestrator {
         resources = await monitor.stop();
       }
       // Rows committed by the target in this attempt count even if the attempt failed later (they are loaded).
+      // A stream's duration runs from the attempt's start to its last report (tap read or target commit).
       const counted = outcome.target.streams.size > 0 ? outcome.target : outcome.tap;
       for (const [stream, progress] of counted.streams) {
-        const total = loaded.get(stream) ?? { rows: 0, firstAt: progress.firstAt, lastAt: progress.lastAt };
+        const total = loaded.get(stream) ?? { rows: 0, firstAt: attemptStarted, lastAt: attemptStarted };
         total.rows += progress.rows;
-        total.lastAt = Math.max(total.lastAt, progress.lastAt);
+        total.lastAt = Math.max(total.lastAt, progress.lastAt, outcome.tap.streams.get(stream)?.lastAt ?? 0);
         loaded.set(stream, total);
       }
       data.errorsCount += outcome.tap.errorLines + outcome.target.errorLines + (outcome.success ? 0 : 1);

@@ -121,7 +121,8 @@ export function compareRecord(source: Record<string, unknown>, row: Record<strin
   for (const [name, value] of Object.entries(source)) {
     if (name.endsWith('_set')) continue; // child-list links are not loaded as columns
     const column = name.toLowerCase();
-    if (isRelation(value) && !(column in row)) {
+    // Flattened (`<x>_id` + `<x>_key` columns; `<x>_id` may be the relation's own name) unless the column holds the object.
+    if (isRelation(value) && (`${relationBase(column)}_key` in row || !(column in row))) {
       const base = relationBase(column);
       check(`${base}_id`, value.id);
       check(`${base}_key`, value.key ?? null);
