@@ -132,7 +132,7 @@ export function meltanoProject(): Record<string, YamlValue> {
         config: {
           plugins: {
             // The simulator (`npx wms-simulator`, fake user demo/demo) and the private PostgreSQL of scripts/pg.sh.
-            extractors: [{ name: EXTRACTOR, load_schema: 'wms_dev', config: { base_url: 'http://127.0.0.1:8080/demo', username: 'demo', password: 'demo' } }],
+            extractors: [{ name: EXTRACTOR, load_schema: 'wms_dev', config: { base_url: 'http://127.0.0.1:8765/demo', username: 'demo', password: 'demo' } }],
             loaders: [{ name: LOADER, config: { dialect: 'postgres', host: '127.0.0.1', port: 54329, user: 'wms_test', password: 'wms_test', database: 'wms_test' } }],
           },
         },
