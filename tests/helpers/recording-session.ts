@@ -1,0 +1,58 @@
+import type { BindValue, ExecuteManyOptions, ExecuteManyResult, ExecuteResult, Session } from '../../target-oracle/session.js';
+
+export type SessionEvent =
+  | { kind: 'execute'; sql: string; binds: BindValue[] }
+  | { kind: 'executeMany'; sql: string; rows: BindValue[][]; options: ExecuteManyOptions }
+  | { kind: 'commit' }
+  | { kind: 'rollback' }
+  | { kind: 'close' }
+  | { kind: 'state'; value: unknown };
+
+/**
+ * A Session that records every call in one ordered log (shared with a state sink, so tests can check that a STATE
+ * comes after its COMMIT). Queries answer from `answer`; `failOn` makes a matching call throw like a driver error.
+ * Not a database: tests using it are labelled "recording session".
+ */
+export class RecordingSession implements Session {
+  readonly events: SessionEvent[] = [];
+  answer: (sql: string, binds: BindValue[]) => Record<string, unknown>[] = () => [];
+  failOn: ((event: SessionEvent) => boolean) | undefined;
+
+  #check(event: SessionEvent): void {
+    this.events.push(event);
+    if (this.failOn?.(event)) throw Object.assign(new Error('ORA-00001: unique constraint (X.PK) violated'), { code: 'ORA-00001' });
+  }
+
+  async execute(sql: string, binds: BindValue[] = []): Promise<ExecuteResult> {
+    this.#check({ kind: 'execute', sql, binds });
+    return { rows: this.answer(sql, binds), rowsAffected: 0 };
+  }
+
+  async executeMany(sql: string, rows: BindValue[][], options: ExecuteManyOptions = {}): Promise<ExecuteManyResult> {
+    this.#check({ kind: 'executeMany', sql, rows, options });
+    return { rowsAffected: rows.length, dmlRowCounts: options.dmlRowCounts ? rows.map(() => 1) : undefined };
+  }
+
+  async commit(): Promise<void> {
+    this.#check({ kind: 'commit' });
+  }
+
+  async rollback(): Promise<void> {
+    this.#check({ kind: 'rollback' });
+  }
+
+  async close(): Promise<void> {
+    this.events.push({ kind: 'close' });
+  }
+
+  /** A state sink writing into the same log. */
+  readonly states = {
+    writeValue: async (value: unknown): Promise<void> => {
+      this.events.push({ kind: 'state', value });
+    },
+  };
+
+  kinds(): string[] {
+    return this.events.map((e) => (e.kind === 'execute' || e.kind === 'executeMany' ? `${e.kind}:${e.sql.split(' ').slice(0, 2).join(' ')}` : e.kind));
+  }
+}

@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { Checkpoint } from '../../../target-oracle/checkpoint.js';
+import { planEvolution } from '../../../target-oracle/evolution.js';
+import { logicalType } from '../../../target-oracle/logical-type.js';
+import { conformColumnNames, conformIdentifier } from '../../../target-oracle/names.js';
+import { StreamBuffer } from '../../../target-oracle/stream-buffer.js';
+import { canonicalTimestamp, toCell } from '../../../target-oracle/values.js';
+import { CopyTextEncoder } from '../../../target-oracle/dialects/postgres/copy-text.js';
+import * as pgsql from '../../../target-oracle/dialects/postgres/postgres-sql.js';
+import type { TableSpec } from '../../../target-oracle/dialect.js';
+import { ExactNumber, type JsonSchema } from '../../../singer/index.js';
+
+const ORACLE = { case: 'upper' as const, maxBytes: 128 };
+
+describe('target core (pure units, no database)', () => {
+  describe('names', () => {
+    it('conforms hostile names: quotes, ;, --, unicode, leading digits/underscores, reserved words kept (quoted later)', () => {
+      assert.equal(conformIdentifier('id"; DROP TABLE x; --', ORACLE), 'ID___DROP_TABLE_X____');
+      assert.equal(conformIdentifier('clientName', ORACLE), 'CLIENTNAME');
+      assert.equal(conformIdentifier('Ünïcödé ☃', { case: 'lower', maxBytes: 63 }), 'ünïcödé__');
+      assert.equal(conformIdentifier('1st', ORACLE), '1ST');
+      assert.equal(conformIdentifier('_sdc_extracted_at', ORACLE), '_SDC_EXTRACTED_AT');
+      assert.equal(conformIdentifier('select', ORACLE), 'SELECT');
+    });
+
+    it('shortens over-long names to the byte limit with a hash suffix, never splitting a character', () => {
+      const long = 'destination_check_for_pallet_move_auto_pack_flg';
+      const short = conformIdentifier(long, { case: 'upper', maxBytes: 30 });
+      assert.equal(Buffer.byteLength(short), 30);
+      assert.match(short, /^DESTINATION_CHECK_FOR_[0-9A-F]{8}$/);
+      const unicode = conformIdentifier('é'.repeat(40), { case: 'upper', maxBytes: 30 });
+      assert.ok(Buffer.byteLength(unicode) <= 30);
+      assert.doesNotMatch(unicode, /\uFFFD/);
+    });
+
+    it('resolves clashes deterministically (order-independent): the exact name keeps it, others get a hash', () => {
+      const a = conformColumnNames(['clientName', 'CLIENTNAME', 'client-name'], ORACLE, 's');
+      const b = conformColumnNames(['client-name', 'CLIENTNAME', 'clientName'], ORACLE, 's');
+      assert.equal(a.get('CLIENTNAME'), 'CLIENTNAME');
+      assert.deepEqual([...a].sort(), [...b].sort());
+      assert.equal(new Set(a.values()).size, 3);
+    });
+  });
+
+  describe('type mapping (JSON Schema → logical → dialect)', () => {
+    const cases: [JsonSchema, string, string][] = [
+      [{ type: 'integer' }, 'NUMBER(38)', 'bigint'],
+      [{ type: 'integer', minimum: 0, maximum: 99999 }, 'NUMBER(5)', 'bigint'],
+      [{ type: ['number', 'null'] }, 'NUMBER', 'numeric'],
+      [{ type: 'string', maxLength: 30 }, 'VARCHAR2(30 CHAR)', 'varchar(30)'],
+      [{ type: 'string', maxLength: 10000 }, 'CLOB', 'varchar(10000)'],
+      [{ type: 'string', format: 'date-time' }, 'TIMESTAMP(6) WITH TIME ZONE', 'timestamptz'],
+      [{ anyOf: [{ type: 'string', format: 'date-time' }, { type: 'null' }] }, 'TIMESTAMP(6) WITH TIME ZONE', 'timestamptz'],
+      [{ type: 'string', format: 'date' }, 'DATE', 'date'],
+      [{ type: 'boolean' }, 'NUMBER(1)', 'boolean'],
+      [{ type: 'object' }, 'CLOB', 'jsonb'],
+      [{ type: 'array', items: { type: 'string' } }, 'CLOB', 'jsonb'],
+      [{ type: ['string', 'integer'] }, 'CLOB', 'text'],
+      [{ type: 'string', 'x-sql-datatype': 'nvarchar2(10)' }, 'NVARCHAR2(10)', 'nvarchar2(10)'],
+    ];
+    for (const [schema, oracle, postgres] of cases) {
+      it(`${JSON.stringify(schema)} → ${oracle} | ${postgres}`, async () => {
+        const { oracleType } = await import('../../../target-oracle/dialects/oracle/oracle-sql.js');
+        assert.equal(oracleType(logicalType(schema), { booleanType: 'number', jsonType: 'clob' }), oracle);
+        assert.equal(pgsql.pgType(logicalType(schema)), postgres);
+      });
+    }
+  });
+
+  describe('values', () => {
+    it('timestamps keep instant and offset exactly, microseconds, no Date round trip', () => {
+      assert.equal(canonicalTimestamp('2024-03-10T01:59:59.1234567-05:00'), '2024-03-10T01:59:59.123456-05:00');
+      assert.equal(canonicalTimestamp('2024-03-10 01:59:59Z'), '2024-03-10T01:59:59.000000+00:00');
+      assert.equal(canonicalTimestamp('2024-03-10T01:59:59+0530'), '2024-03-10T01:59:59.000000+05:30');
+      assert.equal(canonicalTimestamp('2024-13-10T01:59:59Z'), undefined);
+      assert.equal(canonicalTimestamp('yesterday'), undefined);
+    });
+
+    it('numbers stay exact text; integers must be whole', () => {
+      assert.equal(toCell(new ExactNumber('123456789012345678901234.5'), { kind: 'decimal' }), '123456789012345678901234.5');
+      assert.equal(toCell(0.1, { kind: 'decimal' }), '0.1');
+      assert.equal(toCell(new ExactNumber('9223372036854775807'), { kind: 'integer' }), '9223372036854775807');
+      assert.throws(() => toCell(1.5, { kind: 'integer' }), /an integer/);
+      assert.equal(toCell({ a: new ExactNumber('12345678901234567890') }, { kind: 'json' }), '{"a":12345678901234567890}');
+      assert.equal(toCell(42, { kind: 'string' }), '42');
+    });
+  });
+
+  describe('StreamBuffer', () => {
+    const table: TableSpec = { stream: 's', name: 'T', keyColumns: ['ID'], columns: [{ property: 'id', name: 'ID', type: { kind: 'integer' } }, { property: 'v', name: 'V', type: { kind: 'string' } }] };
+    it('dedupes by key (last wins), deletes override earlier rows, tracks the oldest arrival', () => {
+      const b = new StreamBuffer(table);
+      b.add(['1', 'a'], 100);
+      b.add(['2', 'b'], 200);
+      b.add(['1', 'c'], 300);
+      b.add(['2', null], 400, true);
+      assert.equal(b.size, 2);
+      assert.equal(b.oldestAt, 100);
+      const taken = b.take();
+      assert.deepEqual(taken.rows, [['1', 'c']]);
+      assert.deepEqual(taken.deletes, [['2', null]]);
+      assert.equal(taken.received, 4);
+      assert.equal(b.size, 0);
+      assert.equal(b.oldestAt, undefined);
+    });
+    it('keeps every record when not deduplicating (append-only)', () => {
+      const b = new StreamBuffer(table, false);
+      b.add(['1', 'a'], 1);
+      b.add(['1', 'a'], 2);
+      assert.equal(b.take().rows.length, 2);
+    });
+  });
+
+  describe('Checkpoint', () => {
+    it('releases the latest state once; never {} or null; never a repeat', () => {
+      const c = new Checkpoint();
+      assert.equal(c.release(), undefined);
+      c.saw({});
+      assert.equal(c.release(), undefined);
+      c.saw({ a: 1 });
+      c.saw({ a: 2 });
+      assert.deepEqual(c.release(), { a: 2 });
+      assert.equal(c.release(), undefined);
+      c.saw({ a: 2 });
+      assert.equal(c.release(), undefined);
+      c.saw(null);
+      assert.equal(c.release(), undefined);
+    });
+  });
+
+  describe('schema evolution planner', () => {
+    const desired: TableSpec = { stream: 's', name: 'T', keyColumns: ['ID'], columns: [{ property: 'id', name: 'ID', type: { kind: 'integer' } }, { property: 'x', name: 'X', type: { kind: 'boolean' } }] };
+    it('adds missing columns, widens, and applies the policy to incompatible changes (never drops)', () => {
+      const existing = new Map([['ID', { kind: 'integer' as const }], ['X', { kind: 'integer' as const }], ['OLD', { kind: 'string' as const }]]);
+      assert.throws(() => planEvolution(existing, desired, 'fail', ORACLE), /schema_change_policy is fail/);
+      const renamed = planEvolution(existing, desired, 'rename_old', ORACLE, new Date('2024-01-02T03:04:05Z'));
+      assert.deepEqual(renamed.actions.map((a) => a.kind), ['rename', 'add']);
+      assert.deepEqual(renamed.actions[0], { kind: 'rename', from: 'X', to: 'X__20240102030405' });
+      const cast = planEvolution(existing, desired, 'cast_to_string', ORACLE);
+      assert.deepEqual(cast.table.columns[1].type, { kind: 'string' });
+      const widened = planEvolution(new Map([['ID', { kind: 'integer' as const, digits: 5 }]]), { ...desired, columns: desired.columns.slice(0, 1) }, 'fail', ORACLE);
+      assert.deepEqual(widened.actions, [{ kind: 'retype', column: desired.columns[0], from: { kind: 'integer', digits: 5 } }]);
+    });
+  });
+
+  describe('postgres COPY text and SQL', () => {
+    it('escapes COPY text and strips NUL (counted) from text and JSON values', () => {
+      const e = new CopyTextEncoder([false, true]);
+      assert.equal(e.row(['a\tb\\c\nd\u0000', '{"k":"x\\u0000y","q":"\\\\u0000"}']), 'a\\tb\\\\c\\nd\t{"k":"xy","q":"\\\\\\\\u0000"}\n');
+      assert.equal(e.row([null, null]), '\\N\t\\N\n');
+      assert.equal(e.sanitized, 2);
+    });
+    it('upsert SQL: ON CONFLICT on keys, keys never in SET, counts inserted via xmax', () => {
+      const t: TableSpec = { stream: 's', schema: 'wms', name: 'alloc', keyColumns: ['id'], columns: [{ property: 'id', name: 'id', type: { kind: 'integer' } }, { property: 'v', name: 'v', type: { kind: 'string' } }] };
+      assert.equal(
+        pgsql.upsertFromStageSql('stg', t, false),
+        'WITH r AS (INSERT INTO "wms"."alloc" AS tgt ("id", "v") SELECT "id", "v" FROM "stg" ON CONFLICT ("id") DO UPDATE SET "v" = EXCLUDED."v" RETURNING (xmax = 0) AS inserted) SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*)::int AS total FROM r',
+      );
+      assert.match(pgsql.upsertFromStageSql('stg', t, true), /ON CONFLICT \("id"\) DO NOTHING/);
+    });
+  });
+});
