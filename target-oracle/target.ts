@@ -84,18 +84,26 @@ export async function runTarget<S extends Session>(options: RunTargetOptions<S>)
   let buffered = 0;
   let warnedNoMetadata = false;
 
-  let wakeUp: (why: Wake) => void = () => undefined;
-  let wake: Promise<Wake> = Promise.resolve('age');
-  let ageTimer: NodeJS.Timeout | undefined;
-  const armWake = (): void => {
-    wake = new Promise<Wake>((resolve) => {
-      wakeUp = resolve;
-    });
-    if (options.signal?.aborted) wakeUp('abort');
+  // One waiter per pending read, released when it settles: racing every read against a long-lived promise would
+  // pile up a reaction per message on it (a leak of ~1 KB per record).
+  let wakeReason: Wake | undefined;
+  let wakeWaiter: ((why: Wake) => void) | undefined;
+  const wakeUp = (why: Wake): void => {
+    wakeReason = why;
+    wakeWaiter?.(why);
   };
-  armWake();
+  let ageTimer: NodeJS.Timeout | undefined;
   const onAbort = (): void => wakeUp('abort');
   options.signal?.addEventListener('abort', onAbort);
+  const nextOrWake = (pending: Promise<IteratorResult<NumberedMessage>>): Promise<IteratorResult<NumberedMessage> | Wake> => {
+    if (wakeReason !== undefined) return Promise.resolve(wakeReason);
+    return new Promise((resolve, reject) => {
+      wakeWaiter = resolve;
+      pending.then(resolve, reject);
+    }).finally(() => {
+      wakeWaiter = undefined;
+    }) as Promise<IteratorResult<NumberedMessage> | Wake>;
+  };
 
   const emitState = async (): Promise<void> => {
     const value = checkpoint.release();
@@ -318,9 +326,9 @@ export async function runTarget<S extends Session>(options: RunTargetOptions<S>)
         break;
       }
       next ??= iterator.next();
-      const outcome = await Promise.race([next, wake]);
+      const outcome = await nextOrWake(next);
       if (outcome === 'age') {
-        armWake();
+        wakeReason = undefined;
         if (buffered > 0) await flushAll('max_batch_age');
         continue;
       }
