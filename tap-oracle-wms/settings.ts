@@ -136,6 +136,15 @@ export const TAP_SETTINGS: SettingsSchema = {
     },
   },
   required: ['base_url'],
+  // What each auth_method needs: checked with every other problem, not after them.
+  allOf: [
+    { if: { properties: { auth_method: { const: 'basic' } } }, then: { required: ['username', 'password'] } },
+    { if: { properties: { auth_method: { const: 'oauth2_password' } }, required: ['auth_method'] }, then: { required: ['username', 'password', 'oauth_client_id', 'oauth_client_secret'] } },
+    {
+      if: { properties: { auth_method: { const: 'oauth2_client_credentials' } }, required: ['auth_method'] },
+      then: { required: ['oauth_client_id', 'oauth_client_secret', 'oauth_token_url'] },
+    },
+  ],
 };
 
 export type AuthMethod = 'basic' | 'oauth2_password' | 'oauth2_client_credentials';
@@ -182,12 +191,6 @@ export interface TapConfig {
 /** Cross-setting rules JSON Schema cannot say clearly; every problem is returned. */
 export function configProblems(config: TapConfig): string[] {
   const problems: string[] = [];
-  const need = (names: (keyof TapConfig)[]): void => {
-    for (const name of names) if (!config[name]) problems.push(`'${name}' is required when auth_method is ${config.auth_method}`);
-  };
-  if (config.auth_method === 'basic') need(['username', 'password']);
-  if (config.auth_method === 'oauth2_password') need(['username', 'password', 'oauth_client_id', 'oauth_client_secret']);
-  if (config.auth_method === 'oauth2_client_credentials') need(['oauth_client_id', 'oauth_client_secret', 'oauth_token_url']);
   if (/\/wms\/lgfapi/.test(config.base_url)) problems.push("'base_url' must stop at the environment segment (leave out /wms/lgfapi/…)");
   return problems;
 }

@@ -64,7 +64,8 @@ describe('tap-oracle-wms sync (real tap process against the in-process wms-simul
 
   it('incremental: window [start_date, signpost), final bookmark = max mod_ts; a second run re-reads only the overlap and catches updates', async () => {
     const cat = selectStreams(catalog, ['order_hdr']);
-    const config = tapConfig(sim.baseUrl, { start_date: '2024-01-01T00:00:00Z', incremental_overlap_minutes: 60 * 24 * 30, page_size: 250 });
+    // Lag 0: the update below is stamped with the simulator's (real) now, which must be inside the next window.
+    const config = tapConfig(sim.baseUrl, { start_date: '2024-01-01T00:00:00Z', incremental_overlap_minutes: 60 * 24 * 30, page_size: 250, replication_lag_seconds: 0 });
     const first = await runTap({ dir, config, catalog: cat });
     expect(first.exitCode, first.stderr).to.equal(0);
     expect(first.report.problems).to.deep.equal([]);
@@ -96,6 +97,7 @@ describe('tap-oracle-wms sync (real tap process against the in-process wms-simul
     const cat = selectStreams(catalog, ['order_hdr']);
     const config = tapConfig(sim.baseUrl, { start_date: '2024-01-01T00:00:00Z', incremental_overlap_minutes: 30 });
     const first = await runTap({ dir, config, catalog: cat });
+    expect(first.exitCode, first.stderr).to.equal(0);
     const bookmark = String(first.lastState!.bookmarks.order_hdr.replication_key_value);
     const lateTs = new Date(Date.parse(bookmark) - 10 * 60_000).toISOString().replace('Z', '+00:00');
     const ids = idsOf(first, 'order_hdr');
@@ -145,9 +147,10 @@ describe('tap-oracle-wms sync (real tap process against the in-process wms-simul
   it('company/facility scope filters narrow order_hdr by facility_id__code', async () => {
     const cat = selectStreams(catalog, ['order_hdr']);
     const all = await runTap({ dir, config: tapConfig(sim.baseUrl, { enable_incremental: false }), catalog: cat });
-    const code = String(all.report.records.order_hdr[0].facility_key);
+    const code = String(all.report.records.order_hdr.find((r) => typeof r.facility_key === 'string' && r.facility_key !== '')!.facility_key);
     const narrowed = await runTap({ dir, config: tapConfig(sim.baseUrl, { enable_incremental: false, facility_code: code }), catalog: cat });
     expect(narrowed.exitCode, narrowed.stderr).to.equal(0);
+    expect(narrowed.report.counts.order_hdr, `${code}: ${narrowed.stderr}`).to.be.a('number');
     const expected = all.report.records.order_hdr.filter((r) => r.facility_key === code).length;
     expect(narrowed.report.counts.order_hdr).to.equal(expected).and.to.be.lessThan(all.report.counts.order_hdr);
   });
@@ -176,6 +179,7 @@ describe('tap-oracle-wms sync (real tap process against the in-process wms-simul
         oauth_token_url: `${sim.baseUrl}/api/oauth2/token/`,
         username: undefined,
         password: undefined,
+        start_date: '2024-01-01T00:00:00Z',
       }),
       catalog: selectStreams(catalog, ['uom']),
     });
