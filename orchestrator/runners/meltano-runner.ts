@@ -38,14 +38,17 @@ export function meltanoArgs(attempt: MeltanoAttempt): string[] {
   ];
 }
 
-/** Meltano prefixes plugin lines (`… [info] INFO METRIC: {…} … name=tap-oracle-wms producer=True …`). */
-function metricOf(line: string): { source: 'tap' | 'target'; point: MetricPoint } | undefined {
-  const at = line.indexOf('METRIC: {');
-  if (at < 0) return undefined;
-  const json = line.slice(at + 'METRIC: '.length).replace(/\s+cmd_type=.*$/, '');
-  const point = parseMetricLine(`INFO METRIC: ${json}`);
+/**
+ * Meltano relays plugin log lines with its own prefix and suffix, e.g.
+ * `2026-…Z [info     ] tap-oracle-wms METRIC: {…} metric_name=… metric_value=…` (or `… cmd_type=elb … name=target-oracle`).
+ */
+export function meltanoMetricOf(line: string): { source: 'tap' | 'target'; point: MetricPoint } | undefined {
+  const match = /^(.*?)METRIC: (\{.*\})((?:\s+[A-Za-z_]+=.*)?)$/.exec(line);
+  if (!match) return undefined;
+  const point = parseMetricLine(`INFO METRIC: ${match[2]}`);
   if (!point) return undefined;
-  return { source: /consumer=True|target-/.test(line) ? 'target' : 'tap', point };
+  // Who wrote it: the plugin name before METRIC, or Meltano's key=value suffix (name=…, consumer=True).
+  return { source: /target/.test(match[1]) || /consumer=True|name=target/.test(match[3]) ? 'target' : 'tap', point };
 }
 
 /**
@@ -75,7 +78,7 @@ export async function runMeltanoAttempt(attempt: MeltanoAttempt, options: Attemp
     partial = lines.pop() ?? '';
     for (const line of lines) {
       options.onLine?.('meltano', line);
-      const metric = metricOf(line);
+      const metric = meltanoMetricOf(line);
       if (metric) {
         (metric.source === 'tap' ? tap : target).line(`INFO METRIC: ${JSON.stringify(metric.point)}`);
         options.onMetric(metric.source, metric.point);
