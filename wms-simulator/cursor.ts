@@ -18,9 +18,7 @@ export function encodeCursor(cursor: Cursor): string {
 }
 
 /** null for anything that is not a cursor this server could have issued (DRF: 404 "Invalid cursor"). */
-export function decodeCursor(raw: string): Cursor | null {
-  // A client that leaves '+' unescaped in the query has it read back as a space.
-  const encoded = raw.replaceAll(' ', '+');
+export function decodeCursor(encoded: string): Cursor | null {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded) || encoded.length % 4 !== 0) return null;
   const text = Buffer.from(encoded, 'base64').toString('latin1');
   if (!/^[\x20-\x7e]*$/.test(text)) return null;

@@ -25,7 +25,7 @@ export function compareDecimal(a: string, b: string): number {
   const yNeg = y.startsWith('-');
   if (xNeg !== yNeg) return xNeg ? -1 : 1;
   const magnitude = compareMagnitude(xNeg ? x.slice(1) : x, yNeg ? y.slice(1) : y);
-  return xNeg ? -magnitude : magnitude;
+  return xNeg && magnitude !== 0 ? -magnitude : magnitude;
 }
 
 function compareMagnitude(a: string, b: string): number {
