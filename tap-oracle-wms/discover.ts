@@ -30,7 +30,7 @@ async function sampleRecords(source: WmsSource, entity: string, logger: Logger):
     for await (const page of source.pages(entity, params)) return page.results;
   } catch (error) {
     // Some entities refuse unfiltered lists (inventory_history); describe alone still gives a usable schema.
-    if (!(error instanceof SourceError)) throw error;
+    if (!(error instanceof SourceError) || error.status !== 400) throw error;
     logger.warning(`${entity}: no sample rows for discovery (${error.message}); schema from describe only`);
   }
   return [];
