@@ -60,9 +60,3 @@ export interface EntityDef {
   /** The `key` other entities show when they relate to this row. */
   readonly keyOf: (ref: RowRef) => string;
 }
-
-/** How describe-only entities are modelled: a describe, never any rows. */
-export interface DescribeOnlyDef {
-  readonly name: string;
-  readonly fields: readonly FieldDef[];
-}

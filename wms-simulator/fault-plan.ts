@@ -103,7 +103,7 @@ export class FaultPlan {
 
   constructor(
     readonly rules: readonly FaultRule[],
-    private readonly seed: number,
+    seed: number,
   ) {
     this.counts = rules.map(() => 0);
     this.rngs = rules.map((r, i) => mulberry32(hashString(`${seed}:${i}:${r.text}`)));
@@ -124,11 +124,6 @@ export class FaultPlan {
       if (hit) fired.push({ kind: rule.kind, args: rule.args, rule: rule.text });
     });
     return fired;
-  }
-
-  /** The same rules with fresh counters and generators. */
-  restart(): FaultPlan {
-    return new FaultPlan(this.rules, this.seed);
   }
 }
 

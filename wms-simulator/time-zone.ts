@@ -25,15 +25,6 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
   return f;
 }
 
-export function isValidZone(zone: string): boolean {
-  try {
-    formatterFor(zone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function computeOffsetMinutes(zone: string, epochMs: number): number {
   const parts = formatterFor(zone).formatToParts(new Date(epochMs));
   const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
@@ -141,9 +132,4 @@ export function isValidDate(text: string): boolean {
   if (!m) return false;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
   return d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
-}
-
-/** `YYYY-MM-DD` of an instant in a zone. */
-export function formatDate(epochUs: number, zone: string): string {
-  return formatTimestamp(epochUs, zone).slice(0, 10);
 }

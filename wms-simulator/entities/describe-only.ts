@@ -7,7 +7,7 @@ import type { EntityDef, FieldDef } from '../entity-def.js';
 const LOOKUP =
   /_(type|status|class|mode|code|reason|priority|uom|category|group|terms|method|level|zone|source)$|^(country|currency|state|language|dept)$/;
 
-export function isLookupName(name: string): boolean {
+function isLookupName(name: string): boolean {
   return LOOKUP.test(name);
 }
 
