@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Catalog } from '../../../singer/index.js';
 import { parseMetricLine } from '../../../singer/index.js';
 import { startSim, type Sim } from './sim.js';
-import { dataLines, discoverCatalog, idsOf, runTap, scratchDir, selectStreams, sortedUnique, tapConfig } from './tap-harness.js';
+import { dataLines, discoverCatalog, idsOf, runTap, scratchDir, selectStreams, sortedUnique, tapConfig, writeJson } from './tap-harness.js';
 
 const STREAMS = ['allocation', 'item', 'order_hdr', 'order_status', 'uom'];
 const WMS_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}[+-]\d{2}:\d{2}$/;
@@ -147,6 +147,8 @@ describe('tap-oracle-wms sync (real tap process against the in-process wms-simul
   it('company/facility scope filters narrow order_hdr by facility_id__code', async () => {
     const cat = selectStreams(catalog, ['order_hdr']);
     const all = await runTap({ dir, config: tapConfig(sim.baseUrl, { enable_incremental: false }), catalog: cat });
+    expect(all.exitCode, all.stderr).to.equal(0);
+    expect(Object.keys(all.report.records.order_hdr?.[0] ?? {}), all.stderr.slice(0, 3000)).to.include('facility_key');
     const code = String(all.report.records.order_hdr.find((r) => typeof r.facility_key === 'string' && r.facility_key !== '')!.facility_key);
     const narrowed = await runTap({ dir, config: tapConfig(sim.baseUrl, { enable_incremental: false, facility_code: code }), catalog: cat });
     expect(narrowed.exitCode, narrowed.stderr).to.equal(0);
@@ -210,6 +212,16 @@ describe('tap-oracle-wms sync (real tap process against the in-process wms-simul
     expect(test.report.states).to.have.length(0);
     const schema = await runTap({ dir, config: tapConfig(sim.baseUrl), catalog: cat, args: ['--test=schema'] });
     expect(schema.report.messages.map((m) => m.type)).to.deep.equal(['SCHEMA', 'SCHEMA']);
+    // --properties (legacy) and --config ENV (TAP_ORACLE_WMS_* variables) work too.
+    const legacy = await runTap({
+      dir,
+      config: { page_size: 3 },
+      args: ['--config', 'ENV', '--properties', writeJson(dir, 'properties.json', selectStreams(catalog, ['uom']))],
+      env: { TAP_ORACLE_WMS_BASE_URL: sim.baseUrl, TAP_ORACLE_WMS_USERNAME: 'demo', TAP_ORACLE_WMS_PASSWORD: 'demo', TAP_ORACLE_WMS_ENABLE_INCREMENTAL: 'false' },
+    });
+    expect(legacy.exitCode, legacy.stderr).to.equal(0);
+    expect(legacy.report.counts).to.deep.equal({ uom: sim.admin.rowCounts().uom });
+    expect(sim.admin.requests().some((r) => new URLSearchParams(r.query).get('page_size') === '3')).to.equal(true);
     const about = await runTap({ dir, config: tapConfig(sim.baseUrl), args: ['--about', '--format', 'json'] });
     const info = JSON.parse(about.stdout) as { capabilities: string[]; settings: { properties: Record<string, { secret?: boolean }> } };
     expect(info.capabilities).to.deep.equal(['catalog', 'discover', 'state', 'about', 'test', 'activate-version', 'structured-logging']);

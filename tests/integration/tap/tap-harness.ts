@@ -70,16 +70,12 @@ export async function discoverCatalog(dir: string, config: Record<string, unknow
   return parseJsonExact(result.stdout) as Catalog;
 }
 
-/** Keeps only the named streams selected (stream-level `selected`). */
+/** A deep copy with only the named streams, selected (stream-level `selected`); tests may edit it freely. */
 export function selectStreams(catalog: Catalog, names: readonly string[]): Catalog {
-  return {
-    streams: catalog.streams
-      .filter((entry) => names.includes(entry.tap_stream_id))
-      .map((entry) => ({
-        ...entry,
-        metadata: entry.metadata?.map((m) => (m.breadcrumb.length === 0 ? { ...m, metadata: { ...m.metadata, selected: true } } : m)),
-      })),
-  };
+  const copy = structuredClone(catalog);
+  copy.streams = copy.streams.filter((entry) => names.includes(entry.tap_stream_id));
+  for (const entry of copy.streams) for (const m of entry.metadata ?? []) if (m.breadcrumb.length === 0) m.metadata.selected = true;
+  return copy;
 }
 
 /** Ids of a stream's records as strings (exact), in output order. */
