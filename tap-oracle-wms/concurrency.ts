@@ -22,10 +22,33 @@ export class Semaphore {
   }
 }
 
-/** Runs `work` over `items` with at most `limit` in flight; the first failure rejects (others still settle). */
-export async function forEachConcurrent<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+/**
+ * Runs `work` over `items` with at most `limit` in flight. The first failure (in time) is rethrown once every
+ * started task has settled; `onFailure` lets the caller tell running tasks to stop, and tasks not yet started are
+ * skipped.
+ */
+export async function forEachConcurrent<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<void>,
+  onFailure?: (error: unknown) => void,
+): Promise<void> {
   const semaphore = new Semaphore(limit);
-  const results = await Promise.allSettled(items.map((item, index) => semaphore.run(() => work(item, index))));
-  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (failed) throw failed.reason;
+  let failure: { error: unknown } | undefined;
+  await Promise.all(
+    items.map((item, index) =>
+      semaphore.run(async () => {
+        if (failure) return;
+        try {
+          await work(item, index);
+        } catch (error) {
+          if (!failure) {
+            failure = { error };
+            onFailure?.(error);
+          }
+        }
+      }),
+    ),
+  );
+  if (failure) throw failure.error;
 }

@@ -52,8 +52,16 @@ export async function sync(catalog: Catalog, deps: SyncDeps): Promise<void> {
   const signpost = (startedMs - deps.config.replication_lag_seconds * 1000) * 1000;
   const streams = catalog.streams.filter(isStreamSelected);
   if (streams.length === 0) deps.logger.warning('No stream is selected in the catalog: nothing to sync');
-  await forEachConcurrent(streams, deps.config.max_concurrent_requests, (entry) => syncStream(entry, { ...deps, now }, { signpost, startedMs }));
-  await deps.output.end();
+  // A failed stream stops the others after their current page, so the run fails fast with the first error.
+  const failed = new AbortController();
+  const signal = deps.signal ? AbortSignal.any([deps.signal, failed.signal]) : failed.signal;
+  try {
+    await forEachConcurrent(streams, deps.config.max_concurrent_requests, (entry) => syncStream(entry, { ...deps, now, signal }, { signpost, startedMs }), () =>
+      failed.abort('another stream failed'),
+    );
+  } finally {
+    await deps.output.end();
+  }
 }
 
 interface RunClock {
@@ -177,11 +185,13 @@ async function fullSync(stream: string, deps: StreamDeps): Promise<void> {
     logger.info(`${stream}: full sync in ${ranges.length} id range(s)`, { stream });
   }
   const open = partitions.filter((partition) => !partition.complete);
+  const failed = new AbortController();
+  const signal = deps.signal ? AbortSignal.any([deps.signal, failed.signal]) : failed.signal;
   await forEachConcurrent(open, config.max_concurrent_requests, async (partition) => {
     const slice = rangeSlice(stream, partition);
-    await readSlice(stream, slice, { ...deps, version });
+    await readSlice(stream, slice, { ...deps, version, signal });
     await output.checkpoint(slice.complete());
-  });
+  }, () => failed.abort('another id range failed'));
   if (version !== undefined) await output.write({ type: 'ACTIVATE_VERSION', stream, version });
   await output.checkpoint((state) => finishFullSync(state, stream));
 }

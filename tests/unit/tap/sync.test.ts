@@ -1,4 +1,4 @@
-import { type Catalog, emptyState, type SingerMessage, type TapState, validateConfig } from '../../../singer/index.js';
+import { type Catalog, emptyState, type SingerMessage, SourceError, type TapState, validateConfig } from '../../../singer/index.js';
 import { catalogEntry } from '../../../tap-oracle-wms/discover.js';
 import type { WmsSource } from '../../../tap-oracle-wms/http/client.js';
 import type { WmsPage } from '../../../tap-oracle-wms/http/pagination.js';
@@ -15,6 +15,10 @@ class MemorySource implements WmsSource {
   readonly queries: { entity: string; params: URLSearchParams }[] = [];
   readonly #tables: Record<string, Row[]>;
 
+  /** Entities answering 400 to `ordering` (like the simulator's no-ordering fault), and entities failing outright. */
+  refuseOrdering = new Set<string>();
+  failing = new Set<string>();
+
   constructor(tables: Record<string, Row[]>) {
     this.#tables = tables;
   }
@@ -29,6 +33,8 @@ class MemorySource implements WmsSource {
 
   async *pages(entity: string, params: URLSearchParams): AsyncGenerator<WmsPage> {
     this.queries.push({ entity, params });
+    if (this.failing.has(entity)) throw new SourceError(`${entity} is down`, { status: 503 });
+    if (this.refuseOrdering.has(entity) && params.has('ordering')) throw new SourceError('ordering refused', { status: 400 });
     const ts = (value: unknown) => parseInstant(String(value)) as number;
     let rows = [...(this.#tables[entity] ?? [])];
     for (const [key, value] of params) {
@@ -41,7 +47,8 @@ class MemorySource implements WmsSource {
     const ordering = params.get('ordering');
     if (ordering === '-id') rows.sort((a, b) => (b.id as number) - (a.id as number));
     else if (ordering === 'mod_ts,id') rows.sort((a, b) => ts(a.mod_ts) - ts(b.mod_ts) || (a.id as number) - (b.id as number));
-    else rows.sort((a, b) => (a.id as number) - (b.id as number));
+    else if (ordering === 'id') rows.sort((a, b) => (a.id as number) - (b.id as number));
+    else rows.reverse();
     const size = Number(params.get('page_size') ?? 50);
     for (let offset = 0; offset < rows.length; offset += size) {
       yield { results: rows.slice(offset, offset + size), nextPage: offset + size < rows.length ? `mem://${entity}/${offset + size}` : null, url: 'mem://' };
@@ -67,8 +74,9 @@ function catalog(): Catalog {
   return { streams: [catalogEntry('order_hdr', hdrDescribe, [], true), catalogEntry('uom', uomDescribe, [], true)] };
 }
 
-async function run(cat: Catalog, cfg: TapConfig, state: TapState = emptyState(), testMode?: 'records' | 'schema') {
+async function run(cat: Catalog, cfg: TapConfig, state: TapState = emptyState(), testMode?: 'records' | 'schema', setup?: (source: MemorySource) => void) {
   const source = new MemorySource({ order_hdr: hdrRows, uom: uomRows });
+  setup?.(source);
   const { writer, stdout } = testWriter();
   const { logger, metrics, stderr } = testLogger();
   const now = () => Date.parse('2025-06-01T12:00:00Z');
@@ -185,5 +193,30 @@ describe('tap sync loop over an in-memory WmsSource (message sequence, no HTTP)'
     expect(test.messages.map((m) => m.type).sort()).to.deep.equal(['RECORD', 'RECORD', 'SCHEMA', 'SCHEMA']);
     const schema = await run(catalog(), config(), emptyState(), 'schema');
     expect(schema.messages.map((m) => m.type)).to.deep.equal(['SCHEMA', 'SCHEMA']);
+  });
+
+  it('an entity refusing ordering (400) is read unordered; its bookmark is written once the scan completes', async () => {
+    const { messages, stderr } = await run(catalog(), config({ start_date: '2025-06-01T00:00:00-03:00', full_sync_partitions: 3 }), emptyState(), undefined, (source) => {
+      source.refuseOrdering.add('order_hdr');
+      source.refuseOrdering.add('uom');
+    });
+    expect(stderr).to.match(/order_hdr: the WMS refused ordering=mod_ts,id; reading unordered/);
+    expect(stderr).to.match(/uom: the WMS refused ordering by id; full sync in one unordered range/);
+    expect(records(messages, 'order_hdr')).to.have.length(23);
+    expect(records(messages, 'uom')).to.have.length(57);
+    // No intermediate bookmark: an unordered scan is only resumable once complete.
+    const values = new Set(states(messages).map((s) => s.bookmarks.order_hdr?.replication_key_value).filter((v) => v !== undefined));
+    expect([...values]).to.deep.equal([hdrRows[22].mod_ts]);
+    const firstHdrState = messages.findIndex((m) => m.type === 'STATE' && (m.value as TapState).bookmarks.order_hdr);
+    const lastHdrRecord = messages.map((m) => m.type === 'RECORD' && m.stream === 'order_hdr').lastIndexOf(true);
+    expect(firstHdrState).to.be.greaterThan(lastHdrRecord);
+  });
+
+  it('a failing stream fails the sync with its own error and stops the others', async () => {
+    const error = await run(catalog(), config({ start_date: '2025-06-01T00:00:00-03:00', max_concurrent_requests: 2 }), emptyState(), undefined, (source) => {
+      source.failing.add('order_hdr');
+    }).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(SourceError);
+    expect((error as Error).message).to.equal('order_hdr is down');
   });
 });
