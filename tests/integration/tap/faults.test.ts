@@ -112,4 +112,26 @@ describe('tap-oracle-wms under every simulator fault switch (real tap process, i
     expect(run.exitCode, run.stderr).to.equal(0);
     expect(run.report.counts.item).to.equal(baseline.report.counts.item);
   });
+
+  // Behaviour switches of the simulator (settings rather than faults): the output must not change.
+  const SWITCHES: [string, Record<string, unknown>][] = [
+    ['strict seconds in query timestamps', { strictSeconds: true }],
+    ['empty list answered 200 [] instead of 404', { emptyList200: true }],
+    ['fixed latency per request', { latencyMs: 20 }],
+  ];
+  for (const [name, settings] of SWITCHES) {
+    it(`switch: ${name}: completes with identical output`, async () => {
+      sim.admin.updateSettings(settings);
+      const run = await runTap({ dir, config: config(sim), catalog });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      expect(data(run)).to.deep.equal(data(baseline));
+    });
+  }
+
+  it('switches: required as "Y"/"N" and the entity list as a JSON list give the same catalog as the defaults', async () => {
+    const defaults = await discoverCatalog(dir, tapConfig(sim.baseUrl));
+    sim.admin.updateSettings({ requiredStyle: 'yn', entityListStyle: 'list' });
+    const switched = await discoverCatalog(dir, tapConfig(sim.baseUrl));
+    expect(JSON.stringify(switched)).to.equal(JSON.stringify(defaults));
+  });
 });
