@@ -139,6 +139,7 @@ async function readSlice(stream: string, slice: Slice, deps: StreamDeps): Promis
     params.delete('ordering');
     await readPages(stream, slice, params, deps, false, state);
   }
+  deps.logger.debug(`${slice.label}: complete after ${state.pages} page(s)`, { stream });
 }
 
 async function readPages(stream: string, slice: Slice, params: URLSearchParams, deps: StreamDeps, sorted: boolean, progress: { pages: number }): Promise<void> {
