@@ -229,13 +229,17 @@ describe('tap-oracle-wms sync (real tap process against the in-process wms-simul
     expect(about.stdout).to.not.contain('"demo"');
   });
 
-  it('page_size halving: two stalled requests beyond request_timeout halve page_size, and the sync completes', async () => {
+  it('page_size halving: two stalled requests beyond request_timeout halve page_size (inside the opaque next_page link), and the sync completes', async () => {
     const cat = selectStreams(catalog, ['item']);
-    sim.admin.setFaults('item:stall(5000)@1-2');
+    // Requests 2 and 3 are the second page, i.e. a server-made next_page URL with a cursor.
+    sim.admin.setFaults('item:stall(5000)@2-3');
     const run = await runTap({ dir, config: tapConfig(sim.baseUrl, { enable_incremental: false, request_timeout: 1, page_size: 200, full_sync_partitions: 1 }), catalog: cat });
     expect(run.exitCode, run.stderr).to.equal(0);
     expect(run.stderr).to.match(/page_size 200 → 100/);
     expect(sortedUnique(idsOf(run, 'item')).length).to.equal(sim.admin.rowCounts().item);
+    expect(idsOf(run, 'item').length, 'no duplicates').to.equal(sim.admin.rowCounts().item);
+    const halved = sim.admin.requests().find((r) => new URLSearchParams(r.query).get('page_size') === '100')!;
+    expect(new URLSearchParams(halved.query).has('cursor')).to.equal(true);
     const sizes = sim.admin.requests().filter((r) => r.path.endsWith('/entity/item/') || r.path.endsWith('/entity/item')).map((r) => new URLSearchParams(r.query).get('page_size'));
     expect(sizes).to.include('100');
   });
