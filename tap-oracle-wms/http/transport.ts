@@ -43,7 +43,10 @@ export interface AxiosTransportOptions {
   caFile?: string;
 }
 
-/** axios over keep-alive agents (one TCP/TLS connection per concurrent request, reused across pages). */
+/**
+ * axios over keep-alive agents (one TCP/TLS connection per concurrent request, reused across pages). axios honours
+ * HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment.
+ */
 export class AxiosTransport implements Transport {
   readonly #axios: AxiosInstance;
   readonly #agents: (http.Agent | https.Agent)[];
@@ -68,7 +71,6 @@ export class AxiosTransport implements Transport {
       validateStatus: () => true,
       maxRedirects: 5,
       decompress: true,
-      proxy: false,
     });
   }
 
