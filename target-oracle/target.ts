@@ -9,7 +9,7 @@ import {
   type RecordMessage,
   type SchemaMessage,
 } from '../singer/index.js';
-import { Checkpoint } from './checkpoint.js';
+import { Checkpoint, type SeenState } from './checkpoint.js';
 import { describeDbError } from './db-error.js';
 import type { Dialect, LoadStats, TableSpec, WriteMode } from './dialect.js';
 import { compileRecordCheck, type RecordCheck } from './record-validator.js';
@@ -66,11 +66,34 @@ interface StreamState {
   pendingVersion: number | undefined;
 }
 
-type Wake = 'age' | 'abort';
+/** One stream's rows taken out of its buffer for a flush. */
+interface TakenStream {
+  stream: string;
+  state: StreamState;
+  rows: Cell[][];
+  deletes: Cell[][];
+  received: number;
+  replace: boolean;
+}
+
+/** The flush running in the background while the reader fills the next batch (at most one at a time). */
+interface Flight {
+  /** Settles when the flush has committed and written its states, or has failed (then `failure` is set). */
+  done: Promise<void>;
+  committed: boolean;
+  /** The latest STATE that arrived after the batch was taken with no record since: this commit covers it too. */
+  trailing: SeenState | undefined;
+}
+
+type Wake = 'age' | 'abort' | 'failed';
 
 /**
  * The dialect-neutral target: route messages into per-stream buffers, flush all streams in one transaction,
  * then release the latest STATE (DESIGN §3, §4.2). The core never writes SQL: the dialect does.
+ *
+ * A flush runs while the reader fills the next batch (reading and parsing overlap the database round trips). The
+ * database only ever sees one thing at a time: a flush, DDL or ACTIVATE_VERSION starts after the previous flush
+ * has committed.
  */
 export async function runTarget<S extends Session>(options: RunTargetOptions<S>): Promise<TargetSummary> {
   const { config, dialect, session, logger, metrics } = options;
@@ -83,6 +106,9 @@ export async function runTarget<S extends Session>(options: RunTargetOptions<S>)
   let sequence = 0;
   let buffered = 0;
   let warnedNoMetadata = false;
+  let flight: Flight | undefined;
+  // The first flush failure (already rolled back): nothing is loaded or emitted after it.
+  let failure: unknown;
 
   // One waiter per pending read, released when it settles: racing every read against a long-lived promise would
   // pile up a reaction per message on it (a leak of ~1 KB per record).
@@ -105,8 +131,10 @@ export async function runTarget<S extends Session>(options: RunTargetOptions<S>)
     }) as Promise<IteratorResult<NumberedMessage> | Wake>;
   };
 
-  const emitState = async (): Promise<void> => {
-    const value = checkpoint.release();
+  /** Writes a state now covered by a commit (unless {}/null, a repeat, or after a flush failure). */
+  const emitState = async (seen: SeenState | undefined): Promise<void> => {
+    if (failure !== undefined) return;
+    const value = checkpoint.release(seen);
     if (value === undefined) return;
     await options.states.writeValue(value);
     summary.statesEmitted += 1;
@@ -142,45 +170,82 @@ export async function runTarget<S extends Session>(options: RunTargetOptions<S>)
     throw new DatabaseError(`Database failure ${where}: ${describeDbError(error)}; the batch was rolled back`, { code, cause: error });
   };
 
-  const flushAll = async (reason: string): Promise<void> => {
-    clearTimeout(ageTimer);
-    ageTimer = undefined;
-    const pending = [...streams.entries()].filter(([, s]) => s.buffer.size > 0);
-    if (pending.length === 0) {
-      await emitState();
-      return;
-    }
+  /** Loads a taken batch in one transaction, commits, then writes the states it covers. */
+  const flushBatch = async (reason: string, batch: TakenStream[], self: Flight, covers: SeenState | undefined): Promise<void> => {
     const started = process.hrtime.bigint();
-    const results: { stream: string; state: StreamState; received: number; stats: LoadStats; replaced: boolean }[] = [];
+    const results: { taken: TakenStream; stats: LoadStats }[] = [];
     let current = '';
     try {
-      for (const [stream, state] of pending) {
-        current = `loading stream '${stream}' into table ${qualifiedName(state.table)}`;
-        const taken = state.buffer.take();
-        const replace = config.loadMethod === 'overwrite' && !state.replaced;
-        const stats = await dialect.load(session, { table: state.table, mode: state.mode, rows: taken.rows, deletes: taken.deletes, replace });
-        results.push({ stream, state, received: taken.received, stats, replaced: replace });
+      for (const taken of batch) {
+        current = `loading stream '${taken.stream}' into table ${qualifiedName(taken.state.table)}`;
+        const { table, mode } = taken.state;
+        const stats = await dialect.load(session, { table, mode, rows: taken.rows, deletes: taken.deletes, replace: taken.replace });
+        results.push({ taken, stats });
       }
-      current = `committing the batch (streams ${pending.map(([s]) => `'${s}'`).join(', ')})`;
+      current = `committing the batch (streams ${batch.map((t) => `'${t.stream}'`).join(', ')})`;
       await session.commit();
     } catch (error) {
       await failed(error, current);
     }
-    buffered = 0;
     summary.flushes += 1;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    for (const { stream, state, received, stats, replaced } of results) {
-      if (replaced) state.replaced = true;
-      const tags = { stream, table: qualifiedName(state.table) };
-      metrics.counter('record_count', received, tags);
+    for (const { taken, stats } of results) {
+      if (taken.replace) taken.state.replaced = true;
+      const tags = { stream: taken.stream, table: qualifiedName(taken.state.table) };
+      metrics.counter('record_count', taken.received, tags);
       metrics.counter('rows_inserted', stats.inserted, tags);
       metrics.counter('rows_updated', stats.updated, tags);
       if (stats.deleted > 0) metrics.counter('rows_deleted', stats.deleted, tags);
-      if (stats.sanitized > 0) logger.warning(`Removed NUL characters from ${stats.sanitized} values of stream '${stream}' (PostgreSQL text cannot hold U+0000)`);
+      if (stats.sanitized > 0) logger.warning(`Removed NUL characters from ${stats.sanitized} values of stream '${taken.stream}' (PostgreSQL text cannot hold U+0000)`);
     }
     metrics.timer('batch_processing_time', seconds, { reason, streams: results.length, status: 'succeeded' });
     poolMetric();
-    await emitState();
+    await emitState(covers);
+    // From here on, a STATE arriving with nothing buffered is written by the reader itself, after these.
+    self.committed = true;
+    await emitState(self.trailing);
+  };
+
+  /** Waits for the running flush, if any; rethrows a flush failure. */
+  const settle = async (): Promise<void> => {
+    const running = flight;
+    if (running) await running.done;
+    if (flight === running) flight = undefined;
+    if (failure !== undefined) throw failure;
+  };
+
+  /**
+   * Takes every buffered row into a flush that runs while the caller reads on. The previous flush is awaited
+   * first: one batch in the database plus one filling is all a run holds, and a full buffer pauses stdin.
+   */
+  const startFlush = async (reason: string): Promise<void> => {
+    await settle();
+    clearTimeout(ageTimer);
+    ageTimer = undefined;
+    const batch: TakenStream[] = [];
+    for (const [stream, state] of streams) {
+      if (state.buffer.size === 0) continue;
+      const replace = config.loadMethod === 'overwrite' && !state.replaced;
+      batch.push({ stream, state, replace, ...state.buffer.take() });
+    }
+    buffered = 0;
+    if (batch.length === 0) {
+      await emitState(checkpoint.latest);
+      return;
+    }
+    const started: Flight = { done: Promise.resolve(), committed: false, trailing: undefined };
+    started.done = flushBatch(reason, batch, started, checkpoint.latest).catch((error: unknown) => {
+      failure = error;
+      // The reader may be waiting on a slow stdin: stop it now rather than at the next line.
+      wakeUp('failed');
+    });
+    flight = started;
+  };
+
+  /** Flushes and waits for the commit: before DDL and ACTIVATE_VERSION, and at the end. */
+  const flushAll = async (reason: string): Promise<void> => {
+    await startFlush(reason);
+    await settle();
   };
 
   const activate = async (stream: string, state: StreamState, version: number): Promise<void> => {
@@ -200,7 +265,9 @@ export async function runTarget<S extends Session>(options: RunTargetOptions<S>)
     const schemaText = stringifyJson([message.schema, message.key_properties]);
     const previous = streams.get(message.stream);
     if (previous && previous.schemaText === schemaText) return;
+    // DDL never runs under a flush (Oracle DDL commits), and rows buffered in the old shape are loaded first.
     if (previous && previous.buffer.size > 0) await flushAll('schema_change');
+    else await settle();
     const shape = { stream: message.stream, schema: message.schema, keyProperties: message.key_properties };
     let desired: TableSpec;
     try {
@@ -258,12 +325,15 @@ export async function runTarget<S extends Session>(options: RunTargetOptions<S>)
       }
     }
     const at = now();
-    const iso = new Date(at).toISOString();
+    let iso: string | undefined;
     const cells: Cell[] = new Array(state.feeds.length);
     for (let i = 0; i < state.feeds.length; i += 1) {
       const { property, type } = state.feeds[i];
       let value: unknown = record[property];
-      if (config.addRecordMetadata && property.startsWith('_sdc_')) value = metadataValue(property, record, message, iso, state.buffer.oldestAt ?? at, () => (sequence += 1), runStarted);
+      if (config.addRecordMetadata && property.startsWith('_sdc_')) {
+        iso ??= new Date(at).toISOString();
+        value = metadataValue(property, record, message, iso, state.buffer.oldestAt ?? at, () => (sequence += 1), runStarted);
+      }
       try {
         cells[i] = toCell(value, type);
       } catch (error) {
@@ -278,7 +348,7 @@ export async function runTarget<S extends Session>(options: RunTargetOptions<S>)
     state.recordsSinceActivation = true;
     buffered += 1;
     summary.records += 1;
-    if (state.buffer.size >= config.batchSizeRows) await flushAll('batch_size');
+    if (state.buffer.size >= config.batchSizeRows) await startFlush('batch_size');
   };
 
   const handle = async ({ message, line }: NumberedMessage): Promise<void> => {
@@ -289,8 +359,11 @@ export async function runTarget<S extends Session>(options: RunTargetOptions<S>)
         return onSchema(message, line);
       case 'STATE':
         checkpoint.saw(message.value);
-        // Nothing buffered: every record before this STATE is committed already.
-        if (buffered === 0) await emitState();
+        // With records buffered, the flush that takes them releases this state.
+        if (buffered > 0) return;
+        // Nothing buffered: the records before it are committed, or in the running flush, which then releases it.
+        if (flight && !flight.committed) flight.trailing = checkpoint.latest;
+        else await emitState(checkpoint.latest);
         return;
       case 'ACTIVATE_VERSION': {
         const state = streams.get(message.stream);
@@ -321,6 +394,7 @@ export async function runTarget<S extends Session>(options: RunTargetOptions<S>)
   let next: Promise<IteratorResult<NumberedMessage>> | undefined;
   try {
     for (;;) {
+      if (failure !== undefined) await settle();
       if (options.signal?.aborted) {
         summary.interrupted = true;
         break;
@@ -329,9 +403,10 @@ export async function runTarget<S extends Session>(options: RunTargetOptions<S>)
       const outcome = await nextOrWake(next);
       if (outcome === 'age') {
         wakeReason = undefined;
-        if (buffered > 0) await flushAll('max_batch_age');
+        if (buffered > 0) await startFlush('max_batch_age');
         continue;
       }
+      if (outcome === 'failed') continue;
       if (outcome === 'abort') {
         summary.interrupted = true;
         break;
@@ -347,6 +422,11 @@ export async function runTarget<S extends Session>(options: RunTargetOptions<S>)
       }
     }
     return summary;
+  } catch (error) {
+    // As if flushes ran in line: the running flush holds earlier records, so it commits (and emits its state) or
+    // its failure is the one reported.
+    await settle();
+    throw error;
   } finally {
     clearTimeout(ageTimer);
     options.signal?.removeEventListener('abort', onAbort);

@@ -10,35 +10,39 @@ export type SessionEvent =
 
 /**
  * A Session that records every call in one ordered log (shared with a state sink, so tests can check that a STATE
- * comes after its COMMIT). Queries answer from `answer`; `failOn` makes a matching call throw like a driver error.
+ * comes after its COMMIT). Queries answer from `answer`; `failOn` makes a matching call throw like a driver error;
+ * `hold` makes a call wait (a slow database) until the promise it returns settles, then the call completes or fails.
  * Not a database: tests using it are labelled "recording session".
  */
 export class RecordingSession implements Session {
   readonly events: SessionEvent[] = [];
   answer: (sql: string, binds: BindValue[]) => Record<string, unknown>[] = () => [];
   failOn: ((event: SessionEvent) => boolean) | undefined;
+  hold: ((event: SessionEvent) => Promise<void> | undefined) | undefined;
 
-  #check(event: SessionEvent): void {
+  async #check(event: SessionEvent): Promise<void> {
     this.events.push(event);
+    const held = this.hold?.(event);
+    if (held) await held;
     if (this.failOn?.(event)) throw Object.assign(new Error('ORA-00001: unique constraint (X.PK) violated'), { code: 'ORA-00001' });
   }
 
   async execute(sql: string, binds: BindValue[] = []): Promise<ExecuteResult> {
-    this.#check({ kind: 'execute', sql, binds });
+    await this.#check({ kind: 'execute', sql, binds });
     return { rows: this.answer(sql, binds), rowsAffected: 0 };
   }
 
   async executeMany(sql: string, rows: BindValue[][], options: ExecuteManyOptions = {}): Promise<ExecuteManyResult> {
-    this.#check({ kind: 'executeMany', sql, rows, options });
+    await this.#check({ kind: 'executeMany', sql, rows, options });
     return { rowsAffected: rows.length, dmlRowCounts: options.dmlRowCounts ? rows.map(() => 1) : undefined };
   }
 
   async commit(): Promise<void> {
-    this.#check({ kind: 'commit' });
+    await this.#check({ kind: 'commit' });
   }
 
   async rollback(): Promise<void> {
-    this.#check({ kind: 'rollback' });
+    await this.#check({ kind: 'rollback' });
   }
 
   async close(): Promise<void> {

@@ -51,6 +51,40 @@ for (const dialect of BACKENDS) {
       assert.equal((await db.rows('sigtest_state', 'id')).length, 4, 'buffered rows committed, including those after the last STATE');
     });
 
+    it('a flush blocked by another session does not stop reading: SIGTERM then commits both batches and writes the last state', async () => {
+      const config = { ...db.config, table_prefix: `${String(db.config.table_prefix)}lck`, batch_size_rows: 2, max_batch_age_seconds: 600 };
+      const target = await startTarget(config);
+      target.subprocess.stdin!.write(lines(SCHEMA));
+      await target.waitForLine('stderr', /Loading stream 'test_state'/);
+      const table = db.table('lcktest_state');
+      if (dialect === 'postgres') await db.query('BEGIN');
+      await db.query(`LOCK TABLE ${table} IN ${dialect === 'postgres' ? 'ACCESS ' : ''}EXCLUSIVE MODE`);
+      try {
+        // [1, 2] is a full batch: its flush waits for the lock while 3 and the states behind it are read.
+        target.subprocess.stdin!.write(lines(rec(1), rec(2), state(2), rec(3), state(3)));
+        if (dialect === 'postgres') {
+          for (let waited = 0; ; waited += 50) {
+            // This transaction would otherwise keep reading its first snapshot of pg_stat_activity.
+            await db.query('SELECT pg_stat_clear_snapshot()');
+            const blocked = await db.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'target-oracle' AND wait_event_type = 'Lock' AND query LIKE $1", [`%${table}%`]);
+            if (blocked.length > 0) break;
+            if (waited > 10_000) throw new Error('the flush never waited for the lock');
+            await sleep(50);
+          }
+        }
+        await sleep(500);
+        await assert.rejects(target.waitForLine('stdout', /bookmarks/, 200), /no stdout line matched/, 'no state before its commit');
+        target.subprocess.kill('SIGTERM');
+        await sleep(200);
+      } finally {
+        await db.query('COMMIT');
+      }
+      const result = await target.result;
+      assert.equal(result.exitCode, 130, result.stderr);
+      assert.deepEqual(states(result), [state(2).value, state(3).value]);
+      assert.deepEqual((await db.rows('lcktest_state', 'id')).map((r) => r.id), ['1', '2', '3'], 'the record read during the blocked flush was committed too');
+    });
+
     it('max_batch_age_seconds flushes and releases state while the input is idle', async () => {
       const config = { ...db.config, table_prefix: `${String(db.config.table_prefix)}age`, batch_size_rows: 1000, max_batch_age_seconds: 0.5 };
       const target = await startTarget(config);

@@ -114,17 +114,25 @@ describe('target core (pure units, no database)', () => {
   describe('Checkpoint', () => {
     it('releases the latest state once; never {} or null; never a repeat', () => {
       const c = new Checkpoint();
-      assert.equal(c.release(), undefined);
+      assert.equal(c.release(c.latest), undefined);
       c.saw({});
-      assert.equal(c.release(), undefined);
+      assert.equal(c.release(c.latest), undefined);
       c.saw({ a: 1 });
       c.saw({ a: 2 });
-      assert.deepEqual(c.release(), { a: 2 });
-      assert.equal(c.release(), undefined);
+      assert.deepEqual(c.release(c.latest), { a: 2 });
+      assert.equal(c.release(c.latest), undefined);
       c.saw({ a: 2 });
-      assert.equal(c.release(), undefined);
+      assert.equal(c.release(c.latest), undefined);
       c.saw(null);
-      assert.equal(c.release(), undefined);
+      assert.equal(c.release(c.latest), undefined);
+    });
+    it('a state taken with a batch stays what that batch releases, whatever arrives while it is flushing', () => {
+      const c = new Checkpoint();
+      c.saw({ a: 1 });
+      const covered = c.latest;
+      c.saw({ a: 2 });
+      assert.deepEqual(c.release(covered), { a: 1 });
+      assert.deepEqual(c.release(c.latest), { a: 2 });
     });
   });
 
