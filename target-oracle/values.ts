@@ -4,6 +4,8 @@ import type { LogicalType } from './logical-type.js';
 /** A value ready for binding: canonical text, or NULL. Never a JS double or a Date (exactness, DESIGN §4.4). */
 export type Cell = string | null;
 
+/** Already canonical, with every range the general parse checks (taps that send microseconds and ±HH:MM). */
+const CANONICAL_TIMESTAMP = /^(?!0000)\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{6}[+-](?:0\d|1[0-5]):[0-5]\d$/;
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
 
 /**
@@ -11,6 +13,7 @@ const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:
  * missing offset read as UTC. Parsed as text: a JS Date would lose the microseconds and the offset.
  */
 export function canonicalTimestamp(text: string): string | undefined {
+  if (CANONICAL_TIMESTAMP.test(text)) return text;
   const m = TIMESTAMP.exec(text.trim());
   if (!m) return undefined;
   const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
@@ -51,6 +54,8 @@ export function toCell(value: unknown, type: LogicalType): Cell {
   if (value === null || value === undefined) return null;
   switch (type.kind) {
     case 'integer': {
+      // The common case, without the text checks below.
+      if (Number.isSafeInteger(value)) return String(value);
       const text = numberText(value);
       if (text === undefined || !isWhole(text)) throw new ValueError('an integer');
       return text;

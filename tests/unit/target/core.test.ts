@@ -76,6 +76,15 @@ describe('target core (pure units, no database)', () => {
       assert.equal(canonicalTimestamp('yesterday'), undefined);
     });
 
+    it('already-canonical timestamps pass as they are, with the same range checks as the general parse', () => {
+      assert.equal(canonicalTimestamp('2024-06-30T23:59:59.123456+14:00'), '2024-06-30T23:59:59.123456+14:00');
+      assert.equal(canonicalTimestamp('2024-06-30T23:59:59.123456+15:59'), '2024-06-30T23:59:59.123456+15:59');
+      assert.equal(canonicalTimestamp('2024-02-31T00:00:00.000000-00:00'), '2024-02-31T00:00:00.000000-00:00');
+      for (const bad of ['0000-01-01T00:00:00.000000+00:00', '2024-00-10T00:00:00.000000+00:00', '2024-01-32T00:00:00.000000+00:00', '2024-01-10T24:00:00.000000+00:00', '2024-01-10T00:60:00.000000+00:00', '2024-01-10T00:00:60.000000+00:00', '2024-01-10T00:00:00.000000+16:00', '2024-01-10T00:00:00.000000+01:60']) {
+        assert.equal(canonicalTimestamp(bad), undefined, bad);
+      }
+    });
+
     it('numbers stay exact text; integers must be whole', () => {
       assert.equal(toCell(new ExactNumber('123456789012345678901234.5'), { kind: 'decimal' }), '123456789012345678901234.5');
       assert.equal(toCell(0.1, { kind: 'decimal' }), '0.1');
