@@ -20,7 +20,15 @@ export interface RunCliOptions {
   stdin?: Readable;
   stdout?: Writable;
   stderr?: Writable;
+  /**
+   * Write the METRIC `process_peak_rss_bytes` at exit (default: when logging to the process's own stderr, i.e. in a
+   * real executable, not with an injected `stderr`).
+   */
+  peakRssMetric?: boolean;
 }
+
+/** The metric runCli writes last: the process's peak resident memory, exact (getrusage ru_maxrss). */
+export const PEAK_RSS_METRIC = 'process_peak_rss_bytes';
 
 /**
  * Runs a CLI main function and maps its outcome to `process.exitCode` (never `process.exit()`, which could cut off
@@ -67,6 +75,10 @@ export async function runCli(name: string, main: (context: CliContext) => Promis
   } finally {
     process.removeListener('SIGTERM', onSignal);
     process.removeListener('SIGINT', onSignal);
+  }
+  if (options.peakRssMetric ?? options.stderr === undefined) {
+    // A supervisor sampling /proc misses the peak of a short run; the kernel's own high-water mark does not.
+    logger.metric({ type: 'counter', metric: PEAK_RSS_METRIC, value: process.resourceUsage().maxRSS * 1024, tags: { executable: name, pid: process.pid } });
   }
   process.exitCode = code;
   return code;

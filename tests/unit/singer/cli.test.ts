@@ -83,6 +83,32 @@ describe('singer/cli: runCli maps errors to exit codes', () => {
     assert.equal(process.listenerCount('SIGTERM'), before);
   });
 
+  it('peakRssMetric: one last INFO METRIC line with the process peak RSS (bytes), also after a failure', async () => {
+    for (const fail of [false, true]) {
+      const err = sink();
+      await runCli('tap-x', async () => {
+        if (fail) throw new SourceError('down');
+      }, { env: {}, stderr: err.out, stdout: new PassThrough(), peakRssMetric: true });
+      const lines = err.text().trimEnd().split('\n');
+      const match = /^INFO METRIC: (\{.*\})$/.exec(lines.at(-1)!);
+      assert.ok(match, lines.at(-1));
+      const point = JSON.parse(match[1]) as { type: string; metric: string; value: number; tags: Record<string, unknown> };
+      assert.deepEqual([point.type, point.metric, point.tags], ['counter', 'process_peak_rss_bytes', { executable: 'tap-x', pid: process.pid }]);
+      // ru_maxrss is the high-water mark: at least the RSS now, and whole kB.
+      assert.ok(point.value >= process.memoryUsage().rss * 0.5 && point.value % 1024 === 0, String(point.value));
+      assert.equal(lines.length, fail ? 2 : 1);
+    }
+  });
+
+  it('no peak RSS line by default with an injected stderr; at LOGLEVEL=warning none either', async () => {
+    const injected = sink();
+    await runCli('tap-x', async () => undefined, { env: {}, stderr: injected.out, stdout: new PassThrough() });
+    assert.equal(injected.text(), '');
+    const quiet = sink();
+    await runCli('tap-x', async () => undefined, { env: { LOGLEVEL: 'warning' }, stderr: quiet.out, stdout: new PassThrough(), peakRssMetric: true });
+    assert.equal(quiet.text(), '');
+  });
+
   it('exitCodeOf: SingerError subclasses carry their code, anything else is Internal', () => {
     assert.equal(exitCodeOf(new ConfigError('x')), 2);
     assert.equal(exitCodeOf(new ProtocolError('x')), 3);
