@@ -1,5 +1,5 @@
 import { type Logger, type Metrics, secretValues, type Config } from '../singer/index.js';
-import { BasicAuth, OAuthAuth, type Authenticator } from './http/auth.js';
+import { createAuthenticator } from './http/create-authenticator.js';
 import { WmsClient } from './http/client.js';
 import { RetryPolicy } from './http/retry.js';
 import { AxiosTransport, type Transport } from './http/transport.js';
@@ -24,7 +24,7 @@ export function createClient(config: TapConfig, deps: { logger: Logger; metrics:
     baseUrl: config.base_url,
     apiVersion: config.api_version,
     transport,
-    auth: authenticator(config, transport, timeoutMs, deps.logger),
+    auth: createAuthenticator(config, transport, timeoutMs, (token) => deps.logger.addSecrets([token])),
     retry: new RetryPolicy({ maxRetries: config.max_retries, initialSeconds: config.backoff_initial_seconds, maxSeconds: config.backoff_max_seconds }),
     timeoutMs,
     maxConcurrentRequests: config.max_concurrent_requests,
@@ -35,36 +35,4 @@ export function createClient(config: TapConfig, deps: { logger: Logger; metrics:
     signal: deps.signal,
   });
   return { client, close: () => transport.close() };
-}
-
-function authenticator(config: TapConfig, transport: Transport, timeoutMs: number, logger: Logger): Authenticator {
-  const onToken = (token: string): void => logger.addSecrets([token]);
-  switch (config.auth_method) {
-    case 'basic':
-      return new BasicAuth(config.username ?? '', config.password ?? '');
-    case 'oauth2_password':
-      return new OAuthAuth({
-        transport,
-        timeoutMs,
-        onToken,
-        request: {
-          url: config.oauth_token_url ?? `${config.base_url.replace(/\/+$/, '')}/api/oauth2/token/`,
-          clientId: config.oauth_client_id ?? '',
-          clientSecret: config.oauth_client_secret ?? '',
-          form: { grant_type: 'password', username: config.username ?? '', password: config.password ?? '', ...(config.oauth_scope ? { scope: config.oauth_scope } : {}) },
-        },
-      });
-    case 'oauth2_client_credentials':
-      return new OAuthAuth({
-        transport,
-        timeoutMs,
-        onToken,
-        request: {
-          url: config.oauth_token_url ?? '',
-          clientId: config.oauth_client_id ?? '',
-          clientSecret: config.oauth_client_secret ?? '',
-          form: { grant_type: 'client_credentials', ...(config.oauth_scope ? { scope: config.oauth_scope } : {}) },
-        },
-      });
-  }
 }

@@ -1,12 +1,13 @@
 import { SourceError } from '../../singer/index.js';
-import { BasicAuth, OAuthAuth, type Authenticator } from '../../tap-oracle-wms/http/auth.js';
+import type { Authenticator } from '../../tap-oracle-wms/http/auth.js';
+import { createAuthenticator } from '../../tap-oracle-wms/http/create-authenticator.js';
 import { describeErrorBody, parseBody } from '../../tap-oracle-wms/http/body.js';
 import { AxiosTransport, NetworkFailure, type Transport } from '../../tap-oracle-wms/http/transport.js';
 import type { TapConfig } from '../../tap-oracle-wms/settings.js';
 
 /**
- * The orchestrator's own few WMS calls (health, consistency counts and samples), with the tap's auth and transport
- * classes and the tap's effective config, so they see what the tap sees. No retries: a failed probe is reported.
+ * The orchestrator's own few WMS calls (health, consistency counts and samples), with the tap's authenticator factory,
+ * transport class and effective config, so they see what the tap sees. No retries: a failed probe is reported.
  */
 export class WmsProbe {
   readonly #transport: Transport;
@@ -20,38 +21,7 @@ export class WmsProbe {
     this.#transport = new AxiosTransport({ maxSockets: 4, verifyTls: config.verify_tls !== false, caFile: config.ca_file });
     this.#root = `${config.base_url.replace(/\/+$/, '')}/wms/lgfapi/${config.api_version ?? 'v10'}/entity/`;
     this.#headers = { Accept: 'application/json', 'User-Agent': 'wms-pipeline', ...(config.custom_headers ?? {}) };
-    const onToken = (): void => undefined;
-    switch (config.auth_method ?? 'basic') {
-      case 'basic':
-        this.#auth = new BasicAuth(config.username ?? '', config.password ?? '');
-        break;
-      case 'oauth2_password':
-        this.#auth = new OAuthAuth({
-          transport: this.#transport,
-          timeoutMs: this.#timeoutMs,
-          onToken,
-          request: {
-            url: config.oauth_token_url ?? `${config.base_url.replace(/\/+$/, '')}/api/oauth2/token/`,
-            clientId: config.oauth_client_id ?? '',
-            clientSecret: config.oauth_client_secret ?? '',
-            form: { grant_type: 'password', username: config.username ?? '', password: config.password ?? '', ...(config.oauth_scope ? { scope: config.oauth_scope } : {}) },
-          },
-        });
-        break;
-      case 'oauth2_client_credentials':
-        this.#auth = new OAuthAuth({
-          transport: this.#transport,
-          timeoutMs: this.#timeoutMs,
-          onToken,
-          request: {
-            url: config.oauth_token_url ?? '',
-            clientId: config.oauth_client_id ?? '',
-            clientSecret: config.oauth_client_secret ?? '',
-            form: { grant_type: 'client_credentials', ...(config.oauth_scope ? { scope: config.oauth_scope } : {}) },
-          },
-        });
-        break;
-    }
+    this.#auth = createAuthenticator(config, this.#transport, this.#timeoutMs);
   }
 
   /** Any HTTP answer from the entity root, even 401, means the host is reachable. Returns the status. */
