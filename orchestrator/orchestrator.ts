@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { ConfigError, createLogger, ExitCode, parseJsonExact, scrubSecrets, type Logger, type MetricPoint } from '../singer/index.js';
+import { ConfigError, createLogger, ExitCode, parseJsonExact, PEAK_RSS_METRIC, scrubSecrets, type Logger, type MetricPoint } from '../singer/index.js';
 import type { AlertInput, Severity } from './alerts/alert.js';
 import type { AlertManager } from './alerts/alert-manager.js';
 import { createAlertManager } from './alerts/create-alert-manager.js';
@@ -236,10 +236,16 @@ class PipelineOrchestrator implements Orchestrator {
       const options: AttemptOptions = {
         timeoutMs: request.runTimeoutSeconds * 1000,
         signal: this.#deps.signal,
-        onSpawn: (pid) => pids.push(pid),
+        onSpawn: (pid) => {
+          pids.push(pid);
+          // A run shorter than the interval still gets a reading, and the CPU window starts with the process.
+          void monitor.sampleNow();
+        },
         onMetric: (source, point) => {
-          if (source === 'target') monitor.observeMetric(point);
-          data.metrics[`${source}.${point.metric}`] = (data.metrics[`${source}.${point.metric}`] ?? 0) + (point.type === 'counter' ? point.value : 1);
+          monitor.observeMetric(point, source);
+          const key = `${source}.${point.metric}`;
+          // A peak is not a count: across attempts (and tap + target under meltano) the highest one is kept.
+          data.metrics[key] = point.metric === PEAK_RSS_METRIC ? Math.max(data.metrics[key] ?? 0, point.value) : (data.metrics[key] ?? 0) + (point.type === 'counter' ? point.value : 1);
           this.#deps.onMetric?.(request.job, source, point);
         },
         onLine: (source, line) => this.#logger.debug(`[${source}] ${line}`),
@@ -428,7 +434,7 @@ class PipelineOrchestrator implements Orchestrator {
     if (resources?.memoryLeakDetected) {
       await send({
         title: `wms-pipeline memory leak suspected: ${request.job} (${request.companyCode}/${request.facilityCode})`,
-        message: `Resident memory kept growing by ${resources.memoryTrendMbPerMinute} MB/min over the second half of the run (threshold ${settings.memory_leak_mb_per_minute} MB/min). Run ${data.runId}.`,
+        message: `Resident memory kept growing: ${resources.leakVerdictReason}. Run ${data.runId}.`,
         severity: 'medium',
         context: { ...identity, alert_type: 'threshold_breach', threshold: 'memory_leak_mb_per_minute' },
       });

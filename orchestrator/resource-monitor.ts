@@ -1,25 +1,48 @@
-import type { MetricPoint } from '../singer/index.js';
-import { readProcessTree, USER_HZ } from './proc-stats.js';
+import { performance } from 'node:perf_hooks';
+import { PEAK_RSS_METRIC, type MetricPoint } from '../singer/index.js';
+import { CpuMeter } from './cpu-meter.js';
+import { assessLeak, type LeakVerdictKind, type LeakVerdictOptions } from './leak-verdict.js';
+import { bootClock, readProcessTree } from './proc-stats.js';
 
 export interface ResourceSample {
-  /** Milliseconds since the monitor started. */
+  /** Milliseconds since the monitor started, when the tree was read. */
   t: number;
   rssBytes: number;
-  /** CPU use of the tree since the previous sample, in % of one core (can exceed 100 on several cores). */
-  cpuPercent: number;
   processes: number;
 }
 
 export interface ResourceReport {
+  /** Readings of the process tree (interval, plus one right after each spawn). */
   samples: number;
+  /**
+   * max(sampledPeakMemoryMb, reportedPeakMemoryMb): never below what any reading or process saw. The reported sum can
+   * overstate the true simultaneous peak (the processes' peaks need not coincide); it is the figure for runs shorter
+   * than the sampling interval.
+   */
   peakMemoryMb: number;
-  peakCpuPercent: number;
-  averageCpuPercent: number;
-  /** Least-squares slope of resident memory over the second half of the samples. */
+  /** The highest sum of RSS over the tree in one reading. */
+  sampledPeakMemoryMb: number;
+  /** The sum of the peak RSS each executable reported at exit (METRIC process_peak_rss_bytes); null if none did. */
+  reportedPeakMemoryMb: number | null;
+  /** Reported peak RSS per executable ("tap-oracle-wms pid 123" → MB). */
+  processPeakMemoryMb: Record<string, number>;
+  /** The busiest window (≥ 0.5 s) in % of one core: at most cpuCores × 100. null before the first full window. */
+  peakCpuPercent: number | null;
+  /** peakCpuPercent as % of the whole machine (0–100). */
+  peakCpuPercentOfMachine: number | null;
+  /** Time-weighted mean over the windows, in % of one core. */
+  averageCpuPercent: number | null;
+  /** os.availableParallelism(). */
+  cpuCores: number;
+  cpuWindows: number;
+  /** Theil–Sen slope of resident memory over the second half of the run; null without a verdict. */
   memoryTrendMbPerMinute: number | null;
+  /** Median memory of the last third of the run minus that of the middle third; null without a verdict. */
+  memoryGrowthMb: number | null;
   memoryLeakDetected: boolean;
-  /** Why there is no verdict, e.g. too few samples. */
-  leakVerdict: 'no-leak' | 'leak' | 'insufficient-samples';
+  leakVerdict: LeakVerdictKind;
+  /** The figures behind the verdict, or why there is none (e.g. a run of a few seconds). */
+  leakVerdictReason: string;
   /**
    * Connection reuse, from the target's `pool` metrics: pool_max / connections_opened, capped at 1 (1 = each pooled
    * connection was opened once and reused for the whole run; lower = connections were dropped and reopened).
@@ -38,38 +61,15 @@ export interface ResourceMonitorOptions {
   pids: () => readonly number[];
   intervalMs: number;
   leakThresholdMbPerMinute: number;
-  /** A leak verdict needs at least this many samples in total. */
-  minSamplesForVerdict?: number;
+  /** Leak verdict preconditions and relative threshold (defaults: LEAK_DEFAULTS). */
+  leak?: Omit<LeakVerdictOptions, 'thresholdMbPerMinute'>;
+  /** Shortest CPU window (default 500 ms). */
+  minCpuWindowMs?: number;
+  /** Default os.availableParallelism(). */
+  cpuCores?: number;
 }
 
 const MB = 1024 * 1024;
-
-/** Least-squares slope of y over x. */
-export function slope(points: readonly { x: number; y: number }[]): number {
-  const n = points.length;
-  if (n < 2) return 0;
-  const mx = points.reduce((s, p) => s + p.x, 0) / n;
-  const my = points.reduce((s, p) => s + p.y, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (const p of points) {
-    num += (p.x - mx) * (p.y - my);
-    den += (p.x - mx) ** 2;
-  }
-  return den === 0 ? 0 : num / den;
-}
-
-/**
- * Memory-leak verdict from the trend: the least-squares slope of resident memory over the SECOND half of the
- * samples (the first half is start-up and buffer warm-up) must stay under `thresholdMbPerMinute`.
- */
-export function leakVerdict(samples: readonly ResourceSample[], thresholdMbPerMinute: number, minSamples = 10): { trend: number | null; leak: boolean; verdict: ResourceReport['leakVerdict'] } {
-  if (samples.length < minSamples) return { trend: null, leak: false, verdict: 'insufficient-samples' };
-  const half = samples.slice(Math.floor(samples.length / 2));
-  const trend = slope(half.map((s) => ({ x: s.t / 60_000, y: s.rssBytes / MB })));
-  const leak = trend > thresholdMbPerMinute;
-  return { trend: Math.round(trend * 100) / 100, leak, verdict: leak ? 'leak' : 'no-leak' };
-}
 
 function poolEfficiency(last: { opened?: number; max?: number } | undefined): number | null {
   if (!last || last.opened === undefined || last.max === undefined) return null;
@@ -78,35 +78,39 @@ function poolEfficiency(last: { opened?: number; max?: number } | undefined): nu
 }
 
 /**
- * Samples RSS and CPU of the pipeline's processes from /proc while a run goes on, and folds the target's pool
- * METRIC lines (`pool`, see target-oracle/target.ts) into pool efficiency
- * and leak figures.
+ * Samples RSS and CPU of the pipeline's processes from /proc while a run goes on (every interval, and at once when
+ * `sampleNow()` is called, e.g. right after a spawn), takes the peak RSS each executable reports at exit, and folds the
+ * target's pool METRIC lines (`pool`, see target-oracle/target.ts) into pool efficiency and leak figures.
  */
 export class ResourceMonitor {
   readonly #options: ResourceMonitorOptions;
   readonly #samples: ResourceSample[] = [];
+  readonly #reportedPeaks = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
-  #started = 0;
-  #previousTicks = new Map<number, number>();
-  #previousAt = 0;
+  #startedAt = 0;
+  #cpu: CpuMeter;
   #sampling: Promise<void> = Promise.resolve();
+  /** A sample is queued and has not started reading yet: another request joins it. */
+  #queued: Promise<void> | undefined;
   #pool = { seen: 0, busySum: 0, busySamples: 0, last: undefined as { inUse: number; opened?: number; closed?: number; max?: number } | undefined };
 
   constructor(options: ResourceMonitorOptions) {
     this.#options = options;
+    this.#cpu = new CpuMeter({ startedAt: performance.now(), cores: options.cpuCores, minWindowMs: options.minCpuWindowMs });
   }
 
   start(): void {
-    this.#started = Date.now();
-    this.#previousAt = this.#started;
-    this.#tick();
-    this.#timer = setInterval(() => this.#tick(), this.#options.intervalMs);
+    this.#startedAt = performance.now();
+    this.#cpu = new CpuMeter({ startedAt: this.#startedAt, cores: this.#options.cpuCores, minWindowMs: this.#options.minCpuWindowMs, uptimeOf: bootClock() });
+    void this.sampleNow();
+    this.#timer = setInterval(() => void this.sampleNow(), this.#options.intervalMs);
   }
 
   async stop(): Promise<ResourceReport> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#sampling;
+    this.#cpu.finish();
     return this.report();
   }
 
@@ -120,12 +124,29 @@ export class ResourceMonitor {
     }
   }
 
+  /** Reads the tree now (after any reading in progress); call it right after spawning a process. */
+  sampleNow(): Promise<void> {
+    if (this.#queued) return this.#queued;
+    const queued = this.#sampling.then(() => {
+      this.#queued = undefined;
+      return this.#sample();
+    });
+    this.#queued = queued;
+    this.#sampling = queued.catch(() => undefined);
+    return this.#sampling;
+  }
+
   /**
-   * Feeds one METRIC point from the target; its `pool` counters are used (tags connections_open, connections_in_use,
-   * connections_opened, connections_closed, pool_max: one after every committed batch and a last one after the pool
-   * closed), others are ignored.
+   * Feeds one METRIC point of the pipeline. Used: `process_peak_rss_bytes` (every executable, at exit) and the
+   * target's `pool` counters (tags connections_open, connections_in_use, connections_opened, connections_closed,
+   * pool_max: one after every committed batch and a last one after the pool closed); others are ignored.
    */
-  observeMetric(point: MetricPoint): void {
+  observeMetric(point: MetricPoint, source = 'process'): void {
+    if (point.metric === PEAK_RSS_METRIC) {
+      const key = `${String(point.tags?.executable ?? source)} pid ${String(point.tags?.pid ?? '?')}`;
+      if (Number.isFinite(point.value) && point.value > 0) this.#reportedPeaks.set(key, Math.max(point.value, this.#reportedPeaks.get(key) ?? 0));
+      return;
+    }
     if (point.metric !== 'pool') return;
     const tag = (name: string): number | undefined => {
       const value = Number(point.tags[name]);
@@ -147,18 +168,31 @@ export class ResourceMonitor {
 
   report(): ResourceReport {
     const samples = this.#samples;
-    const peakRss = samples.reduce((max, s) => Math.max(max, s.rssBytes), 0);
-    const cpu = samples.slice(1).map((s) => s.cpuPercent);
-    const { trend, leak, verdict } = leakVerdict(samples, this.#options.leakThresholdMbPerMinute, this.#options.minSamplesForVerdict);
+    const mb = (bytes: number): number => Math.round((bytes / MB) * 10) / 10;
+    const pct = (value: number | null): number | null => (value === null ? null : Math.round(value * 10) / 10);
+    const sampledPeak = samples.reduce((max, s) => Math.max(max, s.rssBytes), 0);
+    const reported = [...this.#reportedPeaks.values()];
+    const reportedSum = reported.reduce((a, b) => a + b, 0);
+    const windows = this.#cpu.windows;
+    const peakCpu = windows.length === 0 ? null : Math.max(...windows.map((w) => w.cpuPercent));
+    const leak = assessLeak(samples, { thresholdMbPerMinute: this.#options.leakThresholdMbPerMinute, ...this.#options.leak });
     const pool = this.#pool;
     return {
       samples: samples.length,
-      peakMemoryMb: Math.round((peakRss / MB) * 10) / 10,
-      peakCpuPercent: Math.round(Math.max(0, ...cpu) * 10) / 10,
-      averageCpuPercent: cpu.length === 0 ? 0 : Math.round((cpu.reduce((a, b) => a + b, 0) / cpu.length) * 10) / 10,
-      memoryTrendMbPerMinute: trend,
-      memoryLeakDetected: leak,
-      leakVerdict: verdict,
+      peakMemoryMb: mb(Math.max(sampledPeak, reportedSum)),
+      sampledPeakMemoryMb: mb(sampledPeak),
+      reportedPeakMemoryMb: reported.length === 0 ? null : mb(reportedSum),
+      processPeakMemoryMb: Object.fromEntries([...this.#reportedPeaks].map(([key, bytes]) => [key, mb(bytes)])),
+      peakCpuPercent: pct(peakCpu),
+      peakCpuPercentOfMachine: pct(peakCpu === null ? null : peakCpu / this.#cpu.cores),
+      averageCpuPercent: pct(this.#cpu.averagePercent),
+      cpuCores: this.#cpu.cores,
+      cpuWindows: windows.length,
+      memoryTrendMbPerMinute: leak.trendMbPerMinute,
+      memoryGrowthMb: leak.growthMb,
+      memoryLeakDetected: leak.leak,
+      leakVerdict: leak.verdict,
+      leakVerdictReason: leak.reason,
       connectionPoolEfficiency: poolEfficiency(pool.last),
       connectionPoolUtilization: pool.busySamples === 0 ? null : Math.round((pool.busySum / pool.busySamples) * 1000) / 1000,
       connectionLeaks: pool.last === undefined ? null : Math.max(pool.last.inUse, (pool.last.opened ?? 0) - (pool.last.closed ?? pool.last.opened ?? 0)),
@@ -166,29 +200,14 @@ export class ResourceMonitor {
     };
   }
 
-  #tick(): void {
-    this.#sampling = this.#sampling.then(async () => {
-      const pids = this.#options.pids();
-      if (pids.length === 0) return;
-      const readings = await readProcessTree(pids);
-      const now = Date.now();
-      const elapsed = (now - this.#previousAt) / 1000;
-      let deltaTicks = 0;
-      const ticks = new Map<number, number>();
-      for (const reading of readings) {
-        ticks.set(reading.pid, reading.cpuTicks);
-        const before = this.#previousTicks.get(reading.pid);
-        // A process first seen now counts from its start: its whole CPU time falls into this interval at most.
-        deltaTicks += before === undefined ? (this.#samples.length === 0 ? 0 : reading.cpuTicks) : reading.cpuTicks - before;
-      }
-      this.#previousTicks = ticks;
-      this.#previousAt = now;
-      this.#samples.push({
-        t: now - this.#started,
-        rssBytes: readings.reduce((sum, r) => sum + r.rssBytes, 0),
-        cpuPercent: elapsed > 0 ? ((deltaTicks / USER_HZ) / elapsed) * 100 : 0,
-        processes: readings.length,
-      });
-    });
+  async #sample(): Promise<void> {
+    const pids = this.#options.pids();
+    if (pids.length === 0) return;
+    const readings = await readProcessTree(pids);
+    // Gone processes are not a reading of 0 MB, and would stretch the CPU window past their last tick.
+    if (readings.length === 0) return;
+    const at = Math.max(...readings.map((r) => r.at));
+    this.#cpu.observe(readings, at);
+    this.#samples.push({ t: at - this.#startedAt, rssBytes: readings.reduce((sum, r) => sum + r.rssBytes, 0), processes: readings.length });
   }
 }

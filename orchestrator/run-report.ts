@@ -50,7 +50,8 @@ export function renderSummary(result: RunResult): string {
   const r = data.resources;
   if (r) {
     const pool = r.connectionPoolEfficiency === null ? 'pool: no metric' : `pool efficiency ${r.connectionPoolEfficiency}, leaked connections ${r.connectionLeaks}`;
-    lines.push(`  peak memory ${decimal.format(r.peakMemoryMb)} MB · peak CPU ${decimal.format(r.peakCpuPercent)}% · memory trend ${r.memoryTrendMbPerMinute ?? 'n/a'} MB/min (${r.leakVerdict}) · ${pool}`);
+    const cpu = r.peakCpuPercent === null ? 'peak CPU n/a (run shorter than one window)' : `peak CPU ${decimal.format(r.peakCpuPercent)}% of one core (${decimal.format(r.peakCpuPercentOfMachine ?? 0)}% of ${r.cpuCores} cores)`;
+    lines.push(`  peak memory ${decimal.format(r.peakMemoryMb)} MB · ${cpu} · memory trend ${r.memoryTrendMbPerMinute ?? 'n/a'} MB/min (${r.leakVerdict}) · ${pool}`);
   }
   const c = data.consistency;
   if (c) {

@@ -122,23 +122,56 @@ describe(`plan: performance and load [${systemsLabelFromEnv()}] @integration @pe
       samples: usage.samples,
       peak_mb_20k: small.peakMemoryMb,
       peak_mb_80k: usage.peakMemoryMb,
+      sampled_peak_mb_20k: small.sampledPeakMemoryMb,
+      sampled_peak_mb_80k: usage.sampledPeakMemoryMb,
+      reported_peaks_mb_80k: JSON.stringify(usage.processPeakMemoryMb).replace(/ /g, '_'),
       monitor_trend_mb_per_min: usage.memoryTrendMbPerMinute,
       monitor_leak_verdict: usage.leakVerdict,
       pool_efficiency: usage.connectionPoolEfficiency,
       pool_utilization: usage.connectionPoolUtilization,
       connection_leaks: usage.connectionLeaks,
       peak_cpu_pct_of_one_core: usage.peakCpuPercent,
+      peak_cpu_pct_of_machine: usage.peakCpuPercentOfMachine,
       avg_cpu_pct_of_one_core: usage.averageCpuPercent,
     });
     assert.ok(usage.peakMemoryMb > 0 && usage.peakMemoryMb < 1024, `${usage.peakMemoryMb} MB`);
-    // No leak: 4× the records may not cost 30% more memory. (The monitor's own verdict, a slope over the second half
-    // of the samples, reads V8 heap warm-up in a run of seconds as hundreds of MB/min; it is printed, not asserted.)
-    assert.ok(usage.peakMemoryMb < small.peakMemoryMb * 1.3, `peak ${small.peakMemoryMb} MB for 20k rows, ${usage.peakMemoryMb} MB for 80k`);
+    // No leak: 4× the records may not cost 30% more memory. (A run of seconds is too short for the monitor's own
+    // verdict: it says insufficient-samples; the next test gives it a run long enough.)
+    // Compared on the sampled tree peaks (measured the same way in both runs); peakMemoryMb may be the sum of the
+    // processes' own peaks, an upper bound whose parts need not coincide.
+    assert.ok(usage.sampledPeakMemoryMb < small.sampledPeakMemoryMb * 1.3, `sampled peak ${small.sampledPeakMemoryMb} MB for 20k rows, ${usage.sampledPeakMemoryMb} MB for 80k`);
     assert.ok(usage.connectionPoolEfficiency !== null && usage.connectionPoolEfficiency > 0.8, `pool efficiency ${usage.connectionPoolEfficiency}`);
     assert.equal(usage.connectionLeaks, 0);
     // The plan's "peak CPU < 80%" as a share of the whole machine, averaged over the run: a 100 ms peak of one busy
     // process is 100% of a core by definition and says nothing on a 2-core runner (README: "Which scenarios ran").
-    const machine = os.cpus().length * 100;
-    assert.ok(usage.averageCpuPercent / machine < 0.8, `average CPU ${usage.averageCpuPercent}% of one core on ${os.cpus().length} cores`);
+    const machine = os.availableParallelism() * 100;
+    assert.ok(usage.averageCpuPercent !== null && usage.averageCpuPercent / machine < 0.8, `average CPU ${usage.averageCpuPercent}% of one core on ${os.availableParallelism()} cores`);
+    // CPU % is measured over windows of ≥ 0.5 s from CPU time known to fall inside them: never above the machine.
+    for (const run of [small, usage]) {
+      assert.ok(run.peakCpuPercent !== null && run.peakCpuPercent <= machine, `peak CPU ${run.peakCpuPercent}% on ${os.availableParallelism()} cores`);
+      assert.ok(run.peakCpuPercentOfMachine !== null && run.peakCpuPercentOfMachine <= 100);
+      assert.equal(run.leakVerdict, 'insufficient-samples', `${run.leakVerdictReason}: runs of seconds get no leak verdict`);
+      assert.equal(run.memoryLeakDetected, false);
+    }
+  });
+
+  it('test_memory_leak_detection: a steady ~25 s full sync gets a leak verdict from the monitor, and it is no-leak', async function () {
+    if (config.wms.kind === 'live') skipWithReason(this, 'pacing the source (350 ms per request) needs the simulator');
+    // 24,000 allocations, one page of 400 at a time, each request answered after 350 ms: 60 pages over ~25 s, so the
+    // run lasts past the verdict's 20 s minimum while rows flow steadily through tap and target.
+    const env = await openPlanEnvironment(config, 'leak', { rows: { company: 1, facility: 1, order_hdr: 1_000, order_dtl: 4_000, allocation: 24_000 }, latencyMs: 350 });
+    cleanups.push(() => env.close());
+    const orchestrator = createOrchestrator(
+      env.settings({ entities: ['allocation'], tap_config: { page_size: 400, max_concurrent_requests: 1 }, target_config: { batch_size_rows: 2_000 }, monitor_interval_seconds: 0.5 }),
+    );
+    cleanups.push(async () => orchestrator.close());
+    const result = await orchestrator.executeFullSync(config.companyCode, config.facilityCode);
+    assert.equal(result.success, true, result.error);
+    const usage = result.data.resources!;
+    report('leak verdict', { seconds: result.data.durationSeconds, samples: usage.samples, trend_mb_per_min: usage.memoryTrendMbPerMinute, growth_mb: usage.memoryGrowthMb, verdict: usage.leakVerdict });
+    assert.ok(result.data.durationSeconds <= 45, `${result.data.durationSeconds} s`);
+    assert.equal(usage.leakVerdict, 'no-leak', usage.leakVerdictReason);
+    assert.equal(usage.memoryLeakDetected, false);
+    assert.ok(usage.peakCpuPercent !== null && usage.peakCpuPercent <= os.availableParallelism() * 100);
   });
 });
