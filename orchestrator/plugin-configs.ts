@@ -24,8 +24,9 @@ function defined(object: Record<string, unknown>): Record<string, unknown> {
 
 /**
  * The tap's config for a run: pass-through `tap_config`, the common WMS settings, the run's company and facility,
- * then the job's own overrides. A full sync makes every stream FULL_TABLE (and asks for ACTIVATE_VERSION per
- * settings); an incremental sync keeps the tap's incremental mode.
+ * then the job's own overrides. A full sync makes every stream FULL_TABLE and, unless `full_sync_delete_mode` is
+ * none, asks for ACTIVATE_VERSION (so the target can retire rows gone from WMS); an incremental sync keeps the tap's
+ * incremental mode.
  */
 export function tapConfigFor(settings: PipelineSettings, request: RunRequest): Record<string, unknown> {
   const config: Record<string, unknown> = {
@@ -42,14 +43,25 @@ export function tapConfigFor(settings: PipelineSettings, request: RunRequest): R
   };
   if (request.mode === 'full') {
     config.enable_incremental = false;
-    config.emit_activate_version = settings.full_sync_activate_version;
+    config.emit_activate_version = settings.full_sync_delete_mode !== 'none';
   } else {
     config.enable_incremental = true;
   }
   return config;
 }
 
-/** The target's config: connection settings, pass-through `target_config`, the mode's extra settings, the job's own. */
+/**
+ * What the target needs to act on ACTIVATE_VERSION (docs/target-oracle.md): the `_sdc_*` columns, and hard_delete to
+ * delete rather than set `_sdc_deleted_at`. Without add_record_metadata it ignores the message.
+ */
+export function fullSyncDeleteConfig(mode: PipelineSettings['full_sync_delete_mode']): Record<string, unknown> {
+  return mode === 'none' ? {} : { add_record_metadata: true, hard_delete: mode === 'hard' };
+}
+
+/**
+ * The target's config: connection settings, pass-through `target_config`, for full syncs the delete mode's settings,
+ * the mode's extra settings, the job's own (later wins).
+ */
 export function targetConfigFor(settings: PipelineSettings, request: RunRequest): Record<string, unknown> {
   return {
     ...defined({
@@ -63,7 +75,7 @@ export function targetConfigFor(settings: PipelineSettings, request: RunRequest)
       default_target_schema: settings.target_schema,
     }),
     ...settings.target_config,
-    ...(request.mode === 'full' ? settings.full_sync_target_config : settings.incremental_target_config),
+    ...(request.mode === 'full' ? { ...fullSyncDeleteConfig(settings.full_sync_delete_mode), ...settings.full_sync_target_config } : settings.incremental_target_config),
     ...(request.targetConfig ?? {}),
   };
 }

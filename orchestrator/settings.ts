@@ -6,6 +6,7 @@ export const PLUGIN_NAME = 'wms-pipeline';
 export type RunMode = 'full' | 'incremental';
 export type RunnerKind = 'direct' | 'meltano';
 export type TargetDialect = 'oracle' | 'postgres';
+export type FullSyncDeleteMode = 'soft' | 'hard' | 'none';
 
 const JOB_SCHEMA: JsonSchema = {
   type: 'object',
@@ -64,10 +65,12 @@ export const PIPELINE_SETTINGS: SettingsSchema = {
       default: {},
       description: 'Any other target-oracle setting, passed through to the target config',
     },
-    full_sync_activate_version: {
-      type: 'boolean',
-      default: true,
-      description: 'Full syncs ask the tap for ACTIVATE_VERSION so the target can drop rows gone from the source',
+    full_sync_delete_mode: {
+      type: 'string',
+      enum: ['soft', 'hard', 'none'],
+      default: 'soft',
+      description:
+        'What a full sync does with target rows gone from WMS. soft: mark them (_sdc_deleted_at set; the tap emits ACTIVATE_VERSION, the target keeps the _sdc_* columns); hard: delete them; none: leave them (no ACTIVATE_VERSION, no _sdc_* columns added)',
     },
     full_sync_target_config: { type: 'object', default: {}, description: 'Target settings merged in for full syncs only (e.g. load method)' },
     incremental_target_config: { type: 'object', default: {}, description: 'Target settings merged in for incremental syncs only' },
@@ -98,7 +101,7 @@ export const PIPELINE_SETTINGS: SettingsSchema = {
       type: 'number',
       exclusiveMinimum: 0,
       default: 30,
-      description: 'Leak verdict: the memory trend (least-squares slope over the second half of the samples) above this many MB per minute',
+      description: 'Leak verdict (runs of 20 s or more): the memory trend (Theil–Sen slope over the second half of the run) above this many MB per minute, and the last third of the run 10% above the middle third',
     },
     monitor_interval_seconds: { type: 'number', minimum: 0.05, default: 1, description: 'Resource sampling interval' },
     // --- consistency check ---
@@ -170,7 +173,7 @@ export interface PipelineSettings {
   target_service_name?: string;
   target_schema?: string;
   target_config: Record<string, unknown>;
-  full_sync_activate_version: boolean;
+  full_sync_delete_mode: FullSyncDeleteMode;
   full_sync_target_config: Record<string, unknown>;
   incremental_target_config: Record<string, unknown>;
   meltano_bin: string;

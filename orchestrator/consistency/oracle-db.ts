@@ -54,7 +54,7 @@ export class OracleTargetDb implements TargetDb {
   }
 
   async count(table: string): Promise<number> {
-    const result = await this.connection.execute(`SELECT TO_CHAR(COUNT(*)) FROM ${quote(this.schema)}.${quote(table)}`);
+    const result = await this.connection.execute(`SELECT TO_CHAR(COUNT(*)) FROM ${quote(this.schema)}.${quote(table)} WHERE ${await this.#live(table)}`);
     return Number((result.rows?.[0] as string[] | undefined)?.[0] ?? 0);
   }
 
@@ -62,7 +62,7 @@ export class OracleTargetDb implements TargetDb {
     if (ids.length === 0) return [];
     const binds = Object.fromEntries(ids.map((id, i) => [`i${i}`, id]));
     const list = ids.map((_, i) => `:i${i}`).join(', ');
-    const result = await this.connection.execute(`SELECT * FROM ${quote(this.schema)}.${quote(table)} WHERE TO_CHAR("ID") IN (${list})`, binds, {
+    const result = await this.connection.execute(`SELECT * FROM ${quote(this.schema)}.${quote(table)} WHERE TO_CHAR("ID") IN (${list}) AND ${await this.#live(table)}`, binds, {
       outFormat: this.driver.OUT_FORMAT_OBJECT,
       fetchTypeHandler: (meta: { dbType: unknown }) => (meta.dbType === this.driver.DB_TYPE_CLOB ? undefined : { type: this.driver.STRING }),
     });
@@ -71,5 +71,12 @@ export class OracleTargetDb implements TargetDb {
 
   async close(): Promise<void> {
     await this.connection.close().catch(() => undefined);
+  }
+
+  /** The condition for rows not soft-deleted by a full sync (only tables with the `_sdc_*` columns have any). */
+  async #live(table: string): Promise<string> {
+    const deletedAt = conformIdentifier('_sdc_deleted_at', { case: 'upper', maxBytes: this.maxBytes });
+    const found = await this.connection.execute('SELECT 1 FROM all_tab_columns WHERE owner = :o AND table_name = :t AND column_name = :c', { o: this.schema, t: table, c: deletedAt });
+    return (found.rows?.length ?? 0) > 0 ? `${quote(deletedAt)} IS NULL` : '1 = 1';
   }
 }

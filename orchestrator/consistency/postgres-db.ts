@@ -9,6 +9,9 @@ const types = {
     TEXT_TYPES.has(oid) ? (value: string) => value : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
+/** The soft-delete column as the target names it (lower case, like every column). */
+const DELETED_AT = conformIdentifier('_sdc_deleted_at', { case: 'lower', maxBytes: 63 });
+
 export class PostgresTargetDb implements TargetDb {
   private constructor(
     private readonly client: pg.Client,
@@ -43,18 +46,24 @@ export class PostgresTargetDb implements TargetDb {
   }
 
   async count(table: string): Promise<number> {
-    const result = await this.client.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.#qualified(table)}`);
+    const result = await this.client.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.#qualified(table)} WHERE ${await this.#live(table)}`);
     return Number(result.rows[0].n);
   }
 
   async rowsByIds(table: string, ids: readonly string[]): Promise<Record<string, unknown>[]> {
     if (ids.length === 0) return [];
-    const result = await this.client.query(`SELECT * FROM ${this.#qualified(table)} WHERE id::text = ANY($1::text[])`, [ids]);
+    const result = await this.client.query(`SELECT * FROM ${this.#qualified(table)} WHERE id::text = ANY($1::text[]) AND ${await this.#live(table)}`, [ids]);
     return result.rows.map((row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k.toLowerCase(), v])));
   }
 
   async close(): Promise<void> {
     await this.client.end().catch(() => undefined);
+  }
+
+  /** The condition for rows not soft-deleted by a full sync (only tables with the `_sdc_*` columns have any). */
+  async #live(table: string): Promise<string> {
+    const found = await this.client.query('SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND column_name = $3', [this.schema, table, DELETED_AT]);
+    return found.rowCount ? `${this.client.escapeIdentifier(DELETED_AT)} IS NULL` : 'TRUE';
   }
 
   #qualified(table: string): string {

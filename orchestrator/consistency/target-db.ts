@@ -26,6 +26,7 @@ export interface TargetDb {
   ping(): Promise<void>;
   /** The table's real name in the database (case-folded and cut like the target does), or undefined if it does not exist. */
   tableName(stream: string): Promise<string | undefined>;
+  /** Live rows: those with `_sdc_deleted_at` set (soft-deleted by a full sync) are not counted. */
   count(table: string): Promise<number>;
   rowsByIds(table: string, ids: readonly string[]): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;

@@ -62,8 +62,26 @@ describe('orchestrator settings and plugin configs (in-process)', () => {
     const incremental = tapConfigFor(settings, request('incremental'));
     assert.equal(incremental.enable_incremental, true);
     assert.equal(incremental.emit_activate_version, undefined);
-    assert.deepEqual(targetConfigFor(settings, request('full')), { dialect: 'postgres', host: 'db', batch_size_rows: 1000, hard_delete: true });
+    // full_sync_delete_mode soft (default) adds the metadata columns; full_sync_target_config wins over it.
+    assert.deepEqual(targetConfigFor(settings, request('full')), { dialect: 'postgres', host: 'db', batch_size_rows: 1000, add_record_metadata: true, hard_delete: true });
     assert.deepEqual(targetConfigFor(settings, request('incremental')), { dialect: 'postgres', host: 'db', batch_size_rows: 1000, load_method: 'upsert' });
+  });
+
+  it('full_sync_delete_mode: soft (default) / hard / none → tap emit_activate_version and target add_record_metadata, hard_delete', () => {
+    const base = { wms_base_url: 'https://wms.example.test/env', target_dialect: 'postgres' };
+    const configs = (mode?: string): unknown[] => {
+      const settings = resolvePipelineSettings(mode === undefined ? base : { ...base, full_sync_delete_mode: mode });
+      const target = targetConfigFor(settings, request('full'));
+      return [tapConfigFor(settings, request('full')).emit_activate_version, target.add_record_metadata, target.hard_delete];
+    };
+    assert.deepEqual(configs(), [true, true, false]);
+    assert.deepEqual(configs('soft'), [true, true, false]);
+    assert.deepEqual(configs('hard'), [true, true, true]);
+    assert.deepEqual(configs('none'), [false, undefined, undefined]);
+    assert.throws(() => resolvePipelineSettings({ ...base, full_sync_delete_mode: 'purge' }), /full_sync_delete_mode/);
+    // Incremental syncs are not touched: they cannot see deletions.
+    const incremental = targetConfigFor(resolvePipelineSettings({ ...base, full_sync_delete_mode: 'hard' }), request('incremental'));
+    assert.deepEqual([incremental.add_record_metadata, incremental.hard_delete], [undefined, undefined]);
   });
 
   it('retries source and database failures, never config, protocol, internal or refused credentials', () => {
