@@ -59,6 +59,14 @@ export function fullSyncDeleteConfig(mode: PipelineSettings['full_sync_delete_mo
 }
 
 /**
+ * Incremental runs keep the same `_sdc_*` columns as full runs, so a row that a full sync soft-deleted and that
+ * comes back in WMS is upserted with `_sdc_deleted_at` NULL again instead of staying deleted until the next full sync.
+ */
+export function incrementalDeleteConfig(mode: PipelineSettings['full_sync_delete_mode']): Record<string, unknown> {
+  return mode === 'none' ? {} : { add_record_metadata: true };
+}
+
+/**
  * The target's config: connection settings, pass-through `target_config`, for full syncs the delete mode's settings,
  * the mode's extra settings, the job's own (later wins).
  */
@@ -75,7 +83,9 @@ export function targetConfigFor(settings: PipelineSettings, request: RunRequest)
       default_target_schema: settings.target_schema,
     }),
     ...settings.target_config,
-    ...(request.mode === 'full' ? { ...fullSyncDeleteConfig(settings.full_sync_delete_mode), ...settings.full_sync_target_config } : settings.incremental_target_config),
+    ...(request.mode === 'full'
+      ? { ...fullSyncDeleteConfig(settings.full_sync_delete_mode), ...settings.full_sync_target_config }
+      : { ...incrementalDeleteConfig(settings.full_sync_delete_mode), ...settings.incremental_target_config }),
     ...(request.targetConfig ?? {}),
   };
 }

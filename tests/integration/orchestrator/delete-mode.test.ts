@@ -65,6 +65,36 @@ describe('orchestrator full sync removes rows deleted in WMS (full_sync_delete_m
         orchestrator.close();
       }
     });
+    it('a soft-deleted row that comes back in WMS is live again after the next incremental sync', async () => {
+      const [gone] = await fx.query<{ id: string; order_dtl_id: string; from_inventory_id: string; status_id: number; alloc_qty: string }>(
+        `SELECT id::text AS id, order_dtl_id::text AS order_dtl_id, from_inventory_id::text AS from_inventory_id, status_id, alloc_qty::text AS alloc_qty
+           FROM "${fx.schema.schema}".allocation WHERE _sdc_deleted_at IS NOT NULL`,
+      );
+      assert.ok(gone, 'the first test left a soft-deleted row');
+      // Inside the tap's incremental window (behind its replication lag), so the next incremental run reads it.
+      const modTs = new Date(Date.now() - 120_000).toISOString();
+      fx.sim.admin.insert('allocation', {
+        id: Number(gone.id),
+        order_dtl_id: Number(gone.order_dtl_id),
+        from_inventory_id: Number(gone.from_inventory_id),
+        status_id: Number(gone.status_id),
+        alloc_qty: gone.alloc_qty,
+        mod_ts: modTs,
+      });
+      const orchestrator = createOrchestrator(fx.settings());
+      try {
+        const result = await orchestrator.executeIncrementalSync(COMPANY, FACILITY);
+        assert.equal(result.success, true, result.error);
+      } finally {
+        orchestrator.close();
+      }
+      const [row] = await fx.query<{ deleted: boolean }>(
+        `SELECT _sdc_deleted_at IS NOT NULL AS deleted FROM "${fx.schema.schema}".allocation WHERE id = $1`,
+        [gone.id],
+      );
+      assert.equal(row.deleted, false, 'revived by the incremental upsert');
+      assert.equal(await liveCount(fx), await fx.wmsCount('allocation'));
+    });
   });
 
   describe('hard', () => {
