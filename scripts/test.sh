@@ -117,7 +117,7 @@ run_suite() {
 }
 
 # Meltano must never phone home, whoever runs it under the tests.
-export MELTANO_SEND_ANONYMOUS_USAGE_STATS=false MELTANO_DISABLE_TRACKING=true
+export MELTANO_SEND_ANONYMOUS_USAGE_STATS=false MELTANO_DISABLE_TRACKING=true MELTANO_CLI_DISABLE_VERSION_CHECK=true
 
 ensure_node_modules
 prune_stale_dist

@@ -86,6 +86,8 @@ export function meltanoProject(): Record<string, YamlValue> {
   return {
     project_id: PROJECT_ID,
     send_anonymous_usage_stats: false,
+    // No update check against PyPI on every command: scheduled runs must not reach the internet.
+    cli: { disable_version_check: true },
     requires_meltano: '>=4.2,<5',
     default_environment: 'dev',
     plugins: {

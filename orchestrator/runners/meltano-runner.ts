@@ -62,6 +62,7 @@ export async function runMeltanoAttempt(attempt: MeltanoAttempt, options: Attemp
     ...pluginEnv(settings.meltano_extractor, attempt.tapConfig),
     ...pluginEnv(settings.meltano_loader, attempt.targetConfig),
     MELTANO_SEND_ANONYMOUS_USAGE_STATS: process.env.MELTANO_SEND_ANONYMOUS_USAGE_STATS ?? 'false',
+    MELTANO_CLI_DISABLE_VERSION_CHECK: process.env.MELTANO_CLI_DISABLE_VERSION_CHECK ?? 'true',
   };
   const tap = new StderrCollector();
   const target = new StderrCollector();

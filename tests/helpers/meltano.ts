@@ -8,6 +8,7 @@ import { runProcess, type ProcessOptions, type ProcessResult } from './run-bin.j
 export const MELTANO_NO_TRACKING_ENV = {
   MELTANO_SEND_ANONYMOUS_USAGE_STATS: 'false',
   MELTANO_DISABLE_TRACKING: 'true',
+  MELTANO_CLI_DISABLE_VERSION_CHECK: 'true',
 } as const;
 
 /** The venv's meltano: MELTANO_BIN (set by scripts/test.sh), else .cache/meltano-venv/bin/meltano if present. */

@@ -6,7 +6,7 @@ import { openOracle } from '../../target-oracle/dialects/oracle/oracle-connectio
 import { toTargetConfig } from '../../target-oracle/settings.js';
 import type { Session } from '../../target-oracle/session.js';
 import { createTestSchema, pgConfigFromEnv } from './postgres.js';
-import { requireEnvOrSkip } from './require-env.js';
+import { requireEnvOrSkip, requireLiveSystemOrSkip } from './require-env.js';
 import { repoRoot } from './repo-root.js';
 import { runBin, startBin, type ProcessOptions, type ProcessResult, type RunningProcess } from './run-bin.js';
 
@@ -100,7 +100,7 @@ async function openPostgresBackend(ctx: Mocha.Context, label: string): Promise<T
 }
 
 async function openOracleBackend(ctx: Mocha.Context, label: string): Promise<TargetBackend> {
-  requireEnvOrSkip(ctx, ORACLE_ENV, 'set TEST_ORACLE_TARGET_HOST/_USERNAME/_PASSWORD (+ _SERVICE_NAME, _SCHEMA) to run the target suite against Oracle');
+  requireLiveSystemOrSkip(ctx, ORACLE_ENV, 'set TEST_ORACLE_TARGET_HOST/_USERNAME/_PASSWORD (+ _SERVICE_NAME, _SCHEMA) to run the target suite against Oracle');
   const env = process.env;
   const config: Record<string, unknown> = {
     dialect: 'oracle',

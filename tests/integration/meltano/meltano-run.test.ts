@@ -37,7 +37,7 @@ describe('Meltano end to end: `meltano run tap-oracle-wms target-oracle` twice (
   let schema: TestSchema;
   let dir: string;
   let sentinel: EgressSentinel;
-  let env: Record<string, string>;
+  let env: Record<string, string | undefined>;
   const outputs: ProcessResult[] = [];
   let firstBookmarks: Bookmarks;
   let total = 0;
@@ -83,6 +83,10 @@ describe('Meltano end to end: `meltano run tap-oracle-wms target-oracle` twice (
       // Meltano's system database and .meltano/ (run dirs, catalog cache, logs) live in a throwaway folder.
       MELTANO_DATABASE_URI: `sqlite:///${path.join(dir, 'meltano.db')}`,
       MELTANO_SYS_DIR_ROOT: path.join(dir, '.meltano'),
+      // meltano.yml alone must keep Meltano offline: no help from the test environment, and no version-check cache
+      // from an earlier run (Meltano keeps it under the user cache dir).
+      MELTANO_CLI_DISABLE_VERSION_CHECK: undefined,
+      XDG_CACHE_HOME: path.join(dir, 'cache'),
       TAP_ORACLE_WMS_BASE_URL: sim.baseUrl,
       TAP_ORACLE_WMS_USERNAME: 'demo',
       TAP_ORACLE_WMS_PASSWORD: 'demo',

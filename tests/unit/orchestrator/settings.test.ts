@@ -64,7 +64,8 @@ describe('orchestrator settings and plugin configs (in-process)', () => {
     assert.equal(incremental.emit_activate_version, undefined);
     // full_sync_delete_mode soft (default) adds the metadata columns; full_sync_target_config wins over it.
     assert.deepEqual(targetConfigFor(settings, request('full')), { dialect: 'postgres', host: 'db', batch_size_rows: 1000, add_record_metadata: true, hard_delete: true });
-    assert.deepEqual(targetConfigFor(settings, request('incremental')), { dialect: 'postgres', host: 'db', batch_size_rows: 1000, load_method: 'upsert' });
+    // Incremental keeps the metadata columns (so a revived row is undeleted) but never deletes.
+    assert.deepEqual(targetConfigFor(settings, request('incremental')), { dialect: 'postgres', host: 'db', batch_size_rows: 1000, add_record_metadata: true, load_method: 'upsert' });
   });
 
   it('full_sync_delete_mode: soft (default) / hard / none → tap emit_activate_version and target add_record_metadata, hard_delete', () => {
@@ -79,9 +80,13 @@ describe('orchestrator settings and plugin configs (in-process)', () => {
     assert.deepEqual(configs('hard'), [true, true, true]);
     assert.deepEqual(configs('none'), [false, undefined, undefined]);
     assert.throws(() => resolvePipelineSettings({ ...base, full_sync_delete_mode: 'purge' }), /full_sync_delete_mode/);
-    // Incremental syncs are not touched: they cannot see deletions.
-    const incremental = targetConfigFor(resolvePipelineSettings({ ...base, full_sync_delete_mode: 'hard' }), request('incremental'));
-    assert.deepEqual([incremental.add_record_metadata, incremental.hard_delete], [undefined, undefined]);
+    // Incremental syncs keep the metadata columns but never delete (they cannot see deletions); none adds nothing.
+    const incremental = (mode: string): unknown[] => {
+      const target = targetConfigFor(resolvePipelineSettings({ ...base, full_sync_delete_mode: mode }), request('incremental'));
+      return [target.add_record_metadata, target.hard_delete];
+    };
+    assert.deepEqual(incremental('hard'), [true, undefined]);
+    assert.deepEqual(incremental('none'), [undefined, undefined]);
   });
 
   it('retries source and database failures, never config, protocol, internal or refused credentials', () => {
