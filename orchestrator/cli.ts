@@ -33,7 +33,7 @@ Options: --config <file|ENV> (repeatable, later wins; default ENV = WMS_PIPELINE
 /** runCli sets the exit code from thrown errors only; a failed run or health check is a result, not a throw. */
 export async function run(): Promise<ExitCode> {
   const outcome = { exitCode: ExitCode.Ok as ExitCode };
-  const code = await runCli(PLUGIN_NAME, (context) => main(context, outcome));
+  const code = await runCli(PLUGIN_NAME, (context) => main(context, outcome), { peakRssMetric: false });
   if (code === ExitCode.Ok && outcome.exitCode !== ExitCode.Ok) {
     process.exitCode = outcome.exitCode;
     return outcome.exitCode;
