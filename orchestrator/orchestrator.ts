@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { ConfigError, createLogger, ExitCode, parseJsonExact, PEAK_RSS_METRIC, scrubSecrets, type Logger, type MetricPoint } from '../singer/index.js';
+import { ConfigError, createLogger, ExitCode, parseJsonExact, PEAK_RSS_METRIC, scrubSecrets, sleep, type Logger, type MetricPoint } from '../singer/index.js';
 import type { AlertInput, Severity } from './alerts/alert.js';
 import type { AlertManager } from './alerts/alert-manager.js';
 import { createAlertManager } from './alerts/create-alert-manager.js';
-import { backoffDelaySeconds, sleep } from './backoff.js';
+import { backoffDelaySeconds } from './backoff.js';
 import { checkConsistency, type ConsistencyReport } from './consistency/consistency-check.js';
 import { openTargetDb, type TargetDbConfig } from './consistency/target-db.js';
 import { WmsProbe } from './consistency/wms-probe.js';

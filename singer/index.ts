@@ -12,6 +12,7 @@ export * from './parse-message.js';
 export * from './reader.js';
 export * from './redact.js';
 export * from './settings-schema.js';
+export * from './sleep.js';
 export * from './state.js';
 export * from './version.js';
 export * from './writer.js';

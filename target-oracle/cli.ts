@@ -14,6 +14,7 @@ import {
   type PluginInfo,
 } from '../singer/index.js';
 import type { Dialect } from './dialect.js';
+import { reportPoolMetric } from './pool-metric.js';
 import type { Connection, Session } from './session.js';
 import { TARGET_NAME, TARGET_SETTINGS, toTargetConfig, type TargetConfig } from './settings.js';
 import { runTarget } from './target.js';
@@ -77,16 +78,7 @@ async function main(ctx: CliContext): Promise<void> {
     if (summary.interrupted) ctx.stdin.destroy();
   } finally {
     await connection.close();
-    const s = connection.stats();
-    metrics.counter('pool', s.connectionsInUse, {
-      dialect: dialect.name,
-      pool_min: s.poolMin,
-      pool_max: s.poolMax,
-      connections_open: s.connectionsOpen,
-      connections_in_use: s.connectionsInUse,
-      connections_opened: s.connectionsOpened,
-      connections_closed: s.connectionsClosed,
-    });
+    reportPoolMetric(metrics, dialect.name, connection.stats());
     await writer.end();
   }
 }

@@ -13,6 +13,7 @@ import { Checkpoint, type SeenState } from './checkpoint.js';
 import { describeDbError } from './db-error.js';
 import type { Dialect, LoadStats, TableSpec, WriteMode } from './dialect.js';
 import { compileRecordCheck, type RecordCheck } from './record-validator.js';
+import { reportPoolMetric } from './pool-metric.js';
 import type { PoolStats, Session } from './session.js';
 import type { TargetConfig } from './settings.js';
 import { StreamBuffer } from './stream-buffer.js';
@@ -141,18 +142,7 @@ export async function runTarget<S extends Session>(options: RunTargetOptions<S>)
   };
 
   const poolMetric = (): void => {
-    if (!options.poolStats) return;
-    const s = options.poolStats();
-    metrics.counter('pool', s.connectionsInUse, {
-      dialect: dialect.name,
-      pool_min: s.poolMin,
-      pool_max: s.poolMax,
-      connections_open: s.connectionsOpen,
-      connections_in_use: s.connectionsInUse,
-      connections_opened: s.connectionsOpened,
-      connections_closed: s.connectionsClosed,
-      ...(s.queueLength === undefined ? {} : { queue_length: s.queueLength }),
-    });
+    if (options.poolStats) reportPoolMetric(metrics, dialect.name, options.poolStats());
   };
 
   /** Rolls back and turns any failure into an error naming where (never values). */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { scrubSecrets, type Logger } from '../../singer/index.js';
-import { sleep } from '../backoff.js';
+import { sleep } from '../../singer/index.js';
 import { ChannelError, severityRank, SEVERITIES, type AlertChannel, type AlertInput, type AlertResult, type DeliveryResult, type PreparedAlert } from './alert.js';
 import { AlertHistory } from './alert-history.js';
 

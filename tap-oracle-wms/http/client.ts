@@ -1,10 +1,10 @@
-import { InterruptedError, type Logger, type Metrics, SourceError } from '../../singer/index.js';
+import { InterruptedError, type Logger, type Metrics, sleep, SourceError } from '../../singer/index.js';
 import { Semaphore } from '../concurrency.js';
 import type { Authenticator } from './auth.js';
 import { describeErrorBody, parseBody, type ParsedBody } from './body.js';
 import { HttpFailure, kindOfStatus, sourceErrorOf } from './errors.js';
 import { NextPagePaginator, pageSizeOf, readEnvelope, redactQuery, withPageSize, type WmsPage } from './pagination.js';
-import { RateLimiter, sleep } from './rate-limiter.js';
+import { RateLimiter } from './rate-limiter.js';
 import { parseRetryAfter, type RetryPolicy } from './retry.js';
 import { NetworkFailure, type Transport } from './transport.js';
 

@@ -1,3 +1,5 @@
+import { sleep } from '../../singer/index.js';
+
 /** Spaces request starts at least 1/rate seconds apart (0 = no limit). Shared by every request of a run. */
 export class RateLimiter {
   readonly #intervalMs: number;
@@ -16,15 +18,3 @@ export class RateLimiter {
   }
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
