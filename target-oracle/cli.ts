@@ -96,8 +96,8 @@ function logMemory(ctx: CliContext): void {
  * Each batch of rows lives long enough to be promoted to V8's old space and dies at its flush, so the old space
  * fills with garbage between major GCs. V8 sets the next major GC at 4× the heap live after the last one (its
  * maximum factor, `--trace-gc-verbose`), so peak RSS follows whatever happened to be live at that moment. A fixed
- * 1.5× keeps the old space near the live size: peak RSS ~135 MB instead of ~170 MB, same throughput
- * (docs/target-oracle.md, Performance). The flag is read at every GC, so setting it at startup takes effect.
+ * 1.5× keeps the old space near the live size: peak RSS ~135 MB instead of ~170 MB (and 320 MB in the bad runs), for
+ * runs ~5% slower (docs/target-oracle.md, Performance). V8 reads the flag at every GC, so setting it at startup works.
  */
 const HEAP_GROWING_FLAG = '--heap-growing-percent=50';
 
