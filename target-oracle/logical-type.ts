@@ -68,7 +68,3 @@ export function logicalType(input: JsonSchema): LogicalType {
       return { kind: 'string' };
   }
 }
-
-export function sameLogicalType(a: LogicalType, b: LogicalType): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
