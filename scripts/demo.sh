@@ -13,15 +13,6 @@ COMPANY=ACME
 FACILITY=DC01
 t0=$SECONDS
 
-ensure_node_modules() {
-  local stamp_file=node_modules/.package-lock.sha256 want
-  want=$({ node --version; cat package-lock.json; } | sha256sum | cut -d' ' -f1)
-  if [[ -d node_modules && -f $stamp_file && $(cat "$stamp_file") == "$want" ]]; then return 0; fi
-  log "installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund >&2
-  echo "$want" >"$stamp_file"
-}
-
 sim_pid="" pg_started=false
 cleanup() {
   if [[ -n $sim_pid ]]; then kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; fi

@@ -25,3 +25,13 @@ apt_install() {
   fi
   rm -f "$aptlog"
 }
+
+# npm ci only when node_modules is missing or stale versus package-lock.json (or Node changed). Run from the repo root.
+ensure_node_modules() {
+  local stamp_file=node_modules/.package-lock.sha256 want
+  want=$({ node --version; cat package-lock.json; } | sha256sum | cut -d' ' -f1)
+  if [[ -d node_modules && -f $stamp_file && $(cat "$stamp_file") == "$want" ]]; then return 0; fi
+  log "node_modules missing or stale versus package-lock.json: npm ci"
+  npm ci --no-audit --no-fund >&2
+  echo "$want" >"$stamp_file"
+}

@@ -23,15 +23,6 @@ esac
 t0=$SECONDS
 passed=0 failed=0 skipped=0
 
-ensure_node_modules() {
-  local stamp_file=node_modules/.package-lock.sha256 want
-  want=$({ node --version; cat package-lock.json; } | sha256sum | cut -d' ' -f1)
-  if [[ -d node_modules && -f $stamp_file && $(cat "$stamp_file") == "$want" ]]; then return 0; fi
-  log "node_modules missing or stale versus package-lock.json: npm ci"
-  npm ci --no-audit --no-fund >&2
-  echo "$want" >"$stamp_file"
-}
-
 # tsc never deletes outputs, so a renamed or deleted test would keep running from dist/.
 prune_stale_dist() {
   [[ -d dist ]] || return 0
