@@ -15,7 +15,7 @@ const AUTH = { Authorization: `Basic ${Buffer.from('demo:demo').toString('base64
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
 function rssMb(pid: number): number {
@@ -24,13 +24,15 @@ function rssMb(pid: number): number {
 }
 
 async function start(rows: number): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(process.execPath, [BIN, '--port', '0', '--rows', `allocation=${rows}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [BIN, '--port', '0', '--rows', `allocation=${rows}`], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const baseUrl = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
+    child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /base_url=(\S+)/.exec(out);
-      if (m) resolve(m[1]!);
+      if (m) resolve(m[1]);
     });
     child.once('exit', (code) => reject(new Error(`simulator exited ${code}`)));
   });
@@ -60,8 +62,12 @@ async function main(): Promise<void> {
   const maxFetch = Number(arg('--max-fetch', '200000'));
   const cpus = os.cpus();
   console.log(`command: node ${process.argv.slice(1).join(' ')}`);
-  console.log(`machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}, node ${process.version}`);
-  console.log('allocation rows | query                                    | fetched | rows/s  | MB/s  | RSS idle MB | RSS after MB');
+  console.log(
+    `machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}, node ${process.version}`,
+  );
+  console.log(
+    'allocation rows | query                                    | fetched | rows/s  | MB/s  | RSS idle MB | RSS after MB',
+  );
   for (const n of sizes) {
     const { child, baseUrl } = await start(n);
     try {
@@ -70,7 +76,10 @@ async function main(): Promise<void> {
       const idle = rssMb(child.pid!);
       const queries: [string, string][] = [
         ['sequenced ordering=id', `${entity}?page_size=1000&page_mode=sequenced&ordering=id`],
-        ['sequenced -mod_ts,id in a mod_ts window', `${entity}?page_size=1000&page_mode=sequenced&ordering=-mod_ts,id&mod_ts__gte=2024-07-01T00:00:00Z&mod_ts__lt=2025-07-01T00:00:00Z`],
+        [
+          'sequenced -mod_ts,id in a mod_ts window',
+          `${entity}?page_size=1000&page_mode=sequenced&ordering=-mod_ts,id&mod_ts__gte=2024-07-01T00:00:00Z&mod_ts__lt=2025-07-01T00:00:00Z`,
+        ],
       ];
       for (const [label, url] of queries) {
         const r = await drain(url, Math.min(n, maxFetch));

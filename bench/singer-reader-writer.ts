@@ -95,14 +95,19 @@ async function generate(file: string): Promise<{ bytes: number; minLine: number;
   const write = async (line: string): Promise<void> => {
     if (!out.write(line)) await once(out, 'drain');
   };
-  await write(`${JSON.stringify({ type: 'SCHEMA', stream: 'allocation', schema: { type: 'object', properties: { id: { type: 'integer' } } }, key_properties: ['id'] })}\n`);
+  await write(
+    `${JSON.stringify({ type: 'SCHEMA', stream: 'allocation', schema: { type: 'object', properties: { id: { type: 'integer' } } }, key_properties: ['id'] })}\n`,
+  );
   const timeExtracted = '2024-06-01T00:00:00.000000+00:00';
   for (let i = 0; i < RECORDS; i += 1) {
     const line = `${stringifyJson({ type: 'RECORD', stream: 'allocation', record: allocationRecord(i, random), time_extracted: timeExtracted })}\n`;
     minLine = Math.min(minLine, line.length);
     maxLine = Math.max(maxLine, line.length);
     await write(line);
-    if (i % 10_000 === 9_999) await write(`${JSON.stringify({ type: 'STATE', value: { bookmarks: { allocation: { replication_key: 'mod_ts', replication_key_value: timestamp(Date.UTC(2024, 0, 1) + i * 1_000, 0, 0) } } } })}\n`);
+    if (i % 10_000 === 9_999)
+      await write(
+        `${JSON.stringify({ type: 'STATE', value: { bookmarks: { allocation: { replication_key: 'mod_ts', replication_key_value: timestamp(Date.UTC(2024, 0, 1) + i * 1_000, 0, 0) } } } })}\n`,
+      );
   }
   out.end();
   await once(out, 'finish');
@@ -136,7 +141,12 @@ async function main(): Promise<void> {
       samples.push(rss);
     }, 50);
 
-    const output = OUT === 'count' ? new CountingWritable({ highWaterMark: 64 * 1024 }) : OUT === 'stdout' ? process.stdout : createWriteStream(OUT);
+    const output =
+      OUT === 'count'
+        ? new CountingWritable({ highWaterMark: 64 * 1024 })
+        : OUT === 'stdout'
+          ? process.stdout
+          : createWriteStream(OUT);
     const writer = new MessageWriter(output);
     let records = 0;
     let messages = 0;
@@ -152,17 +162,35 @@ async function main(): Promise<void> {
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
 
     const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-    const quarter = (q: number): string => mb(samples[Math.min(samples.length - 1, Math.floor(samples.length * q))] ?? 0);
+    const quarter = (q: number): string =>
+      mb(samples[Math.min(samples.length - 1, Math.floor(samples.length * q))] ?? 0);
     const cpus = os.cpus();
     const report = OUT === 'stdout' ? console.error : console.log;
-    report(`command:   ${['node', ...process.execArgv, path.relative(process.cwd(), process.argv[1]), ...process.argv.slice(2)].join(' ')}`);
-    report(`machine:   ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${mb(os.totalmem())} RAM, ${os.platform()} ${os.release()}, node ${process.version}`);
-    report(`input:     ${records} RECORD + ${messages - records} other lines, ${mb(generated.bytes)}, RECORD lines ${generated.minLine}–${generated.maxLine} bytes (generated in ${generationSeconds.toFixed(1)} s)`);
-    report(`output:    ${OUT === 'count' ? `counting Writable (${mb((output as CountingWritable).bytes)})` : OUT === 'stdout' ? 'process.stdout' : OUT}`);
+    report(
+      `command:   ${['node', ...process.execArgv, path.relative(process.cwd(), process.argv[1]), ...process.argv.slice(2)].join(' ')}`,
+    );
+    report(
+      `machine:   ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${mb(os.totalmem())} RAM, ${os.platform()} ${os.release()}, node ${process.version}`,
+    );
+    report(
+      `input:     ${records} RECORD + ${messages - records} other lines, ${mb(generated.bytes)}, RECORD lines ${generated.minLine}–${generated.maxLine} bytes (generated in ${generationSeconds.toFixed(1)} s)`,
+    );
+    report(
+      `output:    ${OUT === 'count' ? `counting Writable (${mb((output as CountingWritable).bytes)})` : OUT === 'stdout' ? 'process.stdout' : OUT}`,
+    );
     report(`time:      ${seconds.toFixed(2)} s`);
-    report(`rate:      ${Math.round(records / seconds).toLocaleString('en-US')} records/s (${(generated.bytes / 2 ** 20 / seconds).toFixed(0)} MiB/s)`);
-    report(`rss:       before ${mb(rssBefore)}, at 25/50/75/100% of the run ${quarter(0.25)} / ${quarter(0.5)} / ${quarter(0.75)} / ${quarter(1)}, peak ${mb(peakRss)}`);
-    report(`load:      ${os.loadavg().map((load) => load.toFixed(2)).join(' ')} (1/5/15 min; other processes share the cores)`);
+    report(
+      `rate:      ${Math.round(records / seconds).toLocaleString('en-US')} records/s (${(generated.bytes / 2 ** 20 / seconds).toFixed(0)} MiB/s)`,
+    );
+    report(
+      `rss:       before ${mb(rssBefore)}, at 25/50/75/100% of the run ${quarter(0.25)} / ${quarter(0.5)} / ${quarter(0.75)} / ${quarter(1)}, peak ${mb(peakRss)}`,
+    );
+    report(
+      `load:      ${os
+        .loadavg()
+        .map((load) => load.toFixed(2))
+        .join(' ')} (1/5/15 min; other processes share the cores)`,
+    );
     report(`goal:      ≥ 100,000 records/s with flat memory: ${records / seconds >= 100_000 ? 'met' : 'MISSED'}`);
   } finally {
     await rm(dir, { recursive: true, force: true });

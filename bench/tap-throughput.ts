@@ -31,9 +31,23 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'tap-bench-'));
 
 async function runTap(baseUrl: string, extra: Record<string, unknown>): Promise<Result> {
   const config = path.join(dir, `config-${Date.now()}.json`);
-  writeFileSync(config, JSON.stringify({ base_url: baseUrl, username: 'demo', password: 'demo', entities: ['allocation'], enable_incremental: false, page_size: 1000, ...extra }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      base_url: baseUrl,
+      username: 'demo',
+      password: 'demo',
+      entities: ['allocation'],
+      enable_incremental: false,
+      page_size: 1000,
+      ...extra,
+    }),
+  );
   const started = process.hrtime.bigint();
-  const child = execa(process.execPath, [path.join(repoRoot, 'bin/tap-oracle-wms.js'), '--config', config], { reject: false, buffer: { stdout: false, stderr: true } });
+  const child = execa(process.execPath, [path.join(repoRoot, 'bin/tap-oracle-wms.js'), '--config', config], {
+    reject: false,
+    buffer: { stdout: false, stderr: true },
+  });
   let rows = 0;
   let tail = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -44,7 +58,14 @@ async function runTap(baseUrl: string, extra: Record<string, unknown>): Promise<
   });
   const result = await child;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (result.exitCode !== 0) process.stderr.write(String(result.stderr).split('\n').filter((l) => !l.includes('METRIC')).slice(-5).join('\n'));
+  if (result.exitCode !== 0)
+    process.stderr.write(
+      String(result.stderr)
+        .split('\n')
+        .filter((l) => !l.includes('METRIC'))
+        .slice(-5)
+        .join('\n'),
+    );
   return { rows, seconds, exitCode: result.exitCode };
 }
 
@@ -55,7 +76,9 @@ function machine(): string {
 
 const rows = arg('rows', 200_000);
 const latencyRows = arg('latency-rows', 50_000);
-process.stdout.write(`tap-oracle-wms throughput\nmachine: ${machine()}\ncommand: node dist/bench/tap-throughput.js --rows ${rows} --latency-rows ${latencyRows}\n\n`);
+process.stdout.write(
+  `tap-oracle-wms throughput\nmachine: ${machine()}\ncommand: node dist/bench/tap-throughput.js --rows ${rows} --latency-rows ${latencyRows}\n\n`,
+);
 
 const fast = await startSimulator({ port: 0, rows: { allocation: rows } });
 try {
@@ -66,7 +89,9 @@ try {
     ['default (4 ranges, 4 in flight)', {}],
   ] as const) {
     const r = await runTap(fast.baseUrl, extra);
-    process.stdout.write(`1. latency off, ${label}: ${r.rows} rows in ${r.seconds.toFixed(2)} s = ${Math.round(r.rows / r.seconds)} rows/s (exit ${r.exitCode}; includes process start and discovery)\n`);
+    process.stdout.write(
+      `1. latency off, ${label}: ${r.rows} rows in ${r.seconds.toFixed(2)} s = ${Math.round(r.rows / r.seconds)} rows/s (exit ${r.exitCode}; includes process start and discovery)\n`,
+    );
   }
 } finally {
   await fast.close();
@@ -76,9 +101,14 @@ const slow = await startSimulator({ port: 0, rows: { allocation: latencyRows }, 
 try {
   const results: Record<number, Result> = {};
   for (const concurrency of [8, 1]) {
-    results[concurrency] = await runTap(slow.baseUrl, { full_sync_partitions: 8, max_concurrent_requests: concurrency });
+    results[concurrency] = await runTap(slow.baseUrl, {
+      full_sync_partitions: 8,
+      max_concurrent_requests: concurrency,
+    });
     const r = results[concurrency];
-    process.stdout.write(`2. 2 ms/row, ${latencyRows} rows, max_concurrent_requests ${concurrency}: ${r.rows} rows in ${r.seconds.toFixed(2)} s = ${Math.round(r.rows / r.seconds)} rows/s (exit ${r.exitCode})\n`);
+    process.stdout.write(
+      `2. 2 ms/row, ${latencyRows} rows, max_concurrent_requests ${concurrency}: ${r.rows} rows in ${r.seconds.toFixed(2)} s = ${Math.round(r.rows / r.seconds)} rows/s (exit ${r.exitCode})\n`,
+    );
   }
   process.stdout.write(`   speed-up 8 vs 1: ${(results[1].seconds / results[8].seconds).toFixed(2)}×\n`);
 } finally {

@@ -48,7 +48,8 @@ const SCHEMA = {
 
 async function generate(file: string): Promise<void> {
   const out = createWriteStream(file);
-  const write = (line: string) => (out.write(line) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
+  const write = (line: string) =>
+    out.write(line) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r()));
   await write(`${JSON.stringify(SCHEMA)}\n`);
   let chunk = '';
   for (let i = 1; i <= ROWS; i += 1) {
@@ -104,19 +105,40 @@ async function peakRssWhileRunning(pid: number, done: Promise<unknown>): Promise
 
 /** 1/5/15-minute load averages: the machine is shared, so every figure carries the load it was taken under. */
 function loadAverage(): string {
-  return os.loadavg().map((n) => n.toFixed(2)).join(' ');
+  return os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
 }
 
-async function load(label: string, configFile: string, input: string): Promise<{ seconds: number; rss: number; states: number; loadBefore: string; loadAfter: string }> {
+async function load(
+  label: string,
+  configFile: string,
+  input: string,
+): Promise<{ seconds: number; rss: number; states: number; loadBefore: string; loadAfter: string }> {
   const loadBefore = loadAverage();
   const started = process.hrtime.bigint();
-  const child = execa(process.execPath, [bin, '--config', configFile], { inputFile: input, reject: false, stdout: 'pipe', stderr: 'pipe' });
+  const child = execa(process.execPath, [bin, '--config', configFile], {
+    inputFile: input,
+    reject: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
   const rss = await peakRssWhileRunning(child.pid!, child);
   const result = await child;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (result.exitCode !== 0) throw new Error(`${label} failed (exit ${result.exitCode}):\n${String(result.stderr).split('\n').slice(-15).join('\n')}`);
+  if (result.exitCode !== 0)
+    throw new Error(
+      `${label} failed (exit ${result.exitCode}):\n${String(result.stderr).split('\n').slice(-15).join('\n')}`,
+    );
   if (/error|exception/i.test(String(result.stderr))) throw new Error(`${label}: stderr mentions error/exception`);
-  return { seconds, rss, states: String(result.stdout).trim().split('\n').length, loadBefore, loadAfter: loadAverage() };
+  return {
+    seconds,
+    rss,
+    states: String(result.stdout).trim().split('\n').length,
+    loadBefore,
+    loadAfter: loadAverage(),
+  };
 }
 
 async function main(): Promise<void> {
@@ -132,7 +154,10 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'target-load-'));
   const input = path.join(dir, 'allocation.singer');
   const configFile = path.join(dir, 'config.json');
-  await writeFile(configFile, JSON.stringify({ dialect: 'postgres', ...connection, default_target_schema: schema, batch_size_rows: 10000 }));
+  await writeFile(
+    configFile,
+    JSON.stringify({ dialect: 'postgres', ...connection, default_target_schema: schema, batch_size_rows: 10000 }),
+  );
   const t0 = Date.now();
   await generate(input);
   console.log(`generated ${ROWS} RECORD lines in ${((Date.now() - t0) / 1000).toFixed(1)} s → ${input}`);
@@ -147,10 +172,18 @@ async function main(): Promise<void> {
     const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
     const cpu = os.cpus();
     console.log('');
-    console.log(`machine: ${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length} cores, ${mb(os.totalmem())} MB RAM, ${os.type()} ${os.release()}, Node ${process.version}, PostgreSQL on ${connection.host}:${connection.port}`);
-    console.log(`command: node dist/bench/target-load.js ${ROWS}  (target: node bin/target-oracle.js --config <postgres, batch_size_rows 10000> < file)`);
-    console.log(`first load : ${ROWS} rows in ${first.seconds.toFixed(2)} s = ${Math.round(ROWS / first.seconds)} rows/s, peak RSS ${mb(first.rss)} MB, ${first.states} states, load ${first.loadBefore} → ${first.loadAfter}  (goal ≥ 50000 rows/s, ≤ 300 MB)`);
-    console.log(`upsert     : ${ROWS} rows in ${again.seconds.toFixed(2)} s = ${Math.round(ROWS / again.seconds)} rows/s, peak RSS ${mb(again.rss)} MB, ${again.states} states, load ${again.loadBefore} → ${again.loadAfter}  (goal ≥ 30000 rows/s)`);
+    console.log(
+      `machine: ${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length} cores, ${mb(os.totalmem())} MB RAM, ${os.type()} ${os.release()}, Node ${process.version}, PostgreSQL on ${connection.host}:${connection.port}`,
+    );
+    console.log(
+      `command: node dist/bench/target-load.js ${ROWS}  (target: node bin/target-oracle.js --config <postgres, batch_size_rows 10000> < file)`,
+    );
+    console.log(
+      `first load : ${ROWS} rows in ${first.seconds.toFixed(2)} s = ${Math.round(ROWS / first.seconds)} rows/s, peak RSS ${mb(first.rss)} MB, ${first.states} states, load ${first.loadBefore} → ${first.loadAfter}  (goal ≥ 50000 rows/s, ≤ 300 MB)`,
+    );
+    console.log(
+      `upsert     : ${ROWS} rows in ${again.seconds.toFixed(2)} s = ${Math.round(ROWS / again.seconds)} rows/s, peak RSS ${mb(again.rss)} MB, ${again.states} states, load ${again.loadBefore} → ${again.loadAfter}  (goal ≥ 30000 rows/s)`,
+    );
   } finally {
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await client.end();

@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { run } from "../dist/tap-oracle-wms/cli.js";
+import { run } from '../dist/tap-oracle-wms/cli.js';
 
 run();

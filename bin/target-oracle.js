@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { run } from "../dist/target-oracle/cli.js";
+import { run } from '../dist/target-oracle/cli.js';
 
 run();

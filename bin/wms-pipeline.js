@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { run } from "../dist/orchestrator/cli.js";
+import { run } from '../dist/orchestrator/cli.js';
 
 run();

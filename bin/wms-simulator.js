@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { run } from "../dist/wms-simulator/cli.js";
+import { run } from '../dist/wms-simulator/cli.js';
 
 run();

@@ -2,4 +2,3 @@
 export function backoffDelaySeconds(attempt: number, initialSeconds: number, maxSeconds: number): number {
   return Math.min(maxSeconds, initialSeconds * 2 ** Math.max(0, attempt - 1));
 }
-

@@ -52,8 +52,14 @@ async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promi
     facility: { type: 'string', description: 'Facility code (full, incremental)' },
     json: { type: 'boolean', description: 'Print the result as JSON instead of the summary' },
   });
-  const info = { name: PLUGIN_NAME, description: DESCRIPTION, version: packageVersion(), capabilities: [] as string[], settings: PIPELINE_SETTINGS };
-  if (await printInfoIfAsked(args, info, stdout)) return;
+  const info = {
+    name: PLUGIN_NAME,
+    description: DESCRIPTION,
+    version: packageVersion(),
+    capabilities: [] as string[],
+    settings: PIPELINE_SETTINGS,
+  };
+  if (printInfoIfAsked(args, info, stdout)) return;
   const [command, ...rest] = positionals;
   if (!command) throw new ConfigError(`a command is required\n${USAGE}`);
 
@@ -63,7 +69,9 @@ async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promi
     try {
       checkSchedule(job.schedule);
     } catch (error) {
-      throw new ConfigError(`job '${job.name}': schedule '${job.schedule}' is not a valid cron expression (${(error as Error).message})`);
+      throw new ConfigError(
+        `job '${job.name}': schedule '${job.schedule}' is not a valid cron expression (${(error as Error).message})`,
+      );
     }
   }
 
@@ -73,7 +81,8 @@ async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promi
     logger,
     signal: context.signal,
     onMetric: (_job, source, point) => {
-      if (point.metric === 'record_count' && typeof point.tags.stream === 'string') progress?.update(source, point.tags.stream, point.value);
+      if (point.metric === 'record_count' && typeof point.tags.stream === 'string')
+        progress?.update(source, point.tags.stream, point.value);
     },
   });
   const print = (text: string): void => {
@@ -98,7 +107,10 @@ async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promi
         const company = (args.company as string | undefined) ?? settings.company_code;
         const facility = (args.facility as string | undefined) ?? settings.facility_code;
         withProgress(`${command} ${company}/${facility}`);
-        const result = command === 'full' ? await orchestrator.executeFullSync(company, facility) : await orchestrator.executeIncrementalSync(company, facility);
+        const result =
+          command === 'full'
+            ? await orchestrator.executeFullSync(company, facility)
+            : await orchestrator.executeIncrementalSync(company, facility);
         finishRun(result);
         return;
       }
@@ -112,7 +124,11 @@ async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promi
         const jobs = orchestrator.listJobs();
         if (args.json) print(`${JSON.stringify(jobs, null, 2)}\n`);
         else if (jobs.length === 0) print('No jobs configured (setting: jobs)\n');
-        else for (const job of jobs) print(`${job.name}\t${job.mode}\t${job.companyCode}/${job.facilityCode}\t${job.schedule ?? '(no schedule)'}\n`);
+        else
+          for (const job of jobs)
+            print(
+              `${job.name}\t${job.mode}\t${job.companyCode}/${job.facilityCode}\t${job.schedule ?? '(no schedule)'}\n`,
+            );
         return;
       }
       case 'health': {
@@ -120,13 +136,19 @@ async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promi
         print(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderHealth(report));
         if (!report.ok) {
           const failed = report.checks.filter((check) => !check.ok).map((check) => check.name);
-          outcome.exitCode = failed.some((name) => name.startsWith('wms')) ? ExitCode.Source : failed.includes('database') ? ExitCode.Database : ExitCode.Internal;
+          outcome.exitCode = failed.some((name) => name.startsWith('wms'))
+            ? ExitCode.Source
+            : failed.includes('database')
+              ? ExitCode.Database
+              : ExitCode.Internal;
         }
         return;
       }
       case 'serve': {
         const service = await startService(orchestrator, logger);
-        print(`wms-pipeline serving on ${service.url} (/health, /metrics); ${service.scheduler.status().length} scheduled job(s)\n`);
+        print(
+          `wms-pipeline serving on ${service.url} (/health, /metrics); ${service.scheduler.status().length} scheduled job(s)\n`,
+        );
         await new Promise<void>((resolve) => {
           if (context.signal.aborted) resolve();
           else context.signal.addEventListener('abort', () => resolve(), { once: true });

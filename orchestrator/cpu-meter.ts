@@ -78,7 +78,9 @@ export class CpuMeter {
 
   /** Time-weighted mean over the closed windows, in % of one core; null before the first window. */
   get averagePercent(): number | null {
-    return this.#totalSeconds === 0 ? null : Math.min(this.cores * 100, (this.#totalCpuSeconds / this.#totalSeconds) * 100);
+    return this.#totalSeconds === 0
+      ? null
+      : Math.min(this.cores * 100, (this.#totalCpuSeconds / this.#totalSeconds) * 100);
   }
 
   #close(end: number): CpuWindow {

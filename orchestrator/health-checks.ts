@@ -26,7 +26,12 @@ async function timed(name: string, secrets: readonly string[], check: () => Prom
     const detail = await check();
     return { name, ok: true, detail: scrubSecrets(detail, secrets), durationMs: Date.now() - started };
   } catch (error) {
-    return { name, ok: false, detail: scrubSecrets((error as Error).message ?? String(error), secrets), durationMs: Date.now() - started };
+    return {
+      name,
+      ok: false,
+      detail: scrubSecrets((error as Error).message ?? String(error), secrets),
+      durationMs: Date.now() - started,
+    };
   }
 }
 
@@ -43,8 +48,12 @@ function meltanoVersion(bin: string, cwd: string): Promise<string> {
     const child = spawn(bin, ['--version'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', (error) => reject(new Error(`meltano cannot start (${(error as NodeJS.ErrnoException).code ?? error.message})`)));
-    child.on('close', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`meltano --version exited with ${code}`))));
+    child.on('error', (error) =>
+      reject(new Error(`meltano cannot start (${(error as NodeJS.ErrnoException).code ?? error.message})`)),
+    );
+    child.on('close', (code) =>
+      code === 0 ? resolve(out.trim()) : reject(new Error(`meltano --version exited with ${code}`)),
+    );
   });
 }
 
@@ -70,15 +79,27 @@ export async function runHealthChecks(settings: PipelineSettings): Promise<Healt
     probe = new WmsProbe(effectiveTapConfig(tapConfig), settings.http_timeout_seconds);
   } catch (error) {
     const detail = scrubSecrets(`WMS source not configured: ${(error as Error).message}`, secrets);
-    checks.push({ name: 'wms_reachable', ok: false, detail, durationMs: 0 }, { name: 'wms_auth', ok: false, detail, durationMs: 0 });
+    checks.push(
+      { name: 'wms_reachable', ok: false, detail, durationMs: 0 },
+      { name: 'wms_auth', ok: false, detail, durationMs: 0 },
+    );
   }
   if (probe) {
     const baseUrl = String(tapConfig.base_url);
-    const reach = await timed('wms_reachable', secrets, async () => `${baseUrl} answered HTTP ${await probe!.reachable()}`);
+    const reach = await timed(
+      'wms_reachable',
+      secrets,
+      async () => `${baseUrl} answered HTTP ${await probe.reachable()}`,
+    );
     checks.push(reach);
     checks.push(
       reach.ok
-        ? await timed('wms_auth', secrets, async () => `authenticated (${tapConfig.auth_method ?? 'basic'}); ${await probe!.authenticate()} entities visible`)
+        ? await timed(
+            'wms_auth',
+            secrets,
+            async () =>
+              `authenticated (${typeof tapConfig.auth_method === 'string' ? tapConfig.auth_method : 'basic'}); ${await probe.authenticate()} entities visible`,
+          )
         : { name: 'wms_auth', ok: false, detail: 'skipped: WMS not reachable', durationMs: 0 },
     );
     probe.close();
@@ -97,12 +118,17 @@ export async function runHealthChecks(settings: PipelineSettings): Promise<Healt
   );
   checks.push(await timed('state_dir', secrets, () => writable(settings.state_dir)));
   checks.push(await timed('report_dir', secrets, () => writable(settings.report_dir)));
-  if (settings.runner === 'meltano') checks.push(await timed('meltano', secrets, () => meltanoVersion(settings.meltano_bin, settings.meltano_project_dir)));
+  if (settings.runner === 'meltano')
+    checks.push(
+      await timed('meltano', secrets, () => meltanoVersion(settings.meltano_bin, settings.meltano_project_dir)),
+    );
   return { ok: checks.every((check) => check.ok), checkedAt: new Date().toISOString(), checks };
 }
 
 export function renderHealth(report: HealthReport): string {
   const width = Math.max(...report.checks.map((check) => check.name.length));
-  const lines = report.checks.map((check) => `  ${check.ok ? 'ok  ' : 'FAIL'}  ${check.name.padEnd(width)}  ${check.detail} (${check.durationMs} ms)`);
+  const lines = report.checks.map(
+    (check) => `  ${check.ok ? 'ok  ' : 'FAIL'}  ${check.name.padEnd(width)}  ${check.detail} (${check.durationMs} ms)`,
+  );
   return `wms-pipeline health: ${report.ok ? 'all checks passed' : `${report.checks.filter((c) => !c.ok).length} of ${report.checks.length} checks failed`}\n${lines.join('\n')}\n`;
 }

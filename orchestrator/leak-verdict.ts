@@ -81,7 +81,8 @@ export function assessLeak(points: readonly MemoryPoint[], options: LeakVerdictO
   }
   const t0 = points[0].t;
   const span = points[points.length - 1].t - t0;
-  const between = (from: number, to: number): MemoryPoint[] => points.filter((p) => p.t - t0 >= from * span && p.t - t0 <= to * span);
+  const between = (from: number, to: number): MemoryPoint[] =>
+    points.filter((p) => p.t - t0 >= from * span && p.t - t0 <= to * span);
   const secondHalf = between(1 / 2, 1);
   const trend = theilSenSlope(secondHalf.map((p) => ({ x: p.t / 60_000, y: p.rssBytes / MB })));
   const middle = median(between(1 / 3, 2 / 3).map((p) => p.rssBytes / MB));

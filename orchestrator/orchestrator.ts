@@ -1,6 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { ConfigError, createLogger, ExitCode, parseJsonExact, PEAK_RSS_METRIC, scrubSecrets, sleep, type Logger, type MetricPoint } from '../singer/index.js';
+import {
+  ConfigError,
+  createLogger,
+  ExitCode,
+  parseJsonExact,
+  PEAK_RSS_METRIC,
+  scrubSecrets,
+  sleep,
+  type Logger,
+  type MetricPoint,
+} from '../singer/index.js';
 import type { AlertInput, Severity } from './alerts/alert.js';
 import type { AlertManager } from './alerts/alert-manager.js';
 import { createAlertManager } from './alerts/create-alert-manager.js';
@@ -12,14 +22,26 @@ import { exitCodeName } from './exit-codes.js';
 import { runHealthChecks, type HealthReport } from './health-checks.js';
 import { writeFileAtomic } from './json-file.js';
 import { PersistedMetrics, recordRun } from './pipeline-metrics.js';
-import { effectiveTapConfig, tapConfigFor, targetConfigFor, writePluginConfigs, type RunRequest } from './plugin-configs.js';
+import {
+  effectiveTapConfig,
+  tapConfigFor,
+  targetConfigFor,
+  writePluginConfigs,
+  type RunRequest,
+} from './plugin-configs.js';
 import { ResourceMonitor, type ResourceReport } from './resource-monitor.js';
 import type { AttemptSummary, RunData, RunResult, StreamStats } from './run-result.js';
 import { writeRunReport } from './run-report.js';
 import { runDirectAttempt } from './runners/direct-runner.js';
 import { runMeltanoAttempt } from './runners/meltano-runner.js';
 import type { AttemptOptions, AttemptOutcome } from './runners/runner.js';
-import { pipelineSecrets, resolvePipelineSettings, type JobSettings, type PipelineSettings, type RunMode } from './settings.js';
+import {
+  pipelineSecrets,
+  resolvePipelineSettings,
+  type JobSettings,
+  type PipelineSettings,
+  type RunMode,
+} from './settings.js';
 import { StateStore } from './state-store.js';
 
 export interface OrchestratorDeps {
@@ -54,7 +76,10 @@ export interface Orchestrator {
 }
 
 /** Accepts validated settings or a plain object (validated here, defaults applied; throws ConfigError). */
-export function createOrchestrator(input: PipelineSettings | Record<string, unknown>, deps: OrchestratorDeps = {}): Orchestrator {
+export function createOrchestrator(
+  input: PipelineSettings | Record<string, unknown>,
+  deps: OrchestratorDeps = {},
+): Orchestrator {
   const settings = resolvePipelineSettings(input);
   return new PipelineOrchestrator(settings, deps);
 }
@@ -77,7 +102,8 @@ class PipelineOrchestrator implements Orchestrator {
     this.#logger = deps.logger ?? createLogger({ name: 'wms-pipeline', secrets: this.#secrets });
     this.#logger.addSecrets(this.#secrets);
     this.alerts = deps.alerts ?? createAlertManager(settings, this.#logger);
-    this.metrics = deps.metrics ?? new PersistedMetrics(path.join(settings.state_dir, 'metrics.json'), settings.metrics_file);
+    this.metrics =
+      deps.metrics ?? new PersistedMetrics(path.join(settings.state_dir, 'metrics.json'), settings.metrics_file);
     this.#states = new StateStore(settings.state_dir);
   }
 
@@ -93,7 +119,11 @@ class PipelineOrchestrator implements Orchestrator {
     const job = this.settings.jobs.find((candidate) => candidate.name === name);
     if (!job) {
       const known = this.settings.jobs.map((j) => j.name).join(', ') || 'none configured';
-      return this.#failedBeforeStart(this.#adHoc('incremental', this.settings.company_code, this.settings.facility_code, name), `unknown job '${name}' (jobs: ${known})`, ExitCode.Config);
+      return this.#failedBeforeStart(
+        this.#adHoc('incremental', this.settings.company_code, this.settings.facility_code, name),
+        `unknown job '${name}' (jobs: ${known})`,
+        ExitCode.Config,
+      );
     }
     return this.#run(this.#jobRequest(job));
   }
@@ -155,7 +185,10 @@ class PipelineOrchestrator implements Orchestrator {
 
   #emptyData(request: RunRequest, started: Date): RunData {
     return {
-      runId: `${started.toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`,
+      runId: `${started
+        .toISOString()
+        .replace(/[-:.TZ]/g, '')
+        .slice(0, 14)}-${randomBytes(3).toString('hex')}`,
       job: request.job,
       mode: request.mode,
       runner: this.settings.runner,
@@ -191,7 +224,12 @@ class PipelineOrchestrator implements Orchestrator {
       const data = this.#emptyData(request, new Date());
       data.exitCode = ExitCode.Internal;
       data.errorsCount = 1;
-      return { success: false, data, error: `job '${request.job}' for ${request.companyCode}/${request.facilityCode} is already running`, retriable: true };
+      return {
+        success: false,
+        data,
+        error: `job '${request.job}' for ${request.companyCode}/${request.facilityCode} is already running`,
+        retriable: true,
+      };
     }
     this.#running.add(key);
     await this.#loadMetrics();
@@ -204,13 +242,18 @@ class PipelineOrchestrator implements Orchestrator {
     } catch (error) {
       data.exitCode = error instanceof ConfigError ? ExitCode.Config : ExitCode.Internal;
       data.errorsCount += 1;
-      result = { success: false, data, error: this.#scrub(`${(error as Error).message ?? String(error)}`), retriable: false };
+      result = {
+        success: false,
+        data,
+        error: this.#scrub(`${(error as Error).message ?? String(error)}`),
+        retriable: false,
+      };
     } finally {
       this.#running.delete(key);
       this.metrics.registry.set('wms_pipeline_running', { job: request.job }, 0);
     }
     data.finishedAt = new Date().toISOString();
-    data.durationSeconds = Math.round((Date.parse(data.finishedAt) - started.getTime())) / 1000;
+    data.durationSeconds = Math.round(Date.parse(data.finishedAt) - started.getTime()) / 1000;
     try {
       await this.#finish(result, request);
     } catch (error) {
@@ -245,7 +288,10 @@ class PipelineOrchestrator implements Orchestrator {
           monitor.observeMetric(point, source);
           const key = `${source}.${point.metric}`;
           // A peak is not a count: across attempts (and tap + target under meltano) the highest one is kept.
-          data.metrics[key] = point.metric === PEAK_RSS_METRIC ? Math.max(data.metrics[key] ?? 0, point.value) : (data.metrics[key] ?? 0) + (point.type === 'counter' ? point.value : 1);
+          data.metrics[key] =
+            point.metric === PEAK_RSS_METRIC
+              ? Math.max(data.metrics[key] ?? 0, point.value)
+              : (data.metrics[key] ?? 0) + (point.type === 'counter' ? point.value : 1);
           this.#deps.onMetric?.(request.job, source, point);
         },
         onLine: (source, line) => this.#logger.debug(`[${source}] ${line}`),
@@ -276,7 +322,11 @@ class PipelineOrchestrator implements Orchestrator {
       data.attempts.push(summary);
       if (outcome.stateText !== undefined) await this.#saveState(request, data, outcome.stateText);
       if (outcome.success || !outcome.retriable || attempt > request.maxRetries || this.#deps.signal?.aborted) break;
-      const delay = backoffDelaySeconds(attempt, settings.retry_initial_delay_seconds, settings.retry_max_delay_seconds);
+      const delay = backoffDelaySeconds(
+        attempt,
+        settings.retry_initial_delay_seconds,
+        settings.retry_max_delay_seconds,
+      );
       this.#logger.warning(`Attempt ${attempt} of '${request.job}' failed (${summary.error}); retrying in ${delay} s`);
       await sleep(delay * 1000, this.#deps.signal);
     }
@@ -285,14 +335,26 @@ class PipelineOrchestrator implements Orchestrator {
     data.recordsByStream = Object.fromEntries(
       [...loaded.entries()].map(([stream, p]): [string, StreamStats] => {
         const seconds = Math.max((p.lastAt - p.firstAt) / 1000, 0) || elapsed;
-        return [stream, { rows: p.rows, durationSeconds: Math.round(seconds * 1000) / 1000, rowsPerSecond: Math.round((p.rows / seconds) * 10) / 10 }];
+        return [
+          stream,
+          {
+            rows: p.rows,
+            durationSeconds: Math.round(seconds * 1000) / 1000,
+            rowsPerSecond: Math.round((p.rows / seconds) * 10) / 10,
+          },
+        ];
       }),
     );
     data.recordsProcessed = [...loaded.values()].reduce((sum, p) => sum + p.rows, 0);
     data.resources = resources;
     data.exitCode = outcome.exitCode;
     if (!outcome.success) {
-      return { success: false, data, error: this.#scrub(outcome.error ?? 'the run failed'), retriable: outcome.retriable };
+      return {
+        success: false,
+        data,
+        error: this.#scrub(outcome.error ?? 'the run failed'),
+        retriable: outcome.retriable,
+      };
     }
     if (settings.consistency_check && data.recordsByStream && Object.keys(data.recordsByStream).length > 0) {
       data.consistency = await this.#consistency(request, data);
@@ -305,7 +367,14 @@ class PipelineOrchestrator implements Orchestrator {
     const targetConfig = targetConfigFor(this.settings, request);
     if (this.settings.runner === 'meltano') {
       return runMeltanoAttempt(
-        { settings: this.settings, tapConfig, targetConfig, companyCode: request.companyCode, facilityCode: request.facilityCode, full: request.mode === 'full' },
+        {
+          settings: this.settings,
+          tapConfig,
+          targetConfig,
+          companyCode: request.companyCode,
+          facilityCode: request.facilityCode,
+          full: request.mode === 'full',
+        },
         options,
       );
     }
@@ -315,9 +384,13 @@ class PipelineOrchestrator implements Orchestrator {
       let stateFile: string | undefined;
       if (request.mode === 'incremental') {
         const file = this.#states.fileOf(request.companyCode, request.facilityCode, request.job);
-        if ((await this.#states.read(request.companyCode, request.facilityCode, request.job)) !== undefined) stateFile = file;
+        if ((await this.#states.read(request.companyCode, request.facilityCode, request.job)) !== undefined)
+          stateFile = file;
       }
-      return await runDirectAttempt({ tapConfigFile: files.tapFile, targetConfigFile: files.targetFile, stateFile }, options);
+      return await runDirectAttempt(
+        { tapConfigFile: files.tapFile, targetConfigFile: files.targetFile, stateFile },
+        options,
+      );
     } finally {
       await files.remove();
     }
@@ -358,7 +431,23 @@ class PipelineOrchestrator implements Orchestrator {
       });
     } catch (error) {
       this.#logger.warning(`Consistency check not possible: ${this.#scrub((error as Error).message)}`);
-      return { ok: false, checkedAt: new Date().toISOString(), streams: [{ stream: '*', countsMatch: false, sampled: 0, rowsMissing: 0, changedSinceRun: 0, fieldMismatches: {}, missingColumns: [], ok: false, error: this.#scrub((error as Error).message) }] };
+      return {
+        ok: false,
+        checkedAt: new Date().toISOString(),
+        streams: [
+          {
+            stream: '*',
+            countsMatch: false,
+            sampled: 0,
+            rowsMissing: 0,
+            changedSinceRun: 0,
+            fieldMismatches: {},
+            missingColumns: [],
+            ok: false,
+            error: this.#scrub((error as Error).message),
+          },
+        ],
+      };
     } finally {
       probe?.close();
       await db?.close();
@@ -369,20 +458,36 @@ class PipelineOrchestrator implements Orchestrator {
   async #finish(result: RunResult, request: RunRequest): Promise<void> {
     const { data } = result;
     const settings = this.settings;
-    const identity = { job: request.job, mode: request.mode, company: request.companyCode, facility: request.facilityCode };
+    const identity = {
+      job: request.job,
+      mode: request.mode,
+      company: request.companyCode,
+      facility: request.facilityCode,
+    };
     const failureKey = `run:${request.job}:${request.companyCode}:${request.facilityCode}`;
     const send = async (alert: AlertInput, options: { failureKey?: string } = {}): Promise<void> => {
       try {
         const sent = await this.alerts.sendAlert(alert, options);
-        data.alerts.push({ title: alert.title, status: sent.suppressedBy ? `suppressed (${sent.suppressedBy})` : sent.status });
+        data.alerts.push({
+          title: alert.title,
+          status: sent.suppressedBy ? `suppressed (${sent.suppressedBy})` : sent.status,
+        });
       } catch (error) {
         this.#logger.error(`Alert '${alert.title}' failed: ${this.#scrub((error as Error).message)}`);
       }
     };
 
     if (!result.success) {
-      const kind = data.exitCode === ExitCode.Config ? 'configuration_error' : data.exitCode === ExitCode.Source ? 'source_failure' : data.exitCode === ExitCode.Database ? 'database_failure' : 'pipeline_failure';
-      const severity: Severity = data.exitCode === ExitCode.Source || data.exitCode === ExitCode.Database ? 'critical' : 'high';
+      const exitCode = data.exitCode as ExitCode;
+      const kind =
+        exitCode === ExitCode.Config
+          ? 'configuration_error'
+          : exitCode === ExitCode.Source
+            ? 'source_failure'
+            : exitCode === ExitCode.Database
+              ? 'database_failure'
+              : 'pipeline_failure';
+      const severity: Severity = exitCode === ExitCode.Source || exitCode === ExitCode.Database ? 'critical' : 'high';
       await send(
         {
           title: `wms-pipeline ${request.mode} sync failed: ${request.job} (${request.companyCode}/${request.facilityCode})`,
@@ -408,7 +513,10 @@ class PipelineOrchestrator implements Orchestrator {
       await send({
         title: `wms-pipeline consistency mismatch: ${request.job} (${request.companyCode}/${request.facilityCode})`,
         message: bad
-          .map((s) => `${s.stream}: ${s.error ?? `source ${s.sourceCount} rows, target ${s.targetCount}; ${s.rowsMissing} sampled rows missing; differing columns: ${Object.keys(s.fieldMismatches).join(', ') || 'none'}`}`)
+          .map(
+            (s) =>
+              `${s.stream}: ${s.error ?? `source ${s.sourceCount} rows, target ${s.targetCount}; ${s.rowsMissing} sampled rows missing; differing columns: ${Object.keys(s.fieldMismatches).join(', ') || 'none'}`}`,
+          )
           .join('\n'),
         severity: 'medium',
         context: { ...identity, alert_type: 'data_quality_issue', streams: bad.map((s) => s.stream).join(',') },

@@ -5,7 +5,11 @@ import type { RunResult } from './run-result.js';
 /** The Prometheus metrics of wms-pipeline (names documented in docs/wms-pipeline.md). */
 export function createPipelineRegistry(): MetricsRegistry {
   const registry = new MetricsRegistry();
-  registry.define('wms_pipeline_runs_total', 'counter', 'Pipeline runs finished, by job, mode and status (success|failure)');
+  registry.define(
+    'wms_pipeline_runs_total',
+    'counter',
+    'Pipeline runs finished, by job, mode and status (success|failure)',
+  );
   registry.define('wms_pipeline_run_failures_total', 'counter', 'Pipeline runs that failed, by job and exit code');
   registry.define('wms_pipeline_rows_total', 'counter', 'Rows loaded, by job and stream');
   registry.define('wms_pipeline_run_duration_seconds_sum', 'counter', 'Total seconds spent in runs, by job');
@@ -13,14 +17,42 @@ export function createPipelineRegistry(): MetricsRegistry {
   registry.define('wms_pipeline_last_run_duration_seconds', 'gauge', 'Duration of the last run, by job');
   registry.define('wms_pipeline_last_run_success', 'gauge', '1 if the last run of the job succeeded, else 0');
   registry.define('wms_pipeline_last_run_timestamp_seconds', 'gauge', 'Unix time the last run of the job finished');
-  registry.define('wms_pipeline_last_success_timestamp_seconds', 'gauge', 'Unix time of the last successful run, by job');
-  registry.define('wms_pipeline_stream_last_success_timestamp_seconds', 'gauge', 'Unix time of the last successful run that loaded the stream, by job and stream');
-  registry.define('wms_pipeline_stream_last_run_rows', 'gauge', 'Rows of the stream in the last successful run, by job and stream');
-  registry.define('wms_pipeline_stream_last_run_duration_seconds', 'gauge', 'Seconds the stream took in the last successful run, by job and stream');
-  registry.define('wms_pipeline_last_run_peak_memory_bytes', 'gauge', 'Peak resident memory of the pipeline processes in the last run, by job');
-  registry.define('wms_pipeline_consistency_mismatches', 'gauge', 'Streams whose source and target disagreed in the last consistency check, by job');
+  registry.define(
+    'wms_pipeline_last_success_timestamp_seconds',
+    'gauge',
+    'Unix time of the last successful run, by job',
+  );
+  registry.define(
+    'wms_pipeline_stream_last_success_timestamp_seconds',
+    'gauge',
+    'Unix time of the last successful run that loaded the stream, by job and stream',
+  );
+  registry.define(
+    'wms_pipeline_stream_last_run_rows',
+    'gauge',
+    'Rows of the stream in the last successful run, by job and stream',
+  );
+  registry.define(
+    'wms_pipeline_stream_last_run_duration_seconds',
+    'gauge',
+    'Seconds the stream took in the last successful run, by job and stream',
+  );
+  registry.define(
+    'wms_pipeline_last_run_peak_memory_bytes',
+    'gauge',
+    'Peak resident memory of the pipeline processes in the last run, by job',
+  );
+  registry.define(
+    'wms_pipeline_consistency_mismatches',
+    'gauge',
+    'Streams whose source and target disagreed in the last consistency check, by job',
+  );
   registry.define('wms_pipeline_running', 'gauge', '1 while a run of the job is in progress');
-  registry.define('wms_pipeline_missed_ticks_total', 'counter', 'Schedule ticks skipped because the previous run of the job was still going');
+  registry.define(
+    'wms_pipeline_missed_ticks_total',
+    'counter',
+    'Schedule ticks skipped because the previous run of the job was still going',
+  );
   registry.define('wms_pipeline_alerts_total', 'counter', 'Alerts by status (sent|partial|failed|suppressed)');
   return registry;
 }
@@ -37,9 +69,18 @@ export function recordRun(registry: MetricsRegistry, result: RunResult): void {
   for (const [stream, stats] of Object.entries(result.data.recordsByStream)) {
     registry.inc('wms_pipeline_rows_total', { job, stream }, stats.rows);
   }
-  if (result.data.resources) registry.set('wms_pipeline_last_run_peak_memory_bytes', { job }, Math.round(result.data.resources.peakMemoryMb * 1024 * 1024));
+  if (result.data.resources)
+    registry.set(
+      'wms_pipeline_last_run_peak_memory_bytes',
+      { job },
+      Math.round(result.data.resources.peakMemoryMb * 1024 * 1024),
+    );
   if (result.data.consistency) {
-    registry.set('wms_pipeline_consistency_mismatches', { job }, result.data.consistency.streams.filter((s) => !s.ok).length);
+    registry.set(
+      'wms_pipeline_consistency_mismatches',
+      { job },
+      result.data.consistency.streams.filter((s) => !s.ok).length,
+    );
   }
   for (const alert of result.data.alerts) registry.inc('wms_pipeline_alerts_total', { status: alert.status });
   if (!result.success) {

@@ -104,7 +104,10 @@ export interface PluginConfigFiles {
 }
 
 /** Writes both configs into a fresh private temp dir (0700), files 0600. */
-export async function writePluginConfigs(tapConfig: Record<string, unknown>, targetConfig: Record<string, unknown>): Promise<PluginConfigFiles> {
+export async function writePluginConfigs(
+  tapConfig: Record<string, unknown>,
+  targetConfig: Record<string, unknown>,
+): Promise<PluginConfigFiles> {
   const dir = await mkdtemp(path.join(tmpdir(), 'wms-pipeline-'));
   const tapFile = path.join(dir, 'tap-config.json');
   const targetFile = path.join(dir, 'target-config.json');

@@ -12,8 +12,11 @@ export class ProgressLine {
   #loaded: Record<string, number> = {};
   #drawn = false;
 
-  constructor(out: Writable, private readonly label: string) {
-    this.#out = out as Writable & { columns?: number };
+  constructor(
+    out: Writable,
+    private readonly label: string,
+  ) {
+    this.#out = out;
   }
 
   start(intervalMs = 500): void {
@@ -34,7 +37,11 @@ export class ProgressLine {
     const rate = elapsed > 0 ? Math.round(loaded / elapsed) : 0;
     const m = Math.floor(elapsed / 60);
     const s = Math.floor(elapsed % 60);
-    const streams = Object.entries(this.#loaded).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([name, n]) => `${name} ${n}`).join(', ');
+    const streams = Object.entries(this.#loaded)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([name, n]) => `${name} ${n}`)
+      .join(', ');
     return `${this.label}: ${loaded} rows loaded (${sent} read), ${rate} rows/s, ${m}:${String(s).padStart(2, '0')} elapsed${streams ? ` [${streams}]` : ''}`;
   }
 

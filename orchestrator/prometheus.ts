@@ -11,7 +11,11 @@ export interface MetricFamily {
 export type Labels = Record<string, string>;
 
 function labelKey(labels: Labels): string {
-  return JSON.stringify(Object.keys(labels).sort().map((name) => [name, labels[name]]));
+  return JSON.stringify(
+    Object.keys(labels)
+      .sort()
+      .map((name) => [name, labels[name]]),
+  );
 }
 
 function escapeLabelValue(value: string): string {
@@ -58,7 +62,8 @@ export class MetricsRegistry {
       lines.push(`# TYPE ${family.name} ${family.type}`);
       for (const [key, value] of Object.entries(family.series)) {
         const pairs = JSON.parse(key) as [string, string][];
-        const labels = pairs.length === 0 ? '' : `{${pairs.map(([n, v]) => `${n}="${escapeLabelValue(v)}"`).join(',')}}`;
+        const labels =
+          pairs.length === 0 ? '' : `{${pairs.map(([n, v]) => `${n}="${escapeLabelValue(v)}"`).join(',')}}`;
         lines.push(`${family.name}${labels} ${formatValue(value)}`);
       }
     }

@@ -92,16 +92,30 @@ export class ResourceMonitor {
   #sampling: Promise<void> = Promise.resolve();
   /** A sample is queued and has not started reading yet: another request joins it. */
   #queued: Promise<void> | undefined;
-  #pool = { seen: 0, busySum: 0, busySamples: 0, last: undefined as { inUse: number; opened?: number; closed?: number; max?: number } | undefined };
+  #pool = {
+    seen: 0,
+    busySum: 0,
+    busySamples: 0,
+    last: undefined as { inUse: number; opened?: number; closed?: number; max?: number } | undefined,
+  };
 
   constructor(options: ResourceMonitorOptions) {
     this.#options = options;
-    this.#cpu = new CpuMeter({ startedAt: performance.now(), cores: options.cpuCores, minWindowMs: options.minCpuWindowMs });
+    this.#cpu = new CpuMeter({
+      startedAt: performance.now(),
+      cores: options.cpuCores,
+      minWindowMs: options.minCpuWindowMs,
+    });
   }
 
   start(): void {
     this.#startedAt = performance.now();
-    this.#cpu = new CpuMeter({ startedAt: this.#startedAt, cores: this.#options.cpuCores, minWindowMs: this.#options.minCpuWindowMs, uptimeOf: bootClock() });
+    this.#cpu = new CpuMeter({
+      startedAt: this.#startedAt,
+      cores: this.#options.cpuCores,
+      minWindowMs: this.#options.minCpuWindowMs,
+      uptimeOf: bootClock(),
+    });
     void this.sampleNow();
     this.#timer = setInterval(() => void this.sampleNow(), this.#options.intervalMs);
   }
@@ -143,8 +157,10 @@ export class ResourceMonitor {
    */
   observeMetric(point: MetricPoint, source = 'process'): void {
     if (point.metric === PEAK_RSS_METRIC) {
-      const key = `${String(point.tags?.executable ?? source)} pid ${String(point.tags?.pid ?? '?')}`;
-      if (Number.isFinite(point.value) && point.value > 0) this.#reportedPeaks.set(key, Math.max(point.value, this.#reportedPeaks.get(key) ?? 0));
+      const { executable, pid } = point.tags ?? {};
+      const key = `${typeof executable === 'string' ? executable : source} pid ${typeof pid === 'number' ? pid : '?'}`;
+      if (Number.isFinite(point.value) && point.value > 0)
+        this.#reportedPeaks.set(key, Math.max(point.value, this.#reportedPeaks.get(key) ?? 0));
       return;
     }
     if (point.metric !== 'pool') return;
@@ -159,7 +175,12 @@ export class ResourceMonitor {
       this.#pool.busySum += inUse / open;
       this.#pool.busySamples += 1;
     }
-    this.#pool.last = { inUse, opened: tag('connections_opened'), closed: tag('connections_closed'), max: tag('pool_max') };
+    this.#pool.last = {
+      inUse,
+      opened: tag('connections_opened'),
+      closed: tag('connections_closed'),
+      max: tag('pool_max'),
+    };
   }
 
   get samples(): readonly ResourceSample[] {
@@ -175,7 +196,10 @@ export class ResourceMonitor {
     const reportedSum = reported.reduce((a, b) => a + b, 0);
     const windows = this.#cpu.windows;
     const peakCpu = windows.length === 0 ? null : Math.max(...windows.map((w) => w.cpuPercent));
-    const leak = assessLeak(samples, { thresholdMbPerMinute: this.#options.leakThresholdMbPerMinute, ...this.#options.leak });
+    const leak = assessLeak(samples, {
+      thresholdMbPerMinute: this.#options.leakThresholdMbPerMinute,
+      ...this.#options.leak,
+    });
     const pool = this.#pool;
     return {
       samples: samples.length,
@@ -194,8 +218,12 @@ export class ResourceMonitor {
       leakVerdict: leak.verdict,
       leakVerdictReason: leak.reason,
       connectionPoolEfficiency: poolEfficiency(pool.last),
-      connectionPoolUtilization: pool.busySamples === 0 ? null : Math.round((pool.busySum / pool.busySamples) * 1000) / 1000,
-      connectionLeaks: pool.last === undefined ? null : Math.max(pool.last.inUse, (pool.last.opened ?? 0) - (pool.last.closed ?? pool.last.opened ?? 0)),
+      connectionPoolUtilization:
+        pool.busySamples === 0 ? null : Math.round((pool.busySum / pool.busySamples) * 1000) / 1000,
+      connectionLeaks:
+        pool.last === undefined
+          ? null
+          : Math.max(pool.last.inUse, (pool.last.opened ?? 0) - (pool.last.closed ?? pool.last.opened ?? 0)),
       poolMetricsSeen: pool.seen,
     };
   }
@@ -208,6 +236,10 @@ export class ResourceMonitor {
     if (readings.length === 0) return;
     const at = Math.max(...readings.map((r) => r.at));
     this.#cpu.observe(readings, at);
-    this.#samples.push({ t: at - this.#startedAt, rssBytes: readings.reduce((sum, r) => sum + r.rssBytes, 0), processes: readings.length });
+    this.#samples.push({
+      t: at - this.#startedAt,
+      rssBytes: readings.reduce((sum, r) => sum + r.rssBytes, 0),
+      processes: readings.length,
+    });
   }
 }

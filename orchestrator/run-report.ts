@@ -8,8 +8,17 @@ import { pathSegment } from './state-store.js';
 export async function writeRunReport(reportDir: string, result: RunResult): Promise<string> {
   const { data } = result;
   const stamp = data.startedAt.replace(/[:.]/g, '-');
-  const file = path.join(reportDir, `${stamp}_${pathSegment(data.job)}_${pathSegment(data.companyCode)}_${pathSegment(data.facilityCode)}.json`);
-  const report = { success: result.success, error: result.error, retriable: result.retriable, ...data, reportFile: file };
+  const file = path.join(
+    reportDir,
+    `${stamp}_${pathSegment(data.job)}_${pathSegment(data.companyCode)}_${pathSegment(data.facilityCode)}.json`,
+  );
+  const report = {
+    success: result.success,
+    error: result.error,
+    retriable: result.retriable,
+    ...data,
+    reportFile: file,
+  };
   await writeFileAtomic(file, `${stringifyJson(report)}\n`, 0o644);
   return file;
 }
@@ -22,7 +31,9 @@ export function formatDuration(seconds: number): string {
   const h = Math.floor(seconds / 3600);
   const m = Math.floor((seconds % 3600) / 60);
   const s = Math.floor(seconds % 60);
-  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m${String(s).padStart(2, '0')}s` : `${m}m${String(s).padStart(2, '0')}s`;
+  return h > 0
+    ? `${h}h${String(m).padStart(2, '0')}m${String(s).padStart(2, '0')}s`
+    : `${m}m${String(s).padStart(2, '0')}s`;
 }
 
 /** The terminal summary: outcome, then rows, rows/s and duration per stream, resources, consistency, files. */
@@ -32,16 +43,29 @@ export function renderSummary(result: RunResult): string {
   const lines: string[] = [];
   const where = `${data.companyCode}/${data.facilityCode}`;
   const outcome = result.success ? 'succeeded' : 'FAILED';
-  lines.push(`wms-pipeline ${data.mode} sync '${data.job}' for ${where}: ${outcome} in ${formatDuration(data.durationSeconds)}${attempts > 1 ? ` after ${attempts} attempts` : ''}`);
+  lines.push(
+    `wms-pipeline ${data.mode} sync '${data.job}' for ${where}: ${outcome} in ${formatDuration(data.durationSeconds)}${attempts > 1 ? ` after ${attempts} attempts` : ''}`,
+  );
   if (!result.success && result.error) lines.push(`  error: ${result.error}`);
   const streams = Object.entries(data.recordsByStream).sort(([a], [b]) => a.localeCompare(b));
   if (streams.length > 0) {
-    const rows = streams.map(([stream, s]) => [stream, integer.format(s.rows), decimal.format(s.rowsPerSecond), formatDuration(s.durationSeconds)]);
+    const rows = streams.map(([stream, s]) => [
+      stream,
+      integer.format(s.rows),
+      decimal.format(s.rowsPerSecond),
+      formatDuration(s.durationSeconds),
+    ]);
     const totalRate = data.durationSeconds > 0 ? data.recordsProcessed / data.durationSeconds : 0;
-    rows.push(['total', integer.format(data.recordsProcessed), decimal.format(totalRate), formatDuration(data.durationSeconds)]);
+    rows.push([
+      'total',
+      integer.format(data.recordsProcessed),
+      decimal.format(totalRate),
+      formatDuration(data.durationSeconds),
+    ]);
     const header = ['stream', 'rows', 'rows/s', 'duration'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const format = (cells: string[]): string => `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')}`;
+    const format = (cells: string[]): string =>
+      `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')}`;
     lines.push(format(header));
     for (const row of rows) lines.push(format(row));
   } else {
@@ -49,21 +73,37 @@ export function renderSummary(result: RunResult): string {
   }
   const r = data.resources;
   if (r) {
-    const pool = r.connectionPoolEfficiency === null ? 'pool: no metric' : `pool efficiency ${r.connectionPoolEfficiency}, leaked connections ${r.connectionLeaks}`;
-    const cpu = r.peakCpuPercent === null ? 'peak CPU n/a (run shorter than one window)' : `peak CPU ${decimal.format(r.peakCpuPercent)}% of one core (${decimal.format(r.peakCpuPercentOfMachine ?? 0)}% of ${r.cpuCores} cores)`;
-    lines.push(`  peak memory ${decimal.format(r.peakMemoryMb)} MB · ${cpu} · memory trend ${r.memoryTrendMbPerMinute ?? 'n/a'} MB/min (${r.leakVerdict}) · ${pool}`);
+    const pool =
+      r.connectionPoolEfficiency === null
+        ? 'pool: no metric'
+        : `pool efficiency ${r.connectionPoolEfficiency}, leaked connections ${r.connectionLeaks}`;
+    const cpu =
+      r.peakCpuPercent === null
+        ? 'peak CPU n/a (run shorter than one window)'
+        : `peak CPU ${decimal.format(r.peakCpuPercent)}% of one core (${decimal.format(r.peakCpuPercentOfMachine ?? 0)}% of ${r.cpuCores} cores)`;
+    lines.push(
+      `  peak memory ${decimal.format(r.peakMemoryMb)} MB · ${cpu} · memory trend ${r.memoryTrendMbPerMinute ?? 'n/a'} MB/min (${r.leakVerdict}) · ${pool}`,
+    );
   }
   const c = data.consistency;
   if (c) {
     const bad = c.streams.filter((s) => !s.ok);
     const sampled = c.streams.reduce((sum, s) => sum + s.sampled, 0);
-    lines.push(`  consistency: ${c.ok ? 'OK' : 'MISMATCH'} (${c.streams.length} streams, ${sampled} sampled rows compared)`);
+    lines.push(
+      `  consistency: ${c.ok ? 'OK' : 'MISMATCH'} (${c.streams.length} streams, ${sampled} sampled rows compared)`,
+    );
     for (const s of bad) {
-      const why = s.error ?? [
-        s.countsMatch ? undefined : `source ${s.sourceCount} rows, target ${s.targetCount}`,
-        s.rowsMissing > 0 ? `${s.rowsMissing} sampled rows missing` : undefined,
-        Object.keys(s.fieldMismatches).length > 0 ? `differing columns: ${Object.keys(s.fieldMismatches).join(', ')}` : undefined,
-      ].filter(Boolean).join('; ');
+      const why =
+        s.error ??
+        [
+          s.countsMatch ? undefined : `source ${s.sourceCount} rows, target ${s.targetCount}`,
+          s.rowsMissing > 0 ? `${s.rowsMissing} sampled rows missing` : undefined,
+          Object.keys(s.fieldMismatches).length > 0
+            ? `differing columns: ${Object.keys(s.fieldMismatches).join(', ')}`
+            : undefined,
+        ]
+          .filter(Boolean)
+          .join('; ');
       lines.push(`    ${s.stream}: ${why}`);
     }
   }

@@ -51,7 +51,9 @@ export class Scheduler {
         },
       );
       this.#crons.set(job.name, cron);
-      this.logger.info(`Job '${job.name}' scheduled (${job.schedule}); next run ${cron.nextRun()?.toISOString() ?? 'never'}`);
+      this.logger.info(
+        `Job '${job.name}' scheduled (${job.schedule}); next run ${cron.nextRun()?.toISOString() ?? 'never'}`,
+      );
     }
   }
 

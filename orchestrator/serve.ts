@@ -28,14 +28,17 @@ export async function startService(orchestrator: Orchestrator, logger: Logger): 
       logger.info(`Job '${name}': starting scheduled run`);
       const result = await orchestrator.runJob(name);
       lastRuns.set(name, result);
-      logger.info(`Job '${name}': ${result.success ? 'succeeded' : `failed: ${result.error}`} (${result.data.recordsProcessed} rows, ${result.data.durationSeconds} s)`);
+      logger.info(
+        `Job '${name}': ${result.success ? 'succeeded' : `failed: ${result.error}`} (${result.data.recordsProcessed} rows, ${result.data.durationSeconds} s)`,
+      );
     },
     logger,
     orchestrator.metrics.registry,
   );
   let cached: { at: number; report: Promise<HealthReport> } | undefined;
   const connectivity = (): Promise<HealthReport> => {
-    if (!cached || Date.now() - cached.at > CONNECTIVITY_CACHE_MS) cached = { at: Date.now(), report: orchestrator.health() };
+    if (!cached || Date.now() - cached.at > CONNECTIVITY_CACHE_MS)
+      cached = { at: Date.now(), report: orchestrator.health() };
     return cached.report;
   };
   const server = await startServiceServer(settings.serve_host, settings.serve_port, {

@@ -7,7 +7,11 @@ export interface ServiceHandlers {
 }
 
 /** `/health` (JSON, 200 or 503) and `/metrics` (Prometheus text) for `serve`; loopback by default. */
-export async function startServiceServer(host: string, port: number, handlers: ServiceHandlers): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+export async function startServiceServer(
+  host: string,
+  port: number,
+  handlers: ServiceHandlers,
+): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -20,8 +24,14 @@ export async function startServiceServer(host: string, port: number, handlers: S
     }
     if (url.pathname === '/health') {
       handlers.health().then(
-        (report) => res.writeHead(report.ok ? 200 : 503, { 'content-type': 'application/json' }).end(`${JSON.stringify(report, null, 2)}\n`),
-        (error: Error) => res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: error.message })),
+        (report) =>
+          res
+            .writeHead(report.ok ? 200 : 503, { 'content-type': 'application/json' })
+            .end(`${JSON.stringify(report, null, 2)}\n`),
+        (error: Error) =>
+          res
+            .writeHead(500, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ ok: false, error: error.message })),
       );
       return;
     }

@@ -1,4 +1,11 @@
-import { ConfigError, loadConfig, secretValues, validateConfig, type JsonSchema, type SettingsSchema } from '../singer/index.js';
+import {
+  ConfigError,
+  loadConfig,
+  secretValues,
+  validateConfig,
+  type JsonSchema,
+  type SettingsSchema,
+} from '../singer/index.js';
 import { TAP_SETTINGS } from '../tap-oracle-wms/settings.js';
 
 export const PLUGIN_NAME = 'wms-pipeline';
@@ -37,24 +44,44 @@ export const PIPELINE_SETTINGS: SettingsSchema = {
       type: 'string',
       enum: ['direct', 'meltano'],
       default: 'direct',
-      description: 'direct: spawn tap-oracle-wms | target-oracle with a pipe and keep state in state_dir; meltano: spawn `meltano run` (Meltano keeps state)',
+      description:
+        'direct: spawn tap-oracle-wms | target-oracle with a pipe and keep state in state_dir; meltano: spawn `meltano run` (Meltano keeps state)',
     },
     // --- WMS source (tap-oracle-wms) ---
-    wms_base_url: { type: 'string', pattern: '^https?://', description: 'WMS tenant URL with its environment segment (tap base_url)' },
+    wms_base_url: {
+      type: 'string',
+      pattern: '^https?://',
+      description: 'WMS tenant URL with its environment segment (tap base_url)',
+    },
     wms_username: { type: 'string', description: 'WMS API user (tap username)' },
     wms_password: { type: 'string', secret: true, writeOnly: true, description: 'WMS API password (tap password)' },
     company_code: { type: 'string', default: '*', description: 'Default company code for jobs that do not name one' },
     facility_code: { type: 'string', default: '*', description: 'Default facility code for jobs that do not name one' },
-    entities: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Entities to sync (tap entities); unset = the tap default' },
+    entities: {
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+      description: 'Entities to sync (tap entities); unset = the tap default',
+    },
     tap_config: {
       type: 'object',
       default: {},
-      description: 'Any other tap-oracle-wms setting, passed through to the tap config (its secret settings are redacted by the tap schema)',
+      description:
+        'Any other tap-oracle-wms setting, passed through to the tap config (its secret settings are redacted by the tap schema)',
     },
     // --- target (target-oracle) ---
-    target_dialect: { type: 'string', enum: ['oracle', 'postgres'], default: 'oracle', description: 'Target database: oracle (the product) or postgres' },
+    target_dialect: {
+      type: 'string',
+      enum: ['oracle', 'postgres'],
+      default: 'oracle',
+      description: 'Target database: oracle (the product) or postgres',
+    },
     target_host: { type: 'string', description: 'Database host' },
-    target_port: { type: 'integer', minimum: 1, maximum: 65535, description: 'Database port (default 1521 oracle, 5432 postgres)' },
+    target_port: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 65535,
+      description: 'Database port (default 1521 oracle, 5432 postgres)',
+    },
     target_user: { type: 'string', description: 'Database user' },
     target_password: { type: 'string', secret: true, writeOnly: true, description: 'Database password' },
     target_database: { type: 'string', description: 'PostgreSQL database name' },
@@ -72,13 +99,25 @@ export const PIPELINE_SETTINGS: SettingsSchema = {
       description:
         'What a full sync does with target rows gone from WMS. soft: mark them (_sdc_deleted_at set; the tap emits ACTIVATE_VERSION, the target keeps the _sdc_* columns); hard: delete them; none: leave them (no ACTIVATE_VERSION, no _sdc_* columns added)',
     },
-    full_sync_target_config: { type: 'object', default: {}, description: 'Target settings merged in for full syncs only (e.g. load method)' },
-    incremental_target_config: { type: 'object', default: {}, description: 'Target settings merged in for incremental syncs only' },
+    full_sync_target_config: {
+      type: 'object',
+      default: {},
+      description: 'Target settings merged in for full syncs only (e.g. load method)',
+    },
+    incremental_target_config: {
+      type: 'object',
+      default: {},
+      description: 'Target settings merged in for incremental syncs only',
+    },
     // --- meltano runner ---
     meltano_bin: { type: 'string', default: 'meltano', description: 'meltano executable (runner=meltano)' },
     meltano_project_dir: { type: 'string', default: '.', description: 'Meltano project directory (runner=meltano)' },
     meltano_environment: { type: 'string', description: 'Meltano environment (--environment)' },
-    meltano_extractor: { type: 'string', default: 'tap-oracle-wms', description: 'Extractor plugin name in meltano.yml' },
+    meltano_extractor: {
+      type: 'string',
+      default: 'tap-oracle-wms',
+      description: 'Extractor plugin name in meltano.yml',
+    },
     meltano_loader: { type: 'string', default: 'target-oracle', description: 'Loader plugin name in meltano.yml' },
     // --- jobs and schedules ---
     jobs: {
@@ -89,36 +128,105 @@ export const PIPELINE_SETTINGS: SettingsSchema = {
         'Named jobs: [{name, mode: full|incremental, company_code?, facility_code?, schedule? (cron, 5 or 6 fields), entities?, tap_config?, target_config?, max_retries?, run_timeout_seconds?}]',
     },
     // --- retries and timeouts ---
-    max_retries: { type: 'integer', minimum: 0, maximum: 20, default: 3, description: 'Retries of a run that failed in a retriable way (source or connection failure); never for config errors' },
-    retry_initial_delay_seconds: { type: 'number', minimum: 0, default: 10, description: 'First retry delay; doubles every retry' },
-    retry_max_delay_seconds: { type: 'number', minimum: 0, default: 600, description: 'Upper bound of one retry delay' },
-    run_timeout_seconds: { type: 'number', exclusiveMinimum: 0, default: 7200, description: 'A run (tap and target) is stopped (SIGTERM, then SIGKILL) after this long' },
-    http_timeout_seconds: { type: 'number', exclusiveMinimum: 0, default: 30, description: 'Timeout of the orchestrator’s own HTTP calls (health, consistency counts)' },
+    max_retries: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 20,
+      default: 3,
+      description:
+        'Retries of a run that failed in a retriable way (source or connection failure); never for config errors',
+    },
+    retry_initial_delay_seconds: {
+      type: 'number',
+      minimum: 0,
+      default: 10,
+      description: 'First retry delay; doubles every retry',
+    },
+    retry_max_delay_seconds: {
+      type: 'number',
+      minimum: 0,
+      default: 600,
+      description: 'Upper bound of one retry delay',
+    },
+    run_timeout_seconds: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      default: 7200,
+      description: 'A run (tap and target) is stopped (SIGTERM, then SIGKILL) after this long',
+    },
+    http_timeout_seconds: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      default: 30,
+      description: 'Timeout of the orchestrator’s own HTTP calls (health, consistency counts)',
+    },
     // --- thresholds ---
-    max_duration_seconds: { type: 'number', minimum: 0, default: 0, description: 'Alert when a run takes longer (0 = off)' },
-    max_memory_mb: { type: 'number', minimum: 0, default: 2048, description: 'Alert when the pipeline processes together use more resident memory (0 = off)' },
+    max_duration_seconds: {
+      type: 'number',
+      minimum: 0,
+      default: 0,
+      description: 'Alert when a run takes longer (0 = off)',
+    },
+    max_memory_mb: {
+      type: 'number',
+      minimum: 0,
+      default: 2048,
+      description: 'Alert when the pipeline processes together use more resident memory (0 = off)',
+    },
     memory_leak_mb_per_minute: {
       type: 'number',
       exclusiveMinimum: 0,
       default: 30,
-      description: 'Leak verdict (runs of 20 s or more): the memory trend (Theil–Sen slope over the second half of the run) above this many MB per minute, and the last third of the run 10% above the middle third',
+      description:
+        'Leak verdict (runs of 20 s or more): the memory trend (Theil–Sen slope over the second half of the run) above this many MB per minute, and the last third of the run 10% above the middle third',
     },
     monitor_interval_seconds: { type: 'number', minimum: 0.05, default: 1, description: 'Resource sampling interval' },
     // --- consistency check ---
-    consistency_check: { type: 'boolean', default: true, description: 'After a successful run, compare source and target row counts and a sample of rows per stream' },
-    consistency_sample_size: { type: 'integer', minimum: 0, maximum: 1000, default: 20, description: 'Rows per stream compared field by field' },
+    consistency_check: {
+      type: 'boolean',
+      default: true,
+      description: 'After a successful run, compare source and target row counts and a sample of rows per stream',
+    },
+    consistency_sample_size: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 1000,
+      default: 20,
+      description: 'Rows per stream compared field by field',
+    },
     // --- alerting ---
-    alert_email_smtp_host: { type: 'string', description: 'SMTP server; email alerts are on when this and alert_email_to are set' },
+    alert_email_smtp_host: {
+      type: 'string',
+      description: 'SMTP server; email alerts are on when this and alert_email_to are set',
+    },
     alert_email_smtp_port: { type: 'integer', minimum: 1, maximum: 65535, default: 587, description: 'SMTP port' },
-    alert_email_smtp_secure: { type: 'boolean', default: false, description: 'Implicit TLS from the first byte (port 465); false = plain, upgraded by STARTTLS when offered' },
-    alert_email_smtp_require_tls: { type: 'boolean', default: false, description: 'Refuse to send unless STARTTLS succeeds' },
+    alert_email_smtp_secure: {
+      type: 'boolean',
+      default: false,
+      description: 'Implicit TLS from the first byte (port 465); false = plain, upgraded by STARTTLS when offered',
+    },
+    alert_email_smtp_require_tls: {
+      type: 'boolean',
+      default: false,
+      description: 'Refuse to send unless STARTTLS succeeds',
+    },
     alert_email_smtp_tls_verify: { type: 'boolean', default: true, description: 'Verify the SMTP server certificate' },
     alert_email_smtp_user: { type: 'string', description: 'SMTP auth user (no auth when unset)' },
     alert_email_smtp_password: { type: 'string', secret: true, writeOnly: true, description: 'SMTP auth password' },
     alert_email_from: { type: 'string', default: 'wms-pipeline@localhost', description: 'From address' },
     alert_email_to: { type: 'array', items: { type: 'string', minLength: 3 }, default: [], description: 'Recipients' },
-    alert_slack_webhook_url: { type: 'string', secret: true, writeOnly: true, description: 'Slack incoming webhook URL; Slack alerts are on when set' },
-    alert_webhook_url: { type: 'string', secret: true, writeOnly: true, description: 'Generic JSON webhook URL; webhook alerts are on when set' },
+    alert_slack_webhook_url: {
+      type: 'string',
+      secret: true,
+      writeOnly: true,
+      description: 'Slack incoming webhook URL; Slack alerts are on when set',
+    },
+    alert_webhook_url: {
+      type: 'string',
+      secret: true,
+      writeOnly: true,
+      description: 'Generic JSON webhook URL; webhook alerts are on when set',
+    },
     alert_webhook_headers: {
       type: 'object',
       secret: true,
@@ -127,18 +235,58 @@ export const PIPELINE_SETTINGS: SettingsSchema = {
       additionalProperties: { type: 'string' },
       description: 'Extra headers of the generic webhook (e.g. Authorization)',
     },
-    alert_failure_threshold: { type: 'integer', minimum: 1, maximum: 100, default: 1, description: 'Consecutive failed runs of a job before a failure alert is sent' },
-    alert_cooldown_seconds: { type: 'number', minimum: 0, default: 1800, description: 'The same alert (title + context) is not sent again within this time unless its severity rises' },
+    alert_failure_threshold: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+      default: 1,
+      description: 'Consecutive failed runs of a job before a failure alert is sent',
+    },
+    alert_cooldown_seconds: {
+      type: 'number',
+      minimum: 0,
+      default: 1800,
+      description: 'The same alert (title + context) is not sent again within this time unless its severity rises',
+    },
     alert_retries: { type: 'integer', minimum: 0, maximum: 10, default: 3, description: 'Retries per channel' },
-    alert_retry_delay_seconds: { type: 'number', minimum: 0, default: 2, description: 'First retry delay per channel; doubles every retry' },
-    alert_timeout_seconds: { type: 'number', exclusiveMinimum: 0, default: 15, description: 'Timeout of one delivery attempt' },
-    alert_max_message_chars: { type: 'integer', minimum: 100, default: 3000, description: 'Longer messages are truncated' },
+    alert_retry_delay_seconds: {
+      type: 'number',
+      minimum: 0,
+      default: 2,
+      description: 'First retry delay per channel; doubles every retry',
+    },
+    alert_timeout_seconds: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      default: 15,
+      description: 'Timeout of one delivery attempt',
+    },
+    alert_max_message_chars: {
+      type: 'integer',
+      minimum: 100,
+      default: 3000,
+      description: 'Longer messages are truncated',
+    },
     // --- files and service ---
-    state_dir: { type: 'string', default: '.wms-pipeline/state', description: 'Direct runner state files, alert history and persisted metrics' },
+    state_dir: {
+      type: 'string',
+      default: '.wms-pipeline/state',
+      description: 'Direct runner state files, alert history and persisted metrics',
+    },
     report_dir: { type: 'string', default: '.wms-pipeline/reports', description: 'One JSON report per run' },
     serve_host: { type: 'string', default: '127.0.0.1', description: 'Address `serve` listens on' },
-    serve_port: { type: 'integer', minimum: 0, maximum: 65535, default: 9464, description: 'Port of /health and /metrics (0 = any free port)' },
-    metrics_file: { type: 'string', description: "Also write the Prometheus metrics to this file after every run (node_exporter's textfile collector)" },
+    serve_port: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 65535,
+      default: 9464,
+      description: 'Port of /health and /metrics (0 = any free port)',
+    },
+    metrics_file: {
+      type: 'string',
+      description:
+        "Also write the Prometheus metrics to this file after every run (node_exporter's textfile collector)",
+    },
   },
 };
 
@@ -219,14 +367,23 @@ export interface PipelineSettings {
 }
 
 /** Reads `--config` sources (files or ENV → WMS_PIPELINE_<SETTING>) into validated settings. */
-export async function loadPipelineSettings(sources: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd?: string): Promise<PipelineSettings> {
-  const { config } = await loadConfig(sources.length > 0 ? sources : ['ENV'], { pluginName: PLUGIN_NAME, schema: PIPELINE_SETTINGS, env, cwd });
+export async function loadPipelineSettings(
+  sources: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  cwd?: string,
+): Promise<PipelineSettings> {
+  const { config } = await loadConfig(sources.length > 0 ? sources : ['ENV'], {
+    pluginName: PLUGIN_NAME,
+    schema: PIPELINE_SETTINGS,
+    env,
+    cwd,
+  });
   return checkSettings(config as unknown as PipelineSettings);
 }
 
 /** Validates an object (library use: `createOrchestrator({...})`), applying defaults. Throws ConfigError. */
 export function resolvePipelineSettings(input: Partial<PipelineSettings> | Record<string, unknown>): PipelineSettings {
-  const { config } = validateConfig(structuredClone(input) as Record<string, unknown>, PIPELINE_SETTINGS);
+  const { config } = validateConfig(structuredClone(input), PIPELINE_SETTINGS);
   return checkSettings(config as unknown as PipelineSettings);
 }
 
@@ -254,8 +411,17 @@ export function pipelineSecrets(settings: PipelineSettings): string[] {
     const credential = /^[A-Za-z-]+ (.{4,})$/.exec(value)?.[1];
     if (credential) secrets.push(credential);
   }
-  const tapSecretNames = new Set(Object.entries(TAP_SETTINGS.properties).filter(([, s]) => s.secret === true).map(([name]) => name));
-  const passThrough = [settings.tap_config, settings.target_config, settings.full_sync_target_config, settings.incremental_target_config];
+  const tapSecretNames = new Set(
+    Object.entries(TAP_SETTINGS.properties)
+      .filter(([, s]) => s.secret === true)
+      .map(([name]) => name),
+  );
+  const passThrough = [
+    settings.tap_config,
+    settings.target_config,
+    settings.full_sync_target_config,
+    settings.incremental_target_config,
+  ];
   for (const job of settings.jobs) passThrough.push(job.tap_config ?? {}, job.target_config ?? {});
   for (const config of passThrough) {
     for (const [name, value] of Object.entries(config ?? {})) {
@@ -272,6 +438,7 @@ export function pipelineSecrets(settings: PipelineSettings): string[] {
       // not a URL
     }
   }
-  if (settings.wms_username && settings.wms_password) secrets.push(Buffer.from(`${settings.wms_username}:${settings.wms_password}`).toString('base64'));
+  if (settings.wms_username && settings.wms_password)
+    secrets.push(Buffer.from(`${settings.wms_username}:${settings.wms_password}`).toString('base64'));
   return [...new Set(secrets)].sort((a, b) => b.length - a.length);
 }

@@ -7,7 +7,9 @@ export function pathSegment(text: string): string {
   const encoded = [...Buffer.from(text, 'utf8')]
     .map((byte) => {
       const char = String.fromCharCode(byte);
-      return /[A-Za-z0-9_-]/.test(char) || (char === '.' && text !== '.' && text !== '..') ? char : `~${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+      return /[A-Za-z0-9_-]/.test(char) || (char === '.' && text !== '.' && text !== '..')
+        ? char
+        : `~${byte.toString(16).toUpperCase().padStart(2, '0')}`;
     })
     .join('');
   return encoded === '' ? '~' : encoded;
@@ -25,7 +27,7 @@ export class StateStore {
     return path.join(this.dir, pathSegment(companyCode), pathSegment(facilityCode), `${pathSegment(job)}.json`);
   }
 
-  async read(companyCode: string, facilityCode: string, job: string): Promise<unknown | undefined> {
+  async read(companyCode: string, facilityCode: string, job: string): Promise<unknown> {
     return readJsonFile(this.fileOf(companyCode, facilityCode, job));
   }
 

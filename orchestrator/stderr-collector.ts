@@ -16,6 +16,8 @@ export class StderrCollector {
   readonly metricTotals: Record<string, number> = {};
   readonly tail: string[] = [];
   errorLines = 0;
+  /** Sees every non-empty line first (e.g. to echo a child's stderr). */
+  onLine: ((line: string) => void) | undefined;
   #partial = '';
 
   constructor(
@@ -36,9 +38,11 @@ export class StderrCollector {
 
   line(line: string): void {
     if (line === '') return;
+    this.onLine?.(line);
     const point = parseMetricLine(line);
     if (point) {
-      this.metricTotals[point.metric] = (this.metricTotals[point.metric] ?? 0) + (point.type === 'counter' ? point.value : 1);
+      this.metricTotals[point.metric] =
+        (this.metricTotals[point.metric] ?? 0) + (point.type === 'counter' ? point.value : 1);
       if (point.metric === 'record_count' && typeof point.tags?.stream === 'string') {
         const now = Date.now();
         const progress = this.streams.get(point.tags.stream) ?? { rows: 0, firstAt: now, lastAt: now };
@@ -62,7 +66,9 @@ export class StderrCollector {
 
   /** The CRITICAL/ERROR lines of the tail, else its last lines: what explains a failure. */
   failureLines(max = 5): string[] {
-    const serious = this.tail.filter((line) => /^(ERROR|CRITICAL)\b/.test(line) || /"level":\s*"(error|critical)"/.test(line));
+    const serious = this.tail.filter(
+      (line) => /^(ERROR|CRITICAL)\b/.test(line) || /"level":\s*"(error|critical)"/.test(line),
+    );
     return (serious.length > 0 ? serious : this.tail).slice(-max);
   }
 }

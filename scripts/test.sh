@@ -6,10 +6,14 @@
 #   TEST_SUITE=integration npm test   only integration tests
 #   npm test -- --grep tap            extra arguments go to mocha
 #
-# Steps, each skipped when already done: `npm ci` (node_modules missing or older than package-lock.json),
-# `npm run build`, PostgreSQL 15 on 127.0.0.1 (scripts/pg.sh), Meltano in .cache/meltano-venv
-# (scripts/meltano-venv.sh). A server this script started is stopped at the end; one already running is left alone.
-# The last stdout line is "N passed, N failed, N skipped" over both suites; the exit status is 1 if anything failed.
+# Steps: `npm ci` (when node_modules is missing or older than package-lock.json); the checks `npm run typecheck`
+# (tsc --noEmit), `npm run lint` (ESLint, type-checked rules and the import boundaries) and `npm run format:check`
+# (Prettier), each counted as one failure when it fails; `npm run build`; PostgreSQL 15 on 127.0.0.1
+# (scripts/pg.sh) and Meltano in .cache/meltano-venv (scripts/meltano-venv.sh); the suites under c8, whose coverage
+# per folder is printed at the end (scripts/coverage-summary.cjs). A server this script started is stopped at the
+# end; one already running is left alone. TEST_CHECKS=0 skips the three checks and TEST_COVERAGE=0 the coverage
+# (for quick local runs; CI runs everything). The last stdout line is "N passed, N failed, N skipped" over both
+# suites plus the checks; the exit status is 1 if anything failed.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -85,8 +89,11 @@ run_suite() {
   local summary rc=0
   summary=$(mktemp)
   printf '\n=== %s tests ===\n' "$name"
+  local runner=()
+  # c8 sets NODE_V8_COVERAGE, so every process the tests spawn (the real bins) is measured too.
+  if [[ $COVERAGE == 1 ]]; then runner=(node_modules/.bin/c8 --clean=false --reporter=none --temp-directory "$COVERAGE_TMP"); fi
   # In the background so that a SIGTERM to this script is handled now, not after the suite.
-  MOCHA_SUMMARY_FILE=$summary node_modules/.bin/mocha --config .mocharc.cjs \
+  MOCHA_SUMMARY_FILE=$summary "${runner[@]}" node_modules/.bin/mocha --config .mocharc.cjs \
     --reporter "$ROOT/scripts/mocha-summary-reporter.cjs" "$dir/**/*.test.js" "$@" &
   mocha_pid=$!
   wait "$mocha_pid" || rc=$?
@@ -110,8 +117,28 @@ run_suite() {
 # Meltano must never phone home, whoever runs it under the tests.
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS=false MELTANO_DISABLE_TRACKING=true MELTANO_CLI_DISABLE_VERSION_CHECK=true
 
+# check NAME COMMAND…: runs one static check; a failure counts as one failed test and the run goes on.
+check() {
+  local name=$1
+  shift
+  log "check: $name"
+  if ! "$@" >&2; then
+    log "error: $name failed (counted as 1 failure)"
+    failed=$((failed + 1))
+  fi
+}
+
+COVERAGE=${TEST_COVERAGE:-1}
+COVERAGE_TMP="$CACHE_DIR/coverage-tmp"
+
 ensure_node_modules
 prune_stale_dist
+if [[ ${TEST_CHECKS:-1} == 1 ]]; then
+  check 'tsc --noEmit' npm run --silent typecheck
+  check 'ESLint' npm run --silent lint
+  check 'Prettier' npm run --silent format:check
+fi
+if [[ $COVERAGE == 1 ]]; then rm -rf "$COVERAGE_TMP" && mkdir -p "$COVERAGE_TMP"; fi
 if ! npm run --silent build >&2; then
   log "error: TypeScript build failed (counted as 1 failure; tests run on what tsc emitted)"
   failed=$((failed + 1))
@@ -122,6 +149,13 @@ log "setup done in $((SECONDS - t0))s"
 if [[ $SUITE != integration ]]; then run_suite unit "$@"; fi
 if [[ $SUITE != unit ]]; then run_suite integration "$@"; fi
 stop_pg
+if [[ $COVERAGE == 1 ]]; then
+  printf '\n=== coverage ===\n'
+  node_modules/.bin/c8 report --temp-directory "$COVERAGE_TMP" --reporter=json-summary --report-dir "$CACHE_DIR/coverage" >&2 \
+    && node scripts/coverage-summary.cjs "$CACHE_DIR/coverage/coverage-summary.json" \
+    || log "warning: no coverage report"
+  rm -rf "$COVERAGE_TMP"
+fi
 
 summary_printed=true
 printf '\n%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"

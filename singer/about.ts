@@ -34,11 +34,15 @@ export function renderAbout(info: PluginInfo, format: AboutFormat): string {
   }
 }
 
-function settingRows(info: PluginInfo): { name: string; type: string; required: boolean; secret: boolean; def: string; description: string; env: string }[] {
+function settingRows(
+  info: PluginInfo,
+): { name: string; type: string; required: boolean; secret: boolean; def: string; description: string; env: string }[] {
   const required = new Set(info.settings.required ?? []);
   return Object.entries(info.settings.properties).map(([name, setting]) => ({
     name,
-    type: Array.isArray(setting.type) ? setting.type.filter((t) => t !== 'null').join('|') : String(setting.type ?? 'any'),
+    type: Array.isArray(setting.type)
+      ? setting.type.filter((t) => t !== 'null').join('|')
+      : String(setting.type ?? 'any'),
     required: required.has(name),
     secret: setting.secret === true,
     def: setting.default === undefined ? '' : JSON.stringify(setting.default),
@@ -56,7 +60,12 @@ function renderText(info: PluginInfo): string {
     'Settings:',
   ];
   for (const row of settingRows(info)) {
-    const flags = [row.type, row.required ? 'required' : undefined, row.secret ? 'secret' : undefined, row.def ? `default ${row.def}` : undefined]
+    const flags = [
+      row.type,
+      row.required ? 'required' : undefined,
+      row.secret ? 'secret' : undefined,
+      row.def ? `default ${row.def}` : undefined,
+    ]
       .filter(Boolean)
       .join(', ');
     lines.push(`  - ${row.name} (${flags}): ${row.description} [env: ${row.env}]`);
@@ -83,7 +92,9 @@ function renderMarkdown(info: PluginInfo): string {
   ];
   for (const row of settingRows(info)) {
     const description = `${row.description}${row.secret ? ' (secret)' : ''}`.replace(/\|/g, '\\|');
-    lines.push(`| ${row.name} | ${row.type} | ${row.required ? 'yes' : ''} | ${row.def.replace(/\|/g, '\\|')} | ${description} | \`${row.env}\` |`);
+    lines.push(
+      `| ${row.name} | ${row.type} | ${row.required ? 'yes' : ''} | ${row.def.replace(/\|/g, '\\|')} | ${description} | \`${row.env}\` |`,
+    );
   }
   return lines.join('\n');
 }

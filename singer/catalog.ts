@@ -95,7 +95,11 @@ export interface ReplicationSettings {
 export function replicationOf(entry: CatalogEntry): ReplicationSettings {
   const values = streamMetadata(entry);
   const forced = values['forced-replication-method'];
-  const method = forced ?? values['replication-method'] ?? entry.replication_method ?? (entry.replication_key ? 'INCREMENTAL' : 'FULL_TABLE');
+  const method =
+    forced ??
+    values['replication-method'] ??
+    entry.replication_method ??
+    (entry.replication_key ? 'INCREMENTAL' : 'FULL_TABLE');
   const replicationKey = values['replication-key'] ?? entry.replication_key ?? values['valid-replication-keys']?.[0];
   return method === 'FULL_TABLE' ? { method } : { method, replicationKey };
 }

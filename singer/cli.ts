@@ -34,7 +34,11 @@ export const PEAK_RSS_METRIC = 'process_peak_rss_bytes';
  * Runs a CLI main function and maps its outcome to `process.exitCode` (never `process.exit()`, which could cut off
  * buffered stdout). Errors are logged as CRITICAL lines without stack traces unless LOGLEVEL=debug.
  */
-export async function runCli(name: string, main: (context: CliContext) => Promise<void>, options: RunCliOptions = {}): Promise<ExitCode> {
+export async function runCli(
+  name: string,
+  main: (context: CliContext) => Promise<void>,
+  options: RunCliOptions = {},
+): Promise<ExitCode> {
   const env = options.env ?? process.env;
   const logger = createLogger({ name, env, out: options.stderr ?? process.stderr });
   const controller = new AbortController();
@@ -78,7 +82,12 @@ export async function runCli(name: string, main: (context: CliContext) => Promis
   }
   if (options.peakRssMetric ?? options.stderr === undefined) {
     // A supervisor sampling /proc misses the peak of a short run; the kernel's own high-water mark does not.
-    logger.metric({ type: 'counter', metric: PEAK_RSS_METRIC, value: process.resourceUsage().maxRSS * 1024, tags: { executable: name, pid: process.pid } });
+    logger.metric({
+      type: 'counter',
+      metric: PEAK_RSS_METRIC,
+      value: process.resourceUsage().maxRSS * 1024,
+      tags: { executable: name, pid: process.pid },
+    });
   }
   process.exitCode = code;
   return code;
@@ -90,7 +99,9 @@ function isAbortError(error: unknown): boolean {
 
 function reportError(logger: Logger, error: unknown): void {
   if (error instanceof ConfigError) {
-    logger.critical(error.problems.length === 1 ? `Invalid configuration: ${error.problems[0]}` : 'Invalid configuration:');
+    logger.critical(
+      error.problems.length === 1 ? `Invalid configuration: ${error.problems[0]}` : 'Invalid configuration:',
+    );
     if (error.problems.length > 1) for (const problem of error.problems) logger.critical(`  - ${problem}`);
   } else if (error instanceof InterruptedError) {
     logger.warning(error.message);
@@ -104,7 +115,11 @@ function reportError(logger: Logger, error: unknown): void {
 
 /** The options every Singer executable shares. */
 export const COMMON_OPTIONS = {
-  config: { type: 'string', array: true, description: 'Config file (repeatable, later wins) or ENV for environment variables' },
+  config: {
+    type: 'string',
+    array: true,
+    description: 'Config file (repeatable, later wins) or ENV for environment variables',
+  },
   about: { type: 'boolean', description: 'Print plugin information and exit' },
   format: { type: 'string', choices: ['text', 'json', 'markdown'], default: 'text', description: 'Format of --about' },
   version: { type: 'boolean', description: 'Print the version and exit' },
@@ -127,11 +142,11 @@ export async function parseArgs<T extends Record<string, Options>>(
     .fail((message: string | undefined, error: Error | undefined) => {
       throw new ConfigError(message ?? error?.message ?? 'invalid command line');
     });
-  return (await parser.parseAsync()) as Record<string, unknown> & { _: (string | number)[] };
+  return await parser.parseAsync();
 }
 
 /** Handles `--version` and `--about`; returns true when one of them was printed. */
-export async function printInfoIfAsked(args: Record<string, unknown>, info: PluginInfo, out: Writable): Promise<boolean> {
+export function printInfoIfAsked(args: Record<string, unknown>, info: PluginInfo, out: Writable): boolean {
   if (args.version) {
     out.write(`${info.name} v${info.version}\n`);
     return true;

@@ -62,7 +62,9 @@ async function readConfigFile(file: string): Promise<Record<string, unknown>> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read config file ${file} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
+    throw new Error(`cannot read config file ${file} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`, {
+      cause: error,
+    });
   }
   let parsed: unknown;
   try {
@@ -76,7 +78,12 @@ async function readConfigFile(file: string): Promise<Record<string, unknown>> {
   return parsed as Record<string, unknown>;
 }
 
-async function configFromEnv(pluginName: string, schema: SettingsSchema, env: NodeJS.ProcessEnv, cwd: string): Promise<Record<string, unknown>> {
+async function configFromEnv(
+  pluginName: string,
+  schema: SettingsSchema,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<Record<string, unknown>> {
   let dotenv: Record<string, string> = {};
   try {
     dotenv = parseDotenv(await readFile(path.join(cwd, '.env'), 'utf8'));
@@ -87,7 +94,8 @@ async function configFromEnv(pluginName: string, schema: SettingsSchema, env: No
   for (const [name, setting] of Object.entries(schema.properties)) {
     // The environment wins over .env, whichever name (canonical first, then aliases) each one uses.
     const variables = [name, ...(setting.aliases ?? [])].map((settingName) => settingEnvVar(pluginName, settingName));
-    const raw = variables.map((variable) => env[variable]).find((value) => value !== undefined) ??
+    const raw =
+      variables.map((variable) => env[variable]).find((value) => value !== undefined) ??
       variables.map((variable) => dotenv[variable]).find((value) => value !== undefined);
     if (raw !== undefined) config[name] = castEnvValue(raw, setting);
   }

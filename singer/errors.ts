@@ -44,7 +44,9 @@ export class ConfigError extends SingerError {
   constructor(problems: string | readonly string[], options: SingerErrorOptions = {}) {
     const list = typeof problems === 'string' ? [problems] : problems;
     super(
-      list.length === 1 ? `Invalid configuration: ${list[0]}` : `Invalid configuration (${list.length} problems):\n  - ${list.join('\n  - ')}`,
+      list.length === 1
+        ? `Invalid configuration: ${list[0]}`
+        : `Invalid configuration (${list.length} problems):\n  - ${list.join('\n  - ')}`,
       ExitCode.Config,
       options,
     );

@@ -41,7 +41,11 @@ const MARKED_PATTERN = /"\\u0000\uE000(-?[0-9.eE+-]+)\\u0000\uE000"/g;
 
 /** Is this numeric literal exactly representable as a JS number (and printed back the same)? */
 export function isSafeNumberText(text: string): boolean {
-  const digits = text.replace(/^-/, '').replace(/[eE].*$/, '').replace('.', '').replace(/^0+/, '');
+  const digits = text
+    .replace(/^-/, '')
+    .replace(/[eE].*$/, '')
+    .replace('.', '')
+    .replace(/^0+/, '');
   if (digits.length <= 15) return true;
   if (!/[.eE]/.test(text)) return Number.isSafeInteger(Number(text));
   return false;

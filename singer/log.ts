@@ -103,7 +103,8 @@ export function parseMetricLine(line: string): MetricPoint | undefined {
   const plain = /^INFO METRIC: (.*)$/.exec(line);
   try {
     if (plain) return JSON.parse(plain[1]) as MetricPoint;
-    if (line.startsWith('{') && line.includes('"metric_info"')) return (JSON.parse(line) as { metric_info: MetricPoint }).metric_info;
+    if (line.startsWith('{') && line.includes('"metric_info"'))
+      return (JSON.parse(line) as { metric_info: MetricPoint }).metric_info;
   } catch {
     return undefined;
   }

@@ -50,7 +50,10 @@ export function parseMessage(line: string, lineNumber: number): SingerMessage {
       const keys = parsed.key_properties ?? schema.key_properties ?? [];
       need(Array.isArray(keys) && keys.every((key) => typeof key === 'string'), "has invalid 'key_properties'");
       const bookmarks = parsed.bookmark_properties;
-      need(bookmarks === undefined || bookmarks === null || Array.isArray(bookmarks), "has invalid 'bookmark_properties'");
+      need(
+        bookmarks === undefined || bookmarks === null || Array.isArray(bookmarks),
+        "has invalid 'bookmark_properties'",
+      );
       return {
         type,
         stream: parsed.stream as string,
@@ -61,9 +64,21 @@ export function parseMessage(line: string, lineNumber: number): SingerMessage {
     }
     case 'RECORD': {
       need(isObject(parsed.record), "is missing 'record'");
-      need(parsed.time_extracted === undefined || parsed.time_extracted === null || typeof parsed.time_extracted === 'string', "has invalid 'time_extracted'");
-      need(parsed.version === undefined || parsed.version === null || isFiniteNumber(parsed.version), "has invalid 'version'");
-      const message: SingerMessage = { type, stream: parsed.stream as string, record: parsed.record as Record<string, unknown> };
+      need(
+        parsed.time_extracted === undefined ||
+          parsed.time_extracted === null ||
+          typeof parsed.time_extracted === 'string',
+        "has invalid 'time_extracted'",
+      );
+      need(
+        parsed.version === undefined || parsed.version === null || isFiniteNumber(parsed.version),
+        "has invalid 'version'",
+      );
+      const message: SingerMessage = {
+        type,
+        stream: parsed.stream as string,
+        record: parsed.record as Record<string, unknown>,
+      };
       if (typeof parsed.time_extracted === 'string') message.time_extracted = parsed.time_extracted;
       if (isFiniteNumber(parsed.version)) message.version = Number(parsed.version);
       return message;
@@ -93,7 +108,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function isFiniteNumber(value: unknown): boolean {
   if (typeof value === 'number') return Number.isFinite(value);
   // An ExactNumber version (ms epoch never needs it, but accept it rather than fail).
-  return typeof value === 'object' && value !== null && 'text' in value && Number.isFinite(Number((value as { text: string }).text));
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'text' in value &&
+    Number.isFinite(Number((value as { text: string }).text))
+  );
 }
 
 function truncate(text: string): string {

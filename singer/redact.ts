@@ -3,7 +3,10 @@ import { secretSettingNames, type SettingsSchema } from './settings-schema.js';
 export const REDACTED = '********';
 
 /** A copy of the config with every secret setting replaced by a mask. */
-export function redactConfig(config: Readonly<Record<string, unknown>>, schema: SettingsSchema): Record<string, unknown> {
+export function redactConfig(
+  config: Readonly<Record<string, unknown>>,
+  schema: SettingsSchema,
+): Record<string, unknown> {
   const copy: Record<string, unknown> = { ...config };
   for (const name of secretSettingNames(schema)) {
     if (copy[name] !== undefined && copy[name] !== null && copy[name] !== '') copy[name] = REDACTED;

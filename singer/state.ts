@@ -34,7 +34,10 @@ export function normalizeState(value: unknown): TapState {
   const bookmarks = record.bookmarks;
   return {
     ...record,
-    bookmarks: typeof bookmarks === 'object' && bookmarks !== null && !Array.isArray(bookmarks) ? (bookmarks as Record<string, StreamBookmarks>) : {},
+    bookmarks:
+      typeof bookmarks === 'object' && bookmarks !== null && !Array.isArray(bookmarks)
+        ? (bookmarks as Record<string, StreamBookmarks>)
+        : {},
   };
 }
 

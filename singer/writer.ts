@@ -89,7 +89,8 @@ export class MessageWriter {
         else resolve();
       };
       const onDrain = (): void => settle();
-      const onClose = (): void => settle(this.#closedError ?? new Error('Output closed before all messages were written'));
+      const onClose = (): void =>
+        settle(this.#closedError ?? new Error('Output closed before all messages were written'));
       const onError = (error: Error): void => settle(error);
       out.on('drain', onDrain);
       out.on('close', onClose);

@@ -13,7 +13,6 @@ import {
   parseJsonExact,
   printInfoIfAsked,
   runCli,
-  type TapState,
   emptyState,
 } from '../singer/index.js';
 import { discover } from './discover.js';
@@ -22,7 +21,8 @@ import { configProblems, TAP_SETTINGS, type TapConfig } from './settings.js';
 import { sync } from './sync.js';
 import { CAPABILITIES, createClient, TAP_NAME } from './tap.js';
 
-const DESCRIPTION = 'Singer tap for Oracle WMS Cloud (LGF API v10): discovery from describe, full (partitioned) and incremental sync';
+const DESCRIPTION =
+  'Singer tap for Oracle WMS Cloud (LGF API v10): discovery from describe, full (partitioned) and incremental sync';
 
 export function run(): Promise<unknown> {
   return runCli(TAP_NAME, main);
@@ -35,15 +35,29 @@ async function main(context: CliContext): Promise<void> {
     catalog: { type: 'string', description: 'Catalog file (streams and fields to sync)' },
     properties: { type: 'string', description: 'Legacy name of --catalog' },
     state: { type: 'string', description: 'State file to resume from (ignored with --discover)' },
-    test: { type: 'string', description: 'Connection test: one record per stream (--test), or SCHEMA only (--test=schema)' },
+    test: {
+      type: 'string',
+      description: 'Connection test: one record per stream (--test), or SCHEMA only (--test=schema)',
+    },
   });
   const version = packageVersion();
-  const info = { name: TAP_NAME, description: DESCRIPTION, version, capabilities: CAPABILITIES, settings: TAP_SETTINGS };
-  if (await printInfoIfAsked(args, info, context.stdout)) return;
+  const info = {
+    name: TAP_NAME,
+    description: DESCRIPTION,
+    version,
+    capabilities: CAPABILITIES,
+    settings: TAP_SETTINGS,
+  };
+  if (printInfoIfAsked(args, info, context.stdout)) return;
 
-  const loaded = await loadConfig(configSources(args), { pluginName: TAP_NAME, schema: TAP_SETTINGS, env: context.env }).catch((error: unknown) => {
+  const loaded = await loadConfig(configSources(args), {
+    pluginName: TAP_NAME,
+    schema: TAP_SETTINGS,
+    env: context.env,
+  }).catch((error: unknown) => {
     // ajv adds a summary line for each failed if/then (the auth_method rules); the missing settings are listed already.
-    if (error instanceof ConfigError) throw new ConfigError(error.problems.filter((problem) => !problem.includes('"then" schema')));
+    if (error instanceof ConfigError)
+      throw new ConfigError(error.problems.filter((problem) => !problem.includes('"then" schema')));
     throw error;
   });
   const config = loaded.config as unknown as TapConfig;
@@ -52,7 +66,8 @@ async function main(context: CliContext): Promise<void> {
   if (loaded.unknownKeys.length > 0) logger.warning(`Ignoring unknown settings: ${loaded.unknownKeys.join(', ')}`);
 
   const testArg = args.test as string | undefined;
-  if (testArg !== undefined && testArg !== '' && testArg !== 'all' && testArg !== 'schema') throw new ConfigError(`--test takes no value, 'all' or 'schema' (got '${testArg}')`);
+  if (testArg !== undefined && testArg !== '' && testArg !== 'all' && testArg !== 'schema')
+    throw new ConfigError(`--test takes no value, 'all' or 'schema' (got '${testArg}')`);
   const metrics = new Metrics(logger);
   const handle = createClient(config, { logger, metrics, version, signal: context.signal });
   const writer = new MessageWriter(context.stdout);
@@ -64,10 +79,15 @@ async function main(context: CliContext): Promise<void> {
       return;
     }
     const catalogFile = (args.catalog ?? args.properties) as string | undefined;
-    const catalog = catalogFile ? await readJsonFile<Catalog>(catalogFile, 'catalog') : await discover(handle.client, config, logger);
+    const catalog = catalogFile
+      ? await readJsonFile<Catalog>(catalogFile, 'catalog')
+      : await discover(handle.client, config, logger);
     if (!Array.isArray(catalog?.streams)) throw new ConfigError(`catalog ${catalogFile} has no "streams" list`);
-    const state = args.state && testArg === undefined ? normalizeState(await readJsonFile<unknown>(args.state as string, 'state')) : emptyState();
-    const output = new SingerOutput(writer, state as TapState);
+    const state =
+      args.state && testArg === undefined
+        ? normalizeState(await readJsonFile<unknown>(args.state as string, 'state'))
+        : emptyState();
+    const output = new SingerOutput(writer, state);
     await sync(catalog, {
       source: handle.client,
       config,
@@ -87,7 +107,9 @@ async function readJsonFile<T>(file: string, what: string): Promise<T> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`cannot read ${what} file ${file} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
+    throw new ConfigError(
+      `cannot read ${what} file ${file} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`,
+    );
   }
   try {
     // Exact: a state may hold ids beyond 2^53.
@@ -96,4 +118,3 @@ async function readJsonFile<T>(file: string, what: string): Promise<T> {
     throw new ConfigError(`${what} file ${file} is not valid JSON`);
   }
 }
-

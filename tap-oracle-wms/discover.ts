@@ -21,7 +21,9 @@ export async function discover(source: WmsSource, config: TapConfig, logger: Log
     const samples = await sampleRecords(source, entity, logger);
     entries.set(entity, catalogEntry(entity, describe, samples, config.flatten_relations));
   });
-  return { streams: wanted.map((entity) => entries.get(entity)).filter((entry): entry is CatalogEntry => entry !== undefined) };
+  return {
+    streams: wanted.map((entity) => entries.get(entity)).filter((entry): entry is CatalogEntry => entry !== undefined),
+  };
 }
 
 async function sampleRecords(source: WmsSource, entity: string, logger: Logger): Promise<Record<string, unknown>[]> {
@@ -36,7 +38,12 @@ async function sampleRecords(source: WmsSource, entity: string, logger: Logger):
   return [];
 }
 
-export function catalogEntry(entity: string, describe: Record<string, unknown>, samples: readonly Record<string, unknown>[], flattenRelations: boolean): CatalogEntry {
+export function catalogEntry(
+  entity: string,
+  describe: Record<string, unknown>,
+  samples: readonly Record<string, unknown>[],
+  flattenRelations: boolean,
+): CatalogEntry {
   const { schema, incremental } = entitySchema(describe, samples, flattenRelations);
   const automatic = new Set([...KEY_PROPERTIES, ...(incremental ? [REPLICATION_KEY] : [])]);
   const streamMetadata: MetadataEntry = {
@@ -45,7 +52,9 @@ export function catalogEntry(entity: string, describe: Record<string, unknown>, 
       inclusion: 'available',
       'selected-by-default': true,
       'table-key-properties': KEY_PROPERTIES,
-      ...(incremental ? { 'valid-replication-keys': [REPLICATION_KEY] } : { 'forced-replication-method': 'FULL_TABLE' }),
+      ...(incremental
+        ? { 'valid-replication-keys': [REPLICATION_KEY] }
+        : { 'forced-replication-method': 'FULL_TABLE' }),
     },
   };
   const fieldMetadata: MetadataEntry[] = Object.keys(schema.properties ?? {}).map((name) => ({

@@ -23,10 +23,19 @@ export class SingerOutput {
   }
 
   /** A page of RECORDs in one write: lines of one page never interleave with other streams'. */
-  async records(stream: string, records: readonly Record<string, unknown>[], timeExtracted: string, version?: number): Promise<void> {
+  async records(
+    stream: string,
+    records: readonly Record<string, unknown>[],
+    timeExtracted: string,
+    version?: number,
+  ): Promise<void> {
     if (records.length === 0) return;
     const lines = records.map((record) =>
-      stringifyJson(version === undefined ? { type: 'RECORD', stream, record, time_extracted: timeExtracted } : { type: 'RECORD', stream, record, version, time_extracted: timeExtracted }),
+      stringifyJson(
+        version === undefined
+          ? { type: 'RECORD', stream, record, time_extracted: timeExtracted }
+          : { type: 'RECORD', stream, record, version, time_extracted: timeExtracted },
+      ),
     );
     await this.#writer.writeLine(lines.join('\n'));
   }

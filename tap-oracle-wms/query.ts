@@ -19,7 +19,14 @@ export function streamFilters(entity: string, entry: CatalogEntry, config: TapCo
   const narrow = (path: string | null | undefined, code: string): void => {
     if (!path || code === '*' || code === '') return;
     // Several codes ("DC01,DC02") become one __in lookup (lgfapi: comma list, no spaces).
-    if (code.includes(',')) params.set(`${path}__in`, code.split(',').map((part) => part.trim()).join(','));
+    if (code.includes(','))
+      params.set(
+        `${path}__in`,
+        code
+          .split(',')
+          .map((part) => part.trim())
+          .join(','),
+      );
     else params.set(path, code);
   };
   narrow(scope.company, config.company_code);

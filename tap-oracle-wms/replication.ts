@@ -1,4 +1,11 @@
-import { type Bookmark, getBookmark, type PartitionContext, setBookmark, clearBookmark, type TapState } from '../singer/index.js';
+import {
+  type Bookmark,
+  getBookmark,
+  type PartitionContext,
+  setBookmark,
+  clearBookmark,
+  type TapState,
+} from '../singer/index.js';
 import { formatInstant, formatQuerySeconds, parseInstant, requireInstant } from './instant.js';
 import { idOf, idValue } from './transform.js';
 
@@ -42,7 +49,10 @@ export interface IncrementalOptions {
 export function incrementalPlan(options: IncrementalOptions): IncrementalPlan {
   const { stream, replicationKey: key, signpost } = options;
   const saved = getBookmark(options.state, stream);
-  const savedValue = saved?.replication_key === key && typeof saved.replication_key_value === 'string' ? saved.replication_key_value : undefined;
+  const savedValue =
+    saved?.replication_key === key && typeof saved.replication_key_value === 'string'
+      ? saved.replication_key_value
+      : undefined;
   let lower: number;
   let initialBookmark: string;
   if (savedValue !== undefined && parseInstant(savedValue) !== undefined) {
@@ -60,7 +70,8 @@ export function incrementalPlan(options: IncrementalOptions): IncrementalPlan {
   params.set(`${key}__lt`, formatQuerySeconds(signpost, 'ceil'));
   params.set('ordering', `${key},id`);
 
-  let best: { text: string; instant: number } | undefined = savedValue === undefined ? undefined : { text: savedValue, instant: requireInstant(savedValue, 'bookmark') };
+  let best: { text: string; instant: number } | undefined =
+    savedValue === undefined ? undefined : { text: savedValue, instant: requireInstant(savedValue, 'bookmark') };
   const slice: Slice = {
     label: `${stream} ${key} window`,
     params,
@@ -71,7 +82,8 @@ export function incrementalPlan(options: IncrementalOptions): IncrementalPlan {
         if (typeof value !== 'string') continue;
         const instant = parseInstant(value);
         if (instant === undefined) continue;
-        const capped = instant > signpost ? { text: formatInstant(signpost), instant: signpost } : { text: value, instant };
+        const capped =
+          instant > signpost ? { text: formatInstant(signpost), instant: signpost } : { text: value, instant };
         if (!best || capped.instant > best.instant) {
           best = capped;
           changed = true;
@@ -108,7 +120,10 @@ export function splitIdRange(min: bigint, max: bigint, n: number): RangeContext[
   for (let i = 1n; i < parts; i += 1n) bounds.push(min + (span * i) / parts);
   const contexts: RangeContext[] = [];
   for (let i = 0; i <= bounds.length; i += 1) {
-    contexts.push({ id_gte: i === 0 ? null : jsonId(bounds[i - 1]), id_lt: i === bounds.length ? null : jsonId(bounds[i]) });
+    contexts.push({
+      id_gte: i === 0 ? null : jsonId(bounds[i - 1]),
+      id_lt: i === bounds.length ? null : jsonId(bounds[i]),
+    });
   }
   return contexts;
 }
@@ -118,19 +133,36 @@ function jsonId(id: bigint): number | string {
 }
 
 /** The in-progress full sync saved in state (ranges and version), if any. */
-export function savedFullSync(state: TapState, stream: string): { partitions: PartitionBookmark[]; version?: number } | undefined {
+export function savedFullSync(
+  state: TapState,
+  stream: string,
+): { partitions: PartitionBookmark[]; version?: number } | undefined {
   const saved = state.bookmarks[stream];
   const partitions = saved?.partitions;
   if (!Array.isArray(partitions) || partitions.length === 0) return undefined;
-  if (!partitions.every((partition) => partition.context && 'id_gte' in partition.context && 'id_lt' in partition.context)) return undefined;
-  return { partitions: partitions as PartitionBookmark[], version: typeof saved?.version === 'number' ? saved.version : undefined };
+  if (
+    !partitions.every((partition) => partition.context && 'id_gte' in partition.context && 'id_lt' in partition.context)
+  )
+    return undefined;
+  return {
+    partitions: partitions as PartitionBookmark[],
+    version: typeof saved?.version === 'number' ? saved.version : undefined,
+  };
 }
 
 /** State at the start of a full sync: every range listed, so a resumed run reuses the same ranges. */
-export function startFullSync(state: TapState, stream: string, ranges: readonly RangeContext[], version: number | undefined): TapState {
+export function startFullSync(
+  state: TapState,
+  stream: string,
+  ranges: readonly RangeContext[],
+  version: number | undefined,
+): TapState {
   const next = clearBookmark(state, stream);
   const partitions: PartitionBookmark[] = ranges.map((context) => ({ context }));
-  return { ...next, bookmarks: { ...next.bookmarks, [stream]: { ...(version === undefined ? {} : { version }), partitions } } };
+  return {
+    ...next,
+    bookmarks: { ...next.bookmarks, [stream]: { ...(version === undefined ? {} : { version }), partitions } },
+  };
 }
 
 export function finishFullSync(state: TapState, stream: string): TapState {
@@ -138,7 +170,10 @@ export function finishFullSync(state: TapState, stream: string): TapState {
 }
 
 /** A slice reading one id range from its last saved id onward. */
-export function rangeSlice(stream: string, partition: PartitionBookmark): Slice & { complete(): (state: TapState) => TapState } {
+export function rangeSlice(
+  stream: string,
+  partition: PartitionBookmark,
+): Slice & { complete(): (state: TapState) => TapState } {
   const context = partition.context;
   const params = new URLSearchParams({ ordering: 'id' });
   const resumeFrom = partition.replication_key === 'id' ? idOf(partition.replication_key_value) : undefined;
@@ -160,7 +195,16 @@ export function rangeSlice(stream: string, partition: PartitionBookmark): Slice 
       return (state) => setBookmark(state, stream, { replication_key: 'id', replication_key_value: value }, context);
     },
     complete() {
-      return (state) => setBookmark(state, stream, { ...(last === undefined ? {} : { replication_key: 'id', replication_key_value: idValue(last) }), complete: true }, context);
+      return (state) =>
+        setBookmark(
+          state,
+          stream,
+          {
+            ...(last === undefined ? {} : { replication_key: 'id', replication_key_value: idValue(last) }),
+            complete: true,
+          },
+          context,
+        );
     },
   };
 }

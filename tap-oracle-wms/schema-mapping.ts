@@ -85,7 +85,14 @@ function relationProperties(name: string, required: boolean, flatten: boolean): 
       [
         name,
         nullable(
-          { type: 'object', properties: { id: { type: 'integer' }, key: { type: ['string', 'null'] }, url: { type: ['string', 'null'] } } },
+          {
+            type: 'object',
+            properties: {
+              id: { type: 'integer' },
+              key: { type: ['string', 'null'] },
+              url: { type: ['string', 'null'] },
+            },
+          },
           required,
         ),
       ],
@@ -105,9 +112,10 @@ export function inferField(values: readonly unknown[]): DescribeField {
   if (typeof value === 'boolean') return { type: 'boolean' };
   if (value instanceof ExactNumber) return { type: value.isInteger ? 'integer' : 'decimal' };
   if (typeof value === 'number') return { type: Number.isInteger(value) ? 'integer' : 'decimal' };
-  if (typeof value === 'object') return { type: 'id' in (value as object) ? 'relation' : 'object' };
+  if (typeof value === 'object') return { type: 'id' in value ? 'relation' : 'object' };
   if (typeof value === 'string') {
-    if (/^\d{4}-\d{2}-\d{2}T/.test(value) && parseInstant(value) !== undefined && /([+-]\d{2}:\d{2}|Z)$/.test(value)) return { type: 'datetime' };
+    if (/^\d{4}-\d{2}-\d{2}T/.test(value) && parseInstant(value) !== undefined && /([+-]\d{2}:\d{2}|Z)$/.test(value))
+      return { type: 'datetime' };
     if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return { type: 'date' };
   }
   return { type: 'varchar' };
@@ -122,7 +130,11 @@ export interface EntitySchema {
  * An entity's JSON Schema from describe `fields` (not `parameters`), plus the keys seen in sample records that
  * describe leaves out (e.g. `url`, or `facility_id` on order_hdr). Describe order first, then extras by name.
  */
-export function entitySchema(describe: Record<string, unknown>, samples: readonly Record<string, unknown>[], flattenRelations: boolean): EntitySchema {
+export function entitySchema(
+  describe: Record<string, unknown>,
+  samples: readonly Record<string, unknown>[],
+  flattenRelations: boolean,
+): EntitySchema {
   const fields = (describe.fields ?? {}) as Record<string, DescribeField>;
   const properties: Record<string, JsonSchema> = {};
   const add = (name: string, field: DescribeField): void => {
@@ -131,10 +143,12 @@ export function entitySchema(describe: Record<string, unknown>, samples: readonl
       if (!(name in properties)) properties[name] = { type: ['object', 'null'] };
       return;
     }
-    for (const [property, schema] of fieldProperties(name, field, flattenRelations)) if (!(property in properties)) properties[property] = schema;
+    for (const [property, schema] of fieldProperties(name, field, flattenRelations))
+      if (!(property in properties)) properties[property] = schema;
   };
   if (!('id' in fields)) add('id', { type: 'pk', required: true });
-  for (const [name, field] of Object.entries(fields)) add(name, typeof field === 'object' && field !== null ? field : {});
+  for (const [name, field] of Object.entries(fields))
+    add(name, typeof field === 'object' && field !== null ? field : {});
   const extras = new Set<string>();
   for (const record of samples) for (const key of Object.keys(record)) if (!(key in fields)) extras.add(key);
   for (const name of [...extras].sort()) {

@@ -12,7 +12,10 @@ export interface ScopeFilter {
  * narrowed this way" (the filter is not sent).
  */
 export const DEFAULT_SCOPE_FILTERS: Record<string, ScopeFilter> = {
-  allocation: { facility: 'order_dtl_id__order_id__facility_id__code', company: 'order_dtl_id__order_id__company_id__code' },
+  allocation: {
+    facility: 'order_dtl_id__order_id__facility_id__code',
+    company: 'order_dtl_id__order_id__company_id__code',
+  },
   order_hdr: { facility: 'facility_id__code', company: 'company_id__code' },
   order_dtl: { facility: 'order_id__facility_id__code', company: 'order_id__company_id__code' },
   inventory: { facility: 'facility_id__code', company: 'item_id__company_id__code' },
@@ -30,26 +33,40 @@ export const TAP_SETTINGS: SettingsSchema = {
       type: 'string',
       format: 'uri',
       pattern: '^https?://',
-      description: 'Tenant URL including its environment segment, e.g. https://a29.wms.ocs.oraclecloud.com/raizen (no /wms/lgfapi)',
+      description:
+        'Tenant URL including its environment segment, e.g. https://a29.wms.ocs.oraclecloud.com/raizen (no /wms/lgfapi)',
     },
     auth_method: {
       type: 'string',
       enum: ['basic', 'oauth2_password', 'oauth2_client_credentials'],
       default: 'basic',
-      description: 'basic (username/password on every call), oauth2_password (WMS-hosted POST {base_url}/api/oauth2/token/), or oauth2_client_credentials (IDCS token URL)',
+      description:
+        'basic (username/password on every call), oauth2_password (WMS-hosted POST {base_url}/api/oauth2/token/), or oauth2_client_credentials (IDCS token URL)',
     },
     username: { type: 'string', description: 'WMS API user (basic and oauth2_password)' },
     password: { type: 'string', secret: true, writeOnly: true, description: 'Password of the WMS API user' },
-    oauth_client_id: { type: 'string', description: 'OAuth2 client id (oauth2_password and oauth2_client_credentials)' },
+    oauth_client_id: {
+      type: 'string',
+      description: 'OAuth2 client id (oauth2_password and oauth2_client_credentials)',
+    },
     oauth_client_secret: { type: 'string', secret: true, writeOnly: true, description: 'OAuth2 client secret' },
     oauth_token_url: {
       type: 'string',
-      description: 'Token endpoint for oauth2_client_credentials (e.g. https://idcs-<tenant>.identity.oraclecloud.com/oauth2/v1/token); oauth2_password defaults to {base_url}/api/oauth2/token/',
+      description:
+        'Token endpoint for oauth2_client_credentials (e.g. https://idcs-<tenant>.identity.oraclecloud.com/oauth2/v1/token); oauth2_password defaults to {base_url}/api/oauth2/token/',
     },
     oauth_scope: { type: 'string', description: 'OAuth2 scope, e.g. urn:resource:fusion:scm:logistics:wms:lgfapi/' },
     api_version: { type: 'string', pattern: '^v[0-9]+$', default: 'v10', description: 'lgfapi version segment' },
-    company_code: { type: 'string', default: '*', description: 'Company code to narrow extraction to; * means every company the user can see' },
-    facility_code: { type: 'string', default: '*', description: 'Facility code to narrow extraction to; * means every facility the user can see' },
+    company_code: {
+      type: 'string',
+      default: '*',
+      description: 'Company code to narrow extraction to; * means every company the user can see',
+    },
+    facility_code: {
+      type: 'string',
+      default: '*',
+      description: 'Facility code to narrow extraction to; * means every facility the user can see',
+    },
     scope_filters: {
       type: 'object',
       default: DEFAULT_SCOPE_FILTERS,
@@ -67,7 +84,12 @@ export const TAP_SETTINGS: SettingsSchema = {
       default: ['*'],
       description: 'Entity names or glob patterns (* and ?) to discover and sync',
     },
-    exclude_entities: { type: 'array', items: { type: 'string', minLength: 1 }, default: [], description: 'Entity names or glob patterns to leave out' },
+    exclude_entities: {
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+      default: [],
+      description: 'Entity names or glob patterns to leave out',
+    },
     start_date: {
       type: 'string',
       format: 'date-time',
@@ -77,14 +99,46 @@ export const TAP_SETTINGS: SettingsSchema = {
       type: 'integer',
       minimum: 1,
       default: 1440,
-      description: 'Without a bookmark and without start_date, incremental streams start this long before the sync (never the whole table)',
+      description:
+        'Without a bookmark and without start_date, incremental streams start this long before the sync (never the whole table)',
     },
-    page_size: { type: 'integer', minimum: 1, maximum: 1250, default: 1000, description: 'Rows per page (lgfapi maximum 1250)' },
-    page_mode: { type: 'string', enum: ['sequenced', 'paged'], default: 'sequenced', description: 'lgfapi page_mode: sequenced (keyset cursor, recommended) or paged' },
-    request_timeout: { type: 'number', exclusiveMinimum: 0, default: 300, description: 'Seconds before one HTTP request is abandoned (then retried)' },
-    max_retries: { type: 'integer', minimum: 0, default: 5, description: 'Retries of a failed request (429, 5xx, timeouts, resets) before the run fails' },
-    backoff_initial_seconds: { type: 'number', minimum: 0, default: 1, description: 'First backoff delay; doubles every retry, with jitter' },
-    backoff_max_seconds: { type: 'number', minimum: 0, default: 60, description: 'Upper bound of one backoff delay (a longer Retry-After is still honoured, up to 300 s)' },
+    page_size: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1250,
+      default: 1000,
+      description: 'Rows per page (lgfapi maximum 1250)',
+    },
+    page_mode: {
+      type: 'string',
+      enum: ['sequenced', 'paged'],
+      default: 'sequenced',
+      description: 'lgfapi page_mode: sequenced (keyset cursor, recommended) or paged',
+    },
+    request_timeout: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      default: 300,
+      description: 'Seconds before one HTTP request is abandoned (then retried)',
+    },
+    max_retries: {
+      type: 'integer',
+      minimum: 0,
+      default: 5,
+      description: 'Retries of a failed request (429, 5xx, timeouts, resets) before the run fails',
+    },
+    backoff_initial_seconds: {
+      type: 'number',
+      minimum: 0,
+      default: 1,
+      description: 'First backoff delay; doubles every retry, with jitter',
+    },
+    backoff_max_seconds: {
+      type: 'number',
+      minimum: 0,
+      default: 60,
+      description: 'Upper bound of one backoff delay (a longer Retry-After is still honoured, up to 300 s)',
+    },
     max_concurrent_requests: {
       type: 'integer',
       minimum: 1,
@@ -92,12 +146,18 @@ export const TAP_SETTINGS: SettingsSchema = {
       default: 4,
       description: 'Requests in flight at once, across streams and partitions (Oracle recommends fewer than 10)',
     },
-    rate_limit_per_second: { type: 'number', minimum: 0, default: 0, description: 'Client-side limit of requests started per second; 0 disables' },
+    rate_limit_per_second: {
+      type: 'number',
+      minimum: 0,
+      default: 0,
+      description: 'Client-side limit of requests started per second; 0 disables',
+    },
     incremental_overlap_minutes: {
       type: 'number',
       minimum: 0,
       default: 15,
-      description: 'Incremental windows start this long before the bookmark, to catch rows committed late with a back-dated mod_ts',
+      description:
+        'Incremental windows start this long before the bookmark, to catch rows committed late with a back-dated mod_ts',
     },
     replication_lag_seconds: {
       type: 'integer',
@@ -117,14 +177,21 @@ export const TAP_SETTINGS: SettingsSchema = {
       type: 'object',
       default: {},
       additionalProperties: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } },
-      description: 'Query parameters passed through per entity, e.g. {"allocation": {"status_id__lt": 99}}; key "*" applies to every entity',
+      description:
+        'Query parameters passed through per entity, e.g. {"allocation": {"status_id__lt": 99}}; key "*" applies to every entity',
     },
     flatten_relations: {
       type: 'boolean',
       default: true,
-      description: 'Relations {id,key,url} become <name>_id (integer) and <name>_key (string) columns; false keeps the object',
+      description:
+        'Relations {id,key,url} become <name>_id (integer) and <name>_key (string) columns; false keeps the object',
     },
-    custom_headers: { type: 'object', default: {}, additionalProperties: { type: 'string' }, description: 'Extra HTTP headers sent with every request' },
+    custom_headers: {
+      type: 'object',
+      default: {},
+      additionalProperties: { type: 'string' },
+      description: 'Extra HTTP headers sent with every request',
+    },
     verify_tls: { type: 'boolean', default: true, description: 'Verify the server certificate' },
     ca_file: { type: 'string', description: 'PEM file with extra certificate authorities to trust' },
     user_agent: { type: 'string', description: 'User-Agent header (default tap-oracle-wms/<version>)' },
@@ -132,14 +199,18 @@ export const TAP_SETTINGS: SettingsSchema = {
       type: 'boolean',
       default: false,
       aliases: ['emit_activate_version_messages'],
-      description: 'Send ACTIVATE_VERSION before and after each FULL_TABLE sync, so the target can drop rows gone from the source',
+      description:
+        'Send ACTIVATE_VERSION before and after each FULL_TABLE sync, so the target can drop rows gone from the source',
     },
   },
   required: ['base_url'],
   // What each auth_method needs: checked with every other problem, not after them.
   allOf: [
     { if: { properties: { auth_method: { const: 'basic' } } }, then: { required: ['username', 'password'] } },
-    { if: { properties: { auth_method: { const: 'oauth2_password' } }, required: ['auth_method'] }, then: { required: ['username', 'password', 'oauth_client_id', 'oauth_client_secret'] } },
+    {
+      if: { properties: { auth_method: { const: 'oauth2_password' } }, required: ['auth_method'] },
+      then: { required: ['username', 'password', 'oauth_client_id', 'oauth_client_secret'] },
+    },
     {
       if: { properties: { auth_method: { const: 'oauth2_client_credentials' } }, required: ['auth_method'] },
       then: { required: ['oauth_client_id', 'oauth_client_secret', 'oauth_token_url'] },
@@ -191,6 +262,7 @@ export interface TapConfig {
 /** Cross-setting rules JSON Schema cannot say clearly; every problem is returned. */
 export function configProblems(config: TapConfig): string[] {
   const problems: string[] = [];
-  if (/\/wms\/lgfapi/.test(config.base_url)) problems.push("'base_url' must stop at the environment segment (leave out /wms/lgfapi/…)");
+  if (/\/wms\/lgfapi/.test(config.base_url))
+    problems.push("'base_url' must stop at the environment segment (leave out /wms/lgfapi/…)");
   return problems;
 }

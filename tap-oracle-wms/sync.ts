@@ -56,8 +56,11 @@ export async function sync(catalog: Catalog, deps: SyncDeps): Promise<void> {
   const failed = new AbortController();
   const signal = deps.signal ? AbortSignal.any([deps.signal, failed.signal]) : failed.signal;
   try {
-    await forEachConcurrent(streams, deps.config.max_concurrent_requests, (entry) => syncStream(entry, { ...deps, now, signal }, { signpost, startedMs }), () =>
-      failed.abort('another stream failed'),
+    await forEachConcurrent(
+      streams,
+      deps.config.max_concurrent_requests,
+      (entry) => syncStream(entry, { ...deps, now, signal }, { signpost, startedMs }),
+      () => failed.abort('another stream failed'),
     );
   } finally {
     await deps.output.end();
@@ -90,7 +93,11 @@ async function syncStream(entry: CatalogEntry, deps: SyncDeps & { now: () => num
   const progress = new Progress(stream, logger, deps.metrics);
 
   if (deps.testMode === 'records') {
-    await readSlice(stream, { label: `${stream} test`, params: new URLSearchParams(), afterPage: () => undefined }, { ...deps, filters, transform, progress, pageSize: 1, limit: 1 });
+    await readSlice(
+      stream,
+      { label: `${stream} test`, params: new URLSearchParams(), afterPage: () => undefined },
+      { ...deps, filters, transform, progress, pageSize: 1, limit: 1 },
+    );
   } else if (incremental) {
     const plan = incrementalPlan({
       stream,
@@ -102,12 +109,21 @@ async function syncStream(entry: CatalogEntry, deps: SyncDeps & { now: () => num
       lookbackMinutes: config.initial_lookback_minutes,
       now: clock.startedMs * 1000,
     });
-    logger.info(`${stream}: incremental from ${plan.slice.params.get(`${replication.replicationKey}__gte`)} to ${plan.slice.params.get(`${replication.replicationKey}__lt`)}`, { stream });
+    logger.info(
+      `${stream}: incremental from ${plan.slice.params.get(`${replication.replicationKey}__gte`)} to ${plan.slice.params.get(`${replication.replicationKey}__lt`)}`,
+      { stream },
+    );
     await readSlice(stream, plan.slice, { ...deps, filters, transform, progress });
-    if (!output.state.bookmarks[stream]?.replication_key_value || output.state.bookmarks[stream]?.replication_key !== replication.replicationKey) {
+    if (
+      !output.state.bookmarks[stream]?.replication_key_value ||
+      output.state.bookmarks[stream]?.replication_key !== replication.replicationKey
+    ) {
       await output.checkpoint((state) => ({
         ...state,
-        bookmarks: { ...state.bookmarks, [stream]: { replication_key: replication.replicationKey, replication_key_value: plan.initialBookmark } },
+        bookmarks: {
+          ...state.bookmarks,
+          [stream]: { replication_key: replication.replicationKey, replication_key_value: plan.initialBookmark },
+        },
       }));
     }
   } else {
@@ -134,15 +150,26 @@ async function readSlice(stream: string, slice: Slice, deps: StreamDeps): Promis
     await readPages(stream, slice, params, deps, true, state);
   } catch (error) {
     // Some entities refuse an ordering (400); then scan unordered and bookmark only once the scan is complete.
-    if (!(error instanceof SourceError) || error.status !== 400 || state.pages > 0 || !params.has('ordering')) throw error;
-    deps.logger.warning(`${stream}: the WMS refused ordering=${params.get('ordering')}; reading unordered (resumable only after the slice completes)`, { stream });
+    if (!(error instanceof SourceError) || error.status !== 400 || state.pages > 0 || !params.has('ordering'))
+      throw error;
+    deps.logger.warning(
+      `${stream}: the WMS refused ordering=${params.get('ordering')}; reading unordered (resumable only after the slice completes)`,
+      { stream },
+    );
     params.delete('ordering');
     await readPages(stream, slice, params, deps, false, state);
   }
   deps.logger.debug(`${slice.label}: complete after ${state.pages} page(s)`, { stream });
 }
 
-async function readPages(stream: string, slice: Slice, params: URLSearchParams, deps: StreamDeps, sorted: boolean, progress: { pages: number }): Promise<void> {
+async function readPages(
+  stream: string,
+  slice: Slice,
+  params: URLSearchParams,
+  deps: StreamDeps,
+  sorted: boolean,
+  progress: { pages: number },
+): Promise<void> {
   let written = 0;
   let pending: ((state: TapState) => TapState) | undefined;
   for await (const page of deps.source.pages(stream, params)) {
@@ -188,18 +215,27 @@ async function fullSync(stream: string, deps: StreamDeps): Promise<void> {
   const open = partitions.filter((partition) => !partition.complete);
   const failed = new AbortController();
   const signal = deps.signal ? AbortSignal.any([deps.signal, failed.signal]) : failed.signal;
-  await forEachConcurrent(open, config.max_concurrent_requests, async (partition) => {
-    const slice = rangeSlice(stream, partition);
-    await readSlice(stream, slice, { ...deps, version, signal });
-    await output.checkpoint(slice.complete());
-  }, () => failed.abort('another id range failed'));
+  await forEachConcurrent(
+    open,
+    config.max_concurrent_requests,
+    async (partition) => {
+      const slice = rangeSlice(stream, partition);
+      await readSlice(stream, slice, { ...deps, version, signal });
+      await output.checkpoint(slice.complete());
+    },
+    () => failed.abort('another id range failed'),
+  );
   if (version !== undefined) await output.write({ type: 'ACTIVATE_VERSION', stream, version });
   await output.checkpoint((state) => finishFullSync(state, stream));
 }
 
 /** min and max id from two one-row ordered queries, split into full_sync_partitions ranges. */
-async function planRanges(stream: string, deps: StreamDeps): Promise<{ id_gte: number | string | null; id_lt: number | string | null }[]> {
-  const wanted = deps.config.full_sync_partitions > 0 ? deps.config.full_sync_partitions : deps.config.max_concurrent_requests;
+async function planRanges(
+  stream: string,
+  deps: StreamDeps,
+): Promise<{ id_gte: number | string | null; id_lt: number | string | null }[]> {
+  const wanted =
+    deps.config.full_sync_partitions > 0 ? deps.config.full_sync_partitions : deps.config.max_concurrent_requests;
   if (wanted <= 1) return [{ id_gte: null, id_lt: null }];
   let min: bigint | undefined;
   let max: bigint | undefined;
@@ -217,7 +253,10 @@ async function planRanges(stream: string, deps: StreamDeps): Promise<{ id_gte: n
 }
 
 async function firstId(stream: string, ordering: string, deps: StreamDeps): Promise<bigint | undefined> {
-  const params = mergeParams(deps.filters, new URLSearchParams({ ordering, page_size: '1', page_mode: deps.config.page_mode, fields: 'id' }));
+  const params = mergeParams(
+    deps.filters,
+    new URLSearchParams({ ordering, page_size: '1', page_mode: deps.config.page_mode, fields: 'id' }),
+  );
   for await (const page of deps.source.pages(stream, params)) return idOf(page.results[0]?.id);
   return undefined;
 }
@@ -258,7 +297,10 @@ class Progress {
     const seconds = (Date.now() - this.#started) / 1000;
     const rate = seconds > 0 ? Math.round(this.#rows / seconds) : this.#rows;
     this.#metrics.counter('record_count', this.#unreported, { stream: this.#stream });
-    this.#logger.info(`${this.#stream}: ${this.#rows} rows in ${seconds.toFixed(1)} s (${rate} rows/s)${phase === 'done' ? ', done' : ''}`, { stream: this.#stream });
+    this.#logger.info(
+      `${this.#stream}: ${this.#rows} rows in ${seconds.toFixed(1)} s (${rate} rows/s)${phase === 'done' ? ', done' : ''}`,
+      { stream: this.#stream },
+    );
     this.#unreported = 0;
     this.#lastReport = Date.now();
   }

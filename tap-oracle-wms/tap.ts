@@ -8,7 +8,15 @@ import { TAP_SETTINGS, type TapConfig } from './settings.js';
 export const TAP_NAME = 'tap-oracle-wms';
 
 /** Meltano capability names (only those valid in Meltano's extractor schema). */
-export const CAPABILITIES = ['catalog', 'discover', 'state', 'about', 'test', 'activate-version', 'structured-logging'] as const;
+export const CAPABILITIES = [
+  'catalog',
+  'discover',
+  'state',
+  'about',
+  'test',
+  'activate-version',
+  'structured-logging',
+] as const;
 
 export interface ClientHandle {
   client: WmsClient;
@@ -16,20 +24,37 @@ export interface ClientHandle {
 }
 
 /** Wires the HTTP client from config: transport (keep-alive), auth strategy, retry policy. */
-export function createClient(config: TapConfig, deps: { logger: Logger; metrics: Metrics; version: string; signal?: AbortSignal; transport?: Transport }): ClientHandle {
+export function createClient(
+  config: TapConfig,
+  deps: { logger: Logger; metrics: Metrics; version: string; signal?: AbortSignal; transport?: Transport },
+): ClientHandle {
   deps.logger.addSecrets(secretValues(config as unknown as Config, TAP_SETTINGS));
-  const transport = deps.transport ?? new AxiosTransport({ maxSockets: config.max_concurrent_requests, verifyTls: config.verify_tls, caFile: config.ca_file });
+  const transport =
+    deps.transport ??
+    new AxiosTransport({
+      maxSockets: config.max_concurrent_requests,
+      verifyTls: config.verify_tls,
+      caFile: config.ca_file,
+    });
   const timeoutMs = Math.round(config.request_timeout * 1000);
   const client = new WmsClient({
     baseUrl: config.base_url,
     apiVersion: config.api_version,
     transport,
     auth: createAuthenticator(config, transport, timeoutMs, (token) => deps.logger.addSecrets([token])),
-    retry: new RetryPolicy({ maxRetries: config.max_retries, initialSeconds: config.backoff_initial_seconds, maxSeconds: config.backoff_max_seconds }),
+    retry: new RetryPolicy({
+      maxRetries: config.max_retries,
+      initialSeconds: config.backoff_initial_seconds,
+      maxSeconds: config.backoff_max_seconds,
+    }),
     timeoutMs,
     maxConcurrentRequests: config.max_concurrent_requests,
     ratePerSecond: config.rate_limit_per_second,
-    headers: { Accept: 'application/json', 'User-Agent': config.user_agent ?? `${TAP_NAME}/${deps.version}`, ...config.custom_headers },
+    headers: {
+      Accept: 'application/json',
+      'User-Agent': config.user_agent ?? `${TAP_NAME}/${deps.version}`,
+      ...config.custom_headers,
+    },
     logger: deps.logger,
     metrics: deps.metrics,
     signal: deps.signal,

@@ -1,7 +1,21 @@
-import { type CatalogEntry, EXACT_NUMBER_PATTERN, ExactNumber, type JsonSchema, parseNumberText, SourceError } from '../singer/index.js';
+import {
+  type CatalogEntry,
+  EXACT_NUMBER_PATTERN,
+  ExactNumber,
+  type JsonSchema,
+  parseNumberText,
+  SourceError,
+} from '../singer/index.js';
 import { relationBase } from './schema-mapping.js';
 
 export type RecordTransform = (raw: Record<string, unknown>) => Record<string, unknown>;
+
+/** A relation's `key` as text: WMS sends a string; a number keeps its exact digits. */
+function relationKeyText(key: unknown): string {
+  if (typeof key === 'string') return key;
+  if (key instanceof ExactNumber || typeof key === 'number' || typeof key === 'boolean') return key.toString();
+  return JSON.stringify(key);
+}
 
 function hasType(schema: JsonSchema | undefined, type: string): boolean {
   if (!schema) return false;
@@ -15,21 +29,38 @@ function hasType(schema: JsonSchema | undefined, type: string): boolean {
  * - big ids arrive as ExactNumber from parseJsonExact and stay so; timestamps, booleans and nulls pass through;
  * - only the selected properties of the catalog schema are kept.
  */
-export function recordTransform(entry: CatalogEntry, selected: readonly string[], flattenRelations: boolean): RecordTransform {
+export function recordTransform(
+  entry: CatalogEntry,
+  selected: readonly string[],
+  flattenRelations: boolean,
+): RecordTransform {
   const properties = entry.schema.properties ?? {};
   const keep = new Set(selected);
-  const decimals = new Set(Object.keys(properties).filter((name) => hasType(properties[name], 'number') && !hasType(properties[name], 'integer')));
+  const decimals = new Set(
+    Object.keys(properties).filter(
+      (name) => hasType(properties[name], 'number') && !hasType(properties[name], 'integer'),
+    ),
+  );
   const stream = entry.tap_stream_id;
 
   return (raw) => {
     const out: Record<string, unknown> = {};
     for (const name in raw) {
       const value = raw[name];
-      if (flattenRelations && value !== null && typeof value === 'object' && !(value instanceof ExactNumber) && 'id' in value && !name.endsWith('_set')) {
+      if (
+        flattenRelations &&
+        value !== null &&
+        typeof value === 'object' &&
+        !(value instanceof ExactNumber) &&
+        'id' in value &&
+        !name.endsWith('_set')
+      ) {
         const base = relationBase(name);
         const relation = value as { id: unknown; key?: unknown };
         if (keep.has(`${base}_id`)) out[`${base}_id`] = relation.id ?? null;
-        if (keep.has(`${base}_key`)) out[`${base}_key`] = relation.key === undefined || relation.key === null ? null : String(relation.key);
+        if (keep.has(`${base}_key`))
+          out[`${base}_key`] =
+            relation.key === undefined || relation.key === null ? null : relationKeyText(relation.key);
         continue;
       }
       if (!keep.has(name)) continue;
@@ -45,7 +76,10 @@ function decimalOf(text: string, stream: string, field: string): number | ExactN
   if (trimmed === '') return null;
   if (EXACT_NUMBER_PATTERN.test(trimmed)) return parseNumberText(trimmed);
   // Lenient spellings a JSON literal does not allow: "+5", ".5", "5.", "-.5".
-  const normalized = trimmed.replace(/^\+/, '').replace(/^(-?)\./, '$10.').replace(/\.$/, '');
+  const normalized = trimmed
+    .replace(/^\+/, '')
+    .replace(/^(-?)\./, '$10.')
+    .replace(/\.$/, '');
   if (EXACT_NUMBER_PATTERN.test(normalized)) return parseNumberText(normalized);
   throw new SourceError(`stream '${stream}': field '${field}' holds a value that is not a decimal number`);
 }

@@ -23,9 +23,18 @@ import { runTarget } from './target.js';
 export function pluginInfo(): PluginInfo {
   return {
     name: TARGET_NAME,
-    description: 'Singer target for Oracle Database (node-oracledb Thin) and PostgreSQL: batched exact loads, STATE only after commit.',
+    description:
+      'Singer target for Oracle Database (node-oracledb Thin) and PostgreSQL: batched exact loads, STATE only after commit.',
     version: packageVersion(),
-    capabilities: ['about', 'activate-version', 'hard-delete', 'soft-delete', 'structured-logging', 'target-schema', 'validate-records'],
+    capabilities: [
+      'about',
+      'activate-version',
+      'hard-delete',
+      'soft-delete',
+      'structured-logging',
+      'target-schema',
+      'validate-records',
+    ],
     settings: TARGET_SETTINGS,
   };
 }
@@ -53,8 +62,12 @@ async function openBackend(config: TargetConfig): Promise<Backend> {
 
 async function main(ctx: CliContext): Promise<void> {
   const args = await parseArgs(TARGET_NAME, ctx.argv, {});
-  if (await printInfoIfAsked(args, pluginInfo(), ctx.stdout)) return;
-  const { config, unknownKeys } = await loadConfig(configSources(args), { pluginName: TARGET_NAME, schema: TARGET_SETTINGS, env: ctx.env });
+  if (printInfoIfAsked(args, pluginInfo(), ctx.stdout)) return;
+  const { config, unknownKeys } = await loadConfig(configSources(args), {
+    pluginName: TARGET_NAME,
+    schema: TARGET_SETTINGS,
+    env: ctx.env,
+  });
   ctx.logger.addSecrets(secretValues(config, TARGET_SETTINGS));
   for (const key of unknownKeys) ctx.logger.warning(`Ignoring unknown setting '${key}'`);
   const target = toTargetConfig(config, ctx.env);
@@ -89,7 +102,9 @@ async function main(ctx: CliContext): Promise<void> {
 function logMemory(ctx: CliContext): void {
   const mb = (bytes: number): number => Math.round(bytes / 1048576);
   const m = process.memoryUsage();
-  ctx.logger.debug(`memory MB: rss ${mb(m.rss)}, heapTotal ${mb(m.heapTotal)}, heapUsed ${mb(m.heapUsed)}, external ${mb(m.external)}, arrayBuffers ${mb(m.arrayBuffers)}`);
+  ctx.logger.debug(
+    `memory MB: rss ${mb(m.rss)}, heapTotal ${mb(m.heapTotal)}, heapUsed ${mb(m.heapUsed)}, external ${mb(m.external)}, arrayBuffers ${mb(m.arrayBuffers)}`,
+  );
 }
 
 /**

@@ -13,6 +13,9 @@ export async function dbStep<T>(step: string, work: () => Promise<T>): Promise<T
     return await work();
   } catch (error) {
     if (error instanceof SingerError) throw error;
-    throw new DatabaseError(`${step}: ${describeDbError(error)}`, { code: (error as { code?: string }).code, cause: error });
+    throw new DatabaseError(`${step}: ${describeDbError(error)}`, {
+      code: (error as { code?: string }).code,
+      cause: error,
+    });
   }
 }

@@ -57,17 +57,24 @@ function compare(existing: ExistingType, desired: LogicalType): Verdict {
       return { keep: false, to: { kind: 'string', maxLength: desired.kind === 'json' ? undefined : need } };
     }
     case 'integer':
-      if (desired.kind === 'integer') return fits(existing.digits, desired.digits) ? { keep: true } : { keep: false, to: desired };
+      if (desired.kind === 'integer')
+        return fits(existing.digits, desired.digits) ? { keep: true } : { keep: false, to: desired };
       if (desired.kind === 'decimal') return { keep: false, to: { kind: 'decimal' } };
       return { incompatible: true };
     case 'decimal':
-      if (existing.precision === undefined) return desired.kind === 'integer' || desired.kind === 'decimal' ? { keep: true } : { incompatible: true };
+      if (existing.precision === undefined)
+        return desired.kind === 'integer' || desired.kind === 'decimal' ? { keep: true } : { incompatible: true };
       if (desired.kind === 'integer') {
         const room = existing.precision - (existing.scale ?? 0);
-        return desired.digits !== undefined && desired.digits <= room ? { keep: true } : { keep: false, to: { kind: 'decimal' } };
+        return desired.digits !== undefined && desired.digits <= room
+          ? { keep: true }
+          : { keep: false, to: { kind: 'decimal' } };
       }
       if (desired.kind === 'decimal') {
-        const same = desired.precision !== undefined && desired.precision <= existing.precision && (desired.scale ?? 0) <= (existing.scale ?? 0);
+        const same =
+          desired.precision !== undefined &&
+          desired.precision <= existing.precision &&
+          (desired.scale ?? 0) <= (existing.scale ?? 0);
         return same ? { keep: true } : { keep: false, to: { kind: 'decimal' } };
       }
       return { incompatible: true };

@@ -23,7 +23,9 @@ function effectiveSchema(schema: JsonSchema): JsonSchema {
     const branch = schema.anyOf.find((s) => typesOf(s).length > 0);
     if (branch) {
       // anyOf [date-time, string] is still a timestamp column only when every non-null branch agrees.
-      const kinds = new Set(schema.anyOf.filter((s) => typesOf(s).length > 0).map((s) => `${typesOf(s).join('|')}:${s.format ?? ''}`));
+      const kinds = new Set(
+        schema.anyOf.filter((s) => typesOf(s).length > 0).map((s) => `${typesOf(s).join('|')}:${s.format ?? ''}`),
+      );
       return kinds.size === 1 ? branch : { type: 'string' };
     }
   }
@@ -37,7 +39,8 @@ function digitsOf(value: unknown): number | undefined {
 
 export function logicalType(input: JsonSchema): LogicalType {
   const native = input['x-sql-datatype'];
-  if (typeof native === 'string' && /^[A-Za-z][A-Za-z0-9_ (),]*$/.test(native)) return { kind: 'native', sql: native.toUpperCase() };
+  if (typeof native === 'string' && /^[A-Za-z][A-Za-z0-9_ (),]*$/.test(native))
+    return { kind: 'native', sql: native.toUpperCase() };
   const schema = effectiveSchema(input);
   const types = typesOf(schema);
   if (types.length === 0) return { kind: 'json' };
@@ -48,11 +51,14 @@ export function logicalType(input: JsonSchema): LogicalType {
   switch (types[0]) {
     case 'integer': {
       const digits = Math.max(digitsOf(schema.minimum) ?? 0, digitsOf(schema.maximum) ?? 0);
-      return schema.minimum !== undefined && schema.maximum !== undefined && digits > 0 ? { kind: 'integer', digits } : { kind: 'integer' };
+      return schema.minimum !== undefined && schema.maximum !== undefined && digits > 0
+        ? { kind: 'integer', digits }
+        : { kind: 'integer' };
     }
     case 'number': {
       const decimal = schema['x-singer.decimal'] as { precision?: number; scale?: number } | undefined;
-      if (decimal && typeof decimal.precision === 'number') return { kind: 'decimal', precision: decimal.precision, scale: decimal.scale ?? 0 };
+      if (decimal && typeof decimal.precision === 'number')
+        return { kind: 'decimal', precision: decimal.precision, scale: decimal.scale ?? 0 };
       return { kind: 'decimal' };
     }
     case 'boolean':
@@ -63,7 +69,9 @@ export function logicalType(input: JsonSchema): LogicalType {
     case 'string':
       if (schema.format === 'date-time') return { kind: 'timestamp' };
       if (schema.format === 'date') return { kind: 'date' };
-      return typeof schema.maxLength === 'number' && schema.maxLength > 0 ? { kind: 'string', maxLength: schema.maxLength } : { kind: 'string' };
+      return typeof schema.maxLength === 'number' && schema.maxLength > 0
+        ? { kind: 'string', maxLength: schema.maxLength }
+        : { kind: 'string' };
     default:
       return { kind: 'string' };
   }

@@ -49,7 +49,11 @@ function withHashSuffix(conformed: string, original: string, rules: NamingRules)
  * a property whose raw name already equals the conformed name keeps it; every other clashing property gets a hash
  * suffix of its raw name. Throws when names still clash.
  */
-export function conformColumnNames(properties: readonly string[], rules: NamingRules, stream: string): Map<string, string> {
+export function conformColumnNames(
+  properties: readonly string[],
+  rules: NamingRules,
+  stream: string,
+): Map<string, string> {
   const first = new Map<string, string>();
   const owners = new Map<string, string[]>();
   for (const property of properties) {
@@ -75,7 +79,8 @@ export function conformColumnNames(properties: readonly string[], rules: NamingR
   for (const property of properties) {
     const name = result.get(property)!;
     const other = seen.get(name);
-    if (other !== undefined) throw new ProtocolError(`Properties '${other}' and '${property}' map to the same column name`, { stream });
+    if (other !== undefined)
+      throw new ProtocolError(`Properties '${other}' and '${property}' map to the same column name`, { stream });
     seen.set(name, property);
   }
   return result;

@@ -12,7 +12,7 @@ function numericView(value: unknown): unknown {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i += 1) {
       const v = numericView(value[i]);
-      if (v !== value[i]) (copy ??= [...value])[i] = v;
+      if (v !== value[i]) (copy ??= [...(value as unknown[])])[i] = v;
     }
     return copy ?? value;
   }
@@ -29,7 +29,12 @@ function numericView(value: unknown): unknown {
 }
 
 function withoutMeta(schema: JsonSchema): JsonSchema {
-  const { $schema: _ignored, $id: _id, key_properties: _keys, ...rest } = schema as JsonSchema & Record<string, unknown>;
+  const {
+    $schema: _ignored,
+    $id: _id,
+    key_properties: _keys,
+    ...rest
+  } = schema as JsonSchema & Record<string, unknown>;
   return rest;
 }
 
@@ -44,8 +49,13 @@ export function compileRecordCheck(stream: string, schema: JsonSchema): RecordCh
   return (record, line) => {
     if (validate(numericView(record))) return;
     const first = validate.errors?.[0];
-    const missing = first?.keyword === 'required' ? (first.params as { missingProperty?: string }).missingProperty : undefined;
+    const missing =
+      first?.keyword === 'required' ? (first.params as { missingProperty?: string }).missingProperty : undefined;
     const field = missing ?? (first?.instancePath.replace(/^\//, '').replace(/\//g, '.') || undefined);
-    throw new ProtocolError(`Record does not match the schema: ${first?.message ?? 'invalid'}`, { line, stream, field });
+    throw new ProtocolError(`Record does not match the schema: ${first?.message ?? 'invalid'}`, {
+      line,
+      stream,
+      field,
+    });
   };
 }

@@ -6,52 +6,139 @@ export const TARGET_NAME = 'target-oracle';
 export const TARGET_SETTINGS: SettingsSchema = {
   type: 'object',
   properties: {
-    dialect: { type: 'string', enum: ['oracle', 'postgres'], default: 'oracle', description: 'Target database: oracle (node-oracledb Thin) or postgres (pg).' },
+    dialect: {
+      type: 'string',
+      enum: ['oracle', 'postgres'],
+      default: 'oracle',
+      description: 'Target database: oracle (node-oracledb Thin) or postgres (pg).',
+    },
     host: { type: 'string', description: 'Database host name or address.' },
-    port: { type: 'integer', minimum: 1, maximum: 65535, description: 'Database port (default 1521 for oracle, 5432 for postgres).' },
+    port: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 65535,
+      description: 'Database port (default 1521 for oracle, 5432 for postgres).',
+    },
     user: { type: 'string', aliases: ['username'], description: 'Database user.' },
     password: { type: 'string', secret: true, description: 'Database password.' },
     service_name: { type: 'string', description: 'Oracle service name (host/port/service_name Easy Connect).' },
     sid: { type: 'string', description: 'Oracle SID (legacy alternative to service_name).' },
-    connect_string: { type: 'string', description: 'Oracle Easy Connect string or tnsnames alias; overrides host/port/service_name/sid.' },
-    protocol: { type: 'string', enum: ['tcp', 'tcps'], default: 'tcp', description: 'Oracle network protocol; tcps for TLS.' },
-    wallet_location: { type: 'string', description: 'Directory holding the Oracle PEM wallet (ewallet.pem) for TCPS/mTLS.' },
+    connect_string: {
+      type: 'string',
+      description: 'Oracle Easy Connect string or tnsnames alias; overrides host/port/service_name/sid.',
+    },
+    protocol: {
+      type: 'string',
+      enum: ['tcp', 'tcps'],
+      default: 'tcp',
+      description: 'Oracle network protocol; tcps for TLS.',
+    },
+    wallet_location: {
+      type: 'string',
+      description: 'Directory holding the Oracle PEM wallet (ewallet.pem) for TCPS/mTLS.',
+    },
     wallet_password: { type: 'string', secret: true, description: 'Password of the PEM wallet.' },
     database: { type: 'string', description: 'PostgreSQL database name.' },
     pool_size: { type: 'integer', minimum: 1, default: 1, description: 'Connections in the pool (min = max).' },
-    connect_timeout_seconds: { type: 'integer', minimum: 1, default: 20, description: 'Timeout to establish a connection.' },
-    statement_timeout_seconds: { type: 'integer', minimum: 0, default: 0, description: 'Per-call timeout for database round trips; 0 = none.' },
-    default_target_schema: { type: 'string', description: 'Schema (Oracle owner) for the tables; falls back to $MELTANO_EXTRACT__LOAD_SCHEMA, then the user\'s default schema.' },
+    connect_timeout_seconds: {
+      type: 'integer',
+      minimum: 1,
+      default: 20,
+      description: 'Timeout to establish a connection.',
+    },
+    statement_timeout_seconds: {
+      type: 'integer',
+      minimum: 0,
+      default: 0,
+      description: 'Per-call timeout for database round trips; 0 = none.',
+    },
+    default_target_schema: {
+      type: 'string',
+      description:
+        "Schema (Oracle owner) for the tables; falls back to $MELTANO_EXTRACT__LOAD_SCHEMA, then the user's default schema.",
+    },
     table_prefix: { type: 'string', default: '', description: 'Prefix of every table name, e.g. WMS_.' },
     load_method: {
       type: 'string',
       enum: ['upsert', 'append-only', 'append_only', 'overwrite'],
       default: 'upsert',
-      description: 'upsert (by key; append when a stream has no key), append-only, or overwrite (replace the table contents once per run). append_only is accepted as a legacy spelling.',
+      description:
+        'upsert (by key; append when a stream has no key), append-only, or overwrite (replace the table contents once per run). append_only is accepted as a legacy spelling.',
     },
-    batch_size_rows: { type: 'integer', minimum: 1, default: 10000, aliases: ['batch_size'], description: 'Flush all streams when one buffer holds this many rows.' },
-    max_batch_age_seconds: { type: 'number', exclusiveMinimum: 0, default: 300, description: 'Flush all streams when the oldest buffered record is older than this.' },
+    batch_size_rows: {
+      type: 'integer',
+      minimum: 1,
+      default: 10000,
+      aliases: ['batch_size'],
+      description: 'Flush all streams when one buffer holds this many rows.',
+    },
+    max_batch_age_seconds: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      default: 300,
+      description: 'Flush all streams when the oldest buffered record is older than this.',
+    },
     add_record_metadata: { type: 'boolean', default: false, description: 'Add the _sdc_* metadata columns.' },
-    hard_delete: { type: 'boolean', default: false, description: 'ACTIVATE_VERSION deletes older versions (instead of setting _sdc_deleted_at); records carrying _sdc_deleted_at are deleted.' },
-    validate_records: { type: 'boolean', default: true, description: 'Validate every record against its stream\'s JSON Schema.' },
-    enable_historical_versioning: { type: 'boolean', default: false, description: 'History mode: primary key (keys, historical_versioning_column), rows never updated, duplicates ignored.' },
-    historical_versioning_column: { type: 'string', default: 'mod_ts', description: 'Record property added to the primary key in history mode.' },
+    hard_delete: {
+      type: 'boolean',
+      default: false,
+      description:
+        'ACTIVATE_VERSION deletes older versions (instead of setting _sdc_deleted_at); records carrying _sdc_deleted_at are deleted.',
+    },
+    validate_records: {
+      type: 'boolean',
+      default: true,
+      description: "Validate every record against its stream's JSON Schema.",
+    },
+    enable_historical_versioning: {
+      type: 'boolean',
+      default: false,
+      description:
+        'History mode: primary key (keys, historical_versioning_column), rows never updated, duplicates ignored.',
+    },
+    historical_versioning_column: {
+      type: 'string',
+      default: 'mod_ts',
+      description: 'Record property added to the primary key in history mode.',
+    },
     schema_change_policy: {
       type: 'string',
       enum: ['fail', 'rename_old', 'cast_to_string'],
       default: 'fail',
-      description: 'Incompatible column type change: fail, rename the old column and add a new one, or store the column as text.',
+      description:
+        'Incompatible column type change: fail, rename the old column and add a new one, or store the column as text.',
     },
     oracle_merge_strategy: {
       type: 'string',
       enum: ['executemany', 'staging'],
       default: 'executemany',
-      description: 'Oracle upsert: row-wise MERGE through executeMany, or executeMany into a global temporary table plus one MERGE.',
+      description:
+        'Oracle upsert: row-wise MERGE through executeMany, or executeMany into a global temporary table plus one MERGE.',
     },
-    oracle_boolean_type: { type: 'string', enum: ['number', 'boolean'], default: 'number', description: 'Oracle boolean columns: NUMBER(1) or BOOLEAN (23ai).' },
-    oracle_json_type: { type: 'string', enum: ['clob', 'json'], default: 'clob', description: 'Oracle object/array columns: CLOB with an IS JSON check, or JSON (21c+).' },
-    oracle_max_identifier_bytes: { type: 'integer', enum: [30, 128], default: 128, description: 'Oracle identifier limit: 128 bytes (12.2+) or 30 bytes (older COMPATIBLE).' },
-    oracle_chunk_rows: { type: 'integer', minimum: 1, default: 5000, description: 'Most rows per executeMany call (also capped by bind memory) so DPI-1015 never occurs.' },
+    oracle_boolean_type: {
+      type: 'string',
+      enum: ['number', 'boolean'],
+      default: 'number',
+      description: 'Oracle boolean columns: NUMBER(1) or BOOLEAN (23ai).',
+    },
+    oracle_json_type: {
+      type: 'string',
+      enum: ['clob', 'json'],
+      default: 'clob',
+      description: 'Oracle object/array columns: CLOB with an IS JSON check, or JSON (21c+).',
+    },
+    oracle_max_identifier_bytes: {
+      type: 'integer',
+      enum: [30, 128],
+      default: 128,
+      description: 'Oracle identifier limit: 128 bytes (12.2+) or 30 bytes (older COMPATIBLE).',
+    },
+    oracle_chunk_rows: {
+      type: 'integer',
+      minimum: 1,
+      default: 5000,
+      description: 'Most rows per executeMany call (also capped by bind memory) so DPI-1015 never occurs.',
+    },
   },
 };
 
@@ -99,7 +186,7 @@ export function toTargetConfig(config: Config, env: NodeJS.ProcessEnv = {}): Tar
     const value = config[name];
     return typeof value === 'string' && value !== '' ? value : undefined;
   };
-  const loadMethod = String(config.load_method ?? 'upsert');
+  const loadMethod = str('load_method') ?? 'upsert';
   const target: TargetConfig = {
     dialect: (str('dialect') ?? 'oracle') as Dialects,
     host: str('host'),
@@ -130,11 +217,12 @@ export function toTargetConfig(config: Config, env: NodeJS.ProcessEnv = {}): Tar
     oracleMergeStrategy: (str('oracle_merge_strategy') ?? 'executemany') as 'executemany' | 'staging',
     oracleBooleanType: (str('oracle_boolean_type') ?? 'number') as 'number' | 'boolean',
     oracleJsonType: (str('oracle_json_type') ?? 'clob') as 'clob' | 'json',
-    oracleMaxIdentifierBytes: (Number(config.oracle_max_identifier_bytes ?? 128) === 30 ? 30 : 128),
+    oracleMaxIdentifierBytes: Number(config.oracle_max_identifier_bytes ?? 128) === 30 ? 30 : 128,
     oracleChunkRows: Number(config.oracle_chunk_rows ?? 5000),
   };
   const problems: string[] = [];
-  if (target.dialect === 'oracle' && !target.connectString && !target.host) problems.push("'host' or 'connect_string' is required for the oracle dialect");
+  if (target.dialect === 'oracle' && !target.connectString && !target.host)
+    problems.push("'host' or 'connect_string' is required for the oracle dialect");
   if (target.dialect === 'oracle' && !target.connectString && target.host && !target.serviceName && !target.sid) {
     problems.push("'service_name' or 'sid' is required with 'host' (or give 'connect_string')");
   }

@@ -42,7 +42,10 @@ export class StreamBuffer {
       this.#appended.push(row);
       return;
     }
-    const key = this.#keyIndexes.length === 1 ? String(row[this.#keyIndexes[0]]) : this.#keyIndexes.map((i) => row[i]).join('\u0001');
+    const key =
+      this.#keyIndexes.length === 1
+        ? String(row[this.#keyIndexes[0]])
+        : this.#keyIndexes.map((i) => row[i]).join('\u0001');
     if (deleted) {
       this.#rows.delete(key);
       this.#deletes.set(key, row);

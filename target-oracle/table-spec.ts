@@ -30,9 +30,12 @@ export function effectiveKeys(shape: StreamShape, config: TargetConfig): string[
 /** Maps a SCHEMA message to the table it loads into (names conformed by the dialect's rules). */
 export function buildTableSpec(shape: StreamShape, config: TargetConfig, dialect: Pick<Dialect, 'naming'>): TableSpec {
   const { stream, schema } = shape;
-  const properties = Object.entries(schema.properties ?? {}).filter(([name]) => config.addRecordMetadata || !name.startsWith('_sdc_'));
+  const properties = Object.entries(schema.properties ?? {}).filter(
+    ([name]) => config.addRecordMetadata || !name.startsWith('_sdc_'),
+  );
   const types = new Map<string, LogicalType>(properties.map(([name, prop]) => [name, logicalType(prop)]));
-  if (config.addRecordMetadata) for (const [name, type] of METADATA_COLUMNS) if (!types.has(name)) types.set(name, type);
+  if (config.addRecordMetadata)
+    for (const [name, type] of METADATA_COLUMNS) if (!types.has(name)) types.set(name, type);
 
   const keys = effectiveKeys(shape, config);
   for (const key of keys) {

@@ -122,7 +122,9 @@ export async function runTarget<S extends Session>(options: RunTargetOptions<S>)
   let ageTimer: NodeJS.Timeout | undefined;
   const onAbort = (): void => wakeUp('abort');
   options.signal?.addEventListener('abort', onAbort);
-  const nextOrWake = (pending: Promise<IteratorResult<NumberedMessage>>): Promise<IteratorResult<NumberedMessage> | Wake> => {
+  const nextOrWake = (
+    pending: Promise<IteratorResult<NumberedMessage>>,
+  ): Promise<IteratorResult<NumberedMessage> | Wake> => {
     if (wakeReason !== undefined) return Promise.resolve(wakeReason);
     return new Promise((resolve, reject) => {
       wakeWaiter = resolve;
@@ -153,15 +155,26 @@ export async function runTarget<S extends Session>(options: RunTargetOptions<S>)
       // The connection may be gone; the original failure is what matters.
     }
     if (error instanceof DatabaseError) {
-      throw new DatabaseError(`Database failure ${where}, ${error.message}; the batch was rolled back`, { code: error.code, cause: error.cause });
+      throw new DatabaseError(`Database failure ${where}, ${error.message}; the batch was rolled back`, {
+        code: error.code,
+        cause: error.cause,
+      });
     }
     if (error instanceof SingerError) throw error;
     const code = (error as { code?: string }).code;
-    throw new DatabaseError(`Database failure ${where}: ${describeDbError(error)}; the batch was rolled back`, { code, cause: error });
+    throw new DatabaseError(`Database failure ${where}: ${describeDbError(error)}; the batch was rolled back`, {
+      code,
+      cause: error,
+    });
   };
 
   /** Loads a taken batch in one transaction, commits, then writes the states it covers. */
-  const flushBatch = async (reason: string, batch: TakenStream[], self: Flight, covers: SeenState | undefined): Promise<void> => {
+  const flushBatch = async (
+    reason: string,
+    batch: TakenStream[],
+    self: Flight,
+    covers: SeenState | undefined,
+  ): Promise<void> => {
     const started = process.hrtime.bigint();
     const results: { taken: TakenStream; stats: LoadStats }[] = [];
     let current = '';
@@ -169,7 +182,13 @@ export async function runTarget<S extends Session>(options: RunTargetOptions<S>)
       for (const taken of batch) {
         current = `loading stream '${taken.stream}' into table ${qualifiedName(taken.state.table)}`;
         const { table, mode } = taken.state;
-        const stats = await dialect.load(session, { table, mode, rows: taken.rows, deletes: taken.deletes, replace: taken.replace });
+        const stats = await dialect.load(session, {
+          table,
+          mode,
+          rows: taken.rows,
+          deletes: taken.deletes,
+          replace: taken.replace,
+        });
         results.push({ taken, stats });
       }
       current = `committing the batch (streams ${batch.map((t) => `'${t.stream}'`).join(', ')})`;
@@ -186,7 +205,10 @@ export async function runTarget<S extends Session>(options: RunTargetOptions<S>)
       metrics.counter('rows_inserted', stats.inserted, tags);
       metrics.counter('rows_updated', stats.updated, tags);
       if (stats.deleted > 0) metrics.counter('rows_deleted', stats.deleted, tags);
-      if (stats.sanitized > 0) logger.warning(`Removed NUL characters from ${stats.sanitized} values of stream '${taken.stream}' (PostgreSQL text cannot hold U+0000)`);
+      if (stats.sanitized > 0)
+        logger.warning(
+          `Removed NUL characters from ${stats.sanitized} values of stream '${taken.stream}' (PostgreSQL text cannot hold U+0000)`,
+        );
     }
     metrics.timer('batch_processing_time', seconds, { reason, streams: results.length, status: 'succeeded' });
     poolMetric();
@@ -201,6 +223,7 @@ export async function runTarget<S extends Session>(options: RunTargetOptions<S>)
     const running = flight;
     if (running) await running.done;
     if (flight === running) flight = undefined;
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what the flush threw, unchanged
     if (failure !== undefined) throw failure;
   };
 
@@ -248,7 +271,9 @@ export async function runTarget<S extends Session>(options: RunTargetOptions<S>)
     }
     state.pendingVersion = undefined;
     state.recordsSinceActivation = false;
-    logger.info(`Activated version ${version} of stream '${stream}': ${affected} older rows ${config.hardDelete ? 'deleted' : 'marked deleted'}`);
+    logger.info(
+      `Activated version ${version} of stream '${stream}': ${affected} older rows ${config.hardDelete ? 'deleted' : 'marked deleted'}`,
+    );
   };
 
   const onSchema = async (message: SchemaMessage, line: number): Promise<void> => {
@@ -297,7 +322,9 @@ export async function runTarget<S extends Session>(options: RunTargetOptions<S>)
       recordsSinceActivation: previous?.recordsSinceActivation ?? false,
       pendingVersion: previous?.pendingVersion,
     });
-    logger.info(`${previous ? 'Schema changed for' : 'Loading'} stream '${message.stream}' into table ${tableKey} (${table.columns.length} columns, ${mode})`);
+    logger.info(
+      `${previous ? 'Schema changed for' : 'Loading'} stream '${message.stream}' into table ${tableKey} (${table.columns.length} columns, ${mode})`,
+    );
   };
 
   const onRecord = async (message: RecordMessage, line: number): Promise<void> => {
@@ -305,24 +332,37 @@ export async function runTarget<S extends Session>(options: RunTargetOptions<S>)
     if (!state) throw new ProtocolError('RECORD before its SCHEMA', { line, stream: message.stream });
     const record = message.record;
     for (const key of state.keyProperties) {
-      if (record[key] === undefined || record[key] === null) throw new ProtocolError('Record is missing a key property', { line, stream: message.stream, field: key });
+      if (record[key] === undefined || record[key] === null)
+        throw new ProtocolError('Record is missing a key property', { line, stream: message.stream, field: key });
     }
     state.check?.(record, line);
     for (const field in record) {
-      if (!state.properties.has(field) && !state.warnedFields.has(field) && !(field.startsWith('_sdc_') && !config.addRecordMetadata)) {
+      if (
+        !state.properties.has(field) &&
+        !state.warnedFields.has(field) &&
+        !(field.startsWith('_sdc_') && !config.addRecordMetadata)
+      ) {
         state.warnedFields.add(field);
         logger.warning(`No schema for record field '${field}' of stream '${message.stream}': it is not loaded`);
       }
     }
     const at = now();
     let iso: string | undefined;
-    const cells: Cell[] = new Array(state.feeds.length);
+    const cells = new Array<Cell>(state.feeds.length);
     for (let i = 0; i < state.feeds.length; i += 1) {
       const { property, type } = state.feeds[i];
       let value: unknown = record[property];
       if (config.addRecordMetadata && property.startsWith('_sdc_')) {
         iso ??= new Date(at).toISOString();
-        value = metadataValue(property, record, message, iso, state.buffer.oldestAt ?? at, () => (sequence += 1), runStarted);
+        value = metadataValue(
+          property,
+          record,
+          message,
+          iso,
+          state.buffer.oldestAt ?? at,
+          () => (sequence += 1),
+          runStarted,
+        );
       }
       try {
         cells[i] = toCell(value, type);
@@ -330,7 +370,11 @@ export async function runTarget<S extends Session>(options: RunTargetOptions<S>)
         throw valueProblem(error, message.stream, property, line);
       }
     }
-    const deleted = config.hardDelete && state.mode !== 'append' && record._sdc_deleted_at !== undefined && record._sdc_deleted_at !== null;
+    const deleted =
+      config.hardDelete &&
+      state.mode !== 'append' &&
+      record._sdc_deleted_at !== undefined &&
+      record._sdc_deleted_at !== null;
     if (buffered === 0 && config.maxBatchAgeSeconds > 0) {
       ageTimer = setTimeout(() => wakeUp('age'), config.maxBatchAgeSeconds * 1000);
     }
@@ -363,14 +407,17 @@ export async function runTarget<S extends Session>(options: RunTargetOptions<S>)
           return;
         }
         if (!config.addRecordMetadata) {
-          if (!warnedNoMetadata) logger.warning('ACTIVATE_VERSION ignored: add_record_metadata is off, so rows carry no version');
+          if (!warnedNoMetadata)
+            logger.warning('ACTIVATE_VERSION ignored: add_record_metadata is off, so rows carry no version');
           warnedNoMetadata = true;
           return;
         }
         // A full sync announces its version before sending rows: deleting then would empty the table mid-run.
         if (!state.recordsSinceActivation) {
           state.pendingVersion = message.version;
-          logger.info(`ACTIVATE_VERSION ${message.version} of stream '${message.stream}' deferred until its rows are loaded`);
+          logger.info(
+            `ACTIVATE_VERSION ${message.version} of stream '${message.stream}' deferred until its rows are loaded`,
+          );
           return;
         }
         return activate(message.stream, state, message.version);
@@ -408,7 +455,8 @@ export async function runTarget<S extends Session>(options: RunTargetOptions<S>)
     await flushAll(summary.interrupted ? 'interrupted' : 'end_of_input');
     if (!summary.interrupted) {
       for (const [stream, state] of streams) {
-        if (state.pendingVersion !== undefined && state.recordsSinceActivation) await activate(stream, state, state.pendingVersion);
+        if (state.pendingVersion !== undefined && state.recordsSinceActivation)
+          await activate(stream, state, state.pendingVersion);
       }
     }
     return summary;

@@ -5,8 +5,10 @@ import type { LogicalType } from './logical-type.js';
 export type Cell = string | null;
 
 /** Already canonical, with every range the general parse checks (taps that send microseconds and ±HH:MM). */
-const CANONICAL_TIMESTAMP = /^(?!0000)\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{6}[+-](?:0\d|1[0-5]):[0-5]\d$/;
-const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
+const CANONICAL_TIMESTAMP =
+  /^(?!0000)\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{6}[+-](?:0\d|1[0-5]):[0-5]\d$/;
+const TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
 
 /**
  * `YYYY-MM-DDTHH:MM:SS.ffffff±HH:MM`: the instant and offset exactly as sent, fractions cut to microseconds, a
@@ -55,7 +57,7 @@ export function toCell(value: unknown, type: LogicalType): Cell {
   switch (type.kind) {
     case 'integer': {
       // The common case, without the text checks below.
-      if (Number.isSafeInteger(value)) return String(value);
+      if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
       const text = numberText(value);
       if (text === undefined || !isWhole(text)) throw new ValueError('an integer');
       return text;

@@ -15,8 +15,17 @@ export interface MeltanoSetting {
 }
 
 const ACRONYMS: Record<string, string> = {
-  api: 'API', ca: 'CA', id: 'ID', oauth: 'OAuth', sid: 'SID', tls: 'TLS', url: 'URL', wms: 'WMS', json: 'JSON',
-  mb: 'MB', sdc: 'SDC',
+  api: 'API',
+  ca: 'CA',
+  id: 'ID',
+  oauth: 'OAuth',
+  sid: 'SID',
+  tls: 'TLS',
+  url: 'URL',
+  wms: 'WMS',
+  json: 'JSON',
+  mb: 'MB',
+  sdc: 'SDC',
 };
 
 /** `oauth_client_id` → `OAuth Client ID`. */
@@ -24,7 +33,7 @@ export function settingLabel(name: string): string {
   return name
     .split('_')
     .filter((word) => word !== '')
-    .map((word) => ACRONYMS[word] ?? word[0]!.toUpperCase() + word.slice(1))
+    .map((word) => ACRONYMS[word] ?? word[0].toUpperCase() + word.slice(1))
     .join(' ');
 }
 
@@ -72,7 +81,8 @@ export function meltanoSettings(schema: SettingsSchema): MeltanoSetting[] {
       aliases: setting.aliases && setting.aliases.length > 0 ? [...setting.aliases] : undefined,
       options: setting.enum
         ? setting.enum.map((value) => {
-            if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`setting '${name}': enum value ${JSON.stringify(value)} is not a string or number`);
+            if (typeof value !== 'string' && typeof value !== 'number')
+              throw new Error(`setting '${name}': enum value ${JSON.stringify(value)} is not a string or number`);
             return { label: String(value), value };
           })
         : undefined,

@@ -9,11 +9,43 @@ export const EXTRACTOR = 'tap-oracle-wms';
 export const LOADER = 'target-oracle';
 
 /** The entities with their own jobs, in dependency order (masters before documents). */
-export const JOB_ENTITIES = ['company', 'facility', 'item', 'location', 'inventory', 'order_hdr', 'order_dtl', 'allocation'] as const;
+export const JOB_ENTITIES = [
+  'company',
+  'facility',
+  'item',
+  'location',
+  'inventory',
+  'order_hdr',
+  'order_dtl',
+  'allocation',
+] as const;
 
 /** Capability names Meltano's schema accepts (meltano.schema.json `$defs.plugins.extractors/loaders`). */
-const MELTANO_EXTRACTOR_CAPABILITIES = new Set(['properties', 'catalog', 'discover', 'state', 'about', 'stream-maps', 'activate-version', 'batch', 'test', 'log-based', 'schema-flattening', 'structured-logging']);
-const MELTANO_LOADER_CAPABILITIES = new Set(['about', 'stream-maps', 'activate-version', 'batch', 'soft-delete', 'hard-delete', 'datatype-failsafe', 'schema-flattening', 'structured-logging']);
+const MELTANO_EXTRACTOR_CAPABILITIES = new Set([
+  'properties',
+  'catalog',
+  'discover',
+  'state',
+  'about',
+  'stream-maps',
+  'activate-version',
+  'batch',
+  'test',
+  'log-based',
+  'schema-flattening',
+  'structured-logging',
+]);
+const MELTANO_LOADER_CAPABILITIES = new Set([
+  'about',
+  'stream-maps',
+  'activate-version',
+  'batch',
+  'soft-delete',
+  'hard-delete',
+  'datatype-failsafe',
+  'schema-flattening',
+  'structured-logging',
+]);
 
 /** Fixed so that every clone is the same project (Meltano would otherwise generate one on first run). */
 const PROJECT_ID = '6f0c2a4e-9d1b-4c57-a8e3-2b7d5f1e0c94';
@@ -59,7 +91,11 @@ function environment(name: string, upper: string, loadSchema: string): Record<st
           {
             name: EXTRACTOR,
             load_schema: loadSchema,
-            config: { base_url: `$WMS_${upper}_BASE_URL`, username: `$WMS_${upper}_USERNAME`, password: `$WMS_${upper}_PASSWORD` },
+            config: {
+              base_url: `$WMS_${upper}_BASE_URL`,
+              username: `$WMS_${upper}_USERNAME`,
+              password: `$WMS_${upper}_PASSWORD`,
+            },
           },
         ],
         loaders: [
@@ -125,7 +161,11 @@ export function meltanoProject(): Record<string, YamlValue> {
     ]),
     // Full reloads on Sunday night, staggered by 10 minutes; incrementals every 15 minutes.
     schedules: JOB_ENTITIES.flatMap((entity, i) => [
-      { name: `${entity}-weekly-full`, job: `${entity}-full`, interval: `${(i * 10) % 60} ${2 + Math.floor((i * 10) / 60)} * * 0` },
+      {
+        name: `${entity}-weekly-full`,
+        job: `${entity}-full`,
+        interval: `${(i * 10) % 60} ${2 + Math.floor((i * 10) / 60)} * * 0`,
+      },
       { name: `${entity}-every-15-minutes`, job: `${entity}-incremental`, interval: '*/15 * * * *' },
     ]),
     environments: [
@@ -134,8 +174,26 @@ export function meltanoProject(): Record<string, YamlValue> {
         config: {
           plugins: {
             // The simulator (`npx wms-simulator`, fake user demo/demo) and the private PostgreSQL of scripts/pg.sh.
-            extractors: [{ name: EXTRACTOR, load_schema: 'wms_dev', config: { base_url: 'http://127.0.0.1:8765/demo', username: 'demo', password: 'demo' } }],
-            loaders: [{ name: LOADER, config: { dialect: 'postgres', host: '127.0.0.1', port: 54329, user: 'wms_test', password: 'wms_test', database: 'wms_test' } }],
+            extractors: [
+              {
+                name: EXTRACTOR,
+                load_schema: 'wms_dev',
+                config: { base_url: 'http://127.0.0.1:8765/demo', username: 'demo', password: 'demo' },
+              },
+            ],
+            loaders: [
+              {
+                name: LOADER,
+                config: {
+                  dialect: 'postgres',
+                  host: '127.0.0.1',
+                  port: 54329,
+                  user: 'wms_test',
+                  password: 'wms_test',
+                  database: 'wms_test',
+                },
+              },
+            ],
           },
         },
       },

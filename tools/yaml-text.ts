@@ -26,7 +26,7 @@ function isScalar(value: YamlValue): value is string | number | boolean | null {
 function flowList(list: YamlValue[]): string | undefined {
   if (list.length === 0) return '[]';
   if (!list.every(isScalar)) return undefined;
-  const text = `[${list.map((item) => scalar(item as string | number | boolean | null)).join(', ')}]`;
+  const text = `[${list.map((item) => scalar(item)).join(', ')}]`;
   return text.length <= FLOW_LINE_LIMIT ? text : undefined;
 }
 
@@ -65,7 +65,13 @@ function listItem(value: YamlValue, indent: string): string[] {
 export function toYaml(document: { [key: string]: YamlValue | undefined }, header: string[] = []): string {
   const sections = entries(document).map(([key, value]) => mappingEntry(key, value, ''));
   // A blank line before each multi-line top-level section, for the reader.
-  const body = sections.flatMap((lines, i) => (i > 0 && (lines.length > 1 || sections[i - 1]!.length > 1) ? ['', ...lines] : lines));
-  const lines = [...header.map((line) => (line === '' ? '#' : `# ${line}`)), ...(header.length > 0 ? [''] : []), ...body];
+  const body = sections.flatMap((lines, i) =>
+    i > 0 && (lines.length > 1 || sections[i - 1].length > 1) ? ['', ...lines] : lines,
+  );
+  const lines = [
+    ...header.map((line) => (line === '' ? '#' : `# ${line}`)),
+    ...(header.length > 0 ? [''] : []),
+    ...body,
+  ];
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,4 @@
 import { AdminError, type SimulatorAdmin } from './simulator-admin.js';
-import type { RuntimeSettings } from './simulator-options.js';
 
 export interface AdminReply {
   readonly status: number;
@@ -22,7 +21,12 @@ export interface AdminReply {
  *   GET    /__admin/stats                    (process memory, row counts)
  *   POST   /__admin/reset
  */
-export function handleAdmin(admin: SimulatorAdmin, method: string, segments: readonly string[], body: unknown): AdminReply {
+export function handleAdmin(
+  admin: SimulatorAdmin,
+  method: string,
+  segments: readonly string[],
+  body: unknown,
+): AdminReply {
   const [resource, a, b] = segments;
   const input = (body ?? {}) as Record<string, unknown>;
   try {
@@ -51,7 +55,7 @@ export function handleAdmin(admin: SimulatorAdmin, method: string, segments: rea
       }
       case 'POST purge':
         if (a === undefined) break;
-        return ok({ purged: admin.purge(a, input as { modTsBefore?: string; idBelow?: number }) });
+        return ok({ purged: admin.purge(a, input) });
       case 'GET faults':
         return ok({ rules: admin.faults.rules.map((r) => r.text) });
       case 'PUT faults':
@@ -64,7 +68,7 @@ export function handleAdmin(admin: SimulatorAdmin, method: string, segments: rea
       case 'GET settings':
         return ok(admin.getSettings());
       case 'PATCH settings':
-        return ok(admin.updateSettings(input as Partial<RuntimeSettings>));
+        return ok(admin.updateSettings(input));
       case 'GET requests':
         return ok({ requests: admin.requests() });
       case 'DELETE requests':

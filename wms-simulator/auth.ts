@@ -58,7 +58,8 @@ export class AuthService {
     } else {
       throw unauthorized('AUTHENTICATION_FAILED', 'Unsupported authorization scheme.');
     }
-    if (!user.canRead) throw new WmsError(403, 'PERMISSION_DENIED', 'You do not have permission to perform this action.');
+    if (!user.canRead)
+      throw new WmsError(403, 'PERMISSION_DENIED', 'You do not have permission to perform this action.');
     return user;
   }
 
@@ -71,7 +72,9 @@ export class AuthService {
     const grantType = form.get('grant_type');
     let username: string;
     if (grantType === 'password') {
-      const user = this.users.find((u) => u.username === form.get('username') && same(u.password, form.get('password') ?? ''));
+      const user = this.users.find(
+        (u) => u.username === form.get('username') && same(u.password, form.get('password') ?? ''),
+      );
       if (!user) return oauthError(400, 'invalid_grant', 'Invalid credentials given.');
       username = user.username;
     } else if (grantType === 'client_credentials') {
@@ -94,7 +97,13 @@ export class AuthService {
     this.refreshTokens.set(refreshToken, username);
     return {
       status: 200,
-      body: JSON.stringify({ access_token: accessToken, token_type: 'Bearer', expires_in: ttl, refresh_token: refreshToken, scope: 'read' }),
+      body: JSON.stringify({
+        access_token: accessToken,
+        token_type: 'Bearer',
+        expires_in: ttl,
+        refresh_token: refreshToken,
+        scope: 'read',
+      }),
     };
   }
 

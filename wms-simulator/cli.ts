@@ -39,11 +39,17 @@ export async function run(argv: string[] = hideBin(process.argv)): Promise<void>
   process.stdout.write(`base_url=${sim.baseUrl}\n`);
   if (reader) {
     // Only the built-in demo credentials are echoed; passwords given on the command line are not.
-    process.stdout.write(isDemo(reader) ? `basic auth: ${reader.username} / ${reader.password}\n` : `basic auth: ${reader.username} / (as given)\n`);
+    process.stdout.write(
+      isDemo(reader)
+        ? `basic auth: ${reader.username} / ${reader.password}\n`
+        : `basic auth: ${reader.username} / (as given)\n`,
+    );
   }
   const client = options.clients?.[0] ?? { clientId: 'demo-client', clientSecret: 'demo-secret' };
   const demoClient = client.clientId === 'demo-client' && client.clientSecret === 'demo-secret';
-  process.stdout.write(`oauth2: POST ${sim.baseUrl}/api/oauth2/token/ client ${client.clientId} / ${demoClient ? client.clientSecret : '(as given)'}\n`);
+  process.stdout.write(
+    `oauth2: POST ${sim.baseUrl}/api/oauth2/token/ client ${client.clientId} / ${demoClient ? client.clientSecret : '(as given)'}\n`,
+  );
   process.stdout.write(`admin: ${sim.url}/__admin/\n`);
 
   await new Promise<void>((resolve) => {
@@ -69,17 +75,49 @@ async function parseArgs(argv: string[]): Promise<SimulatorOptions | null> {
     .option('env', { type: 'string', default: 'demo', describe: 'environment segment of the URLs' })
     .option('seed', { type: 'number', default: 1, describe: 'data and fault seed' })
     .option('rows', { type: 'string', array: true, default: [], describe: 'ENTITY=N generated rows (repeatable)' })
-    .option('page-size-default', { type: 'number', default: 50, describe: 'page size when page_size is absent or invalid' })
-    .option('empty-list-200', { type: 'boolean', default: false, describe: 'answer an empty filtered list with 200 [] instead of 404' })
-    .option('strict-seconds', { type: 'boolean', default: false, describe: 'reject sub-second precision in query date-times' })
-    .option('required-yn', { type: 'boolean', default: false, describe: 'describe "required" as "Y"/"N" instead of booleans' })
-    .option('entity-list', { choices: ['dict', 'list'] as const, default: 'dict' as const, describe: 'entity list shape' })
-    .option('user', { type: 'string', array: true, describe: 'NAME:PASSWORD[:noread] (repeatable; replaces demo:demo and noread:noread)' })
+    .option('page-size-default', {
+      type: 'number',
+      default: 50,
+      describe: 'page size when page_size is absent or invalid',
+    })
+    .option('empty-list-200', {
+      type: 'boolean',
+      default: false,
+      describe: 'answer an empty filtered list with 200 [] instead of 404',
+    })
+    .option('strict-seconds', {
+      type: 'boolean',
+      default: false,
+      describe: 'reject sub-second precision in query date-times',
+    })
+    .option('required-yn', {
+      type: 'boolean',
+      default: false,
+      describe: 'describe "required" as "Y"/"N" instead of booleans',
+    })
+    .option('entity-list', {
+      choices: ['dict', 'list'] as const,
+      default: 'dict' as const,
+      describe: 'entity list shape',
+    })
+    .option('user', {
+      type: 'string',
+      array: true,
+      describe: 'NAME:PASSWORD[:noread] (repeatable; replaces demo:demo and noread:noread)',
+    })
     .option('client', { type: 'string', array: true, describe: 'CLIENT_ID:SECRET for the token endpoint (repeatable)' })
-    .option('token-ttl', { type: 'number', default: 3600, describe: 'bearer token lifetime, seconds (simulator clock)' })
+    .option('token-ttl', {
+      type: 'number',
+      default: 3600,
+      describe: 'bearer token lifetime, seconds (simulator clock)',
+    })
     .option('latency-ms', { type: 'number', default: 0, describe: 'added to every lgfapi response' })
     .option('latency-ms-per-row', { type: 'number', default: 0, describe: 'added per returned record (real WMS: ~20)' })
-    .option('faults', { type: 'string', default: '', describe: 'fault rules, e.g. "allocation:429@3,*:500@0.1" (see docs/wms-simulator.md)' })
+    .option('faults', {
+      type: 'string',
+      default: '',
+      describe: 'fault rules, e.g. "allocation:429@3,*:500@0.1" (see docs/wms-simulator.md)',
+    })
     .option('data-epoch', { type: 'string', describe: 'newest generated mod_ts (ISO-8601)' })
     .option('clock-start', { type: 'string', describe: 'initial simulator clock (ISO-8601)' })
     .strict()
@@ -95,7 +133,7 @@ async function parseArgs(argv: string[]): Promise<SimulatorOptions | null> {
   for (const item of args.rows) {
     const m = /^([a-z_]+)=(\d+)$/.exec(item);
     if (!m) throw new Error(`--rows '${item}' is not ENTITY=N`);
-    rows[m[1]!] = Number(m[2]);
+    rows[m[1]] = Number(m[2]);
   }
   parseFaultSpec(args.faults);
   const options: SimulatorOptions = {
@@ -124,8 +162,8 @@ async function parseArgs(argv: string[]): Promise<SimulatorOptions | null> {
 
 function parseUser(text: string): UserSpec {
   const m = /^([^:]+):([^:]*)(?::(noread))?$/.exec(text);
-  if (!m) throw new Error("--user needs NAME:PASSWORD[:noread]");
-  return { username: m[1]!, password: m[2]!, canRead: m[3] === undefined };
+  if (!m) throw new Error('--user needs NAME:PASSWORD[:noread]');
+  return { username: m[1], password: m[2], canRead: m[3] === undefined };
 }
 
 function parseClient(text: string): ClientSpec {

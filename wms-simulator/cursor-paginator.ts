@@ -18,8 +18,15 @@ export interface CursorPage {
  * `page_mode=sequenced`: a port of DRF's CursorPagination (keyset on the primary ordering term, an
  * offset to step over ties, `r=1` for previous pages) on top of a random-access {@link ResultSet}.
  */
-export function paginateByCursor(rows: ResultSet, ordering: Ordering, rawCursor: string | undefined, pageSize: number, zone: string): CursorPage {
-  const cursor: Cursor = rawCursor === undefined ? { offset: 0, reverse: false, position: null } : (decodeCursor(rawCursor) ?? invalid());
+export function paginateByCursor(
+  rows: ResultSet,
+  ordering: Ordering,
+  rawCursor: string | undefined,
+  pageSize: number,
+  zone: string,
+): CursorPage {
+  const cursor: Cursor =
+    rawCursor === undefined ? { offset: 0, reverse: false, position: null } : (decodeCursor(rawCursor) ?? invalid());
   const kind = ordering.primary.kind;
   let position: Value | null = null;
   if (cursor.position !== null) {
@@ -53,12 +60,12 @@ export function paginateByCursor(rows: ResultSet, ordering: Ordering, rawCursor:
 
   const next = (): string | null => {
     if (!hasNext) return null;
-    let compare = page.length > 0 && cursor.reverse && cursor.offset ? key(page[page.length - 1]!) : nextPosition;
+    let compare = page.length > 0 && cursor.reverse && cursor.offset ? key(page[page.length - 1]) : nextPosition;
     let offset = 0;
     let pos: string | null = null;
     let unique = false;
     for (let k = page.length - 1; k >= 0; k--) {
-      pos = key(page[k]!);
+      pos = key(page[k]);
       if (pos !== compare) {
         unique = true;
         break;
@@ -84,7 +91,7 @@ export function paginateByCursor(rows: ResultSet, ordering: Ordering, rawCursor:
 
   const previous = (): string | null => {
     if (!hasPrevious) return null;
-    let compare = page.length > 0 && !cursor.reverse && cursor.offset ? key(page[0]!) : previousPosition;
+    let compare = page.length > 0 && !cursor.reverse && cursor.offset ? key(page[0]) : previousPosition;
     let offset = 0;
     let pos: string | null = null;
     let unique = false;

@@ -12,7 +12,7 @@ export function isDecimal(text: string): boolean {
 export function normalizeDecimal(text: string): string {
   const m = DECIMAL.exec(text);
   if (!m) throw new Error('not a decimal');
-  const int = m[2]!.replace(/^0+(?=\d)/, '');
+  const int = m[2].replace(/^0+(?=\d)/, '');
   const frac = (m[3] ?? '').replace(/0+$/, '');
   const body = frac ? `${int}.${frac}` : int;
   return m[1] === '-' && body !== '0' ? `-${body}` : body;

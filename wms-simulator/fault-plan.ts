@@ -18,12 +18,31 @@ import { hashString, mulberry32 } from './prng.js';
  * then destroy the socket), phantom (paged mode: the page after the last one answers 500 instead of 404),
  * no-ordering (400 when `ordering` is given), latency(baseMs, perRowMs=0).
  */
-export type FaultKind = '429' | '500' | '502' | '503' | '504' | 'html502' | 'stall' | 'reset' | 'phantom' | 'no-ordering' | 'latency';
+export type FaultKind =
+  '429' | '500' | '502' | '503' | '504' | 'html502' | 'stall' | 'reset' | 'phantom' | 'no-ordering' | 'latency';
 
-const KINDS = new Set<FaultKind>(['429', '500', '502', '503', '504', 'html502', 'stall', 'reset', 'phantom', 'no-ordering', 'latency']);
-const DEFAULT_ARGS: Partial<Record<FaultKind, number[]>> = { '429': [1], stall: [120000], reset: [64], latency: [0, 0] };
+const KINDS = new Set<FaultKind>([
+  '429',
+  '500',
+  '502',
+  '503',
+  '504',
+  'html502',
+  'stall',
+  'reset',
+  'phantom',
+  'no-ordering',
+  'latency',
+]);
+const DEFAULT_ARGS: Partial<Record<FaultKind, number[]>> = {
+  '429': [1],
+  stall: [120000],
+  reset: [64],
+  latency: [0, 0],
+};
 
-export type Trigger = { type: 'always' } | { type: 'count'; from: number; to: number } | { type: 'probability'; p: number };
+export type Trigger =
+  { type: 'always' } | { type: 'count'; from: number; to: number } | { type: 'probability'; p: number };
 
 export interface FaultRule {
   readonly scope: string;
@@ -118,9 +137,9 @@ export class FaultPlan {
     const fired: Fault[] = [];
     this.rules.forEach((rule, i) => {
       if (!kinds.has(rule.kind) || !matches(rule.scope, target)) return;
-      const n = ++this.counts[i]!;
+      const n = ++this.counts[i];
       const t = rule.trigger;
-      const hit = t.type === 'always' || (t.type === 'count' ? n >= t.from && n <= t.to : this.rngs[i]!() < t.p);
+      const hit = t.type === 'always' || (t.type === 'count' ? n >= t.from && n <= t.to : this.rngs[i]() < t.p);
       if (hit) fired.push({ kind: rule.kind, args: rule.args, rule: rule.text });
     });
     return fired;
@@ -131,6 +150,7 @@ function matches(scope: string, target: RequestTarget): boolean {
   if (scope === '*') return target.op !== 'token';
   if (scope === 'token') return target.op === 'token';
   if (scope === 'entities') return target.op === 'entities';
-  if (scope.endsWith('/describe')) return target.op === 'describe' && target.entity === scope.slice(0, -'/describe'.length);
+  if (scope.endsWith('/describe'))
+    return target.op === 'describe' && target.entity === scope.slice(0, -'/describe'.length);
   return (target.op === 'list' || target.op === 'retrieve') && target.entity === scope;
 }

@@ -35,7 +35,7 @@ export class FieldFactory {
 
   /** A pick from `choices` for (row, salt). */
   pick<T>(index: number, salt: string, choices: readonly T[]): T {
-    return choices[this.h(index, salt) % choices.length]!;
+    return choices[this.h(index, salt) % choices.length];
   }
 
   /** The six keys every timestamped record starts with (minus `url`, which the renderer inserts). */
@@ -62,7 +62,11 @@ export class FieldFactory {
     return this.make(name, 'text', gen, entry, opts);
   }
 
-  int(name: string, gen: (i: number) => number | null, opts: FieldOptions & { min?: number; max?: number } = {}): FieldDef {
+  int(
+    name: string,
+    gen: (i: number) => number | null,
+    opts: FieldOptions & { min?: number; max?: number } = {},
+  ): FieldDef {
     const required = opts.required ?? false;
     const entry: DescribeEntry = { type: 'integer', required };
     if (!required) entry.default = opts.default ?? 0;
@@ -130,9 +134,16 @@ export class FieldFactory {
 
   /** A `*_set` child link; the generator returns the child count (0 renders as null). */
   set(name: string, child: string, parentField: string, count: (i: number) => number): FieldDef {
-    return this.make(name, 'set', count, { type: 'set', required: false }, { notAParameter: true }, {
-      set: { child, parentField },
-    });
+    return this.make(
+      name,
+      'set',
+      count,
+      { type: 'set', required: false },
+      { notAParameter: true },
+      {
+        set: { child, parentField },
+      },
+    );
   }
 
   /** An entity's relation key taken from one of its own fields (a code, a number). */
@@ -204,5 +215,4 @@ export class FieldFactory {
   onRequestOnly(field: FieldDef): FieldDef {
     return { ...field, onRequestOnly: true };
   }
-
 }

@@ -14,7 +14,7 @@ export class FieldPath {
   ) {}
 
   get last(): FieldDef {
-    return this.fields[this.fields.length - 1]!;
+    return this.fields[this.fields.length - 1];
   }
 
   get kind(): FieldKind {
@@ -29,24 +29,28 @@ export class FieldPath {
    * Resolves as many leading segments as name fields; returns the path and the segments left over
    * (lookups and transforms), or null when the first segment is not a field.
    */
-  static resolve(tenant: Tenant, root: VirtualTable, segments: readonly string[]): { path: FieldPath; rest: string[] } | null {
+  static resolve(
+    tenant: Tenant,
+    root: VirtualTable,
+    segments: readonly string[],
+  ): { path: FieldPath; rest: string[] } | null {
     const tables: VirtualTable[] = [];
     const positions: number[] = [];
     const fields: FieldDef[] = [];
     let table = root;
     let k = 0;
     while (k < segments.length) {
-      const name = segments[k]!;
+      const name = segments[k];
       const pos = table.fieldPos.get(name) ?? reverseSetPos(table, name);
       if (pos === undefined) break;
-      const field = table.def.fields[pos]!;
+      const field = table.def.fields[pos];
       tables.push(table);
       positions.push(pos);
       fields.push(field);
       k++;
       if (field.kind !== 'rel' || k >= segments.length) break;
       const target = tenant.table(field.relation!.target);
-      if (!target || !target.fieldPos.has(segments[k]!)) break;
+      if (!target || !target.fieldPos.has(segments[k])) break;
       table = target;
     }
     if (fields.length === 0) return null;
@@ -58,11 +62,11 @@ export class FieldPath {
     let r = ref;
     const last = this.positions.length - 1;
     for (let k = 0; ; k++) {
-      const table = this.tables[k]!;
-      const v = table.value(r, this.positions[k]!);
-      if (k === last) return this.fields[k]!.kind === 'set' && v === 0 ? null : v;
+      const table = this.tables[k];
+      const v = table.value(r, this.positions[k]);
+      if (k === last) return this.fields[k].kind === 'set' && v === 0 ? null : v;
       if (v === null) return null;
-      const next = this.tables[k + 1]!.resolve(v as number);
+      const next = this.tables[k + 1].resolve(v as number);
       if (next === null) return null;
       r = next;
     }

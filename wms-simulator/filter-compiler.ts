@@ -36,7 +36,12 @@ interface Bound {
  * Filters on `id` and on a generated `mod_ts` also narrow the generated index range, because both grow
  * with the index: that is what keeps the tap's id- and mod_ts-window queries cheap over millions of rows.
  */
-export function compileFilters(tenant: Tenant, table: VirtualTable, filters: readonly FilterParam[], ctx: ParseContext): CompiledFilters {
+export function compileFilters(
+  tenant: Tenant,
+  table: VirtualTable,
+  filters: readonly FilterParam[],
+  ctx: ParseContext,
+): CompiledFilters {
   const errors: Record<string, string> = {};
   const residual: Predicate[] = [];
   const all: Predicate[] = [];
@@ -80,17 +85,19 @@ function compileOne(tenant: Tenant, table: VirtualTable, filter: FilterParam, ct
   const { path, rest } = resolved;
   let transform: string | null = null;
   let lookup = 'exact';
-  if (rest.length > 0 && TRANSFORMS.has(rest[0]!)) transform = rest.shift()!;
+  if (rest.length > 0 && TRANSFORMS.has(rest[0])) transform = rest.shift()!;
   if (rest.length > 0) lookup = rest.shift()!;
   if (rest.length > 0 || !LOOKUPS.has(lookup)) {
     throw new FilterError(`Unknown field or lookup '${[lookup, ...rest].join('__')}' on '${path.last.name}'.`);
   }
   const baseKind = path.kind;
-  if (transform && baseKind !== 'ts' && baseKind !== 'date') throw new FilterError(`'${transform}' applies to dates and date-times only.`);
+  if (transform && baseKind !== 'ts' && baseKind !== 'date')
+    throw new FilterError(`'${transform}' applies to dates and date-times only.`);
   const kind: FieldKind = transform ? 'int' : baseKind;
   if (baseKind === 'set' && lookup !== 'isnull') throw new FilterError(`'${path.last.name}' supports isnull only.`);
   if (TEXT_LOOKUPS.has(lookup) && kind !== 'text') throw new FilterError(`'${lookup}' applies to text fields only.`);
-  if (kind === 'bool' && (ORDER_LOOKUPS.has(lookup) || lookup === 'range')) throw new FilterError(`'${lookup}' does not apply to booleans.`);
+  if (kind === 'bool' && (ORDER_LOOKUPS.has(lookup) || lookup === 'range'))
+    throw new FilterError(`'${lookup}' does not apply to booleans.`);
 
   const read = transformer(path, transform, ctx.zone);
   const parse = (text: string): Value => {
@@ -104,7 +111,8 @@ function compileOne(tenant: Tenant, table: VirtualTable, filter: FilterParam, ct
   switch (lookup) {
     case 'isnull': {
       const t = filter.value.toLowerCase();
-      if (t !== 'true' && t !== 'false' && t !== '1' && t !== '0') throw new FilterError(`'${filter.value}' is not a valid boolean`);
+      if (t !== 'true' && t !== 'false' && t !== '1' && t !== '0')
+        throw new FilterError(`'${filter.value}' is not a valid boolean`);
       const wantNull = t === 'true' || t === '1';
       operands = [wantNull];
       pred = (ref) => (read(ref) === null) === wantNull;
@@ -126,7 +134,7 @@ function compileOne(tenant: Tenant, table: VirtualTable, filter: FilterParam, ct
       const [a, b] = operands;
       pred = (ref) => {
         const v = read(ref);
-        return v !== null && cmp(v, a!) >= 0 && cmp(v, b!) <= 0;
+        return v !== null && cmp(v, a) >= 0 && cmp(v, b) <= 0;
       };
       break;
     }
@@ -137,7 +145,13 @@ function compileOne(tenant: Tenant, table: VirtualTable, filter: FilterParam, ct
     case 'lte': {
       const x = parse(filter.value);
       operands = [x];
-      const test = { exact: (c: number) => c === 0, gt: (c: number) => c > 0, gte: (c: number) => c >= 0, lt: (c: number) => c < 0, lte: (c: number) => c <= 0 }[lookup];
+      const test = {
+        exact: (c: number) => c === 0,
+        gt: (c: number) => c > 0,
+        gte: (c: number) => c >= 0,
+        lt: (c: number) => c < 0,
+        lte: (c: number) => c <= 0,
+      }[lookup];
       pred = (ref) => {
         const v = read(ref);
         return v !== null && test(cmp(v, x));
@@ -170,7 +184,9 @@ function transformer(path: FieldPath, transform: string | null, zone: string): (
   return (ref) => {
     const v = path.evaluate(ref);
     if (v === null) return null;
-    const parts = isDate ? localParts(Date.parse(`${v as string}T00:00:00Z`) * 1000, 'UTC') : localParts(v as number, zone);
+    const parts = isDate
+      ? localParts(Date.parse(`${v as string}T00:00:00Z`) * 1000, 'UTC')
+      : localParts(v as number, zone);
     switch (transform) {
       case 'year':
         return parts.year;
@@ -196,19 +212,20 @@ function indexRange(table: VirtualTable, c: CompiledOne): [number, number] | nul
   if (name === 'id') at = (i) => table.idAt(i);
   else if (name === 'mod_ts' && table.def.hasModTs) at = (i) => table.modTsAt(i);
   else return null;
-  const first = (b: Bound) => VirtualTable.lowerBound(0, table.count, (i) => (b.inclusive ? at(i) >= b.value : at(i) > b.value));
+  const first = (b: Bound) =>
+    VirtualTable.lowerBound(0, table.count, (i) => (b.inclusive ? at(i) >= b.value : at(i) > b.value));
   const v = c.operands as number[];
   switch (c.lookup) {
     case 'exact':
-      return [first({ value: v[0]!, inclusive: true }), first({ value: v[0]!, inclusive: false })];
+      return [first({ value: v[0], inclusive: true }), first({ value: v[0], inclusive: false })];
     case 'gt':
     case 'gte':
-      return [first({ value: v[0]!, inclusive: c.lookup === 'gte' }), table.count];
+      return [first({ value: v[0], inclusive: c.lookup === 'gte' }), table.count];
     case 'lt':
     case 'lte':
-      return [0, first({ value: v[0]!, inclusive: c.lookup === 'lt' })];
+      return [0, first({ value: v[0], inclusive: c.lookup === 'lt' })];
     case 'range':
-      return [first({ value: v[0]!, inclusive: true }), first({ value: v[1]!, inclusive: false })];
+      return [first({ value: v[0], inclusive: true }), first({ value: v[1], inclusive: false })];
     default:
       return null;
   }

@@ -4,7 +4,18 @@ import { WmsError } from './wms-error.js';
 export const MAX_PAGE_SIZE = 1250;
 
 /** Keys lgfapi reserves; everything else in a list query is a filter. */
-const RESERVED = new Set(['page', 'page_size', 'page_mode', 'cursor', 'fields', 'ordering', 'format', 'values_list', 'distinct', 'limit']);
+const RESERVED = new Set([
+  'page',
+  'page_size',
+  'page_mode',
+  'cursor',
+  'fields',
+  'ordering',
+  'format',
+  'values_list',
+  'distinct',
+  'limit',
+]);
 
 export interface FilterParam {
   /** `field__lookup` as written, without the `!` of a negation. */
@@ -41,14 +52,19 @@ export function pageSizeOf(raw: string | undefined, defaultSize: number): number
 
 function commaList(raw: string | undefined): string[] | null {
   if (raw === undefined) return null;
-  return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 export function parseListParams(query: QueryString, defaultPageSize: number): ListParams {
   const mode = query.get('page_mode') ?? 'paged';
-  if (mode !== 'paged' && mode !== 'sequenced') throw WmsError.validation({ page_mode: `'${mode}' is not one of paged, sequenced` });
+  if (mode !== 'paged' && mode !== 'sequenced')
+    throw WmsError.validation({ page_mode: `'${mode}' is not one of paged, sequenced` });
   const format = query.get('format');
-  if (format !== undefined && format !== 'json') throw WmsError.validation({ format: `'${format}' is not supported by the simulator (json only)` });
+  if (format !== undefined && format !== 'json')
+    throw WmsError.validation({ format: `'${format}' is not supported by the simulator (json only)` });
   const valuesRaw = commaList(query.get('values_list'));
   let valuesList: ValuesListEntry[] | null = null;
   if (valuesRaw !== null) {
@@ -57,7 +73,8 @@ export function parseListParams(query: QueryString, defaultPageSize: number): Li
       return colon < 0 ? { expr: item, alias: item } : { expr: item.slice(0, colon), alias: item.slice(colon + 1) };
     });
     const aliases = new Set(valuesList.map((v) => v.alias));
-    if (aliases.size !== valuesList.length) throw WmsError.validation({ values_list: 'Values list alias names must be unique.' });
+    if (aliases.size !== valuesList.length)
+      throw WmsError.validation({ values_list: 'Values list alias names must be unique.' });
   }
   const distinctRaw = (query.get('distinct') ?? '').toLowerCase();
   const filters: FilterParam[] = [];

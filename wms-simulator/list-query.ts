@@ -78,8 +78,8 @@ function merge(a: readonly RowRef[], b: readonly RowRef[], cmp: (x: RowRef, y: R
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
-    if (j >= b.length || (i < a.length && cmp(a[i]!, b[j]!) <= 0)) out.push(a[i++]!);
-    else out.push(b[j++]!);
+    if (j >= b.length || (i < a.length && cmp(a[i], b[j]) <= 0)) out.push(a[i++]);
+    else out.push(b[j++]);
   }
   return out;
 }

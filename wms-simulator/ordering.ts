@@ -36,12 +36,13 @@ export class Ordering {
       if (!terms.some((t) => t.name === name)) terms.push({ name, pos: pos!, kind: field.kind, desc });
     }
     if (Object.keys(errors).length > 0) throw WmsError.validation(errors);
-    if (!terms.some((t) => t.name === 'id')) terms.push({ name: 'id', pos: table.fieldPos.get('id')!, kind: 'pk', desc: false });
+    if (!terms.some((t) => t.name === 'id'))
+      terms.push({ name: 'id', pos: table.fieldPos.get('id')!, kind: 'pk', desc: false });
     this.terms = terms;
   }
 
   get primary(): OrderTerm {
-    return this.terms[0]!;
+    return this.terms[0];
   }
 
   /** True when the primary term grows (or shrinks) with the generated row index. */

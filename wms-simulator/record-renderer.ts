@@ -48,7 +48,7 @@ export class RecordRenderer {
     return (ref) => {
       const zone = table.zoneOf(ref);
       let out = '{';
-      for (let c = 0; c < columns.length; c++) out += (c ? ',' : '') + columns[c]!(ref, zone);
+      for (let c = 0; c < columns.length; c++) out += (c ? ',' : '') + columns[c](ref, zone);
       return `${out}}`;
     };
   }
@@ -57,7 +57,7 @@ export class RecordRenderer {
     const zone = this.table.zoneOf(ref);
     const cols = this.columns;
     let out = '{';
-    for (let c = 0; c < cols.length; c++) out += (c ? ',' : '') + cols[c]!(ref, zone);
+    for (let c = 0; c < cols.length; c++) out += (c ? ',' : '') + cols[c](ref, zone);
     return `${out}}`;
   }
 
@@ -74,7 +74,8 @@ export class RecordRenderer {
   private projectedColumns(names: readonly string[]): Column[] {
     const wanted = new Set(names);
     const unknown = names.filter((n) => n !== 'url' && !this.table.fieldPos.has(n));
-    if (unknown.length > 0) throw WmsError.validation(Object.fromEntries(unknown.map((n) => [n, 'Unknown field.'])), 'Invalid fields.');
+    if (unknown.length > 0)
+      throw WmsError.validation(Object.fromEntries(unknown.map((n) => [n, 'Unknown field.'])), 'Invalid fields.');
     const out: Column[] = [];
     this.table.def.fields.forEach((field, pos) => {
       if (wanted.has(field.name)) out.push(this.column(field, pos));
@@ -113,7 +114,9 @@ export class RecordRenderer {
       const urlPrefix = `${this.entityBase}${set.child}/?${set.parentField}=`;
       return (ref) => {
         const count = table.value(ref, pos) as number;
-        return count > 0 ? `${prefix}{"result_count":${count},"url":"${urlPrefix}${table.idOf(ref)}"}` : `${prefix}null`;
+        return count > 0
+          ? `${prefix}{"result_count":${count},"url":"${urlPrefix}${table.idOf(ref)}"}`
+          : `${prefix}null`;
       };
     }
     return (ref, zone) => prefix + scalar(field, table.value(ref, pos), zone);

@@ -44,7 +44,7 @@ export class GeneratedRangeResultSet implements ResultSet {
 
   /** Number of holes at run positions below q. */
   private holesBelow(q: number): number {
-    return VirtualTable.lowerBound(0, this.holes.length, (k) => this.holes[k]! >= q);
+    return VirtualTable.lowerBound(0, this.holes.length, (k) => this.holes[k] >= q);
   }
 
   private positions(): number[] {
@@ -63,17 +63,17 @@ export class GeneratedRangeResultSet implements ResultSet {
     if (start >= stop) return out;
     const positions = this.positions();
     let m = 0;
-    while (m < positions.length && positions[m]! < start) m++;
+    while (m < positions.length && positions[m] < start) m++;
     // The generated rank of `start`, turned into a run position by stepping over holes.
     let q = start - m;
     let h = 0;
-    while (h < this.holes.length && this.holes[h]! <= q) {
+    while (h < this.holes.length && this.holes[h] <= q) {
       q++;
       h++;
     }
     for (let k = start; k < stop; k++) {
       if (m < positions.length && positions[m] === k) {
-        out.push(this.overlay[m++]!);
+        out.push(this.overlay[m++]);
         continue;
       }
       while (h < this.holes.length && this.holes[h] === q) {
@@ -116,7 +116,7 @@ export class SortedResultSet implements ResultSet {
 
   countBefore(p: Value, inclusive: boolean): number {
     return VirtualTable.lowerBound(0, this.rows.length, (k) => {
-      const c = this.ordering.comparePrimary(this.rows[k]!, p);
+      const c = this.ordering.comparePrimary(this.rows[k], p);
       return inclusive ? c > 0 : c >= 0;
     });
   }

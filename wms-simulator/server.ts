@@ -67,10 +67,28 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         .then((text) => {
           let body: unknown = undefined;
           if (text.trim() !== '') body = JSON.parse(text);
-          const reply = handleAdmin(admin, req.method ?? 'GET', rawPath.split('/').filter((s) => s !== '').slice(1), body);
-          send(res, { status: reply.status, body: JSON.stringify(reply.body), headers: {}, rows: 0 }, req.method === 'HEAD');
+          const reply = handleAdmin(
+            admin,
+            req.method ?? 'GET',
+            rawPath
+              .split('/')
+              .filter((s) => s !== '')
+              .slice(1),
+            body,
+          );
+          send(
+            res,
+            { status: reply.status, body: JSON.stringify(reply.body), headers: {}, rows: 0 },
+            req.method === 'HEAD',
+          );
         })
-        .catch((e: unknown) => send(res, { status: 400, body: JSON.stringify({ error: (e as Error).message }), headers: {}, rows: 0 }, false));
+        .catch((e: unknown) =>
+          send(
+            res,
+            { status: 400, body: JSON.stringify({ error: (e as Error).message }), headers: {}, rows: 0 },
+            false,
+          ),
+        );
       return;
     }
     const fired: Fault[] = [];
@@ -88,8 +106,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       .then((reply) => deliver(res, reply, fired, req.method === 'HEAD'))
       .catch((e: unknown) => {
         const status = e instanceof WmsError ? e.status : 500;
-        const error = e instanceof WmsError ? e : new WmsError(500, 'INTERNAL_SERVER_ERROR', 'An unexpected error occurred.');
-        if (!(e instanceof WmsError)) process.stderr.write(`wms-simulator: internal error: ${(e as Error).stack ?? String(e)}\n`);
+        const error =
+          e instanceof WmsError ? e : new WmsError(500, 'INTERNAL_SERVER_ERROR', 'An unexpected error occurred.');
+        if (!(e instanceof WmsError))
+          process.stderr.write(`wms-simulator: internal error: ${(e as Error).stack ?? String(e)}\n`);
         deliver(res, { status, body: error.body(), headers: error.headers, rows: 0 }, fired, req.method === 'HEAD');
       });
   });
@@ -113,7 +133,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       throw WmsError.notFound('Not found.');
     }
     const rest = segments.slice(5);
-    if (method !== 'GET' && method !== 'HEAD') throw new WmsError(405, 'METHOD_NOT_ALLOWED', `Method "${method}" not allowed.`);
+    if (method !== 'GET' && method !== 'HEAD')
+      throw new WmsError(405, 'METHOD_NOT_ALLOWED', `Method "${method}" not allowed.`);
     auth.authenticate(req.headers.authorization);
     injectFaults(targetOf(rest), fired);
     const host = originOf(req);
@@ -135,7 +156,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     for (const f of fired) {
       switch (f.kind) {
         case '429':
-          throw new WmsError(429, 'TOO_MANY_REQUESTS', 'Request was throttled.', undefined, { 'Retry-After': String(f.args[0]) });
+          throw new WmsError(429, 'TOO_MANY_REQUESTS', 'Request was throttled.', undefined, {
+            'Retry-After': String(f.args[0]),
+          });
         case '500':
           throw new WmsError(500, 'INTERNAL_SERVER_ERROR', 'An unexpected error occurred.');
         case '502':
@@ -154,8 +177,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     let delay = settings.latencyMs + settings.latencyMsPerRow * reply.rows;
     let resetAfter: number | null = null;
     for (const f of fired) {
-      if (f.kind === 'latency') delay += f.args[0]! + f.args[1]! * reply.rows;
-      if (f.kind === 'stall') delay += f.args[0]!;
+      if (f.kind === 'latency') delay += f.args[0] + f.args[1] * reply.rows;
+      if (f.kind === 'stall') delay += f.args[0];
       if (f.kind === 'reset') resetAfter = f.args[0]!;
     }
     later(delay, () => {

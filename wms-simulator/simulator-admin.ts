@@ -57,7 +57,8 @@ export class SimulatorAdmin {
   updateSettings(patch: Partial<RuntimeSettings>): RuntimeSettings {
     for (const [key, value] of Object.entries(patch)) {
       if (!(key in this.settings)) throw new AdminError(`unknown setting '${key}'`);
-      if (typeof value !== typeof (this.settings as unknown as Record<string, unknown>)[key]) throw new AdminError(`setting '${key}' has the wrong type`);
+      if (typeof value !== typeof (this.settings as unknown as Record<string, unknown>)[key])
+        throw new AdminError(`setting '${key}' has the wrong type`);
     }
     Object.assign(this.settings, patch);
     return { ...this.settings };
@@ -121,14 +122,24 @@ export class SimulatorAdmin {
     const idBelow = criteria.idBelow;
     if (cutoffUs === null && idBelow === undefined) throw new AdminError('purge needs modTsBefore or idBelow');
     let index = table.count;
-    if (cutoffUs !== null) index = Math.min(index, VirtualTable.lowerBound(0, table.count, (i) => table.modTsAt(i) >= cutoffUs!));
-    if (idBelow !== undefined) index = Math.min(index, VirtualTable.lowerBound(0, table.count, (i) => table.idAt(i) >= idBelow));
+    if (cutoffUs !== null)
+      index = Math.min(
+        index,
+        VirtualTable.lowerBound(0, table.count, (i) => table.modTsAt(i) >= cutoffUs),
+      );
+    if (idBelow !== undefined)
+      index = Math.min(
+        index,
+        VirtualTable.lowerBound(0, table.count, (i) => table.idAt(i) >= idBelow),
+      );
     let purged = 0;
     for (let i = table.purgeFloor; i < index; i++) if (!table.isShadowed(i)) purged++;
     table.purgeBelow(index);
     const modPos = table.fieldPos.get('mod_ts');
     for (const row of [...table.stored.values()]) {
-      const old = (cutoffUs !== null && modPos !== undefined && (row.values[modPos] as number) < cutoffUs) || (idBelow !== undefined && row.id < idBelow);
+      const old =
+        (cutoffUs !== null && modPos !== undefined && (row.values[modPos] as number) < cutoffUs) ||
+        (idBelow !== undefined && row.id < idBelow);
       if (old && table.remove(row.id)) purged++;
     }
     return purged;
@@ -177,7 +188,8 @@ export class SimulatorAdmin {
 
   rowCounts(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const [name, table] of this.tenant.tables) if (table.count > 0 || table.stored.size > 0) out[name] = table.count;
+    for (const [name, table] of this.tenant.tables)
+      if (table.count > 0 || table.stored.size > 0) out[name] = table.count;
     return out;
   }
 
@@ -188,7 +200,8 @@ export class SimulatorAdmin {
   }
 
   private convertId(value: unknown): number {
-    if (!Number.isSafeInteger(value) || (value as number) < 0) throw new AdminError("field 'id' needs a non-negative integer");
+    if (!Number.isSafeInteger(value) || (value as number) < 0)
+      throw new AdminError("field 'id' needs a non-negative integer");
     return value as number;
   }
 
@@ -198,7 +211,7 @@ export class SimulatorAdmin {
       const pos = table.fieldPos.get(name);
       if (pos === undefined) throw new AdminError(`${table.def.name} has no field '${name}'`);
       try {
-        row[pos] = valueFromJson(table.def.fields[pos]!, input, this.tenant.defaultZone);
+        row[pos] = valueFromJson(table.def.fields[pos], input, this.tenant.defaultZone);
       } catch (e) {
         throw new AdminError((e as Error).message);
       }
@@ -210,7 +223,7 @@ export class SimulatorAdmin {
     for (const name of ['facility_id', 'order_id', 'order_dtl_id']) {
       const pos = table.fieldPos.get(name);
       if (pos === undefined || row[pos] === null) continue;
-      const target = this.tenant.table(table.def.fields[pos]!.relation!.target);
+      const target = this.tenant.table(table.def.fields[pos].relation!.target);
       const ref = target?.resolve(row[pos] as number) ?? null;
       if (target && ref !== null) return target.zoneOf(ref);
     }

@@ -75,8 +75,10 @@ export interface ResolvedOptions {
 
 export function resolveOptions(o: SimulatorOptions = {}): ResolvedOptions {
   for (const [name, n] of Object.entries(o.rows ?? {})) {
-    if (!(name in GENERATED_ENTITIES)) throw new Error(`--rows: '${name}' is not a generated entity (${Object.keys(GENERATED_ENTITIES).join(', ')})`);
-    if (!Number.isSafeInteger(n) || n < 0 || n > 2 ** 31) throw new Error(`--rows: '${name}' needs a row count between 0 and 2^31`);
+    if (!(name in GENERATED_ENTITIES))
+      throw new Error(`--rows: '${name}' is not a generated entity (${Object.keys(GENERATED_ENTITIES).join(', ')})`);
+    if (!Number.isSafeInteger(n) || n < 0 || n > 2 ** 31)
+      throw new Error(`--rows: '${name}' needs a row count between 0 and 2^31`);
   }
   const dataEpochMs = Date.parse(o.dataEpoch ?? '2025-07-01T00:00:00Z');
   if (Number.isNaN(dataEpochMs)) throw new Error('dataEpoch is not an ISO-8601 date-time');

@@ -19,7 +19,9 @@ import { buildUom } from './entities/uom.js';
 import { buildWave } from './entities/wave.js';
 
 /** Entities with generated rows, their default row counts and their id layouts (sparse, large ids). */
-export const GENERATED_ENTITIES: Readonly<Record<string, { rows: number; ids: IdLayout; build: (ctx: BuildContext) => EntityDef }>> = {
+export const GENERATED_ENTITIES: Readonly<
+  Record<string, { rows: number; ids: IdLayout; build: (ctx: BuildContext) => EntityDef }>
+> = {
   company: { rows: 2, ids: { base: 1, stride: 1 }, build: buildCompany },
   facility: { rows: 3, ids: { base: 11, stride: 1 }, build: buildFacility },
   uom: { rows: 8, ids: { base: 1, stride: 1 }, build: buildUom },
@@ -71,7 +73,8 @@ export class Tenant {
     for (const [name, spec] of Object.entries(GENERATED_ENTITIES)) add(spec.build(ctx), rowCount(name), spec.ids);
     const container = this.tables.get('container')!.def;
     for (const name of DESCRIBE_ONLY_ENTITIES) {
-      const def = name === 'iblpn' || name === 'oblpn' ? buildContainerView(container, name) : buildDescribeOnly(ctx, name);
+      const def =
+        name === 'iblpn' || name === 'oblpn' ? buildContainerView(container, name) : buildDescribeOnly(ctx, name);
       add(def, 0, { base: 1, stride: 1 });
     }
     this.names = [...this.tables.keys()].sort();

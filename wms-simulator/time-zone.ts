@@ -68,7 +68,10 @@ export function formatTimestamp(epochUs: number, zone: string): string {
 }
 
 /** Wall-clock parts of an instant in a zone (for the year/month/day/week_day/hour/minute lookups). */
-export function localParts(epochUs: number, zone: string): {
+export function localParts(
+  epochUs: number,
+  zone: string,
+): {
   year: number;
   month: number;
   day: number;
@@ -105,7 +108,13 @@ export function parseTimestamp(text: string, zone: string, strictSeconds = false
   if (frac !== undefined && strictSeconds) return { ok: false, reason: 'sub-second precision is not accepted' };
   const wallMs = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
   const check = new Date(wallMs);
-  if (check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
+  if (
+    check.getUTCMonth() !== Number(mo) - 1 ||
+    check.getUTCDate() !== Number(d) ||
+    Number(h) > 23 ||
+    Number(mi) > 59 ||
+    Number(s) > 59
+  ) {
     return { ok: false, reason: `'${text}' is not a valid date-time` };
   }
   const micros = frac === undefined ? 0 : Number(frac.padEnd(6, '0'));

@@ -19,11 +19,14 @@ export function parseValue(kind: FieldKind, text: string, ctx: ParseContext): Pa
     case 'int':
     case 'rel':
     case 'set': {
-      if (!INTEGER.test(text) || !Number.isSafeInteger(Number(text))) return { ok: false, reason: `'${text}' is not a valid integer` };
+      if (!INTEGER.test(text) || !Number.isSafeInteger(Number(text)))
+        return { ok: false, reason: `'${text}' is not a valid integer` };
       return { ok: true, value: Number(text) };
     }
     case 'decimal':
-      return isDecimal(text) ? { ok: true, value: normalizeDecimal(text) } : { ok: false, reason: `'${text}' is not a valid decimal` };
+      return isDecimal(text)
+        ? { ok: true, value: normalizeDecimal(text) }
+        : { ok: false, reason: `'${text}' is not a valid decimal` };
     case 'bool': {
       const t = text.toLowerCase();
       if (t === 'true' || t === '1') return { ok: true, value: true };

@@ -95,7 +95,7 @@ export class VirtualTable {
   }
 
   value(ref: RowRef, pos: number): Value {
-    return typeof ref === 'number' ? this.def.fields[pos]!.generate(ref) : ref.values[pos]!;
+    return typeof ref === 'number' ? this.def.fields[pos].generate(ref) : ref.values[pos]!;
   }
 
   idOf(ref: RowRef): number {

@@ -54,7 +54,8 @@ export class WmsApi {
     const table = this.tenant.table(name);
     if (!table) throw WmsError.notFound(`Unknown entity '${name}'.`);
     if (second === undefined) return this.list(req, table);
-    if (second === 'describe' && third === undefined) return json(200, renderDescribe(table, this.settings.requiredStyle), 0);
+    if (second === 'describe' && third === undefined)
+      return json(200, renderDescribe(table, this.settings.requiredStyle), 0);
     if (/^\d+$/.test(second) && third === undefined) return this.retrieve(req, table, Number(second));
     throw WmsError.notFound('Not found.');
   }
@@ -82,7 +83,10 @@ export class WmsApi {
     const ctx = { zone: this.tenant.defaultZone, strictSeconds: this.settings.strictSeconds };
     const render = params.valuesList
       ? RecordRenderer.valuesList(this.tenant, table, params.valuesList)
-      : ((r) => (ref: RowRef) => r.render(ref))(new RecordRenderer(this.tenant, table, this.entityBase(req), params.fields));
+      : (
+          (r) => (ref: RowRef) =>
+            r.render(ref)
+        )(new RecordRenderer(this.tenant, table, this.entityBase(req), params.fields));
     const { ordering, rows } = this.engine.run(
       table,
       {
@@ -98,8 +102,13 @@ export class WmsApi {
     if (params.pageMode === 'sequenced') {
       const page = paginateByCursor(rows, ordering, params.cursor, params.pageSize, this.tenant.defaultZone);
       const next = page.next === null ? 'null' : JSON.stringify(this.link(req, req.query.with('cursor', page.next)));
-      const previous = page.previous === null ? 'null' : JSON.stringify(this.link(req, req.query.with('cursor', page.previous)));
-      return json(200, `{"next_page":${next},"previous_page":${previous},"results":[${page.rows.map(render).join(',')}]}`, page.rows.length);
+      const previous =
+        page.previous === null ? 'null' : JSON.stringify(this.link(req, req.query.with('cursor', page.previous)));
+      return json(
+        200,
+        `{"next_page":${next},"previous_page":${previous},"results":[${page.rows.map(render).join(',')}]}`,
+        page.rows.length,
+      );
     }
 
     const size = params.pageSize;
@@ -115,7 +124,8 @@ export class WmsApi {
     }
     const slice = rows.slice((page - 1) * size, page * size);
     const next = page < pageCount ? JSON.stringify(this.link(req, req.query.with('page', String(page + 1)))) : 'null';
-    const previous = page > 1 ? JSON.stringify(this.link(req, req.query.with('page', page === 2 ? null : String(page - 1)))) : 'null';
+    const previous =
+      page > 1 ? JSON.stringify(this.link(req, req.query.with('page', page === 2 ? null : String(page - 1)))) : 'null';
     const body = `{"result_count":${rows.length},"page_count":${pageCount},"page_nbr":${page},"next_page":${next},"previous_page":${previous},"results":[${slice.map(render).join(',')}]}`;
     return json(200, body, slice.length);
   }

@@ -26,7 +26,11 @@ export class AlertHistory {
   /** Runs `change` on the current data and saves it; serialized so concurrent alerts do not lose updates. */
   update<T>(change: (data: AlertHistoryData) => T): Promise<T> {
     const next = this.#queue.then(async () => {
-      if (!this.#data) this.#data = (this.file ? await readJsonFile<AlertHistoryData>(this.file) : undefined) ?? { sent: {}, failures: {} };
+      if (!this.#data)
+        this.#data = (this.file ? await readJsonFile<AlertHistoryData>(this.file) : undefined) ?? {
+          sent: {},
+          failures: {},
+        };
       const result = change(this.#data);
       if (this.file) await writeJsonAtomic(this.file, this.#data);
       return result;

@@ -2,7 +2,16 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { scrubSecrets, type Logger } from '../../singer/index.js';
 import { sleep } from '../../singer/index.js';
-import { ChannelError, severityRank, SEVERITIES, type AlertChannel, type AlertInput, type AlertResult, type DeliveryResult, type PreparedAlert } from './alert.js';
+import {
+  ChannelError,
+  severityRank,
+  SEVERITIES,
+  type AlertChannel,
+  type AlertInput,
+  type AlertResult,
+  type DeliveryResult,
+  type PreparedAlert,
+} from './alert.js';
 import { AlertHistory } from './alert-history.js';
 
 export interface AlertPolicy {
@@ -42,7 +51,11 @@ export function truncate(text: string, max: number): string {
 }
 
 function canonicalJson(value: Record<string, string>): string {
-  return JSON.stringify(Object.keys(value).sort().map((key) => [key, value[key]]));
+  return JSON.stringify(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, value[key]]),
+  );
 }
 
 /**
@@ -92,11 +105,23 @@ export class AlertManager {
     });
     if (decision.suppressedBy) {
       this.#options.logger?.info(`Alert '${prepared.title}' not sent (${decision.suppressedBy})`);
-      return { success: false, status: 'suppressed', suppressedBy: decision.suppressedBy, fingerprint: prepared.fingerprint, deliveries: [] };
+      return {
+        success: false,
+        status: 'suppressed',
+        suppressedBy: decision.suppressedBy,
+        fingerprint: prepared.fingerprint,
+        deliveries: [],
+      };
     }
     if (this.#options.channels.length === 0) {
       this.#options.logger?.warning(`Alert '${prepared.title}' not sent: no alert channel is configured`);
-      return { success: false, status: 'suppressed', suppressedBy: 'no-channels', fingerprint: prepared.fingerprint, deliveries: [] };
+      return {
+        success: false,
+        status: 'suppressed',
+        suppressedBy: 'no-channels',
+        fingerprint: prepared.fingerprint,
+        deliveries: [],
+      };
     }
 
     const deliveries = await Promise.all(this.#options.channels.map((channel) => this.#deliver(channel, prepared)));
@@ -104,7 +129,10 @@ export class AlertManager {
     const status = delivered === deliveries.length ? 'sent' : delivered > 0 ? 'partial' : 'failed';
     for (const delivery of deliveries) {
       if (delivery.success) this.#options.logger?.info(`Alert '${prepared.title}' delivered by ${delivery.channel}`);
-      else this.#options.logger?.warning(`Alert '${prepared.title}' not delivered by ${delivery.channel}: ${delivery.error}`);
+      else
+        this.#options.logger?.warning(
+          `Alert '${prepared.title}' not delivered by ${delivery.channel}: ${delivery.error}`,
+        );
     }
     return { success: status === 'sent', status, fingerprint: prepared.fingerprint, deliveries };
   }
@@ -128,10 +156,16 @@ export class AlertManager {
     const context: Record<string, string> = {};
     for (const [key, value] of Object.entries(input.context ?? {})) {
       if (value === undefined) continue;
-      context[clean(key, 100)] = clean(typeof value === 'string' ? value : JSON.stringify(value), MAX_CONTEXT_VALUE_CHARS);
+      context[clean(key, 100)] = clean(
+        typeof value === 'string' ? value : JSON.stringify(value),
+        MAX_CONTEXT_VALUE_CHARS,
+      );
     }
     const title = clean(input.title, MAX_TITLE_CHARS);
-    const fingerprint = createHash('sha256').update(`${title}\n${canonicalJson(context)}`).digest('hex').slice(0, 16);
+    const fingerprint = createHash('sha256')
+      .update(`${title}\n${canonicalJson(context)}`)
+      .digest('hex')
+      .slice(0, 16);
     return {
       source: 'wms-pipeline',
       title,
@@ -156,7 +190,8 @@ export class AlertManager {
       } catch (error) {
         const retriable = error instanceof ChannelError ? error.retriable : true;
         const message = scrubSecrets(error instanceof Error ? error.message : String(error), this.#options.secrets);
-        if (!retriable || attempts > retries) return { channel: channel.name, success: false, attempts, error: message };
+        if (!retriable || attempts > retries)
+          return { channel: channel.name, success: false, attempts, error: message };
         await sleep(retryDelaySeconds * 1000 * 2 ** (attempts - 1));
       }
     }

@@ -26,9 +26,12 @@ export function channelsFromSettings(settings: PipelineSettings): AlertChannel[]
       }),
     );
   }
-  if (settings.alert_slack_webhook_url) channels.push(new SlackChannel(settings.alert_slack_webhook_url, settings.alert_timeout_seconds));
+  if (settings.alert_slack_webhook_url)
+    channels.push(new SlackChannel(settings.alert_slack_webhook_url, settings.alert_timeout_seconds));
   if (settings.alert_webhook_url) {
-    channels.push(new WebhookChannel(settings.alert_webhook_url, settings.alert_webhook_headers, settings.alert_timeout_seconds));
+    channels.push(
+      new WebhookChannel(settings.alert_webhook_url, settings.alert_webhook_headers, settings.alert_timeout_seconds),
+    );
   }
   return channels;
 }

@@ -23,7 +23,8 @@ export function emailSubject(alert: PreparedAlert): string {
 export function emailBody(alert: PreparedAlert): string {
   const lines = [alert.message, '', `Severity: ${alert.severity}`, `Time: ${alert.timestamp}`, `Host: ${alert.host}`];
   for (const [key, value] of Object.entries(alert.context)) lines.push(`${key}: ${value}`);
-  if (alert.suppressedSinceLast > 0) lines.push(`Identical alerts suppressed since the last one: ${alert.suppressedSinceLast}`);
+  if (alert.suppressedSinceLast > 0)
+    lines.push(`Identical alerts suppressed since the last one: ${alert.suppressedSinceLast}`);
   lines.push(`Fingerprint: ${alert.fingerprint}`);
   return `${lines.join('\n')}\n`;
 }
@@ -31,7 +32,10 @@ export function emailBody(alert: PreparedAlert): string {
 /** SMTP response codes 4xx are temporary (retry); 5xx (auth refused, recipient rejected) are not. */
 function isRetriable(error: { responseCode?: number; code?: string }): boolean {
   if (typeof error.responseCode === 'number') return error.responseCode < 500;
-  return ['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'ECONNREFUSED', 'EDNS'].includes(error.code ?? '') || error.code === undefined;
+  return (
+    ['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'ECONNREFUSED', 'EDNS'].includes(error.code ?? '') ||
+    error.code === undefined
+  );
 }
 
 export class EmailChannel implements AlertChannel {
@@ -69,7 +73,10 @@ export class EmailChannel implements AlertChannel {
       if (error instanceof ChannelError) throw error;
       const smtp = error as { responseCode?: number; code?: string; message?: string };
       // nodemailer messages can quote the server's reply; they carry no credentials.
-      throw new ChannelError(`SMTP ${smtp.responseCode ?? smtp.code ?? 'error'}: ${(smtp.message ?? '').split('\n')[0]}`, isRetriable(smtp));
+      throw new ChannelError(
+        `SMTP ${smtp.responseCode ?? smtp.code ?? 'error'}: ${(smtp.message ?? '').split('\n')[0]}`,
+        isRetriable(smtp),
+      );
     }
   }
 

@@ -4,7 +4,12 @@ import { ChannelError } from './alert.js';
  * POSTs JSON and returns the status. Errors never include the URL (webhook URLs are secrets). 429 and 5xx and
  * network failures are retriable; other 4xx are not.
  */
-export async function postJson(url: string, body: unknown, headers: Record<string, string>, timeoutSeconds: number): Promise<number> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string>,
+  timeoutSeconds: number,
+): Promise<number> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -15,7 +20,10 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
     });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause;
-    const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutSeconds} s` : cause?.code ?? (error as Error).name;
+    const reason =
+      (error as Error).name === 'TimeoutError'
+        ? `no answer within ${timeoutSeconds} s`
+        : (cause?.code ?? (error as Error).name);
     throw new ChannelError(`request failed (${reason})`, true);
   }
   // Drain the body so the connection is released.

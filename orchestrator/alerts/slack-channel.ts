@@ -22,7 +22,9 @@ export function slackPayload(alert: PreparedAlert): Record<string, unknown> {
         fields: [
           { title: 'Severity', value: alert.severity, short: true },
           ...Object.entries(alert.context).map(([key, value]) => ({ title: key, value, short: value.length <= 40 })),
-          ...(alert.suppressedSinceLast > 0 ? [{ title: 'Suppressed since last', value: String(alert.suppressedSinceLast), short: true }] : []),
+          ...(alert.suppressedSinceLast > 0
+            ? [{ title: 'Suppressed since last', value: String(alert.suppressedSinceLast), short: true }]
+            : []),
         ],
         footer: `wms-pipeline on ${alert.host}`,
         ts: Math.floor(Date.parse(alert.timestamp) / 1000),

@@ -100,7 +100,13 @@ export function sameValue(source: unknown, target: unknown): boolean {
 }
 
 function isRelation(value: unknown): value is { id: unknown; key?: unknown } {
-  return typeof value === 'object' && value !== null && !(value instanceof ExactNumber) && !Array.isArray(value) && 'id' in value;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !(value instanceof ExactNumber) &&
+    !Array.isArray(value) &&
+    'id' in value
+  );
 }
 
 function relationBase(name: string): string {

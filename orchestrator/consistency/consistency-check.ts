@@ -58,8 +58,10 @@ async function filtersOf(stream: string, options: ConsistencyOptions): Promise<U
   const config = options.tapConfig;
   const known = { ...DEFAULT_SCOPE_FILTERS, ...(config.scope_filters ?? {}) }[stream];
   // Only entities without a configured scope need describe (the tap falls back to their own relations).
-  const entry = known ? { tap_stream_id: stream, stream, schema: { properties: {} } } : catalogEntry(stream, await options.probe.describe(stream), [], config.flatten_relations !== false);
-  return streamFilters(stream, entry as Parameters<typeof streamFilters>[1], config);
+  const entry = known
+    ? { tap_stream_id: stream, stream, schema: { properties: {} } }
+    : catalogEntry(stream, await options.probe.describe(stream), [], config.flatten_relations !== false);
+  return streamFilters(stream, entry, config);
 }
 
 async function checkStream(stream: string, options: ConsistencyOptions): Promise<StreamConsistency> {
@@ -78,7 +80,10 @@ async function checkStream(stream: string, options: ConsistencyOptions): Promise
     if (!table) throw new Error(`target table for stream '${stream}' not found`);
     result.table = table;
     const filters = await filtersOf(stream, options);
-    const [sourceCount, targetCount] = await Promise.all([options.probe.count(stream, filters), options.db.count(table)]);
+    const [sourceCount, targetCount] = await Promise.all([
+      options.probe.count(stream, filters),
+      options.db.count(table),
+    ]);
     Object.assign(result, { sourceCount, targetCount, countsMatch: sourceCount === targetCount });
 
     if (options.sampleSize > 0) {
@@ -91,7 +96,10 @@ async function checkStream(stream: string, options: ConsistencyOptions): Promise
         }
         return true;
       });
-      const rows = await options.db.rowsByIds(table, sample.map((record) => String(record.id)));
+      const rows = await options.db.rowsByIds(
+        table,
+        sample.map((record) => String(record.id)),
+      );
       const byId = new Map(rows.map((row) => [String(row.id), row]));
       const missingColumns = new Set<string>();
       for (const record of sample) {
@@ -102,7 +110,8 @@ async function checkStream(stream: string, options: ConsistencyOptions): Promise
           continue;
         }
         const comparison = compareRecord(record, row);
-        for (const column of comparison.mismatched) result.fieldMismatches[column] = (result.fieldMismatches[column] ?? 0) + 1;
+        for (const column of comparison.mismatched)
+          result.fieldMismatches[column] = (result.fieldMismatches[column] ?? 0) + 1;
         for (const column of comparison.missingColumns) missingColumns.add(column);
       }
       result.missingColumns = [...missingColumns].sort();

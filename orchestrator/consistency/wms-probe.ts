@@ -18,7 +18,11 @@ export class WmsProbe {
 
   constructor(config: TapConfig, timeoutSeconds: number) {
     this.#timeoutMs = timeoutSeconds * 1000;
-    this.#transport = new AxiosTransport({ maxSockets: 4, verifyTls: config.verify_tls !== false, caFile: config.ca_file });
+    this.#transport = new AxiosTransport({
+      maxSockets: 4,
+      verifyTls: config.verify_tls !== false,
+      caFile: config.ca_file,
+    });
     this.#root = `${config.base_url.replace(/\/+$/, '')}/wms/lgfapi/${config.api_version ?? 'v10'}/entity/`;
     this.#headers = { Accept: 'application/json', 'User-Agent': 'wms-pipeline', ...(config.custom_headers ?? {}) };
     this.#auth = createAuthenticator(config, this.#transport, this.#timeoutMs);
@@ -42,7 +46,10 @@ export class WmsProbe {
   }
 
   async describe(entity: string): Promise<Record<string, unknown>> {
-    return (await this.#getJson(`${this.#root}${encodeURIComponent(entity)}/describe/`, `describe of ${entity}`)) as Record<string, unknown>;
+    return (await this.#getJson(
+      `${this.#root}${encodeURIComponent(entity)}/describe/`,
+      `describe of ${entity}`,
+    )) as Record<string, unknown>;
   }
 
   /** `result_count` of the paged mode with these filters (lgfapi answers an empty result with 404: 0 rows). */
@@ -50,10 +57,15 @@ export class WmsProbe {
     const params = new URLSearchParams(filters);
     params.set('page_mode', 'paged');
     params.set('page_size', '1');
-    const value = await this.#getJson(`${this.#root}${encodeURIComponent(entity)}/?${params}`, `count of ${entity}`, true);
+    const value = await this.#getJson(
+      `${this.#root}${encodeURIComponent(entity)}/?${params.toString()}`,
+      `count of ${entity}`,
+      true,
+    );
     if (value === undefined) return 0;
     const count = (value as { result_count?: unknown }).result_count;
-    if (typeof count !== 'number') throw new SourceError(`the WMS answered the count of ${entity} without result_count`);
+    if (typeof count !== 'number')
+      throw new SourceError(`the WMS answered the count of ${entity} without result_count`);
     return count;
   }
 
@@ -63,7 +75,11 @@ export class WmsProbe {
     params.set('page_mode', 'paged');
     params.set('page_size', String(size));
     params.set('ordering', '-id');
-    const value = await this.#getJson(`${this.#root}${encodeURIComponent(entity)}/?${params}`, `sample of ${entity}`, true);
+    const value = await this.#getJson(
+      `${this.#root}${encodeURIComponent(entity)}/?${params.toString()}`,
+      `sample of ${entity}`,
+      true,
+    );
     const results = (value as { results?: unknown } | undefined)?.results;
     return Array.isArray(results) ? (results as Record<string, unknown>[]) : [];
   }
@@ -72,12 +88,21 @@ export class WmsProbe {
     this.#transport.close();
   }
 
-  async #send(url: string, headers: Record<string, string>): Promise<{ status: number; text: string; contentType?: string }> {
+  async #send(
+    url: string,
+    headers: Record<string, string>,
+  ): Promise<{ status: number; text: string; contentType?: string }> {
     try {
-      const response = await this.#transport.send({ method: 'GET', url, headers: { ...this.#headers, ...headers }, timeoutMs: this.#timeoutMs });
+      const response = await this.#transport.send({
+        method: 'GET',
+        url,
+        headers: { ...this.#headers, ...headers },
+        timeoutMs: this.#timeoutMs,
+      });
       return { status: response.status, text: response.text, contentType: response.headers['content-type'] };
     } catch (error) {
-      if (error instanceof NetworkFailure) throw new SourceError(`WMS not reachable: ${error.message}`, { retriable: true, cause: error });
+      if (error instanceof NetworkFailure)
+        throw new SourceError(`WMS not reachable: ${error.message}`, { retriable: true, cause: error });
       throw error;
     }
   }
@@ -87,11 +112,15 @@ export class WmsProbe {
     if (list && response.status === 404) return undefined;
     const body = parseBody(response.text, response.contentType);
     if (response.status >= 400) {
-      const hint = response.status === 401 ? ': authentication failed' : response.status === 403 ? ': permission denied' : '';
-      throw new SourceError(`WMS ${what} answered HTTP ${response.status}${hint}${describeErrorBody(body) ? ` (${describeErrorBody(body)})` : ''}`, {
-        status: response.status,
-        retriable: response.status === 429 || response.status >= 500,
-      });
+      const hint =
+        response.status === 401 ? ': authentication failed' : response.status === 403 ? ': permission denied' : '';
+      throw new SourceError(
+        `WMS ${what} answered HTTP ${response.status}${hint}${describeErrorBody(body) ? ` (${describeErrorBody(body)})` : ''}`,
+        {
+          status: response.status,
+          retriable: response.status === 429 || response.status >= 500,
+        },
+      );
     }
     if (!body.json) throw new SourceError(`WMS ${what}: ${body.summary}`);
     return body.value;

@@ -20,7 +20,8 @@ const KILL_GRACE_MS = 10_000;
 
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
+    if (child.exitCode !== null || child.signalCode !== null)
+      resolve({ code: child.exitCode, signal: child.signalCode });
     else child.once('close', (code, signal) => resolve({ code, signal }));
   });
 }
@@ -40,7 +41,12 @@ function stop(child: ChildProcess): void {
  */
 export async function runDirectAttempt(attempt: DirectAttempt, options: AttemptOptions): Promise<AttemptOutcome> {
   const env = { ...process.env, ...attempt.env };
-  const tapArgs = [path.join(BIN_DIR, 'tap-oracle-wms.js'), '--config', attempt.tapConfigFile, ...(attempt.stateFile ? ['--state', attempt.stateFile] : [])];
+  const tapArgs = [
+    path.join(BIN_DIR, 'tap-oracle-wms.js'),
+    '--config',
+    attempt.tapConfigFile,
+    ...(attempt.stateFile ? ['--state', attempt.stateFile] : []),
+  ];
   const targetArgs = [path.join(BIN_DIR, 'target-oracle.js'), '--config', attempt.targetConfigFile];
   const tapCollector = new StderrCollector((point) => options.onMetric('tap', point));
   const targetCollector = new StderrCollector((point) => options.onMetric('target', point));
@@ -53,27 +59,19 @@ export async function runDirectAttempt(attempt: DirectAttempt, options: AttemptO
   target.on('error', (error) => spawnErrors.push(`target-oracle could not start: ${error.message}`));
 
   // If the target dies, writes into its stdin fail with EPIPE: the tap then fails too; the target's code explains why.
-  target.stdin!.on('error', () => undefined);
-  tap.stdout!.pipe(target.stdin!);
+  target.stdin.on('error', () => undefined);
+  tap.stdout.pipe(target.stdin);
 
-  tap.stderr!.on('data', (chunk: Buffer) => tapCollector.push(chunk));
-  target.stderr!.on('data', (chunk: Buffer) => targetCollector.push(chunk));
+  tap.stderr.on('data', (chunk: Buffer) => tapCollector.push(chunk));
+  target.stderr.on('data', (chunk: Buffer) => targetCollector.push(chunk));
   if (options.onLine) {
-    const onLine = options.onLine;
-    const forward = (source: 'tap' | 'target', collector: StderrCollector): void => {
-      const original = collector.line.bind(collector);
-      collector.line = (line: string) => {
-        onLine(source, line);
-        original(line);
-      };
-    };
-    forward('tap', tapCollector);
-    forward('target', targetCollector);
+    tapCollector.onLine = (line) => options.onLine?.('tap', line);
+    targetCollector.onLine = (line) => options.onLine?.('target', line);
   }
 
   let stateText: string | undefined;
   let partial = '';
-  target.stdout!.on('data', (chunk: Buffer) => {
+  target.stdout.on('data', (chunk: Buffer) => {
     const lines = (partial + chunk.toString('utf8')).split('\n');
     partial = lines.pop() ?? '';
     for (const line of lines) if (line.trim() !== '') stateText = line.trim();
@@ -99,9 +97,16 @@ export async function runDirectAttempt(attempt: DirectAttempt, options: AttemptO
   if (partial.trim() !== '') stateText = partial.trim();
 
   const base = { tap: tapCollector, target: targetCollector, stateText, timedOut };
-  if (spawnErrors.length > 0) return { ...base, success: false, exitCode: ExitCode.Internal, retriable: false, error: spawnErrors.join('; ') };
+  if (spawnErrors.length > 0)
+    return { ...base, success: false, exitCode: ExitCode.Internal, retriable: false, error: spawnErrors.join('; ') };
   if (timedOut) {
-    return { ...base, success: false, exitCode: ExitCode.Internal, retriable: false, error: `the run did not finish within ${Math.round(options.timeoutMs / 1000)} s and was stopped` };
+    return {
+      ...base,
+      success: false,
+      exitCode: ExitCode.Internal,
+      retriable: false,
+      error: `the run did not finish within ${Math.round(options.timeoutMs / 1000)} s and was stopped`,
+    };
   }
   const codeOf = (exit: { code: number | null; signal: NodeJS.Signals | null }): number =>
     exit.code ?? (exit.signal === 'SIGTERM' || exit.signal === 'SIGINT' ? ExitCode.Interrupted : ExitCode.Internal);
@@ -110,8 +115,14 @@ export async function runDirectAttempt(attempt: DirectAttempt, options: AttemptO
   if (tapCode === 0 && targetCode === 0) return { ...base, success: true, exitCode: 0, retriable: false };
 
   // The target's failure is the root cause when both failed (the tap then only saw a broken pipe).
-  const [who, code, collector] = targetCode !== 0 ? (['target-oracle', targetCode, targetCollector] as const) : (['tap-oracle-wms', tapCode, tapCollector] as const);
-  const reason = collector.failureLines(3).map((line) => line.replace(/^(CRITICAL|ERROR) /, '')).join(' | ');
+  const [who, code, collector] =
+    targetCode !== 0
+      ? (['target-oracle', targetCode, targetCollector] as const)
+      : (['tap-oracle-wms', tapCode, tapCollector] as const);
+  const reason = collector
+    .failureLines(3)
+    .map((line) => line.replace(/^(CRITICAL|ERROR) /, ''))
+    .join(' | ');
   const error = `${who} exited with code ${code} (${exitCodeName(code)})${reason ? `: ${reason}` : ''}`;
   return { ...base, success: false, exitCode: code, retriable: isRetriable(code, error), error };
 }

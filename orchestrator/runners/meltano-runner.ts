@@ -67,7 +67,11 @@ export async function runMeltanoAttempt(attempt: MeltanoAttempt, options: Attemp
   const tap = new StderrCollector();
   const target = new StderrCollector();
   const meltano = new StderrCollector();
-  const child = spawn(settings.meltano_bin, meltanoArgs(attempt), { cwd: settings.meltano_project_dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(settings.meltano_bin, meltanoArgs(attempt), {
+    cwd: settings.meltano_project_dir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (child.pid) options.onSpawn(child.pid);
   let spawnError: string | undefined;
   child.on('error', (error) => {
@@ -88,8 +92,8 @@ export async function runMeltanoAttempt(attempt: MeltanoAttempt, options: Attemp
       }
     }
   };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -106,12 +110,21 @@ export async function runMeltanoAttempt(attempt: MeltanoAttempt, options: Attemp
   options.signal?.removeEventListener('abort', onAbort);
   const base = { tap, target, timedOut };
   if (spawnError) return { ...base, success: false, exitCode: ExitCode.Config, retriable: false, error: spawnError };
-  if (timedOut) return { ...base, success: false, exitCode: ExitCode.Internal, retriable: false, error: `meltano run did not finish within ${Math.round(options.timeoutMs / 1000)} s` };
+  if (timedOut)
+    return {
+      ...base,
+      success: false,
+      exitCode: ExitCode.Internal,
+      retriable: false,
+      error: `meltano run did not finish within ${Math.round(options.timeoutMs / 1000)} s`,
+    };
   const exitCode = code ?? (signal ? ExitCode.Interrupted : ExitCode.Internal);
   if (exitCode === 0) return { ...base, success: true, exitCode: 0, retriable: false };
   // Meltano itself exits 1 whatever the plugin's code; its log names the failing plugin and the plugin's last lines.
   const reason = meltano.failureLines(3).join(' | ');
   const error = `meltano run exited with code ${exitCode} (${exitCodeName(exitCode)})${reason ? `: ${reason}` : ''}`;
-  const retriable = /ExitCode\.?(Source|Database)|exited with code (4|5)\b|connection/i.test(reason) && isRetriable(ExitCode.Source, reason);
+  const retriable =
+    /ExitCode\.?(Source|Database)|exited with code (4|5)\b|connection/i.test(reason) &&
+    isRetriable(ExitCode.Source, reason);
   return { ...base, success: false, exitCode, retriable, error };
 }

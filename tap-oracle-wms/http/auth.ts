@@ -16,8 +16,8 @@ export class BasicAuth implements Authenticator {
     this.#header = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
   }
 
-  async headers(): Promise<Record<string, string>> {
-    return { Authorization: this.#header };
+  headers(): Promise<Record<string, string>> {
+    return Promise.resolve({ Authorization: this.#header });
   }
 
   invalidate(): boolean {
@@ -55,7 +55,13 @@ export class OAuthAuth implements Authenticator {
   #token: CachedToken | undefined;
   #pending: Promise<CachedToken> | undefined;
 
-  constructor(options: { transport: Transport; request: TokenRequest; timeoutMs: number; onToken: (token: string) => void; now?: () => number }) {
+  constructor(options: {
+    transport: Transport;
+    request: TokenRequest;
+    timeoutMs: number;
+    onToken: (token: string) => void;
+    now?: () => number;
+  }) {
     this.#transport = options.transport;
     this.#request = options.request;
     this.#timeoutMs = options.timeoutMs;
@@ -90,7 +96,13 @@ export class OAuthAuth implements Authenticator {
     for (let attempt = 1; attempt <= 3; attempt += 1) {
       let response;
       try {
-        response = await this.#transport.send({ method: 'POST', url, headers, body: new URLSearchParams(form).toString(), timeoutMs: this.#timeoutMs });
+        response = await this.#transport.send({
+          method: 'POST',
+          url,
+          headers,
+          body: new URLSearchParams(form).toString(),
+          timeoutMs: this.#timeoutMs,
+        });
       } catch (error) {
         if (!(error instanceof NetworkFailure)) throw error;
         lastProblem = error.message;
@@ -112,9 +124,15 @@ export class OAuthAuth implements Authenticator {
         throw new SourceError(`OAuth token response from ${new URL(url).pathname} has no access_token`);
       }
       this.#onToken(value.access_token);
-      const lifetime = typeof value.expires_in === 'number' && value.expires_in > 0 ? value.expires_in : DEFAULT_LIFETIME_S;
-      return { value: value.access_token, expiresAt: this.#now() + Math.max(lifetime * 1000 - EXPIRY_MARGIN_MS, lifetime * 500) };
+      const lifetime =
+        typeof value.expires_in === 'number' && value.expires_in > 0 ? value.expires_in : DEFAULT_LIFETIME_S;
+      return {
+        value: value.access_token,
+        expiresAt: this.#now() + Math.max(lifetime * 1000 - EXPIRY_MARGIN_MS, lifetime * 500),
+      };
     }
-    throw new SourceError(`OAuth token request to ${new URL(url).pathname} failed after 3 attempts: ${lastProblem}`, { retriable: true });
+    throw new SourceError(`OAuth token request to ${new URL(url).pathname} failed after 3 attempts: ${lastProblem}`, {
+      retriable: true,
+    });
   }
 }

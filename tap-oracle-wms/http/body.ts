@@ -16,7 +16,8 @@ export function parseBody(text: string, contentType: string | undefined): Parsed
 }
 
 function htmlSummary(html: string): string {
-  const title = /<title[^>]*>([^<]{1,200})<\/title>/i.exec(html)?.[1] ?? /<h1[^>]*>([^<]{1,200})<\/h1>/i.exec(html)?.[1];
+  const title =
+    /<title[^>]*>([^<]{1,200})<\/title>/i.exec(html)?.[1] ?? /<h1[^>]*>([^<]{1,200})<\/h1>/i.exec(html)?.[1];
   return `HTML page instead of JSON${title ? ` ("${title.trim().replace(/\s+/g, ' ')}")` : ''}`;
 }
 
@@ -26,7 +27,9 @@ export function describeErrorBody(body: ParsedBody): string | undefined {
   const value = body.value;
   if (typeof value !== 'object' || value === null) return undefined;
   const error = value as Record<string, unknown>;
-  const parts = [error.code, error.message ?? error.detail ?? error.error_description ?? error.error].filter((part) => typeof part === 'string' && part !== '');
+  const parts = [error.code, error.message ?? error.detail ?? error.error_description ?? error.error].filter(
+    (part) => typeof part === 'string' && part !== '',
+  );
   if (error.details && typeof error.details === 'object') parts.push(JSON.stringify(error.details).slice(0, 300));
   if (typeof error.reference === 'string') parts.push(`reference ${error.reference}`);
   return parts.length > 0 ? parts.join(' — ') : undefined;

@@ -78,7 +78,11 @@ export class WmsClient implements WmsSource {
   describe(entity: string): Promise<Record<string, unknown>> {
     let pending = this.#describes.get(entity);
     if (!pending) {
-      pending = this.#request({ url: this.entityUrl(entity, 'describe/'), endpoint: `entity/${entity}/describe`, list: false }).then((outcome) => {
+      pending = this.#request({
+        url: this.entityUrl(entity, 'describe/'),
+        endpoint: `entity/${entity}/describe`,
+        list: false,
+      }).then((outcome) => {
         const value = outcome.kind === 'ok' && outcome.body.json ? outcome.body.value : undefined;
         if (typeof value !== 'object' || value === null || typeof (value as { fields?: unknown }).fields !== 'object') {
           throw new SourceError(`the describe of entity '${entity}' has no fields`);
@@ -138,7 +142,9 @@ export class WmsClient implements WmsSource {
       const delay = retry.delaySeconds(attempt, failure);
       if (delay === undefined) throw sourceErrorOf(failure, `GET ${redactQuery(url)}`, attempt);
       if (failure.timedOut && plan.shrink) url = plan.shrink(url, timeouts) ?? url;
-      logger.warning(`GET ${redactQuery(url)}: ${failure.message}; retry ${attempt}/${retry.maxRetries} in ${delay.toFixed(1)} s`);
+      logger.warning(
+        `GET ${redactQuery(url)}: ${failure.message}; retry ${attempt}/${retry.maxRetries} in ${delay.toFixed(1)} s`,
+      );
       await sleep(delay * 1000, this.#options.signal);
       if (this.#options.signal?.aborted) throw new InterruptedError(String(this.#options.signal.reason ?? 'SIGTERM'));
     }
@@ -157,7 +163,11 @@ export class WmsClient implements WmsSource {
         response = await transport.send({ method: 'GET', url, headers, timeoutMs });
       } catch (error) {
         if (!(error instanceof NetworkFailure)) throw error;
-        metrics.timer('http_request_duration', seconds(), { endpoint: plan.endpoint, http_status_code: null, status: 'failed' });
+        metrics.timer('http_request_duration', seconds(), {
+          endpoint: plan.endpoint,
+          http_status_code: null,
+          status: 'failed',
+        });
         throw new HttpFailure(error.message, { kind: 'retriable', timedOut: error.timedOut });
       }
       const ok = response.status >= 200 && response.status < 300;
@@ -171,7 +181,11 @@ export class WmsClient implements WmsSource {
       const body = parseBody(response.text, response.headers['content-type']);
       if (ok) {
         // A gateway page with a 200 is a transient proxy problem, not data.
-        if (!body.json) throw new HttpFailure(`HTTP ${response.status} with ${body.summary}`, { kind: 'retriable', status: response.status });
+        if (!body.json)
+          throw new HttpFailure(`HTTP ${response.status} with ${body.summary}`, {
+            kind: 'retriable',
+            status: response.status,
+          });
         return { kind: 'ok' as const, body };
       }
       const detail = describeErrorBody(body);
@@ -189,7 +203,9 @@ function entityNames(value: unknown): string[] | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const results = (value as { results?: unknown }).results;
   if (Array.isArray(results)) {
-    return results.map((item) => (typeof item === 'string' ? item : (item as { name?: unknown })?.name)).filter((name): name is string => typeof name === 'string');
+    return results
+      .map((item) => (typeof item === 'string' ? item : (item as { name?: unknown })?.name))
+      .filter((name): name is string => typeof name === 'string');
   }
   return Object.keys(value);
 }

@@ -7,7 +7,12 @@ import type { Transport } from './transport.js';
  * tap and for the orchestrator's own WMS calls, so both authenticate the same way. `onToken` sees every fresh token
  * (to add it to the log scrubber).
  */
-export function createAuthenticator(config: TapConfig, transport: Transport, timeoutMs: number, onToken: (token: string) => void = () => undefined): Authenticator {
+export function createAuthenticator(
+  config: TapConfig,
+  transport: Transport,
+  timeoutMs: number,
+  onToken: (token: string) => void = () => undefined,
+): Authenticator {
   switch (config.auth_method ?? 'basic') {
     case 'basic':
       return new BasicAuth(config.username ?? '', config.password ?? '');
@@ -20,7 +25,12 @@ export function createAuthenticator(config: TapConfig, transport: Transport, tim
           url: config.oauth_token_url ?? `${config.base_url.replace(/\/+$/, '')}/api/oauth2/token/`,
           clientId: config.oauth_client_id ?? '',
           clientSecret: config.oauth_client_secret ?? '',
-          form: { grant_type: 'password', username: config.username ?? '', password: config.password ?? '', ...(config.oauth_scope ? { scope: config.oauth_scope } : {}) },
+          form: {
+            grant_type: 'password',
+            username: config.username ?? '',
+            password: config.password ?? '',
+            ...(config.oauth_scope ? { scope: config.oauth_scope } : {}),
+          },
         },
       });
     case 'oauth2_client_credentials':

@@ -17,7 +17,10 @@ export class HttpFailure extends Error {
   /** The request did not answer within request_timeout. */
   readonly timedOut: boolean;
 
-  constructor(message: string, options: { kind: FailureKind; status?: number; retryAfterSeconds?: number; timedOut?: boolean }) {
+  constructor(
+    message: string,
+    options: { kind: FailureKind; status?: number; retryAfterSeconds?: number; timedOut?: boolean },
+  ) {
     super(message);
     this.name = 'HttpFailure';
     this.kind = options.kind;

@@ -37,7 +37,9 @@ export class NextPagePaginator {
       return;
     }
     if (this.#seen.has(nextPage)) {
-      throw new SourceError(`the WMS returned a next_page link it had already returned (pagination loop): ${redactQuery(nextPage)}`);
+      throw new SourceError(
+        `the WMS returned a next_page link it had already returned (pagination loop): ${redactQuery(nextPage)}`,
+      );
     }
     this.#seen.add(nextPage);
     this.#current = nextPage;

@@ -17,4 +17,3 @@ export class RateLimiter {
     if (slot > now) await sleep(slot - now);
   }
 }
-

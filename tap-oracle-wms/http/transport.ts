@@ -61,7 +61,12 @@ export class AxiosTransport implements Transport {
       }
     }
     const httpAgent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets + 2 });
-    const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: options.maxSockets + 2, rejectUnauthorized: options.verifyTls, ...(ca ? { ca } : {}) });
+    const httpsAgent = new https.Agent({
+      keepAlive: true,
+      maxSockets: options.maxSockets + 2,
+      rejectUnauthorized: options.verifyTls,
+      ...(ca ? { ca } : {}),
+    });
     this.#agents = [httpAgent, httpsAgent];
     this.#axios = axios.create({
       httpAgent,
@@ -87,8 +92,13 @@ export class AxiosTransport implements Transport {
         signal,
       });
       const headers: Record<string, string | undefined> = {};
-      for (const [name, value] of Object.entries(response.headers)) headers[name.toLowerCase()] = value === undefined || value === null ? undefined : String(value);
-      return { status: response.status, headers, text: typeof response.data === 'string' ? response.data : String(response.data ?? '') };
+      for (const [name, value] of Object.entries(response.headers))
+        headers[name.toLowerCase()] = value === undefined || value === null ? undefined : String(value);
+      return {
+        status: response.status,
+        headers,
+        text: typeof response.data === 'string' ? response.data : String(response.data ?? ''),
+      };
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'UNKNOWN';
       const timedOut = signal.aborted || code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED';

@@ -30,7 +30,11 @@ export function requireMeltano(ctx: Mocha.Context): string {
  * Runs `meltano <args>` with `projectDir` as working directory (Meltano finds meltano.yml from there) and tracking
  * off. Never throws on a non-zero exit. Default timeout 120 s.
  */
-export function runMeltano(projectDir: string, args: readonly string[], options: ProcessOptions = {}): Promise<ProcessResult> {
+export function runMeltano(
+  projectDir: string,
+  args: readonly string[],
+  options: ProcessOptions = {},
+): Promise<ProcessResult> {
   const bin = meltanoBin();
   if (!bin) throw new Error('meltano not found: run `npm test` or scripts/meltano-venv.sh, or set MELTANO_BIN');
   return runProcess(bin, args, {

@@ -13,13 +13,20 @@
  * or a host with TEST_ORACLE_TARGET_SERVICE_NAME (and TEST_ORACLE_TARGET_PORT, default 1521);
  * TEST_ORACLE_TARGET_SCHEMA (default: the user's own schema).
  */
-export type WmsSystem =
-  | { kind: 'simulator' }
-  | { kind: 'live'; baseUrl: string; username: string; password: string };
+export type WmsSystem = { kind: 'simulator' } | { kind: 'live'; baseUrl: string; username: string; password: string };
 
 export type TargetSystem =
   | { kind: 'postgres' }
-  | { kind: 'oracle'; host?: string; port?: number; serviceName?: string; connectString?: string; user: string; password: string; schema?: string };
+  | {
+      kind: 'oracle';
+      host?: string;
+      port?: number;
+      serviceName?: string;
+      connectString?: string;
+      user: string;
+      password: string;
+      schema?: string;
+    };
 
 export interface PlanConfig {
   wms: WmsSystem;
@@ -37,7 +44,9 @@ function group(env: NodeJS.ProcessEnv, prefix: string, names: readonly string[])
   if (present.length === 0) return undefined;
   if (present.length < names.length) {
     const missing = names.filter((name) => !env[`${prefix}_${name}`]).map((name) => `${prefix}_${name}`);
-    throw new PlanConfigError(`${missing.join(', ')} not set: set all of ${names.map((n) => `${prefix}_${n}`).join(', ')} or none`);
+    throw new PlanConfigError(
+      `${missing.join(', ')} not set: set all of ${names.map((n) => `${prefix}_${n}`).join(', ')} or none`,
+    );
   }
   return Object.fromEntries(names.map((name) => [name, env[`${prefix}_${name}`]!]));
 }
@@ -52,24 +61,33 @@ export function planConfigFromEnv(env: NodeJS.ProcessEnv = process.env): PlanCon
   const oracle = group(env, 'TEST_ORACLE_TARGET', ['HOST', 'USERNAME', 'PASSWORD']);
   let target: TargetSystem = { kind: 'postgres' };
   if (oracle) {
-    const easyConnect = oracle.HOST!.includes('/');
+    const easyConnect = oracle.HOST.includes('/');
     if (!easyConnect && !env.TEST_ORACLE_TARGET_SERVICE_NAME) {
-      throw new PlanConfigError('TEST_ORACLE_TARGET_SERVICE_NAME not set: give it, or TEST_ORACLE_TARGET_HOST as host:port/service');
+      throw new PlanConfigError(
+        'TEST_ORACLE_TARGET_SERVICE_NAME not set: give it, or TEST_ORACLE_TARGET_HOST as host:port/service',
+      );
     }
     target = {
       kind: 'oracle',
       ...(easyConnect
-        ? { connectString: oracle.HOST! }
-        : { host: oracle.HOST!, port: Number(env.TEST_ORACLE_TARGET_PORT ?? 1521), serviceName: env.TEST_ORACLE_TARGET_SERVICE_NAME! }),
-      user: oracle.USERNAME!,
-      password: oracle.PASSWORD!,
+        ? { connectString: oracle.HOST }
+        : {
+            host: oracle.HOST,
+            port: Number(env.TEST_ORACLE_TARGET_PORT ?? 1521),
+            serviceName: env.TEST_ORACLE_TARGET_SERVICE_NAME!,
+          }),
+      user: oracle.USERNAME,
+      password: oracle.PASSWORD,
       schema: env.TEST_ORACLE_TARGET_SCHEMA || undefined,
     };
   }
   const datasetSize = Number(env.TEST_DATASET_SIZE ?? 1000);
-  if (!Number.isSafeInteger(datasetSize) || datasetSize < 10) throw new PlanConfigError(`TEST_DATASET_SIZE must be an integer ≥ 10 (got '${env.TEST_DATASET_SIZE}')`);
+  if (!Number.isSafeInteger(datasetSize) || datasetSize < 10)
+    throw new PlanConfigError(`TEST_DATASET_SIZE must be an integer ≥ 10 (got '${env.TEST_DATASET_SIZE}')`);
   return {
-    wms: wms ? { kind: 'live', baseUrl: wmsBaseUrl(wms.HOST!), username: wms.USERNAME!, password: wms.PASSWORD! } : { kind: 'simulator' },
+    wms: wms
+      ? { kind: 'live', baseUrl: wmsBaseUrl(wms.HOST), username: wms.USERNAME, password: wms.PASSWORD }
+      : { kind: 'simulator' },
     target,
     companyCode: env.TEST_COMPANY_CODE || 'TEST_GNOS',
     facilityCode: env.TEST_FACILITY_CODE || 'TEST_DC01',

@@ -39,18 +39,28 @@ export interface PlanTarget {
 }
 
 /** A WMS simulator whose first companies and first facility carry the plan's codes (the rest keep theirs). */
-export async function startPlanSimulator(options: SimulatorOptions, companyCodes: readonly string[], facilityCode: string): Promise<RunningSimulator> {
+export async function startPlanSimulator(
+  options: SimulatorOptions,
+  companyCodes: readonly string[],
+  facilityCode: string,
+): Promise<RunningSimulator> {
   const sim = await startSimulator({ port: 0, ...options });
-  const auth = { authorization: `Basic ${Buffer.from(`${DEMO_AUTH.username}:${DEMO_AUTH.password}`).toString('base64')}` };
+  const auth = {
+    authorization: `Basic ${Buffer.from(`${DEMO_AUTH.username}:${DEMO_AUTH.password}`).toString('base64')}`,
+  };
   const ids = async (entity: string): Promise<number[]> => {
-    const response = await fetch(`${sim.baseUrl}/wms/lgfapi/v10/entity/${entity}/?fields=id&ordering=id&page_size=100`, { headers: auth });
+    const response = await fetch(
+      `${sim.baseUrl}/wms/lgfapi/v10/entity/${entity}/?fields=id&ordering=id&page_size=100`,
+      { headers: auth },
+    );
     if (response.status !== 200) throw new Error(`simulator ${entity} list answered ${response.status}`);
     return ((await response.json()) as { results: { id: number }[] }).results.map((r) => r.id);
   };
   const companies = await ids('company');
-  if (companies.length < companyCodes.length) throw new Error(`the simulator has ${companies.length} companies, ${companyCodes.length} needed`);
-  companyCodes.forEach((code, i) => sim.admin.update('company', companies[i]!, { code }));
-  sim.admin.update('facility', (await ids('facility'))[0]!, { code: facilityCode });
+  if (companies.length < companyCodes.length)
+    throw new Error(`the simulator has ${companies.length} companies, ${companyCodes.length} needed`);
+  companyCodes.forEach((code, i) => sim.admin.update('company', companies[i], { code }));
+  sim.admin.update('facility', (await ids('facility'))[0], { code: facilityCode });
   return sim;
 }
 
@@ -61,7 +71,11 @@ export async function openPlanWms(config: PlanConfig, options: SimulatorOptions 
     return { baseUrl, username, password, close: async () => undefined };
   }
   const n = config.datasetSize;
-  const sim = await startPlanSimulator({ rows: { allocation: n, order_dtl: Math.ceil(n / 2), order_hdr: Math.ceil(n / 5) }, ...options }, [config.companyCode], config.facilityCode);
+  const sim = await startPlanSimulator(
+    { rows: { allocation: n, order_dtl: Math.ceil(n / 2), order_hdr: Math.ceil(n / 5) }, ...options },
+    [config.companyCode],
+    config.facilityCode,
+  );
   return { baseUrl: sim.baseUrl, ...DEMO_AUTH, sim, close: () => sim.close() };
 }
 
@@ -70,7 +84,10 @@ export async function openPlanTarget(config: PlanConfig, label: string): Promise
   const prefix = `plan_${config.environment}_${label}`;
   if (config.target.kind === 'postgres') {
     const pg = pgConfigFromEnv();
-    if (!pg) throw new Error('TEST_PG_* not set: run `npm test`, or `scripts/pg.sh start && eval "$(scripts/pg.sh env)"` before mocha');
+    if (!pg)
+      throw new Error(
+        'TEST_PG_* not set: run `npm test`, or `scripts/pg.sh start && eval "$(scripts/pg.sh env)"` before mocha',
+      );
     const schema = await createTestSchema(prefix, pg);
     const connection = { host: pg.host, port: pg.port, user: pg.user, password: pg.password, database: pg.database };
     return {
@@ -125,7 +142,10 @@ export async function openPlanTarget(config: PlanConfig, label: string): Promise
 
 /** The part of node-oracledb used here; a variable specifier, as in orchestrator/consistency/oracle-db.ts. */
 interface OracleDriver {
-  getConnection(options: Record<string, unknown>): Promise<{ execute(sql: string, binds?: Record<string, unknown>): Promise<{ rows?: unknown[] }>; close(): Promise<void> }>;
+  getConnection(options: Record<string, unknown>): Promise<{
+    execute(sql: string, binds?: Record<string, unknown>): Promise<{ rows?: unknown[] }>;
+    close(): Promise<void>;
+  }>;
 }
 const ORACLE_DRIVER = 'oracledb';
 
@@ -138,11 +158,15 @@ async function dropOracleTables(config: TargetDbConfig, prefix: string): Promise
   });
   try {
     const owner = (config.default_target_schema ?? config.user ?? '').toUpperCase();
-    const tables = await connection.execute(`SELECT table_name FROM all_tables WHERE owner = :owner AND table_name LIKE :prefix ESCAPE '\\'`, {
-      owner,
-      prefix: `${prefix.replace(/_/g, '\\_')}%`,
-    });
-    for (const [name] of (tables.rows ?? []) as [string][]) await connection.execute(`DROP TABLE "${owner}"."${name.replace(/"/g, '')}" PURGE`);
+    const tables = await connection.execute(
+      `SELECT table_name FROM all_tables WHERE owner = :owner AND table_name LIKE :prefix ESCAPE '\\'`,
+      {
+        owner,
+        prefix: `${prefix.replace(/_/g, '\\_')}%`,
+      },
+    );
+    for (const [name] of (tables.rows ?? []) as [string][])
+      await connection.execute(`DROP TABLE "${owner}"."${name.replace(/"/g, '')}" PURGE`);
   } finally {
     await connection.close();
   }
@@ -157,7 +181,10 @@ export interface PlanEnvironment {
   /** Orchestrator settings for this WMS and target; `extra` wins. Each call gets its own state_dir unless given. */
   settings(extra?: Record<string, unknown>): Record<string, unknown>;
   /** Rows of `entity` in WMS for a company/facility, filtered as the tap filters them (get_wms_record_count). */
-  sourceCount(entity: string, scope?: { companyCode?: string; facilityCode?: string; extra?: Record<string, string> }): Promise<number>;
+  sourceCount(
+    entity: string,
+    scope?: { companyCode?: string; facilityCode?: string; extra?: Record<string, string> },
+  ): Promise<number>;
   /** Rows of the entity's table in the target; 0 when the table does not exist (get_target_db_record_count). */
   targetCount(entity: string): Promise<number>;
   /** Rows of the entity's table by id, column names lower-cased, values as the database returns them. */
@@ -167,7 +194,12 @@ export interface PlanEnvironment {
 
 let settingsCounter = 0;
 
-export async function openPlanEnvironment(config: PlanConfig, label: string, simOptions: SimulatorOptions = {}, wms?: PlanWms): Promise<PlanEnvironment> {
+export async function openPlanEnvironment(
+  config: PlanConfig,
+  label: string,
+  simOptions: SimulatorOptions = {},
+  wms?: PlanWms,
+): Promise<PlanEnvironment> {
   const ownWms = wms ?? (await openPlanWms(config, simOptions));
   const target = await openPlanTarget(config, label);
   const dir = await mkdtemp(path.join(os.tmpdir(), `plan-${label}-`));
@@ -180,15 +212,26 @@ export async function openPlanEnvironment(config: PlanConfig, label: string, sim
     }
   };
   const tapConfig = (companyCode: string, facilityCode: string): TapConfig =>
-    validateConfig({ base_url: ownWms.baseUrl, username: ownWms.username, password: ownWms.password, company_code: companyCode, facility_code: facilityCode }, TAP_SETTINGS)
-      .config as unknown as TapConfig;
+    validateConfig(
+      {
+        base_url: ownWms.baseUrl,
+        username: ownWms.username,
+        password: ownWms.password,
+        company_code: companyCode,
+        facility_code: facilityCode,
+      },
+      TAP_SETTINGS,
+    ).config as unknown as TapConfig;
   return {
     config,
     wms: ownWms,
     target,
     dir,
     settings: (extra = {}) => {
-      const targetConfig = { ...((target.settings.target_config as Record<string, unknown> | undefined) ?? {}), ...((extra.target_config as Record<string, unknown> | undefined) ?? {}) };
+      const targetConfig = {
+        ...((target.settings.target_config as Record<string, unknown> | undefined) ?? {}),
+        ...((extra.target_config as Record<string, unknown> | undefined) ?? {}),
+      };
       return {
         wms_base_url: ownWms.baseUrl,
         wms_username: ownWms.username,
@@ -206,7 +249,7 @@ export async function openPlanEnvironment(config: PlanConfig, label: string, sim
     },
     async sourceCount(entity, scope = {}) {
       const tap = tapConfig(scope.companyCode ?? config.companyCode, scope.facilityCode ?? config.facilityCode);
-      const filters = streamFilters(entity, { tap_stream_id: entity, stream: entity, schema: { properties: {} } } as unknown as Parameters<typeof streamFilters>[1], tap);
+      const filters = streamFilters(entity, { tap_stream_id: entity, stream: entity, schema: { properties: {} } }, tap);
       for (const [key, value] of Object.entries(scope.extra ?? {})) filters.set(key, value);
       const probe = new WmsProbe(tap, 60);
       try {
@@ -252,7 +295,9 @@ export function registerPlanSession(): void {
     session = undefined;
     if (env) {
       await env.close();
-      console.log(`      plan session cleaned up: ${env.target.schema ?? ''}${env.target.tablePrefix ? ` tables ${env.target.tablePrefix}*` : ''} dropped, WMS test data removed`);
+      console.log(
+        `      plan session cleaned up: ${env.target.schema ?? ''}${env.target.tablePrefix ? ` tables ${env.target.tablePrefix}*` : ''} dropped, WMS test data removed`,
+      );
     }
   });
 }
@@ -261,7 +306,9 @@ export function planSession(): Promise<PlanEnvironment> {
   session ??= (async () => {
     const config = planConfigFromEnv();
     const env = await openPlanEnvironment(config, 'session');
-    console.log(`      plan session: ${systemsLabel(config)}; WMS ${env.wms.baseUrl}; target ${env.target.dialect} schema ${env.target.schema ?? '(user default)'}${env.target.tablePrefix ? `, prefix ${env.target.tablePrefix}` : ''}`);
+    console.log(
+      `      plan session: ${systemsLabel(config)}; WMS ${env.wms.baseUrl}; target ${env.target.dialect} schema ${env.target.schema ?? '(user default)'}${env.target.tablePrefix ? `, prefix ${env.target.tablePrefix}` : ''}`,
+    );
     return env;
   })();
   return session;

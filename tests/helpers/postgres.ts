@@ -38,7 +38,10 @@ function defaultConfig(): PgConfig {
 }
 
 /** Opens a client, runs `fn`, always closes the client. */
-export async function withClient<T>(fn: (client: pg.Client) => Promise<T>, config: PgConfig = defaultConfig()): Promise<T> {
+export async function withClient<T>(
+  fn: (client: pg.Client) => Promise<T>,
+  config: PgConfig = defaultConfig(),
+): Promise<T> {
   const client = new pg.Client(config);
   await client.connect();
   try {
@@ -50,7 +53,10 @@ export async function withClient<T>(fn: (client: pg.Client) => Promise<T>, confi
 
 /** A lower-case identifier unique across processes and runs: `<prefix>_<pid>_<time>_<random>` (≤ 63 chars). */
 export function uniqueName(prefix: string): string {
-  const clean = prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 30);
+  const clean = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 30);
   const suffix = `${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   return `${clean}_${suffix}`;
 }

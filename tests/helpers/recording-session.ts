@@ -1,4 +1,10 @@
-import type { BindValue, ExecuteManyOptions, ExecuteManyResult, ExecuteResult, Session } from '../../target-oracle/session.js';
+import type {
+  BindValue,
+  ExecuteManyOptions,
+  ExecuteManyResult,
+  ExecuteResult,
+  Session,
+} from '../../target-oracle/session.js';
 
 export type SessionEvent =
   | { kind: 'execute'; sql: string; binds: BindValue[] }
@@ -24,7 +30,8 @@ export class RecordingSession implements Session {
     this.events.push(event);
     const held = this.hold?.(event);
     if (held) await held;
-    if (this.failOn?.(event)) throw Object.assign(new Error('ORA-00001: unique constraint (X.PK) violated'), { code: 'ORA-00001' });
+    if (this.failOn?.(event))
+      throw Object.assign(new Error('ORA-00001: unique constraint (X.PK) violated'), { code: 'ORA-00001' });
   }
 
   async execute(sql: string, binds: BindValue[] = []): Promise<ExecuteResult> {
@@ -57,6 +64,8 @@ export class RecordingSession implements Session {
   };
 
   kinds(): string[] {
-    return this.events.map((e) => (e.kind === 'execute' || e.kind === 'executeMany' ? `${e.kind}:${e.sql.split(' ').slice(0, 2).join(' ')}` : e.kind));
+    return this.events.map((e) =>
+      e.kind === 'execute' || e.kind === 'executeMany' ? `${e.kind}:${e.sql.split(' ').slice(0, 2).join(' ')}` : e.kind,
+    );
   }
 }

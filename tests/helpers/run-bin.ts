@@ -66,12 +66,20 @@ async function toResult(subprocess: ResultPromise): Promise<ProcessResult> {
 }
 
 /** Runs any executable to completion; never throws on a non-zero exit. */
-export function runProcess(file: string, args: readonly string[] = [], options: ProcessOptions = {}): Promise<ProcessResult> {
+export function runProcess(
+  file: string,
+  args: readonly string[] = [],
+  options: ProcessOptions = {},
+): Promise<ProcessResult> {
   return toResult(spawn(file, args, options, false));
 }
 
 /** Runs `bin/<name>.js` with this Node to completion; never throws on a non-zero exit. */
-export function runBin(name: BinName, args: readonly string[] = [], options: ProcessOptions = {}): Promise<ProcessResult> {
+export function runBin(
+  name: BinName,
+  args: readonly string[] = [],
+  options: ProcessOptions = {},
+): Promise<ProcessResult> {
   return runProcess(process.execPath, [binPath(name), ...args], options);
 }
 
@@ -115,10 +123,24 @@ export function startProcess(file: string, args: readonly string[] = [], options
         const check = () => {
           const line = lines[stream].find((l) => pattern.test(l));
           if (line !== undefined) finish(() => resolve(line));
-          else if (exited) finish(() => reject(new Error(`process exited before a ${stream} line matched ${pattern}:\n${lines.stderr.slice(-20).join('\n')}`)));
+          else if (exited)
+            finish(() =>
+              reject(
+                new Error(
+                  `process exited before a ${stream} line matched ${pattern}:\n${lines.stderr.slice(-20).join('\n')}`,
+                ),
+              ),
+            );
         };
         const timer = setTimeout(
-          () => finish(() => reject(new Error(`no ${stream} line matched ${pattern} within ${timeoutMs} ms:\n${lines.stderr.slice(-20).join('\n')}`))),
+          () =>
+            finish(() =>
+              reject(
+                new Error(
+                  `no ${stream} line matched ${pattern} within ${timeoutMs} ms:\n${lines.stderr.slice(-20).join('\n')}`,
+                ),
+              ),
+            ),
           timeoutMs,
         );
         const finish = (settle: () => void) => {

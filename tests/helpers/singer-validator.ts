@@ -39,7 +39,8 @@ function validatorFor(schema: JsonSchema): ValidateFunction {
 function plain(value: unknown): unknown {
   if (value instanceof ExactNumber) return value.toNumber();
   if (Array.isArray(value)) return value.map(plain);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
   return value;
 }
 
@@ -56,11 +57,16 @@ export function stateShapeProblems(value: unknown): string[] {
       problems.push(`bookmark of ${stream} is not an object`);
       continue;
     }
-    if (bookmark.replication_key !== undefined && typeof bookmark.replication_key !== 'string') problems.push(`${stream}.replication_key is not a string`);
-    if ('replication_key_value' in bookmark && bookmark.replication_key === undefined) problems.push(`${stream} has a replication_key_value without replication_key`);
+    if (bookmark.replication_key !== undefined && typeof bookmark.replication_key !== 'string')
+      problems.push(`${stream}.replication_key is not a string`);
+    if ('replication_key_value' in bookmark && bookmark.replication_key === undefined)
+      problems.push(`${stream} has a replication_key_value without replication_key`);
     if (bookmark.partitions !== undefined) {
       if (!Array.isArray(bookmark.partitions)) problems.push(`${stream}.partitions is not a list`);
-      else for (const partition of bookmark.partitions) if (!isObject(partition) || !isObject(partition.context)) problems.push(`${stream}.partitions has an entry without a context object`);
+      else
+        for (const partition of bookmark.partitions)
+          if (!isObject(partition) || !isObject(partition.context))
+            problems.push(`${stream}.partitions has an entry without a context object`);
     }
   }
   return problems;
@@ -83,12 +89,17 @@ export function validateSingerOutput(output: string | readonly string[]): Singer
     switch (message.type) {
       case 'SCHEMA': {
         const properties = message.schema.properties ?? {};
-        if (!Array.isArray(message.key_properties)) report.problems.push(`line ${lineNumber}: SCHEMA ${message.stream} has no key_properties list`);
-        for (const key of message.key_properties ?? []) if (!(key in properties)) report.problems.push(`line ${lineNumber}: key property ${key} is not in the ${message.stream} schema`);
+        if (!Array.isArray(message.key_properties))
+          report.problems.push(`line ${lineNumber}: SCHEMA ${message.stream} has no key_properties list`);
+        for (const key of message.key_properties ?? [])
+          if (!(key in properties))
+            report.problems.push(`line ${lineNumber}: key property ${key} is not in the ${message.stream} schema`);
         try {
           schemas.set(message.stream, validatorFor(message.schema));
         } catch (error) {
-          report.problems.push(`line ${lineNumber}: SCHEMA ${message.stream} is not a valid JSON Schema (${(error as Error).message})`);
+          report.problems.push(
+            `line ${lineNumber}: SCHEMA ${message.stream} is not a valid JSON Schema (${(error as Error).message})`,
+          );
         }
         break;
       }
@@ -101,10 +112,14 @@ export function validateSingerOutput(output: string | readonly string[]): Singer
           break;
         }
         if (!validate(plain(message.record))) {
-          const where = (validate.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || '(record)'} ${e.message}`).join('; ');
+          const where = (validate.errors ?? [])
+            .slice(0, 3)
+            .map((e) => `${e.instancePath || '(record)'} ${e.message}`)
+            .join('; ');
           report.problems.push(`line ${lineNumber}: RECORD of ${message.stream} does not match its SCHEMA: ${where}`);
         }
-        if (message.time_extracted !== undefined && Number.isNaN(Date.parse(message.time_extracted))) report.problems.push(`line ${lineNumber}: bad time_extracted`);
+        if (message.time_extracted !== undefined && Number.isNaN(Date.parse(message.time_extracted)))
+          report.problems.push(`line ${lineNumber}: bad time_extracted`);
         break;
       }
       case 'STATE':
@@ -112,8 +127,10 @@ export function validateSingerOutput(output: string | readonly string[]): Singer
         for (const problem of stateShapeProblems(message.value)) report.problems.push(`line ${lineNumber}: ${problem}`);
         break;
       case 'ACTIVATE_VERSION':
-        if (!Number.isInteger(message.version)) report.problems.push(`line ${lineNumber}: ACTIVATE_VERSION without an integer version`);
-        if (!schemas.has(message.stream)) report.problems.push(`line ${lineNumber}: ACTIVATE_VERSION of ${message.stream} before its SCHEMA`);
+        if (!Number.isInteger(message.version))
+          report.problems.push(`line ${lineNumber}: ACTIVATE_VERSION without an integer version`);
+        if (!schemas.has(message.stream))
+          report.problems.push(`line ${lineNumber}: ACTIVATE_VERSION of ${message.stream} before its SCHEMA`);
         break;
       default:
         break;
@@ -122,7 +139,8 @@ export function validateSingerOutput(output: string | readonly string[]): Singer
   const last = report.states.at(-1);
   if (isObject(last) && isObject(last.bookmarks)) {
     for (const [stream, bookmark] of Object.entries(last.bookmarks)) {
-      if (isObject(bookmark) && 'progress_markers' in bookmark) report.problems.push(`the final STATE still has progress_markers for ${stream}`);
+      if (isObject(bookmark) && 'progress_markers' in bookmark)
+        report.problems.push(`the final STATE still has progress_markers for ${stream}`);
     }
   }
   return report;
@@ -132,7 +150,9 @@ export function validateSingerOutput(output: string | readonly string[]): Singer
 export function assertValidSingerOutput(output: string | readonly string[]): SingerReport {
   const report = validateSingerOutput(output);
   if (report.problems.length > 0) {
-    throw new Error(`Singer output is not valid (${report.problems.length} problems):\n  ${report.problems.slice(0, 20).join('\n  ')}`);
+    throw new Error(
+      `Singer output is not valid (${report.problems.length} problems):\n  ${report.problems.slice(0, 20).join('\n  ')}`,
+    );
   }
   return report;
 }

@@ -29,7 +29,9 @@ export interface SmtpReceiverOptions {
 }
 
 function decodeQuotedPrintable(text: string): string {
-  const bytes = text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  const bytes = text
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
   return Buffer.from(bytes, 'latin1').toString('utf8');
 }
 
@@ -39,11 +41,20 @@ function parseMail(raw: string): { subject: string | undefined; body: string } {
   const rest = split < 0 ? '' : raw.slice(split).replace(/^\r?\n\r?\n/, '');
   const unfolded = head.replace(/\r?\n[ \t]+/g, ' ');
   const subjectLine = /^subject: (.*)$/im.exec(unfolded)?.[1];
-  const subject = subjectLine?.replace(/=\?utf-8\?([QB])\?(.*?)\?=/gi, (_, enc: string, data: string) =>
-    enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : decodeQuotedPrintable(data.replace(/_/g, ' ')),
-  ).replace(/\?=\s+=\?/g, '');
+  const subject = subjectLine
+    ?.replace(/=\?utf-8\?([QB])\?(.*?)\?=/gi, (_, enc: string, data: string) =>
+      enc.toUpperCase() === 'B'
+        ? Buffer.from(data, 'base64').toString('utf8')
+        : decodeQuotedPrintable(data.replace(/_/g, ' ')),
+    )
+    .replace(/\?=\s+=\?/g, '');
   const encoding = /^content-transfer-encoding: (.*)$/im.exec(unfolded)?.[1]?.trim().toLowerCase();
-  const body = encoding === 'quoted-printable' ? decodeQuotedPrintable(rest) : encoding === 'base64' ? Buffer.from(rest, 'base64').toString('utf8') : rest;
+  const body =
+    encoding === 'quoted-printable'
+      ? decodeQuotedPrintable(rest)
+      : encoding === 'base64'
+        ? Buffer.from(rest, 'base64').toString('utf8')
+        : rest;
   return { subject, body: body.replace(/\r\n/g, '\n') };
 }
 
@@ -65,7 +76,8 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Prom
       }
     },
     onRcptTo(_address, _session, callback) {
-      if (options.rejectRecipientsWith) callback(Object.assign(new Error('Mailbox unavailable'), { responseCode: options.rejectRecipientsWith }));
+      if (options.rejectRecipientsWith)
+        callback(Object.assign(new Error('Mailbox unavailable'), { responseCode: options.rejectRecipientsWith }));
       else callback();
     },
     onData(stream, session, callback) {

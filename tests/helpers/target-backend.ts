@@ -31,7 +31,11 @@ export interface TargetBackend {
   close(): Promise<void>;
 }
 
-export const ORACLE_ENV = ['TEST_ORACLE_TARGET_HOST', 'TEST_ORACLE_TARGET_USERNAME', 'TEST_ORACLE_TARGET_PASSWORD'] as const;
+export const ORACLE_ENV = [
+  'TEST_ORACLE_TARGET_HOST',
+  'TEST_ORACLE_TARGET_USERNAME',
+  'TEST_ORACLE_TARGET_PASSWORD',
+] as const;
 
 export const BACKENDS = ['postgres', 'oracle'] as const;
 
@@ -44,12 +48,20 @@ function canonicalNumber(text: string): string {
 }
 
 /** For a `before` hook: the backend, or skip when its environment is missing. */
-export async function openBackend(ctx: Mocha.Context, dialect: 'postgres' | 'oracle', label: string): Promise<TargetBackend> {
+export async function openBackend(
+  ctx: Mocha.Context,
+  dialect: 'postgres' | 'oracle',
+  label: string,
+): Promise<TargetBackend> {
   return dialect === 'postgres' ? openPostgresBackend(ctx, label) : openOracleBackend(ctx, label);
 }
 
 async function openPostgresBackend(ctx: Mocha.Context, label: string): Promise<TargetBackend> {
-  requireEnvOrSkip(ctx, ['TEST_PG_HOST', 'TEST_PG_PORT', 'TEST_PG_USER', 'TEST_PG_PASSWORD', 'TEST_PG_DATABASE'], 'run `npm test` (starts PostgreSQL)');
+  requireEnvOrSkip(
+    ctx,
+    ['TEST_PG_HOST', 'TEST_PG_PORT', 'TEST_PG_USER', 'TEST_PG_PASSWORD', 'TEST_PG_DATABASE'],
+    'run `npm test` (starts PostgreSQL)',
+  );
   const pgConfig = pgConfigFromEnv()!;
   const schema = await createTestSchema(`tgt_${label}`, pgConfig);
   const prefix = uniquePrefix(label).toLowerCase();
@@ -58,7 +70,8 @@ async function openPostgresBackend(ctx: Mocha.Context, label: string): Promise<T
   await client.query("SET TIME ZONE 'UTC'");
   const plain = (name: string) => name.toLowerCase().replace(/[^\p{L}\p{N}_$#]/gu, '_');
   const table = (stream: string) => `"${schema.schema}"."${plain(prefix + stream)}"`;
-  const query = async (sql: string, binds: unknown[] = []) => (await client.query(sql, binds)).rows as Record<string, unknown>[];
+  const query = async (sql: string, binds: unknown[] = []) =>
+    (await client.query(sql, binds)).rows as Record<string, unknown>[];
   return {
     dialect: 'postgres',
     config: {
@@ -75,22 +88,30 @@ async function openPostgresBackend(ctx: Mocha.Context, label: string): Promise<T
     column: (name) => `"${plain(name)}"`,
     query,
     async tableExists(stream) {
-      const found = await query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [schema.schema, plain(prefix + stream)]);
-      return found.length > 0;
-    },
-    async rows(stream, orderBy) {
-      const columns = await query('SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position', [
+      const found = await query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [
         schema.schema,
         plain(prefix + stream),
       ]);
+      return found.length > 0;
+    },
+    async rows(stream, orderBy) {
+      const columns = await query(
+        'SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position',
+        [schema.schema, plain(prefix + stream)],
+      );
       const select = columns.map(({ column_name: name, data_type: type }) => {
         const q = `"${String(name)}"`;
-        if (type === 'timestamp with time zone') return `to_char(${q} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ${q}`;
+        if (type === 'timestamp with time zone')
+          return `to_char(${q} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ${q}`;
         return `${q}::text AS ${q}`;
       });
       // Order by the table's column, not the text alias of the same name.
-      const result = await query(`SELECT ${select.join(', ')} FROM ${table(stream)} src ORDER BY src."${plain(orderBy)}"`);
-      return result.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k.toLowerCase(), v === null ? null : String(v)])));
+      const result = await query(
+        `SELECT ${select.join(', ')} FROM ${table(stream)} src ORDER BY src."${plain(orderBy)}"`,
+      );
+      return result.map((row) =>
+        Object.fromEntries(Object.entries(row).map(([k, v]) => [k.toLowerCase(), v === null ? null : String(v)])),
+      );
     },
     async close() {
       await client.end();
@@ -100,7 +121,11 @@ async function openPostgresBackend(ctx: Mocha.Context, label: string): Promise<T
 }
 
 async function openOracleBackend(ctx: Mocha.Context, label: string): Promise<TargetBackend> {
-  requireLiveSystemOrSkip(ctx, ORACLE_ENV, 'set TEST_ORACLE_TARGET_HOST/_USERNAME/_PASSWORD (+ _SERVICE_NAME, _SCHEMA) to run the target suite against Oracle');
+  requireLiveSystemOrSkip(
+    ctx,
+    ORACLE_ENV,
+    'set TEST_ORACLE_TARGET_HOST/_USERNAME/_PASSWORD (+ _SERVICE_NAME, _SCHEMA) to run the target suite against Oracle',
+  );
   const env = process.env;
   const config: Record<string, unknown> = {
     dialect: 'oracle',
@@ -130,7 +155,10 @@ async function openOracleBackend(ctx: Mocha.Context, label: string): Promise<Tar
     column: (name) => `"${plain(name)}"`,
     query,
     async tableExists(stream) {
-      const found = await query("SELECT 1 FROM all_tables WHERE owner = COALESCE(:1, SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA')) AND table_name = :2", [schema ?? null, tableName(stream)]);
+      const found = await query(
+        "SELECT 1 FROM all_tables WHERE owner = COALESCE(:1, SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA')) AND table_name = :2",
+        [schema ?? null, tableName(stream)],
+      );
       return found.length > 0;
     },
     async rows(stream, orderBy) {
@@ -140,16 +168,24 @@ async function openOracleBackend(ctx: Mocha.Context, label: string): Promise<Tar
       );
       const select = columns.map(({ COLUMN_NAME: name, DATA_TYPE: type }) => {
         const q = `"${String(name)}"`;
-        if (String(type).includes('WITH TIME ZONE')) return `TO_CHAR(SYS_EXTRACT_UTC(${q}), 'YYYY-MM-DD"T"HH24:MI:SS.FF6"Z"') AS ${q}`;
+        if (String(type).includes('WITH TIME ZONE'))
+          return `TO_CHAR(SYS_EXTRACT_UTC(${q}), 'YYYY-MM-DD"T"HH24:MI:SS.FF6"Z"') AS ${q}`;
         if (type === 'DATE') return `TO_CHAR(${q}, 'YYYY-MM-DD') AS ${q}`;
         if (type === 'NUMBER') return `TO_CHAR(${q}, 'TM9') AS ${q}`;
         return q;
       });
       created.push(table(stream));
       // Order by the table's column, not the text alias of the same name.
-      const result = await query(`SELECT ${select.join(', ')} FROM ${table(stream)} src ORDER BY src."${plain(orderBy)}"`);
+      const result = await query(
+        `SELECT ${select.join(', ')} FROM ${table(stream)} src ORDER BY src."${plain(orderBy)}"`,
+      );
       return result.map((row) =>
-        Object.fromEntries(Object.entries(row).map(([k, v]) => [k.toLowerCase(), v === null ? null : typeof v === 'string' && /^-?\.\d/.test(v) ? canonicalNumber(v) : String(v)])),
+        Object.fromEntries(
+          Object.entries(row).map(([k, v]) => [
+            k.toLowerCase(),
+            v === null ? null : typeof v === 'string' && /^-?\.\d/.test(v) ? canonicalNumber(v) : String(v),
+          ]),
+        ),
       );
     },
     async close() {
@@ -172,11 +208,18 @@ export function fixture(name: string): string {
 }
 
 /** Runs the real bin/target-oracle.js with `input` (a fixture name via `{file}` or a string). */
-export async function runTarget(config: Record<string, unknown>, input: ProcessOptions['input'], extra: Partial<ProcessOptions> = {}): Promise<ProcessResult> {
+export async function runTarget(
+  config: Record<string, unknown>,
+  input: ProcessOptions['input'],
+  extra: Partial<ProcessOptions> = {},
+): Promise<ProcessResult> {
   return runBin('target-oracle', ['--config', await writeConfig(config)], { input, ...extra });
 }
 
-export async function startTarget(config: Record<string, unknown>, extra: Partial<ProcessOptions> = {}): Promise<RunningProcess> {
+export async function startTarget(
+  config: Record<string, unknown>,
+  extra: Partial<ProcessOptions> = {},
+): Promise<RunningProcess> {
   return startBin('target-oracle', ['--config', await writeConfig(config)], extra);
 }
 

@@ -14,12 +14,16 @@ export function buildContainer(ctx: BuildContext): EntityDef {
     ...f.header(),
     // Real container records carry facility and company, but real describes omit both (wms-api.md §6).
     f.rel('facility_id', 'facility', (i) => (facilities > 0 ? facility(i) : null), { hiddenFromDescribe: true }),
-    f.rel('company_id', 'company', (i) => (companies > 0 ? f.h(i, 'company') % companies : null), { hiddenFromDescribe: true }),
+    f.rel('company_id', 'company', (i) => (companies > 0 ? f.h(i, 'company') % companies : null), {
+      hiddenFromDescribe: true,
+    }),
     f.text('container_nbr', 50, (i) => `${inbound(i) ? 'IB' : 'OB'}LPN${String(4000000 + i * 3)}`, { required: true }),
     f.text('type', 1, (i) => (inbound(i) ? 'I' : 'O'), { required: true }),
-    f.status((i) => [0, 10, 30, 90][f.h(i, 'status') % 4]!),
+    f.status((i) => [0, 10, 30, 90][f.h(i, 'status') % 4]),
     f.rel('curr_location_id', 'location', (i) => (locations > 0 ? f.h(i, 'curr_loc') % locations : null)),
-    f.rel('prev_location_id', 'location', (i) => (locations > 0 && f.h(i, 'moved') % 3 === 0 ? f.h(i, 'prev_loc') % locations : null)),
+    f.rel('prev_location_id', 'location', (i) =>
+      locations > 0 && f.h(i, 'moved') % 3 === 0 ? f.h(i, 'prev_loc') % locations : null,
+    ),
     f.lookup('lpn_type_id', 'lpn_type', ['CX', 'PL'], (i) => f.h(i, 'lpn_type') % 2, { blankUrl: true }),
     f.lookup('pallet_id', 'pallet', ['PLT0001'], () => null),
     f.lookup('rcvd_shipment_id', 'ib_shipment', ['ASN0001'], () => null),

@@ -20,7 +20,11 @@ export function buildDescribeOnly(ctx: BuildContext, name: string): EntityDef {
   const none = () => null;
   const fields: FieldDef[] = [];
   if (isLookupName(name)) {
-    fields.push(f.pkOnly(), f.text('code', 30, () => '', { required: true }), f.text('description', 100, () => ''));
+    fields.push(
+      f.pkOnly(),
+      f.text('code', 30, () => '', { required: true }),
+      f.text('description', 100, () => ''),
+    );
   } else {
     fields.push(...f.header());
     if (name.endsWith('_dtl')) {

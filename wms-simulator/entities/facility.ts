@@ -4,8 +4,10 @@ import type { EntityDef } from '../entity-def.js';
 import { FACILITIES, TIME_ZONES } from './tenant-data.js';
 
 export function facilitySeed(index: number) {
-  const base = FACILITIES[index % FACILITIES.length]!;
-  return index < FACILITIES.length ? base : { ...base, code: `DC${String(index + 1).padStart(2, '0')}`, name: `${base.name} ${index + 1}` };
+  const base = FACILITIES[index % FACILITIES.length];
+  return index < FACILITIES.length
+    ? base
+    : { ...base, code: `DC${String(index + 1).padStart(2, '0')}`, name: `${base.name} ${index + 1}` };
 }
 
 export function buildFacility(ctx: BuildContext): EntityDef {
@@ -23,7 +25,9 @@ export function buildFacility(ctx: BuildContext): EntityDef {
     f.text('state', 3, (i) => facilitySeed(i).state),
     f.text('zip', 10, (i) => facilitySeed(i).zip),
     f.text('country', 2, (i) => facilitySeed(i).country),
-    f.lookup('time_zone_id', 'time_zone', TIME_ZONES, (i) => TIME_ZONES.indexOf(facilitySeed(i).zone as (typeof TIME_ZONES)[number])),
+    f.lookup('time_zone_id', 'time_zone', TIME_ZONES, (i) =>
+      TIME_ZONES.indexOf(facilitySeed(i).zone as (typeof TIME_ZONES)[number]),
+    ),
     f.bool('wms_managed_flg', () => true, true),
   ];
   return {

@@ -22,15 +22,23 @@ export function buildInventory(ctx: BuildContext): EntityDef {
     f.rel('facility_id', 'facility', (i) => (facilities > 0 ? facility(i) : null)),
     f.rel('item_id', 'item', (i) => (items > 0 ? f.h(i, 'item') % items : null), { required: true }),
     f.rel('location_id', 'location', location),
-    f.rel('container_id', 'container', (i) => (containers > 0 && f.h(i, 'in_lpn') % 2 === 0 ? f.h(i, 'container') % containers : null)),
+    f.rel('container_id', 'container', (i) =>
+      containers > 0 && f.h(i, 'in_lpn') % 2 === 0 ? f.h(i, 'container') % containers : null,
+    ),
     f.decimal('curr_qty', (i) => f.quantity(i, 'curr_qty', 200), { required: true }),
     f.decimal('orig_qty', (i) => f.quantity(i, 'orig_qty', 400), { default: 0 }),
     f.decimal('pack_qty', (i) => String(1 + (f.h(i, 'pack') % 6)), { default: 0 }),
     f.decimal('case_qty', (i) => String(6 * (1 + (f.h(i, 'case') % 4))), { default: 0 }),
     f.int('status_id', () => 0),
-    f.lookup('batch_number_id', 'batch_number', ['L2025-01', 'L2025-02'], (i) => (f.h(i, 'batch') % 10 === 0 ? f.h(i, 'batch_pick') % 2 : null)),
+    f.lookup('batch_number_id', 'batch_number', ['L2025-01', 'L2025-02'], (i) =>
+      f.h(i, 'batch') % 10 === 0 ? f.h(i, 'batch_pick') % 2 : null,
+    ),
     f.lookup('invn_attr_id', 'inventory_attribute', ['A'], () => null),
-    f.date('expiry_date', (i) => (f.h(i, 'expiry') % 4 === 0 ? `2026-${String(1 + (f.h(i, 'exp_m') % 12)).padStart(2, '0')}-${String(1 + (f.h(i, 'exp_d') % 28)).padStart(2, '0')}` : null)),
+    f.date('expiry_date', (i) =>
+      f.h(i, 'expiry') % 4 === 0
+        ? `2026-${String(1 + (f.h(i, 'exp_m') % 12)).padStart(2, '0')}-${String(1 + (f.h(i, 'exp_d') % 28)).padStart(2, '0')}`
+        : null,
+    ),
     f.date('manufacture_date', () => null),
     f.date('priority_date', () => null),
     f.rel('uom_id', 'uom', (i) => (uoms > 0 && f.h(i, 'uom') % 3 === 0 ? 0 : null)),

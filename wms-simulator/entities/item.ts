@@ -11,7 +11,12 @@ export function buildItem(ctx: BuildContext): EntityDef {
     ...f.header(),
     f.rel('company_id', 'company', (i) => (companies > 0 ? f.h(i, 'company') % companies : null)),
     f.text('code', 130, code, { required: true }),
-    f.text('description', 255, (i) => `${f.pick(i, 'noun', ['Caixa', 'Widget', 'Bottle', 'Carton', 'Sack'])} ${f.pick(i, 'size', ['P', 'M', 'G', 'XL'])} ${i}`),
+    f.text(
+      'description',
+      255,
+      (i) =>
+        `${f.pick(i, 'noun', ['Caixa', 'Widget', 'Bottle', 'Carton', 'Sack'])} ${f.pick(i, 'size', ['P', 'M', 'G', 'XL'])} ${i}`,
+    ),
     f.text('barcode', 100, (i) => `789${String(1000000000 + i * 13).padStart(10, '0')}`),
     f.decimal('unit_cost', (i) => f.quantity(i, 'unit_cost', 500), { default: 0 }),
     f.decimal('unit_weight', (i) => f.quantity(i, 'unit_weight', 40), { default: 0 }),

@@ -24,7 +24,7 @@ export function buildOrderDtl(ctx: BuildContext): EntityDef {
     f.decimal('ord_qty', qty, { required: true }),
     f.decimal('orig_ord_qty', qty, { default: 0 }),
     f.decimal('alloc_qty', (i) => (f.h(i, 'alloc') % 4 === 0 ? '0' : qty(i)), { default: 0 }),
-    f.status((i) => ORDER_STATUS_IDS[f.h(i, 'status') % ORDER_STATUS_IDS.length]!),
+    f.status((i) => ORDER_STATUS_IDS[f.h(i, 'status') % ORDER_STATUS_IDS.length]),
     f.lookup('batch_number_id', 'batch_number', ['L2025-01', 'L2025-02'], () => null),
     f.lookup('invn_attr_id', 'inventory_attribute', ['A'], () => null),
     f.rel('uom_id', 'uom', () => (uoms > 0 ? 0 : null)),

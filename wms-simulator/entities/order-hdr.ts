@@ -16,14 +16,17 @@ export function buildOrderHdr(ctx: BuildContext): EntityDef {
   const details = ctx.rowCount('order_dtl');
   const table = () => ctx.table('order_hdr');
   const facility = (i: number) => orderFacility(f, i, facilities);
-  const ordDate = (i: number) => new Date(Math.floor(table().modTsAt(i) / 1000) - (f.h(i, 'ord_date') % 3) * 86400000).toISOString().slice(0, 10);
-  const status = (i: number) => ORDER_STATUS_IDS[f.h(i, 'status') % ORDER_STATUS_IDS.length]!;
+  const ordDate = (i: number) =>
+    new Date(Math.floor(table().modTsAt(i) / 1000) - (f.h(i, 'ord_date') % 3) * 86400000).toISOString().slice(0, 10);
+  const status = (i: number) => ORDER_STATUS_IDS[f.h(i, 'status') % ORDER_STATUS_IDS.length];
   const lines = (i: number) => FieldFactory.childCount(i, details, orders);
   const fields = [
     ...f.header(),
     // Real describes of order_hdr list these in `fields` but not in `parameters` (wms-api.md §3.2).
     f.rel('facility_id', 'facility', (i) => (facilities > 0 ? facility(i) : null), { notAParameter: true }),
-    f.rel('company_id', 'company', (i) => (companies > 0 ? f.h(i, 'company') % companies : null), { notAParameter: true }),
+    f.rel('company_id', 'company', (i) => (companies > 0 ? f.h(i, 'company') % companies : null), {
+      notAParameter: true,
+    }),
     f.text('order_nbr', 30, (i) => `SO-${1000000 + i}`, { required: true }),
     f.lookup('order_type_id', 'order_type', ['STD', 'RUSH', 'TRANSFER', 'RETURN'], (i) => f.h(i, 'type') % 4),
     f.status(status),
@@ -37,10 +40,14 @@ export function buildOrderHdr(ctx: BuildContext): EntityDef {
     f.text('shipto_city', 40, (i) => f.pick(i, 'city', CITIES)),
     f.text('shipto_state', 3, (i) => f.pick(i, 'state', ['SP', 'RJ', 'NJ', 'MH'])),
     f.text('shipto_zip', 10, (i) => `${13000 + (f.h(i, 'zip') % 900)}-000`),
-    f.text('shipto_country', 2, (i) => ['BR', 'US', 'IN'][facility(i) % 3]!),
+    f.text('shipto_country', 2, (i) => ['BR', 'US', 'IN'][facility(i) % 3]),
     f.lookup('ship_via_id', 'ship_via', ['UPS', 'FEDEX', 'OWN'], () => null),
-    f.rel('dest_facility_id', 'facility', (i) => (facilities > 1 && f.h(i, 'transfer') % 25 === 0 ? (facility(i) + 1) % facilities : null)),
-    f.ts('order_shipped_ts', (i) => (status(i) === 70 ? table().modTsAt(i) - (f.h(i, 'shipped') % 3600) * 1_000_000 : null)),
+    f.rel('dest_facility_id', 'facility', (i) =>
+      facilities > 1 && f.h(i, 'transfer') % 25 === 0 ? (facility(i) + 1) % facilities : null,
+    ),
+    f.ts('order_shipped_ts', (i) =>
+      status(i) === 70 ? table().modTsAt(i) - (f.h(i, 'shipped') % 3600) * 1_000_000 : null,
+    ),
     f.decimal('total_orig_ord_qty', (i) => String(lines(i) * (1 + (f.h(i, 'qty') % 24))), { default: 0 }),
     f.int('orig_sku_count', lines, { default: 0 }),
     f.decimal('orig_sale_price', (i) => f.quantity(i, 'price', 10000), { default: 0 }),

@@ -18,8 +18,24 @@ export const COMPANIES = [
 ] as const;
 
 export const FACILITIES: readonly FacilitySeed[] = [
-  { code: 'DC01', name: 'CD Campinas', zone: 'America/Sao_Paulo', city: 'CAMPINAS', state: 'SP', zip: '13000-000', country: 'BR' },
-  { code: 'DC02', name: 'DC Newark', zone: 'America/New_York', city: 'NEWARK', state: 'NJ', zip: '07102', country: 'US' },
+  {
+    code: 'DC01',
+    name: 'CD Campinas',
+    zone: 'America/Sao_Paulo',
+    city: 'CAMPINAS',
+    state: 'SP',
+    zip: '13000-000',
+    country: 'BR',
+  },
+  {
+    code: 'DC02',
+    name: 'DC Newark',
+    zone: 'America/New_York',
+    city: 'NEWARK',
+    state: 'NJ',
+    zip: '07102',
+    country: 'US',
+  },
   { code: 'DC03', name: 'DC Pune', zone: 'Asia/Kolkata', city: 'PUNE', state: 'MH', zip: '411001', country: 'IN' },
 ];
 
@@ -55,4 +71,11 @@ export const ORDER_STATUS_IDS = ORDER_STATUSES.map((_, i) => i * 10);
 
 export const CITIES = ['CAMPINAS', 'SAO PAULO', 'JUNDIAI', 'NEWARK', 'TRENTON', 'PUNE', 'MUMBAI', 'SANTOS'] as const;
 
-export const CUSTOMERS = ['Loja Centro', 'Loja Norte', 'Mercado Azul', 'Corner Shop', 'Kirana Stores', 'Farmacia Sul'] as const;
+export const CUSTOMERS = [
+  'Loja Centro',
+  'Loja Norte',
+  'Mercado Azul',
+  'Corner Shop',
+  'Kirana Stores',
+  'Farmacia Sul',
+] as const;

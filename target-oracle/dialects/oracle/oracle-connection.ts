@@ -1,7 +1,16 @@
 import oracledb, { type OracleConnection, type OraclePool } from 'oracledb';
 import { DatabaseError } from '../../../singer/index.js';
 import { describeDbError } from '../../db-error.js';
-import type { BindDef, BindValue, Connection, ExecuteManyOptions, ExecuteManyResult, ExecuteResult, PoolStats, Session } from '../../session.js';
+import type {
+  BindDef,
+  BindValue,
+  Connection,
+  ExecuteManyOptions,
+  ExecuteManyResult,
+  ExecuteResult,
+  PoolStats,
+  Session,
+} from '../../session.js';
 import type { TargetConfig } from '../../settings.js';
 
 /**
@@ -21,12 +30,16 @@ export function oracleConnectString(config: TargetConfig): string {
 }
 
 function driverBindDef(def: BindDef): { type: number | object; maxSize?: number } {
-  return def.type === 'clob' ? { type: oracledb.DB_TYPE_CLOB } : { type: oracledb.STRING, maxSize: def.maxSize ?? 4000 };
+  return def.type === 'clob'
+    ? { type: oracledb.DB_TYPE_CLOB }
+    : { type: oracledb.STRING, maxSize: def.maxSize ?? 4000 };
 }
 
 /** Queries return CLOBs as strings (the target only reads dictionary views; tests read data back). */
 function clobAsString(meta: { dbType?: unknown }): { type: number } | undefined {
-  return meta.dbType === oracledb.DB_TYPE_CLOB || meta.dbType === oracledb.DB_TYPE_NCLOB ? { type: oracledb.STRING } : undefined;
+  return meta.dbType === oracledb.DB_TYPE_CLOB || meta.dbType === oracledb.DB_TYPE_NCLOB
+    ? { type: oracledb.STRING }
+    : undefined;
 }
 
 /** The only module that imports `oracledb` (Thin mode): a pool with min = max and statistics on, one session. */
@@ -66,7 +79,11 @@ export async function openOracle(config: TargetConfig): Promise<Connection<Sessi
   let open = true;
   const session: Session = {
     async execute(sql: string, binds: BindValue[] = []): Promise<ExecuteResult> {
-      const result = await connection.execute(sql, binds, { outFormat: oracledb.OUT_FORMAT_OBJECT, autoCommit: false, fetchTypeHandler: clobAsString });
+      const result = await connection.execute(sql, binds, {
+        outFormat: oracledb.OUT_FORMAT_OBJECT,
+        autoCommit: false,
+        fetchTypeHandler: clobAsString,
+      });
       return { rows: result.rows, rowsAffected: result.rowsAffected };
     },
     async executeMany(sql: string, rows: BindValue[][], options: ExecuteManyOptions = {}): Promise<ExecuteManyResult> {

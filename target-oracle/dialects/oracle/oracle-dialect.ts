@@ -15,11 +15,15 @@ const CLOB_BIND_BYTES = 64 * 1024;
 /** Keys per existence pre-count query (the split of merged rows into inserted and updated). */
 const COUNT_KEYS_PER_QUERY = 500;
 
-export type OracleDialectOptions = Pick<TargetConfig, 'oracleBooleanType' | 'oracleJsonType' | 'oracleMaxIdentifierBytes' | 'oracleChunkRows' | 'oracleMergeStrategy'>;
+export type OracleDialectOptions = Pick<
+  TargetConfig,
+  'oracleBooleanType' | 'oracleJsonType' | 'oracleMaxIdentifierBytes' | 'oracleChunkRows' | 'oracleMergeStrategy'
+>;
 
 function existingType(row: Record<string, unknown>, booleanAsNumber: boolean): ExistingType {
   const type = String(row.DATA_TYPE);
-  const precision = row.DATA_PRECISION === null || row.DATA_PRECISION === undefined ? undefined : Number(row.DATA_PRECISION);
+  const precision =
+    row.DATA_PRECISION === null || row.DATA_PRECISION === undefined ? undefined : Number(row.DATA_PRECISION);
   const scale = Number(row.DATA_SCALE ?? 0);
   if (type === 'NUMBER') {
     if (precision === undefined) return row.DATA_SCALE === 0 ? { kind: 'integer' } : { kind: 'decimal' };
@@ -79,9 +83,13 @@ export class OracleDialect implements Dialect<Session> {
    * (on SCHEMA, after flushing), never with rows of a batch pending.
    */
   async ensureTable(session: Session, requested: TableSpec, policy: SchemaChangePolicy): Promise<TableSpec> {
-    const desired: TableSpec = { ...requested, columns: requested.columns.map((c) => ({ ...c, type: oracleLogical(c.type) })) };
+    const desired: TableSpec = {
+      ...requested,
+      columns: requested.columns.map((c) => ({ ...c, type: oracleLogical(c.type) })),
+    };
     const where = [desired.schema ?? null, desired.name];
-    const rows = (await dbStep('reading the table definition', () => session.execute(sql.COLUMNS_SQL, where))).rows ?? [];
+    const rows =
+      (await dbStep('reading the table definition', () => session.execute(sql.COLUMNS_SQL, where))).rows ?? [];
     let table = desired;
     let changed = true;
     if (rows.length === 0) {
@@ -92,14 +100,25 @@ export class OracleDialect implements Dialect<Session> {
       const plan = planEvolution(existing, desired, policy, this.naming);
       changed = plan.actions.length > 0;
       for (const action of plan.actions) {
-        if (action.kind === 'add') await dbStep('adding a column', () => session.execute(sql.addColumnSql(desired, action.column, this.#types)));
-        else if (action.kind === 'rename') await dbStep('renaming a column', () => session.execute(sql.renameColumnSql(desired, action.from, action.to)));
+        if (action.kind === 'add')
+          await dbStep('adding a column', () => session.execute(sql.addColumnSql(desired, action.column, this.#types)));
+        else if (action.kind === 'rename')
+          await dbStep('renaming a column', () =>
+            session.execute(sql.renameColumnSql(desired, action.from, action.to)),
+          );
         else await this.#retype(session, desired, action.column, action.from);
       }
       table = plan.table;
-      const pk = (await dbStep('reading the primary key', () => session.execute(sql.PRIMARY_KEY_SQL, where))).rows ?? [];
-      if (desired.keyColumns.length > 0 && pk.map((r) => String(r.COLUMN_NAME)).join('\u0001') !== desired.keyColumns.join('\u0001')) {
-        if (pk.length > 0) await dbStep('dropping the old primary key', () => session.execute(sql.dropPrimaryKeySql(desired, String(pk[0].CONSTRAINT_NAME))));
+      const pk =
+        (await dbStep('reading the primary key', () => session.execute(sql.PRIMARY_KEY_SQL, where))).rows ?? [];
+      if (
+        desired.keyColumns.length > 0 &&
+        pk.map((r) => String(r.COLUMN_NAME)).join('\u0001') !== desired.keyColumns.join('\u0001')
+      ) {
+        if (pk.length > 0)
+          await dbStep('dropping the old primary key', () =>
+            session.execute(sql.dropPrimaryKeySql(desired, String(pk[0].CONSTRAINT_NAME))),
+          );
         await dbStep('adding the primary key', () => session.execute(sql.addPrimaryKeySql(desired)));
         changed = true;
       }
@@ -107,8 +126,10 @@ export class OracleDialect implements Dialect<Session> {
     if (this.#options.oracleMergeStrategy === 'staging' && table.keyColumns.length > 0) {
       const stage = this.stagingTable(table);
       const found = (await session.execute(sql.COLUMNS_SQL, [stage.schema ?? null, stage.name])).rows ?? [];
-      if (found.length > 0 && changed) await dbStep('dropping the staging table', () => session.execute(sql.dropTableSql(stage)));
-      if (found.length === 0 || changed) await dbStep('creating the staging table', () => session.execute(sql.createStagingSql(stage, table)));
+      if (found.length > 0 && changed)
+        await dbStep('dropping the staging table', () => session.execute(sql.dropTableSql(stage)));
+      if (found.length === 0 || changed)
+        await dbStep('creating the staging table', () => session.execute(sql.createStagingSql(stage, table)));
     }
     return table;
   }
@@ -116,8 +137,12 @@ export class OracleDialect implements Dialect<Session> {
   /** Widening MODIFY where Oracle allows it, else add a twin column, copy with explicit conversion, swap. */
   async #retype(session: Session, table: TableSpec, column: ColumnSpec, from: ExistingType): Promise<void> {
     const sameFamily =
-      (from.kind === 'string' && column.type.kind === 'string' && from.maxLength !== undefined && column.type.maxLength !== undefined) ||
-      ((from.kind === 'integer' || from.kind === 'decimal') && (column.type.kind === 'integer' || column.type.kind === 'decimal'));
+      (from.kind === 'string' &&
+        column.type.kind === 'string' &&
+        from.maxLength !== undefined &&
+        column.type.maxLength !== undefined) ||
+      ((from.kind === 'integer' || from.kind === 'decimal') &&
+        (column.type.kind === 'integer' || column.type.kind === 'decimal'));
     if (sameFamily) {
       await dbStep('widening a column', () => session.execute(sql.modifyColumnSql(table, column, this.#types)));
       return;
@@ -125,7 +150,9 @@ export class OracleDialect implements Dialect<Session> {
     const twin = conformIdentifier(`${column.name}__NEW`, this.naming);
     const twinColumn = { ...column, name: twin };
     await dbStep('rebuilding a column (add)', () => session.execute(sql.addColumnSql(table, twinColumn, this.#types)));
-    await dbStep('rebuilding a column (copy)', () => session.execute(sql.copyColumnSql(table, column.name, from.kind, twinColumn)));
+    await dbStep('rebuilding a column (copy)', () =>
+      session.execute(sql.copyColumnSql(table, column.name, from.kind, twinColumn)),
+    );
     await dbStep('rebuilding a column (swap)', () => session.execute(sql.dropColumnSql(table, column.name)));
     await dbStep('rebuilding a column (rename)', () => session.execute(sql.renameColumnSql(table, twin, column.name)));
   }
@@ -145,7 +172,8 @@ export class OracleDialect implements Dialect<Session> {
   async load(session: Session, request: LoadRequest): Promise<LoadStats> {
     const { table } = request;
     const stats: LoadStats = { inserted: 0, updated: 0, deleted: 0, sanitized: 0 };
-    if (request.replace) await dbStep('deleting old rows for overwrite', () => session.execute(sql.deleteAllSql(table)));
+    if (request.replace)
+      await dbStep('deleting old rows for overwrite', () => session.execute(sql.deleteAllSql(table)));
     const bindDefs = table.columns.map((c) => sql.bindDef(c.type));
     const chunk = this.chunkRows(bindDefs);
     const chunks = Math.ceil(request.rows.length / chunk);
@@ -157,7 +185,10 @@ export class OracleDialect implements Dialect<Session> {
       const deleteSql = sql.deleteByKeySql(table, this.#types);
       for (let start = 0; start < keyBinds.length; start += chunk) {
         const result = await dbStep(`delete chunk starting at row ${start}`, () =>
-          session.executeMany(deleteSql, keyBinds.slice(start, start + chunk), { bindDefs: keyDefs, dmlRowCounts: true }),
+          session.executeMany(deleteSql, keyBinds.slice(start, start + chunk), {
+            bindDefs: keyDefs,
+            dmlRowCounts: true,
+          }),
         );
         stats.deleted += sum(result.dmlRowCounts) ?? result.rowsAffected ?? 0;
       }
@@ -181,11 +212,17 @@ export class OracleDialect implements Dialect<Session> {
       const stage = this.stagingTable(table);
       const insert = sql.insertSql(sql.tableName(stage), table, this.#types);
       for (let c = 0; c < chunks; c += 1) {
-        await dbStep(`staging chunk ${c + 1}/${chunks}`, () => session.executeMany(insert, binds.slice(c * chunk, (c + 1) * chunk), { bindDefs }));
+        await dbStep(`staging chunk ${c + 1}/${chunks}`, () =>
+          session.executeMany(insert, binds.slice(c * chunk, (c + 1) * chunk), { bindDefs }),
+        );
       }
-      const existing = await dbStep('counting existing keys', () => session.execute(sql.countStagedExistingSql(stage, table)));
+      const existing = await dbStep('counting existing keys', () =>
+        session.execute(sql.countStagedExistingSql(stage, table)),
+      );
       const matched = Number(existing.rows?.[0]?.N ?? 0);
-      const merged = await dbStep('MERGE from the staging table', () => session.execute(sql.mergeFromSql(table, sql.tableName(stage), history)));
+      const merged = await dbStep('MERGE from the staging table', () =>
+        session.execute(sql.mergeFromSql(table, sql.tableName(stage), history)),
+      );
       const affected = merged.rowsAffected ?? 0;
       stats.updated = history ? 0 : matched;
       stats.inserted = affected - stats.updated;
@@ -198,7 +235,9 @@ export class OracleDialect implements Dialect<Session> {
     for (let c = 0; c < chunks; c += 1) {
       const part = binds.slice(c * chunk, (c + 1) * chunk);
       const matched = history ? 0 : await this.#countExisting(session, table, part, keyIndexes, c, chunks);
-      const result = await dbStep(`chunk ${c + 1}/${chunks}`, () => session.executeMany(merge, part, { bindDefs, dmlRowCounts: true }));
+      const result = await dbStep(`chunk ${c + 1}/${chunks}`, () =>
+        session.executeMany(merge, part, { bindDefs, dmlRowCounts: true }),
+      );
       // dmlRowCounts: 1 per merged row (inserted or updated), 0 for a history duplicate that was ignored.
       const affected = sum(result.dmlRowCounts) ?? result.rowsAffected ?? 0;
       stats.updated += matched;
@@ -208,7 +247,14 @@ export class OracleDialect implements Dialect<Session> {
   }
 
   /** Keys of this chunk already in the table: the MERGE updates exactly these rows (keys are unique in a batch). */
-  async #countExisting(session: Session, table: TableSpec, part: BindValue[][], keyIndexes: number[], c: number, chunks: number): Promise<number> {
+  async #countExisting(
+    session: Session,
+    table: TableSpec,
+    part: BindValue[][],
+    keyIndexes: number[],
+    c: number,
+    chunks: number,
+  ): Promise<number> {
     let matched = 0;
     for (let start = 0; start < part.length; start += COUNT_KEYS_PER_QUERY) {
       const group = part.slice(start, start + COUNT_KEYS_PER_QUERY);
@@ -226,7 +272,9 @@ export class OracleDialect implements Dialect<Session> {
     const deletedColumn = table.columns.find((c) => c.property === '_sdc_deleted_at');
     if (!versionColumn || !deletedColumn) return 0;
     const result = await dbStep('activating the version', () =>
-      session.execute(sql.activateVersionSql(table, versionColumn.name, deletedColumn.name, hardDelete), [String(version)]),
+      session.execute(sql.activateVersionSql(table, versionColumn.name, deletedColumn.name, hardDelete), [
+        String(version),
+      ]),
     );
     return result.rowsAffected ?? 0;
   }

@@ -33,7 +33,9 @@ export function oracleType(type: LogicalType, options: OracleTypeOptions): strin
     case 'decimal':
       return type.precision === undefined ? 'NUMBER' : `NUMBER(${Math.min(type.precision, 38)},${type.scale ?? 0})`;
     case 'string':
-      return type.maxLength === undefined || type.maxLength > VARCHAR2_MAX ? 'CLOB' : `VARCHAR2(${type.maxLength} CHAR)`;
+      return type.maxLength === undefined || type.maxLength > VARCHAR2_MAX
+        ? 'CLOB'
+        : `VARCHAR2(${type.maxLength} CHAR)`;
     case 'timestamp':
       return 'TIMESTAMP(6) WITH TIME ZONE';
     case 'date':
@@ -48,7 +50,8 @@ export function oracleType(type: LogicalType, options: OracleTypeOptions): strin
 }
 
 function columnDef(column: ColumnSpec, options: OracleTypeOptions): string {
-  const check = column.type.kind === 'json' && options.jsonType === 'clob' ? ` CHECK (${quote(column.name)} IS JSON)` : '';
+  const check =
+    column.type.kind === 'json' && options.jsonType === 'clob' ? ` CHECK (${quote(column.name)} IS JSON)` : '';
   return `${quote(column.name)} ${oracleType(column.type, options)}${check}`;
 }
 
@@ -85,7 +88,9 @@ export function bindDef(type: LogicalType): BindDef {
     case 'boolean':
       return { type: 'string', maxSize: 5 };
     case 'string':
-      return type.maxLength === undefined || type.maxLength > VARCHAR2_MAX ? { type: 'clob' } : { type: 'string', maxSize: Math.max(1, type.maxLength * 4) };
+      return type.maxLength === undefined || type.maxLength > VARCHAR2_MAX
+        ? { type: 'clob' }
+        : { type: 'string', maxSize: Math.max(1, type.maxLength * 4) };
     case 'json':
       return { type: 'clob' };
     case 'native':
@@ -121,7 +126,8 @@ export function copyColumnSql(table: TableSpec, from: string, fromKind: string, 
   if (to.type.kind === 'string') {
     if (fromKind === 'timestamp') value = `TO_CHAR(${value}, '${TIMESTAMP_TZ_FORMAT}')`;
     else if (fromKind === 'date') value = `TO_CHAR(${value}, '${DATE_FORMAT}')`;
-    else if (fromKind === 'string' || fromKind === 'json') value = to.type.maxLength === undefined ? `TO_CLOB(${value})` : value;
+    else if (fromKind === 'string' || fromKind === 'json')
+      value = to.type.maxLength === undefined ? `TO_CLOB(${value})` : value;
     else value = `TO_CHAR(${value})`;
   } else if (to.type.kind === 'timestamp' && fromKind === 'date') {
     value = `FROM_TZ(CAST(${value} AS TIMESTAMP), '+00:00')`;
@@ -155,7 +161,9 @@ export const PRIMARY_KEY_SQL =
  * all-key tables have no WHEN MATCHED branch, so duplicates are ignored.
  */
 export function mergeSql(table: TableSpec, options: OracleTypeOptions, history: boolean): string {
-  const select = table.columns.map((c, i) => `${bindExpression(c.type, i + 1, options)} AS ${quote(c.name)}`).join(', ');
+  const select = table.columns
+    .map((c, i) => `${bindExpression(c.type, i + 1, options)} AS ${quote(c.name)}`)
+    .join(', ');
   return mergeFromSql(table, `(SELECT ${select} FROM dual)`, history);
 }
 
@@ -164,7 +172,9 @@ export function mergeFromSql(table: TableSpec, source: string, history: boolean)
   const on = table.keyColumns.map((k) => `tgt.${quote(k)} = src.${quote(k)}`).join(' AND ');
   const updatable = table.columns.filter((c) => !table.keyColumns.includes(c.name));
   const matched =
-    history || updatable.length === 0 ? '' : ` WHEN MATCHED THEN UPDATE SET ${updatable.map((c) => `tgt.${quote(c.name)} = src.${quote(c.name)}`).join(', ')}`;
+    history || updatable.length === 0
+      ? ''
+      : ` WHEN MATCHED THEN UPDATE SET ${updatable.map((c) => `tgt.${quote(c.name)} = src.${quote(c.name)}`).join(', ')}`;
   const columns = table.columns.map((c) => quote(c.name)).join(', ');
   const values = table.columns.map((c) => `src.${quote(c.name)}`).join(', ');
   return `MERGE INTO ${tableName(table)} tgt USING ${source} src ON (${on})${matched} WHEN NOT MATCHED THEN INSERT (${columns}) VALUES (${values})`;
@@ -181,7 +191,9 @@ function keyColumns(table: TableSpec): ColumnSpec[] {
 }
 
 export function deleteByKeySql(table: TableSpec, options: OracleTypeOptions): string {
-  const match = keyColumns(table).map((c, i) => `${quote(c.name)} = ${bindExpression(c.type, i + 1, options)}`).join(' AND ');
+  const match = keyColumns(table)
+    .map((c, i) => `${quote(c.name)} = ${bindExpression(c.type, i + 1, options)}`)
+    .join(' AND ');
   return `DELETE FROM ${tableName(table)} WHERE ${match}`;
 }
 
@@ -201,7 +213,12 @@ export function deleteAllSql(table: TableSpec): string {
   return `DELETE FROM ${tableName(table)}`;
 }
 
-export function activateVersionSql(table: TableSpec, versionColumn: string, deletedColumn: string, hardDelete: boolean): string {
+export function activateVersionSql(
+  table: TableSpec,
+  versionColumn: string,
+  deletedColumn: string,
+  hardDelete: boolean,
+): string {
   const older = `(${quote(versionColumn)} < TO_NUMBER(:1) OR ${quote(versionColumn)} IS NULL)`;
   return hardDelete
     ? `DELETE FROM ${tableName(table)} WHERE ${older}`

@@ -1,5 +1,6 @@
 import type { Cell } from '../../values.js';
 
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly what PostgreSQL text cannot hold
 const NEEDS_ESCAPE = /[\\\n\r\t\u0000]/;
 const JSON_NUL = /\\u0000/;
 
@@ -19,13 +20,15 @@ export class CopyTextEncoder {
     if (value === null) return '\\N';
     let text = value;
     if (this.#json[index] && JSON_NUL.test(text)) {
-      const cleaned = text.replace(/(\\*)\\u0000/g, (match, slashes: string) => (slashes.length % 2 === 0 ? slashes : match));
+      const cleaned = text.replace(/(\\*)\\u0000/g, (match, slashes: string) =>
+        slashes.length % 2 === 0 ? slashes : match,
+      );
       if (cleaned !== text) this.sanitized += 1;
       text = cleaned;
     }
     if (!NEEDS_ESCAPE.test(text)) return text;
     if (text.includes('\u0000')) {
-      text = text.replace(/\u0000/g, '');
+      text = text.replaceAll('\u0000', '');
       this.sanitized += 1;
     }
     return text.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));

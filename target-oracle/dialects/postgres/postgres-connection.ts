@@ -4,7 +4,14 @@ import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { DatabaseError } from '../../../singer/index.js';
 import { describeDbError } from '../../db-error.js';
-import type { BindValue, Connection, ExecuteManyOptions, ExecuteManyResult, ExecuteResult, PoolStats } from '../../session.js';
+import type {
+  BindValue,
+  Connection,
+  ExecuteManyOptions,
+  ExecuteManyResult,
+  ExecuteResult,
+  PoolStats,
+} from '../../session.js';
 import type { TargetConfig } from '../../settings.js';
 import type { PostgresSession } from './postgres-session.js';
 
@@ -37,7 +44,11 @@ export async function openPostgres(config: TargetConfig): Promise<Connection<Pos
   } catch (error) {
     await pool.end().catch(() => undefined);
     const where = `${config.host}:${config.port ?? 5432}/${config.database ?? ''}`;
-    throw new DatabaseError(`Cannot connect to PostgreSQL at ${where}: ${describeDbError(error)}`, { code: (error as { code?: string }).code, cause: error, retriable: true });
+    throw new DatabaseError(`Cannot connect to PostgreSQL at ${where}: ${describeDbError(error)}`, {
+      code: (error as { code?: string }).code,
+      cause: error,
+      retriable: true,
+    });
   }
 
   let inUse = 1;

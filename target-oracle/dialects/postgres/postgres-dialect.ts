@@ -22,9 +22,13 @@ function existingType(row: Record<string, unknown>): ExistingType {
       // What an unbounded JSON integer maps to: treating it as unbounded avoids a no-op ALTER on every SCHEMA.
       return { kind: 'integer' };
     case 'numeric':
-      return precision === undefined ? { kind: 'decimal' } : { kind: 'decimal', precision, scale: Number(row.numeric_scale ?? 0) };
+      return precision === undefined
+        ? { kind: 'decimal' }
+        : { kind: 'decimal', precision, scale: Number(row.numeric_scale ?? 0) };
     case 'character varying':
-      return row.character_maximum_length === null ? { kind: 'string' } : { kind: 'string', maxLength: Number(row.character_maximum_length) };
+      return row.character_maximum_length === null
+        ? { kind: 'string' }
+        : { kind: 'string', maxLength: Number(row.character_maximum_length) };
     case 'text':
       return { kind: 'string' };
     case 'timestamp with time zone':
@@ -58,7 +62,8 @@ export class PostgresDialect implements Dialect<PostgresSession> {
     const where = [desired.schema ?? null, desired.name];
     if (desired.schema !== undefined) {
       const found = await session.execute('SELECT 1 FROM pg_namespace WHERE nspname = $1', [desired.schema]);
-      if ((found.rows ?? []).length === 0) await dbStep('creating schema', () => session.execute(sql.createSchemaSql(desired.schema!)));
+      if ((found.rows ?? []).length === 0)
+        await dbStep('creating schema', () => session.execute(sql.createSchemaSql(desired.schema!)));
     }
     const rows = (await session.execute(sql.COLUMNS_SQL, where)).rows ?? [];
     if (rows.length === 0) {
@@ -80,7 +85,10 @@ export class PostgresDialect implements Dialect<PostgresSession> {
       const pk = (await session.execute(sql.PRIMARY_KEY_SQL, where)).rows ?? [];
       const current = pk.map((r) => String(r.attname));
       if (current.join('\u0001') !== desired.keyColumns.join('\u0001')) {
-        if (pk.length > 0) await dbStep('dropping the old primary key', () => session.execute(sql.dropPrimaryKeySql(desired, String(pk[0].conname))));
+        if (pk.length > 0)
+          await dbStep('dropping the old primary key', () =>
+            session.execute(sql.dropPrimaryKeySql(desired, String(pk[0].conname))),
+          );
         await dbStep('adding the primary key', () => session.execute(sql.addPrimaryKeySql(desired)));
       }
     }
@@ -109,8 +117,12 @@ export class PostgresDialect implements Dialect<PostgresSession> {
       this.#stages += 1;
       const stage = `target_oracle_stage_${this.#stages}`;
       await dbStep('creating the staging table', () => session.execute(sql.createStageSql(stage, table)));
-      await dbStep(`COPY of ${rows.length} rows into the staging table`, () => session.copyIn(sql.copySql(sql.quote(stage), table), encoder.chunks(rows)));
-      const result = await dbStep(`upsert of ${rows.length} rows`, () => session.execute(sql.upsertFromStageSql(stage, table, request.mode === 'history')));
+      await dbStep(`COPY of ${rows.length} rows into the staging table`, () =>
+        session.copyIn(sql.copySql(sql.quote(stage), table), encoder.chunks(rows)),
+      );
+      const result = await dbStep(`upsert of ${rows.length} rows`, () =>
+        session.execute(sql.upsertFromStageSql(stage, table, request.mode === 'history')),
+      );
       const counts = result.rows?.[0] ?? {};
       stats.inserted = Number(counts.inserted ?? 0);
       stats.updated = request.mode === 'history' ? 0 : Number(counts.total ?? 0) - stats.inserted;
@@ -119,7 +131,12 @@ export class PostgresDialect implements Dialect<PostgresSession> {
     return stats;
   }
 
-  async activateVersion(session: PostgresSession, table: TableSpec, version: number, hardDelete: boolean): Promise<number> {
+  async activateVersion(
+    session: PostgresSession,
+    table: TableSpec,
+    version: number,
+    hardDelete: boolean,
+  ): Promise<number> {
     const version_ = table.columns.find((c) => c.property === '_sdc_table_version');
     const deleted = table.columns.find((c) => c.property === '_sdc_deleted_at');
     if (!version_ || !deleted) return 0;

@@ -120,7 +120,12 @@ export function deleteByKeysSql(table: TableSpec): string {
 }
 
 /** ACTIVATE_VERSION: rows of older versions, or of none, are deleted or marked deleted ($1 = version). */
-export function activateVersionSql(table: TableSpec, versionColumn: string, deletedColumn: string, hardDelete: boolean): string {
+export function activateVersionSql(
+  table: TableSpec,
+  versionColumn: string,
+  deletedColumn: string,
+  hardDelete: boolean,
+): string {
   const older = `(${quote(versionColumn)} < $1 OR ${quote(versionColumn)} IS NULL)`;
   return hardDelete
     ? `DELETE FROM ${tableName(table)} WHERE ${older}`

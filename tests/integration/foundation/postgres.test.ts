@@ -9,7 +9,10 @@ describe('foundation: PostgreSQL test server (real server started by scripts/pg.
   });
 
   it('is PostgreSQL 15 on 127.0.0.1, reached with the test role and password', async () => {
-    const row = await withClient(async (c) => (await c.query('SELECT version() AS v, current_user AS u')).rows[0], config);
+    const row = await withClient(
+      async (c) => (await c.query('SELECT version() AS v, current_user AS u')).rows[0],
+      config,
+    );
     assert.match(row.v, /PostgreSQL 15\./);
     assert.equal(row.u, config.user);
   });
@@ -17,7 +20,10 @@ describe('foundation: PostgreSQL test server (real server started by scripts/pg.
   it('creates and drops a fresh schema per test file', async () => {
     const { schema, drop } = await createTestSchema('foundation', config);
     const exists = () =>
-      withClient(async (c) => (await c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount, config);
+      withClient(
+        async (c) => (await c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount,
+        config,
+      );
     await withClient((c) => c.query(`CREATE TABLE ${c.escapeIdentifier(schema)}.t (id int PRIMARY KEY)`), config);
     assert.equal(await exists(), 1);
     await drop();

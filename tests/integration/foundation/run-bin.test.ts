@@ -8,9 +8,12 @@ describe('foundation: process helpers (real child processes)', () => {
     process.env.FOUNDATION_DROPPED = 'x';
     const result = await runProcess(
       process.execPath,
-      ['-e', `let s = ''; process.stdin.on('data', (d) => (s += d)).on('end', () => {
+      [
+        '-e',
+        `let s = ''; process.stdin.on('data', (d) => (s += d)).on('end', () => {
         console.log(s.toUpperCase()); console.log(process.env.FOUNDATION_KEPT, process.env.FOUNDATION_DROPPED);
-        console.error('to stderr'); process.exit(3); });`],
+        console.error('to stderr'); process.exit(3); });`,
+      ],
       { input: 'a\nb', env: { FOUNDATION_KEPT: 'kept', FOUNDATION_DROPPED: undefined } },
     );
     delete process.env.FOUNDATION_DROPPED;

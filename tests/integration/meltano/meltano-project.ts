@@ -25,9 +25,13 @@ export function meltanoSchemaFile(venv: string): string | undefined {
 
 /** Parses a YAML file with the PyYAML that Meltano itself uses, so the test reads meltano.yml as Meltano does. */
 export async function parseYamlWithVenv(venv: string, file: string): Promise<unknown> {
-  const result = await runProcess(path.join(venv, 'bin', 'python'), ['-c', 'import json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1])), sys.stdout)', file], {
-    timeoutMs: 30_000,
-  });
+  const result = await runProcess(
+    path.join(venv, 'bin', 'python'),
+    ['-c', 'import json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1])), sys.stdout)', file],
+    {
+      timeoutMs: 30_000,
+    },
+  );
   if (result.exitCode !== 0) throw new Error(`python could not parse ${file}: ${result.stderr}`);
   return JSON.parse(result.stdout) as unknown;
 }

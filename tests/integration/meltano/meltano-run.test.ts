@@ -55,7 +55,14 @@ describe('Meltano end to end: `meltano run tap-oracle-wms target-oracle` twice (
     return ((await response.json()) as { result_count: number }).result_count;
   };
   const targetCount = (table: string): Promise<number> =>
-    withClient(async (c) => Number((await c.query(`SELECT count(*) AS n FROM ${c.escapeIdentifier(schema.schema)}.${c.escapeIdentifier(table)}`)).rows[0].n), pg);
+    withClient(
+      async (c) =>
+        Number(
+          (await c.query(`SELECT count(*) AS n FROM ${c.escapeIdentifier(schema.schema)}.${c.escapeIdentifier(table)}`))
+            .rows[0].n,
+        ),
+      pg,
+    );
   const storedState = async (): Promise<Bookmarks> => {
     const result = await meltano(['state', 'get', STATE_ID]);
     assert.equal(result.exitCode, 0, result.stderr);
@@ -74,7 +81,11 @@ describe('Meltano end to end: `meltano run tap-oracle-wms target-oracle` twice (
     pg = requirePg(this);
     // The simulator clock sits just after the generated history, so rows changed by the test are older than the
     // tap's signpost (now − replication lag) and belong to the next incremental window.
-    sim = await startSimulator({ port: 0, rows: { order_hdr: 300, allocation: 900 }, clockStart: '2025-07-01T06:00:00Z' });
+    sim = await startSimulator({
+      port: 0,
+      rows: { order_hdr: 300, allocation: 900 },
+      clockStart: '2025-07-01T06:00:00Z',
+    });
     schema = await createTestSchema('meltano_e2e', pg);
     dir = await mkdtemp(path.join(os.tmpdir(), 'meltano-e2e-'));
     sentinel = await startEgressSentinel();
@@ -130,8 +141,14 @@ describe('Meltano end to end: `meltano run tap-oracle-wms target-oracle` twice (
     } else {
       assert.match(result.stdout, /Plugin configuration is valid/);
     }
-    const rows = await withClient((c) => c.query(`SELECT id, name FROM ${c.escapeIdentifier(schema.schema)}.meltano_test_stream`), pg);
-    assert.deepEqual(rows.rows.map((r: { id: unknown; name: unknown }) => [Number(r.id), r.name]), [[1, 'Meltano Test Record']]);
+    const rows = await withClient(
+      (c) => c.query(`SELECT id, name FROM ${c.escapeIdentifier(schema.schema)}.meltano_test_stream`),
+      pg,
+    );
+    assert.deepEqual(
+      rows.rows.map((r: { id: unknown; name: unknown }) => [Number(r.id), r.name]),
+      [[1, 'Meltano Test Record']],
+    );
   });
 
   it('run 1 loads every row of the selected entities and Meltano stores a bookmark per stream', async () => {
@@ -144,24 +161,48 @@ describe('Meltano end to end: `meltano run tap-oracle-wms target-oracle` twice (
       assert.equal(await targetCount(entity), source, `${entity}: target rows = WMS result_count`);
       total += source;
       // Without a bookmark the first window starts at start_date.
-      assert.deepEqual([...new Set(requestedLowerBounds(entity).map(instantMs))], [instantMs(START_DATE)], `${entity} lower bound`);
+      assert.deepEqual(
+        [...new Set(requestedLowerBounds(entity).map(instantMs))],
+        [instantMs(START_DATE)],
+        `${entity} lower bound`,
+      );
     }
     firstBookmarks = await storedState();
     assert.deepEqual(Object.keys(firstBookmarks).sort(), [...STREAMS].sort());
     for (const entity of STREAMS) {
-      assert.equal(firstBookmarks[entity]!.replication_key, 'mod_ts');
-      const newest = await withClient(async (c) => (await c.query(`SELECT max(mod_ts) AS m FROM ${c.escapeIdentifier(schema.schema)}.${c.escapeIdentifier(entity)}`)).rows[0].m as Date, pg);
-      assert.equal(Math.floor(instantMs(firstBookmarks[entity]!.replication_key_value) / 1000), Math.floor(newest.getTime() / 1000), `${entity} bookmark = newest mod_ts loaded`);
+      assert.equal(firstBookmarks[entity].replication_key, 'mod_ts');
+      const newest = await withClient(
+        async (c) =>
+          (
+            await c.query(
+              `SELECT max(mod_ts) AS m FROM ${c.escapeIdentifier(schema.schema)}.${c.escapeIdentifier(entity)}`,
+            )
+          ).rows[0].m as Date,
+        pg,
+      );
+      assert.equal(
+        Math.floor(instantMs(firstBookmarks[entity].replication_key_value) / 1000),
+        Math.floor(newest.getTime() / 1000),
+        `${entity} bookmark = newest mod_ts loaded`,
+      );
     }
   });
 
   it('run 2 is incremental: it asks WMS only for rows changed since the bookmark (minus the overlap) and brings the changes made in between', async () => {
     const ids = await withClient(
       async (c) => ({
-        orders: (await c.query(`SELECT id FROM ${c.escapeIdentifier(schema.schema)}.order_hdr ORDER BY id LIMIT 3`)).rows.map((r: { id: string }) => Number(r.id)),
-        allocations: (await c.query(`SELECT id FROM ${c.escapeIdentifier(schema.schema)}.allocation ORDER BY id LIMIT 2`)).rows.map((r: { id: string }) => Number(r.id)),
+        orders: (
+          await c.query(`SELECT id FROM ${c.escapeIdentifier(schema.schema)}.order_hdr ORDER BY id LIMIT 3`)
+        ).rows.map((r: { id: string }) => Number(r.id)),
+        allocations: (
+          await c.query(`SELECT id FROM ${c.escapeIdentifier(schema.schema)}.allocation ORDER BY id LIMIT 2`)
+        ).rows.map((r: { id: string }) => Number(r.id)),
         // A new allocation needs its required relations (describe marks them required, so the tap's schema does too).
-        parents: (await c.query(`SELECT order_dtl_id, from_inventory_id FROM ${c.escapeIdentifier(schema.schema)}.allocation WHERE from_inventory_id IS NOT NULL ORDER BY id LIMIT 1`)).rows[0] as { order_dtl_id: string; from_inventory_id: string },
+        parents: (
+          await c.query(
+            `SELECT order_dtl_id, from_inventory_id FROM ${c.escapeIdentifier(schema.schema)}.allocation WHERE from_inventory_id IS NOT NULL ORDER BY id LIMIT 1`,
+          )
+        ).rows[0] as { order_dtl_id: string; from_inventory_id: string },
       }),
       pg,
     );
@@ -183,32 +224,58 @@ describe('Meltano end to end: `meltano run tap-oracle-wms target-oracle` twice (
     for (const entity of STREAMS) {
       const bounds = requestedLowerBounds(entity).map(instantMs);
       assert.ok(bounds.length > 0, `${entity}: run 2 sent mod_ts__gte`);
-      const expected = Math.floor(instantMs(firstBookmarks[entity]!.replication_key_value) / 1000) * 1000 - OVERLAP_MINUTES * 60_000;
-      assert.deepEqual([...new Set(bounds)], [expected], `${entity}: window starts at bookmark − ${OVERLAP_MINUTES} min`);
+      const expected =
+        Math.floor(instantMs(firstBookmarks[entity].replication_key_value) / 1000) * 1000 - OVERLAP_MINUTES * 60_000;
+      assert.deepEqual(
+        [...new Set(bounds)],
+        [expected],
+        `${entity}: window starts at bookmark − ${OVERLAP_MINUTES} min`,
+      );
     }
     const after = await withClient(async (c) => {
       const s = c.escapeIdentifier(schema.schema);
       return {
-        names: (await c.query(`SELECT id, cust_name FROM ${s}.order_hdr WHERE id = ANY($1) ORDER BY id`, [ids.orders])).rows,
-        qty: (await c.query(`SELECT id, alloc_qty::text AS q FROM ${s}.allocation WHERE id = ANY($1) ORDER BY id`, [ids.allocations])).rows,
-        inserted: (await c.query(`SELECT alloc_qty::text AS q, pick_locn_str FROM ${s}.allocation WHERE id = $1`, [inserted])).rows,
-        reloaded: Number((await c.query(`SELECT (SELECT count(*) FROM ${s}.order_hdr WHERE _sdc_batched_at >= $1) + (SELECT count(*) FROM ${s}.allocation WHERE _sdc_batched_at >= $1) AS n`, [run2Start])).rows[0].n),
+        names: (await c.query(`SELECT id, cust_name FROM ${s}.order_hdr WHERE id = ANY($1) ORDER BY id`, [ids.orders]))
+          .rows,
+        qty: (
+          await c.query(`SELECT id, alloc_qty::text AS q FROM ${s}.allocation WHERE id = ANY($1) ORDER BY id`, [
+            ids.allocations,
+          ])
+        ).rows,
+        inserted: (
+          await c.query(`SELECT alloc_qty::text AS q, pick_locn_str FROM ${s}.allocation WHERE id = $1`, [inserted])
+        ).rows,
+        reloaded: Number(
+          (
+            await c.query(
+              `SELECT (SELECT count(*) FROM ${s}.order_hdr WHERE _sdc_batched_at >= $1) + (SELECT count(*) FROM ${s}.allocation WHERE _sdc_batched_at >= $1) AS n`,
+              [run2Start],
+            )
+          ).rows[0].n,
+        ),
       };
     }, pg);
-    assert.deepEqual(after.names.map((r: { id: string; cust_name: string }) => [Number(r.id), r.cust_name]), ids.orders.map((id) => [id, `MELTANO E2E ${id}`]));
+    assert.deepEqual(
+      after.names.map((r: { id: string; cust_name: string }) => [Number(r.id), r.cust_name]),
+      ids.orders.map((id) => [id, `MELTANO E2E ${id}`]),
+    );
     // Exact decimal (more digits than a double holds), compared as text without trailing fractional zeros.
-    assert.deepEqual(after.qty.map((r: { q: string }) => r.q.replace(/(\.\d*?)0+$/, '$1')), ids.allocations.map(() => '98765432109876.125'));
+    assert.deepEqual(
+      after.qty.map((r: { q: string }) => r.q.replace(/(\.\d*?)0+$/, '$1')),
+      ids.allocations.map(() => '98765432109876.125'),
+    );
     assert.equal(after.inserted.length, 1, 'the row inserted in WMS arrived');
     assert.equal(after.inserted[0].pick_locn_str, 'MELTANO-E2E');
     // Only the window was reloaded: the 6 changed rows plus rows inside the overlap, never the whole tables.
     assert.ok(after.reloaded >= 6, `rows loaded by run 2: ${after.reloaded}`);
     assert.ok(after.reloaded < total / 4, `run 2 reloaded ${after.reloaded} of ${total} rows: not incremental`);
-    for (const entity of STREAMS) assert.equal(await targetCount(entity), await sourceCount(entity), `${entity} converged`);
+    for (const entity of STREAMS)
+      assert.equal(await targetCount(entity), await sourceCount(entity), `${entity} converged`);
 
     const bookmarks = await storedState();
     for (const entity of STREAMS) {
-      const value = instantMs(bookmarks[entity]!.replication_key_value);
-      assert.ok(value > instantMs(firstBookmarks[entity]!.replication_key_value), `${entity} bookmark advanced`);
+      const value = instantMs(bookmarks[entity].replication_key_value);
+      assert.ok(value > instantMs(firstBookmarks[entity].replication_key_value), `${entity} bookmark advanced`);
       assert.ok(Math.abs(value - changedAt) < 5_000, `${entity} bookmark is the time of the change`);
     }
   });
@@ -219,8 +286,14 @@ describe('Meltano end to end: `meltano run tap-oracle-wms target-oracle` twice (
     assert.equal(result.exitCode, 0, result.stderr.slice(-4000));
     const listed = sim.admin.requests().filter((r) => /\/entity\/[a-z_]+\/$/.test(r.path));
     assert.ok(listed.length > 0);
-    assert.ok(listed.every((r) => r.path.endsWith('/entity/order_hdr/')), 'only order_hdr was read');
-    assert.ok(listed.every((r) => !new URLSearchParams(r.query).has('mod_ts__gte')), 'a full sync has no mod_ts window');
+    assert.ok(
+      listed.every((r) => r.path.endsWith('/entity/order_hdr/')),
+      'only order_hdr was read',
+    );
+    assert.ok(
+      listed.every((r) => !new URLSearchParams(r.query).has('mod_ts__gte')),
+      'a full sync has no mod_ts window',
+    );
     assert.equal(await targetCount('order_hdr'), await sourceCount('order_hdr'));
     const states = await meltano(['state', 'list']);
     assert.match(states.stdout, /^dev:tap-oracle-wms--order_hdr-full-to-target-oracle$/m);

@@ -8,7 +8,7 @@ import { TARGET_SETTINGS } from '../../../target-oracle/settings.js';
 import { JOB_ENTITIES, renderMeltanoYml } from '../../../tools/meltano-yml.js';
 import { isSensitive, settingKind } from '../../../tools/meltano-settings.js';
 import { requireMeltano } from '../../helpers/meltano.js';
-import { runBin, type BinName } from '../../helpers/run-bin.js';
+import { runBin } from '../../helpers/run-bin.js';
 import { MELTANO_YML, meltanoSchemaFile, meltanoVenv, parseYamlWithVenv } from './meltano-project.js';
 
 interface Setting {
@@ -48,14 +48,18 @@ function assertSettingsMatch(settings: Setting[] | undefined, schema: SettingsSc
     `${plugin}: meltano.yml declares exactly the schema's settings, in order`,
   );
   for (const setting of settings) {
-    const property = schema.properties[setting.name]!;
+    const property = schema.properties[setting.name];
     const where = `${plugin}.${setting.name}`;
     assert.equal(setting.kind, settingKind(property), `${where} kind`);
     assert.equal(setting.sensitive === true, isSensitive(property), `${where} sensitive`);
     assert.equal(setting.description, property.description, `${where} description`);
     assert.deepEqual(setting.value, property.default, `${where} default value`);
     assert.deepEqual(setting.aliases ?? [], property.aliases ?? [], `${where} aliases`);
-    assert.deepEqual(setting.options?.map((o) => o.value), property.enum, `${where} options`);
+    assert.deepEqual(
+      setting.options?.map((o) => o.value),
+      property.enum,
+      `${where} options`,
+    );
   }
 }
 
@@ -91,8 +95,16 @@ describe('meltano.yml: generated from the settings schemas, valid for Meltano 4.
     });
 
     it('declares every tap and target setting with the kind, sensitivity, description, default and options of its JSON Schema', () => {
-      assertSettingsMatch(project.plugins.extractors.find((p) => p.name === 'tap-oracle-wms')?.settings, TAP_SETTINGS, 'tap-oracle-wms');
-      assertSettingsMatch(project.plugins.loaders.find((p) => p.name === 'target-oracle')?.settings, TARGET_SETTINGS, 'target-oracle');
+      assertSettingsMatch(
+        project.plugins.extractors.find((p) => p.name === 'tap-oracle-wms')?.settings,
+        TAP_SETTINGS,
+        'tap-oracle-wms',
+      );
+      assertSettingsMatch(
+        project.plugins.loaders.find((p) => p.name === 'target-oracle')?.settings,
+        TARGET_SETTINGS,
+        'target-oracle',
+      );
     });
 
     for (const [bin, type] of [
@@ -101,14 +113,26 @@ describe('meltano.yml: generated from the settings schemas, valid for Meltano 4.
     ] as const) {
       it(`${bin}: settings and capabilities agree with what the real executable reports in --about --format json`, async function () {
         this.timeout(30_000);
-        const about = await runBin(bin as BinName, ['--about', '--format', 'json']);
+        const about = await runBin(bin, ['--about', '--format', 'json']);
         assert.equal(about.exitCode, 0, about.stderr);
-        const info = JSON.parse(about.stdout) as { capabilities: string[]; settings: { properties: Record<string, { secret?: boolean }> } };
-        const plugin = project.plugins[type]!.find((p) => p.name === bin)!;
-        assert.deepEqual(plugin.settings!.map((s) => s.name), Object.keys(info.settings.properties));
-        for (const s of plugin.settings!) assert.equal(s.sensitive === true, info.settings.properties[s.name]!.secret === true, `${bin}.${s.name} sensitive`);
+        const info = JSON.parse(about.stdout) as {
+          capabilities: string[];
+          settings: { properties: Record<string, { secret?: boolean }> };
+        };
+        const plugin = project.plugins[type].find((p) => p.name === bin)!;
+        assert.deepEqual(
+          plugin.settings!.map((s) => s.name),
+          Object.keys(info.settings.properties),
+        );
+        for (const s of plugin.settings!)
+          assert.equal(
+            s.sensitive === true,
+            info.settings.properties[s.name].secret === true,
+            `${bin}.${s.name} sensitive`,
+          );
         // Meltano's enums are narrower than what the plugins report (e.g. target-schema); none may be invented.
-        for (const capability of plugin.capabilities!) assert.ok(info.capabilities.includes(capability), `${bin} does not report ${capability}`);
+        for (const capability of plugin.capabilities!)
+          assert.ok(info.capabilities.includes(capability), `${bin} does not report ${capability}`);
       });
     }
 
@@ -127,12 +151,15 @@ describe('meltano.yml: generated from the settings schemas, valid for Meltano 4.
 
     it('has select, a full and an incremental job per entity, a weekly full and a frequent incremental schedule, and dev/staging/prod', () => {
       const tap = project.plugins.extractors.find((p) => p.name === 'tap-oracle-wms')!;
-      assert.deepEqual(tap.select, JOB_ENTITIES.map((e) => `${e}.*`));
+      assert.deepEqual(
+        tap.select,
+        JOB_ENTITIES.map((e) => `${e}.*`),
+      );
       for (const entity of JOB_ENTITIES) {
         for (const mode of ['full', 'incremental']) {
           const job = project.jobs.find((j) => j.name === `${entity}-${mode}`);
           assert.ok(job, `job ${entity}-${mode}`);
-          const [extractor] = job.tasks[0]!.split(' ');
+          const [extractor] = job.tasks[0].split(' ');
           const plugin = project.plugins.extractors.find((p) => p.name === extractor);
           assert.equal(plugin?.inherit_from, 'tap-oracle-wms', `${extractor} inherits the tap`);
           assert.deepEqual(plugin?.select, [`${entity}.*`]);
@@ -142,7 +169,10 @@ describe('meltano.yml: generated from the settings schemas, valid for Meltano 4.
         assert.match(weekly?.interval ?? '', /^\d+ \d+ \* \* 0$/, `${entity} full runs weekly`);
         assert.equal(project.schedules.find((s) => s.job === `${entity}-incremental`)?.interval, '*/15 * * * *');
       }
-      assert.deepEqual(project.environments.map((e) => e.name), ['dev', 'staging', 'prod']);
+      assert.deepEqual(
+        project.environments.map((e) => e.name),
+        ['dev', 'staging', 'prod'],
+      );
     });
   });
 });

@@ -68,7 +68,10 @@ describe('orchestrator alert delivery (real SMTP server and HTTP receivers on 12
       assert.equal(mail.user, 'demo');
 
       const [slackRequest] = await slack.waitForRequests(1);
-      const slackBody = slackRequest.json as { text: string; attachments: { color: string; title: string; text: string; fields: { title: string; value: string }[] }[] };
+      const slackBody = slackRequest.json as {
+        text: string;
+        attachments: { color: string; title: string; text: string; fields: { title: string; value: string }[] }[];
+      };
       assert.equal(slackRequest.path, '/services/T000/B000/XXXX');
       assert.equal(slackBody.text, '[INFO] Integration Test Alert');
       assert.equal(slackBody.attachments[0].color, SLACK_COLORS.info);
@@ -132,7 +135,10 @@ describe('orchestrator alert delivery (real SMTP server and HTTP receivers on 12
     assert.equal(result.status, 'partial');
     const byChannel = Object.fromEntries(result.deliveries.map((d) => [d.channel, d]));
     assert.deepEqual([byChannel.webhook.success, byChannel.webhook.attempts], [true, 3]);
-    assert.deepEqual([byChannel.slack.success, byChannel.slack.attempts, byChannel.slack.error], [false, 1, 'HTTP 404']);
+    assert.deepEqual(
+      [byChannel.slack.success, byChannel.slack.attempts, byChannel.slack.error],
+      [false, 1, 'HTTP 404'],
+    );
     assert.equal(webhook.requests.length, 3);
     assert.equal(slack.requests.length, 1);
   });
@@ -141,7 +147,12 @@ describe('orchestrator alert delivery (real SMTP server and HTTP receivers on 12
     await smtp.close();
     smtp = await startSmtpReceiver({ rejectRecipientsWith: 550 });
     const alerts = createAlertManager(
-      settings({ alert_email_smtp_port: smtp.port, alert_email_smtp_user: undefined, alert_slack_webhook_url: undefined, alert_webhook_url: undefined }),
+      settings({
+        alert_email_smtp_port: smtp.port,
+        alert_email_smtp_user: undefined,
+        alert_slack_webhook_url: undefined,
+        alert_webhook_url: undefined,
+      }),
     );
     try {
       const result = await alerts.sendAlert({ title: 'rejected', message: 'm', severity: 'low' });
@@ -158,7 +169,12 @@ describe('orchestrator alert delivery (real SMTP server and HTTP receivers on 12
     const port = smtp.port;
     await smtp.close();
     const alerts = createAlertManager(
-      settings({ alert_email_smtp_port: port, alert_retries: 1, alert_slack_webhook_url: undefined, alert_webhook_url: undefined }),
+      settings({
+        alert_email_smtp_port: port,
+        alert_retries: 1,
+        alert_slack_webhook_url: undefined,
+        alert_webhook_url: undefined,
+      }),
     );
     try {
       const result = await alerts.sendAlert({ title: 'down', message: 'm', severity: 'low' });
@@ -171,7 +187,9 @@ describe('orchestrator alert delivery (real SMTP server and HTTP receivers on 12
   });
 
   it('cooldown and dedupe hold back a repeated alert over real channels until the cooldown ends', async () => {
-    const alerts = createAlertManager(settings({ alert_email_smtp_host: undefined, alert_slack_webhook_url: undefined, alert_cooldown_seconds: 1 }));
+    const alerts = createAlertManager(
+      settings({ alert_email_smtp_host: undefined, alert_slack_webhook_url: undefined, alert_cooldown_seconds: 1 }),
+    );
     const alert = { title: 'Run failed', message: 'm', severity: 'high' as const, context: { job: 'nightly' } };
     assert.equal((await alerts.sendAlert(alert)).status, 'sent');
     assert.equal((await alerts.sendAlert(alert)).suppressedBy, 'cooldown');

@@ -24,7 +24,15 @@ describe('wms-pipeline CLI (real bin/wms-pipeline.js child processes, simulator,
   });
 
   it('full prints a clean summary (rows, rows/s, duration per stream) and exits 0', async () => {
-    const result = await runBin('wms-pipeline', ['full', '--company', COMPANY, '--facility', FACILITY, '--config', configFile]);
+    const result = await runBin('wms-pipeline', [
+      'full',
+      '--company',
+      COMPANY,
+      '--facility',
+      FACILITY,
+      '--config',
+      configFile,
+    ]);
     assert.equal(result.exitCode, 0, result.stderr);
     const out = result.stdout;
     assert.match(out, /^wms-pipeline full sync 'full' for ACME\/DC01: succeeded in [\d.]+ s\n/);
@@ -41,8 +49,13 @@ describe('wms-pipeline CLI (real bin/wms-pipeline.js child processes, simulator,
 
   it('incremental with ENV config (WMS_PIPELINE_*) and --json prints the result object', async () => {
     const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(fx.settings())) env[`WMS_PIPELINE_${key.toUpperCase()}`] = typeof value === 'string' ? value : JSON.stringify(value);
-    const result = await runBin('wms-pipeline', ['incremental', '--company', COMPANY, '--facility', FACILITY, '--config', 'ENV', '--json'], { env });
+    for (const [key, value] of Object.entries(fx.settings()))
+      env[`WMS_PIPELINE_${key.toUpperCase()}`] = typeof value === 'string' ? value : JSON.stringify(value);
+    const result = await runBin(
+      'wms-pipeline',
+      ['incremental', '--company', COMPANY, '--facility', FACILITY, '--config', 'ENV', '--json'],
+      { env },
+    );
     assert.equal(result.exitCode, 0, result.stderr);
     const parsed = JSON.parse(result.stdout) as { success: boolean; data: { mode: string; stateFile: string } };
     assert.equal(parsed.success, true);
@@ -53,7 +66,17 @@ describe('wms-pipeline CLI (real bin/wms-pipeline.js child processes, simulator,
   it('a failed run prints FAILED with the reason and exits with the failure class (4: source)', async () => {
     const bad = path.join(fx.dir, 'bad-wms.json');
     await writeFile(bad, JSON.stringify({ wms_base_url: 'http://127.0.0.1:9/demo', tap_config: { max_retries: 0 } }));
-    const result = await runBin('wms-pipeline', ['full', '--company', COMPANY, '--facility', FACILITY, '--config', configFile, '--config', bad]);
+    const result = await runBin('wms-pipeline', [
+      'full',
+      '--company',
+      COMPANY,
+      '--facility',
+      FACILITY,
+      '--config',
+      configFile,
+      '--config',
+      bad,
+    ]);
     assert.equal(result.exitCode, 4, result.stderr);
     assert.match(result.stdout, /: FAILED in /);
     assert.match(result.stdout, /error: tap-oracle-wms exited with code 4 \(source\)/);
@@ -72,7 +95,8 @@ describe('wms-pipeline CLI (real bin/wms-pipeline.js child processes, simulator,
     const result = await runBin('wms-pipeline', ['health', '--config', configFile]);
     assert.equal(result.exitCode, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /^wms-pipeline health: all checks passed$/m);
-    for (const name of ['wms_reachable', 'wms_auth', 'database', 'state_dir', 'report_dir']) assert.match(result.stdout, new RegExp(`^  ok +${name} `, 'm'));
+    for (const name of ['wms_reachable', 'wms_auth', 'database', 'state_dir', 'report_dir'])
+      assert.match(result.stdout, new RegExp(`^  ok +${name} `, 'm'));
     assert.match(result.stdout, /wms_auth +authenticated \(basic\); \d+ entities visible/);
   });
 
@@ -107,7 +131,16 @@ describe('wms-pipeline CLI (real bin/wms-pipeline.js child processes, simulator,
         serve_port: 0,
         metrics_file: metricsFile,
         state_dir: path.join(fx.dir, 'serve-state'),
-        jobs: [{ name: 'orders-every-2s', mode: 'incremental', company_code: COMPANY, facility_code: FACILITY, schedule: '*/2 * * * * *', entities: ['order_hdr'] }],
+        jobs: [
+          {
+            name: 'orders-every-2s',
+            mode: 'incremental',
+            company_code: COMPANY,
+            facility_code: FACILITY,
+            schedule: '*/2 * * * * *',
+            entities: ['order_hdr'],
+          },
+        ],
       }),
     );
     const service = startBin('wms-pipeline', ['serve', '--config', serveConfig], { timeoutMs: 90_000 });
@@ -116,7 +149,10 @@ describe('wms-pipeline CLI (real bin/wms-pipeline.js child processes, simulator,
       const base = /http:\/\/127\.0\.0\.1:\d+/.exec(line)![0];
       let metrics = parsePrometheusText(await (await fetch(`${base}/metrics`)).text());
       const deadline = Date.now() + 30_000;
-      while ((metrics.value('wms_pipeline_runs_total', { job: 'orders-every-2s', mode: 'incremental', status: 'success' }) ?? 0) < 1) {
+      while (
+        (metrics.value('wms_pipeline_runs_total', { job: 'orders-every-2s', mode: 'incremental', status: 'success' }) ??
+          0) < 1
+      ) {
         if (Date.now() > deadline) throw new Error('no successful scheduled run within 30 s');
         await new Promise((resolve) => setTimeout(resolve, 300));
         metrics = parsePrometheusText(await (await fetch(`${base}/metrics`)).text());
@@ -125,8 +161,16 @@ describe('wms-pipeline CLI (real bin/wms-pipeline.js child processes, simulator,
       assert.equal(metrics.types.get('wms_pipeline_last_success_timestamp_seconds'), 'gauge');
       const lastSuccess = metrics.value('wms_pipeline_last_success_timestamp_seconds', { job: 'orders-every-2s' })!;
       assert.ok(Math.abs(lastSuccess - Date.now() / 1000) < 60, `last success ${lastSuccess}`);
-      assert.ok(metrics.value('wms_pipeline_stream_last_success_timestamp_seconds', { job: 'orders-every-2s', stream: 'order_hdr' })! > 0);
-      assert.notEqual(metrics.value('wms_pipeline_rows_total', { job: 'orders-every-2s', stream: 'order_hdr' }), undefined);
+      assert.ok(
+        metrics.value('wms_pipeline_stream_last_success_timestamp_seconds', {
+          job: 'orders-every-2s',
+          stream: 'order_hdr',
+        })! > 0,
+      );
+      assert.notEqual(
+        metrics.value('wms_pipeline_rows_total', { job: 'orders-every-2s', stream: 'order_hdr' }),
+        undefined,
+      );
       assert.ok(metrics.value('wms_pipeline_run_duration_seconds_count', { job: 'orders-every-2s' })! >= 1);
 
       const health = await fetch(`${base}/health`);
@@ -134,13 +178,20 @@ describe('wms-pipeline CLI (real bin/wms-pipeline.js child processes, simulator,
       const body = (await health.json()) as { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] };
       assert.equal(body.ok, true);
       const names = body.checks.map((c) => c.name);
-      for (const name of ['scheduler', 'job:orders-every-2s', 'wms_reachable', 'wms_auth', 'database']) assert.ok(names.includes(name), name);
+      for (const name of ['scheduler', 'job:orders-every-2s', 'wms_reachable', 'wms_auth', 'database'])
+        assert.ok(names.includes(name), name);
       assert.match(body.checks.find((c) => c.name === 'job:orders-every-2s')!.detail, /last run succeeded|running now/);
       assert.equal((await fetch(`${base}/nope`)).status, 404);
 
       // The textfile-collector file holds the same metrics and parses too.
       const fileMetrics = parsePrometheusText(await readFile(metricsFile, 'utf8'));
-      assert.ok((fileMetrics.value('wms_pipeline_runs_total', { job: 'orders-every-2s', mode: 'incremental', status: 'success' }) ?? 0) >= 1);
+      assert.ok(
+        (fileMetrics.value('wms_pipeline_runs_total', {
+          job: 'orders-every-2s',
+          mode: 'incremental',
+          status: 'success',
+        }) ?? 0) >= 1,
+      );
     } finally {
       const stopped = await service.stop('SIGTERM');
       assert.equal(stopped.exitCode, 130, stopped.stderr.slice(-2000));

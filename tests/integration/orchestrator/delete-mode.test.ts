@@ -7,12 +7,17 @@ import { COMPANY, FACILITY, startPipelineFixture, type PipelineFixture } from '.
 describe('orchestrator full sync removes rows deleted in WMS (full_sync_delete_mode; real simulator, tap | target, PostgreSQL)', function () {
   this.timeout(120_000);
 
-  async function deleteAndResync(fx: PipelineFixture, settings: Record<string, unknown>): Promise<{ id: string; before: RunResult; after: RunResult }> {
+  async function deleteAndResync(
+    fx: PipelineFixture,
+    settings: Record<string, unknown>,
+  ): Promise<{ id: string; before: RunResult; after: RunResult }> {
     const orchestrator = createOrchestrator(fx.settings(settings));
     try {
       const before = await orchestrator.executeFullSync(COMPANY, FACILITY);
       assert.equal(before.success, true, before.error);
-      const [row] = await fx.query<{ id: string }>(`SELECT id::text AS id FROM "${fx.schema.schema}".allocation ORDER BY id LIMIT 1 OFFSET 5`);
+      const [row] = await fx.query<{ id: string }>(
+        `SELECT id::text AS id FROM "${fx.schema.schema}".allocation ORDER BY id LIMIT 1 OFFSET 5`,
+      );
       assert.equal(fx.sim.admin.delete('allocation', Number(row.id)), true, 'deleted in the simulator');
       const after = await orchestrator.executeFullSync(COMPANY, FACILITY);
       assert.equal(after.success, true, after.error);
@@ -23,7 +28,13 @@ describe('orchestrator full sync removes rows deleted in WMS (full_sync_delete_m
   }
 
   const liveCount = async (fx: PipelineFixture): Promise<number> =>
-    Number((await fx.query<{ n: string }>(`SELECT count(*) AS n FROM "${fx.schema.schema}".allocation WHERE _sdc_deleted_at IS NULL`))[0].n);
+    Number(
+      (
+        await fx.query<{ n: string }>(
+          `SELECT count(*) AS n FROM "${fx.schema.schema}".allocation WHERE _sdc_deleted_at IS NULL`,
+        )
+      )[0].n,
+    );
 
   describe('soft (the default)', () => {
     let fx: PipelineFixture;
@@ -47,10 +58,16 @@ describe('orchestrator full sync removes rows deleted in WMS (full_sync_delete_m
       assert.equal(await liveCount(fx), source, 'live rows = WMS');
       // The consistency check counts live rows only.
       const stream = after.data.consistency!.streams.find((s) => s.stream === 'allocation')!;
-      assert.deepEqual([stream.sourceCount, stream.targetCount, stream.ok], [source, source, true], JSON.stringify(stream));
+      assert.deepEqual(
+        [stream.sourceCount, stream.targetCount, stream.ok],
+        [source, source, true],
+        JSON.stringify(stream),
+      );
       assert.equal(after.data.consistency!.ok, true);
       // Other streams were untouched: nothing marked deleted.
-      const hdrDeleted = await fx.query(`SELECT 1 FROM "${fx.schema.schema}".order_hdr WHERE _sdc_deleted_at IS NOT NULL`);
+      const hdrDeleted = await fx.query(
+        `SELECT 1 FROM "${fx.schema.schema}".order_hdr WHERE _sdc_deleted_at IS NOT NULL`,
+      );
       assert.equal(hdrDeleted.length, 0);
     });
 
@@ -66,7 +83,13 @@ describe('orchestrator full sync removes rows deleted in WMS (full_sync_delete_m
       }
     });
     it('a soft-deleted row that comes back in WMS is live again after the next incremental sync', async () => {
-      const [gone] = await fx.query<{ id: string; order_dtl_id: string; from_inventory_id: string; status_id: number; alloc_qty: string }>(
+      const [gone] = await fx.query<{
+        id: string;
+        order_dtl_id: string;
+        from_inventory_id: string;
+        status_id: number;
+        alloc_qty: string;
+      }>(
         `SELECT id::text AS id, order_dtl_id::text AS order_dtl_id, from_inventory_id::text AS from_inventory_id, status_id, alloc_qty::text AS alloc_qty
            FROM "${fx.schema.schema}".allocation WHERE _sdc_deleted_at IS NOT NULL`,
       );
@@ -106,7 +129,11 @@ describe('orchestrator full sync removes rows deleted in WMS (full_sync_delete_m
 
     it('deletes the row; table count = WMS count and the consistency check agrees', async () => {
       const { id, after } = await deleteAndResync(fx, { full_sync_delete_mode: 'hard' });
-      assert.equal((await fx.query(`SELECT 1 FROM "${fx.schema.schema}".allocation WHERE id = $1`, [id])).length, 0, 'row gone');
+      assert.equal(
+        (await fx.query(`SELECT 1 FROM "${fx.schema.schema}".allocation WHERE id = $1`, [id])).length,
+        0,
+        'row gone',
+      );
       const source = await fx.wmsCount('allocation');
       assert.equal(await fx.tableCount('allocation'), source);
       assert.equal(after.data.consistency?.ok, true, JSON.stringify(after.data.consistency));
@@ -122,8 +149,15 @@ describe('orchestrator full sync removes rows deleted in WMS (full_sync_delete_m
 
     it('leaves the row (no ACTIVATE_VERSION, no _sdc_* columns), and the consistency check reports the extra row', async () => {
       const { id, after } = await deleteAndResync(fx, { full_sync_delete_mode: 'none' });
-      assert.equal((await fx.query(`SELECT 1 FROM "${fx.schema.schema}".allocation WHERE id = $1`, [id])).length, 1, 'row kept');
-      const columns = await fx.query<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'allocation' AND column_name LIKE '\\_sdc\\_%'`, [fx.schema.schema]);
+      assert.equal(
+        (await fx.query(`SELECT 1 FROM "${fx.schema.schema}".allocation WHERE id = $1`, [id])).length,
+        1,
+        'row kept',
+      );
+      const columns = await fx.query<{ column_name: string }>(
+        `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'allocation' AND column_name LIKE '\\_sdc\\_%'`,
+        [fx.schema.schema],
+      );
       assert.deepEqual(columns, []);
       const stream = after.data.consistency!.streams.find((s) => s.stream === 'allocation')!;
       assert.equal(stream.targetCount, (stream.sourceCount ?? 0) + 1);

@@ -56,7 +56,13 @@ describe('orchestrator failure paths (real processes; WMS down, DB down, bad con
     });
 
   it('WMS down: a failure result (connection, exit 4), retried with backoff, then a critical alert by webhook and email', async () => {
-    const orchestrator = createOrchestrator(settings({ wms_base_url: `http://127.0.0.1:${await closedPort()}/demo`, max_retries: 2, tap_config: { max_retries: 0 } }));
+    const orchestrator = createOrchestrator(
+      settings({
+        wms_base_url: `http://127.0.0.1:${await closedPort()}/demo`,
+        max_retries: 2,
+        tap_config: { max_retries: 0 },
+      }),
+    );
     try {
       const result = await orchestrator.executeFullSync(COMPANY, FACILITY);
       assert.equal(result.success, false);
@@ -148,14 +154,29 @@ describe('orchestrator failure paths (real processes; WMS down, DB down, bad con
   });
 
   it('the consecutive-failure threshold holds the alert back until the Nth failure, then a success sends a recovery alert', async () => {
-    const down = settings({ wms_base_url: `http://127.0.0.1:${await closedPort()}/demo`, alert_failure_threshold: 2, alert_email_smtp_host: undefined, tap_config: { max_retries: 0 } });
+    const down = settings({
+      wms_base_url: `http://127.0.0.1:${await closedPort()}/demo`,
+      alert_failure_threshold: 2,
+      alert_email_smtp_host: undefined,
+      tap_config: { max_retries: 0 },
+    });
     const failing = createOrchestrator(down);
     const first = await failing.executeFullSync(COMPANY, FACILITY);
-    assert.deepEqual(first.data.alerts.map((a) => a.status), ['suppressed (threshold)']);
+    assert.deepEqual(
+      first.data.alerts.map((a) => a.status),
+      ['suppressed (threshold)'],
+    );
     const second = await failing.executeFullSync(COMPANY, FACILITY);
-    assert.deepEqual(second.data.alerts.map((a) => a.status), ['sent']);
+    assert.deepEqual(
+      second.data.alerts.map((a) => a.status),
+      ['sent'],
+    );
     const third = await failing.executeFullSync(COMPANY, FACILITY);
-    assert.deepEqual(third.data.alerts.map((a) => a.status), ['suppressed (cooldown)'], 'same alert within the cooldown');
+    assert.deepEqual(
+      third.data.alerts.map((a) => a.status),
+      ['suppressed (cooldown)'],
+      'same alert within the cooldown',
+    );
     failing.close();
     // Same state_dir (alert history), WMS back: the success resets the count and says so.
     const healthy = createOrchestrator({ ...down, wms_base_url: fx.sim.baseUrl });
@@ -169,7 +190,9 @@ describe('orchestrator failure paths (real processes; WMS down, DB down, bad con
   });
 
   it('threshold breaches (duration, memory) send their own alerts on a successful run', async () => {
-    const orchestrator = createOrchestrator(settings({ max_duration_seconds: 0.001, max_memory_mb: 1, alert_email_smtp_host: undefined }));
+    const orchestrator = createOrchestrator(
+      settings({ max_duration_seconds: 0.001, max_memory_mb: 1, alert_email_smtp_host: undefined }),
+    );
     try {
       const result = await orchestrator.executeFullSync(COMPANY, FACILITY);
       assert.equal(result.success, true, result.error);
@@ -177,7 +200,10 @@ describe('orchestrator failure paths (real processes; WMS down, DB down, bad con
       assert.deepEqual(alerts.map((a) => a.context.threshold).sort(), ['max_duration_seconds', 'max_memory_mb']);
       assert.ok(alerts.every((a) => a.context.alert_type === 'threshold_breach'));
       const memory = alerts.find((a) => a.context.threshold === 'max_memory_mb')!;
-      assert.match(memory.message, /Peak resident memory of the pipeline processes was [\d.]+ MB, over the 1 MB threshold/);
+      assert.match(
+        memory.message,
+        /Peak resident memory of the pipeline processes was [\d.]+ MB, over the 1 MB threshold/,
+      );
     } finally {
       orchestrator.close();
     }
@@ -185,14 +211,27 @@ describe('orchestrator failure paths (real processes; WMS down, DB down, bad con
 
   it('runJob reports an unknown job as a config failure result, and runs a configured job with its own company/facility', async () => {
     const orchestrator = createOrchestrator(
-      settings({ jobs: [{ name: 'dc02-orders', mode: 'full', company_code: 'BETA', facility_code: 'DC02', entities: ['order_hdr'] }] }),
+      settings({
+        jobs: [
+          { name: 'dc02-orders', mode: 'full', company_code: 'BETA', facility_code: 'DC02', entities: ['order_hdr'] },
+        ],
+      }),
     );
     try {
       const unknown = await orchestrator.runJob('nope');
       assert.equal(unknown.success, false);
       assert.equal(unknown.data.exitCode, ExitCode.Config);
       assert.match(unknown.error ?? '', /unknown job 'nope' \(jobs: dc02-orders\)/);
-      assert.deepEqual(orchestrator.listJobs(), [{ name: 'dc02-orders', mode: 'full', companyCode: 'BETA', facilityCode: 'DC02', schedule: undefined, running: false }]);
+      assert.deepEqual(orchestrator.listJobs(), [
+        {
+          name: 'dc02-orders',
+          mode: 'full',
+          companyCode: 'BETA',
+          facilityCode: 'DC02',
+          schedule: undefined,
+          running: false,
+        },
+      ]);
       const result = await orchestrator.runJob('dc02-orders');
       assert.equal(result.success, true, result.error);
       assert.deepEqual(Object.keys(result.data.recordsByStream), ['order_hdr']);

@@ -28,7 +28,11 @@ const SCOPE: Record<string, string> = {
   allocation: 'order_dtl_id__order_id__company_id__code=ACME&order_dtl_id__order_id__facility_id__code=DC01',
 };
 
-export async function startPipelineFixture(ctx: Mocha.Context, prefix: string, simOptions: SimulatorOptions = {}): Promise<PipelineFixture> {
+export async function startPipelineFixture(
+  ctx: Mocha.Context,
+  prefix: string,
+  simOptions: SimulatorOptions = {},
+): Promise<PipelineFixture> {
   const pg = requirePg(ctx);
   const sim = await startSimulator({ port: 0, ...simOptions });
   const schema = await createTestSchema(prefix, pg);
@@ -60,11 +64,24 @@ export async function startPipelineFixture(ctx: Mocha.Context, prefix: string, s
       ...extra,
     }),
     async wmsCount(entity) {
-      const response = await fetch(`${sim.baseUrl}/wms/lgfapi/v10/entity/${entity}/?page_mode=paged&page_size=1&${SCOPE[entity]}`, { headers: { authorization: auth } });
+      const response = await fetch(
+        `${sim.baseUrl}/wms/lgfapi/v10/entity/${entity}/?page_mode=paged&page_size=1&${SCOPE[entity]}`,
+        { headers: { authorization: auth } },
+      );
       return ((await response.json()) as { result_count: number }).result_count;
     },
     tableCount: (table) =>
-      withClient(async (c) => Number((await c.query(`SELECT count(*) AS n FROM ${c.escapeIdentifier(schema.schema)}.${c.escapeIdentifier(table)}`)).rows[0].n), pg),
+      withClient(
+        async (c) =>
+          Number(
+            (
+              await c.query(
+                `SELECT count(*) AS n FROM ${c.escapeIdentifier(schema.schema)}.${c.escapeIdentifier(table)}`,
+              )
+            ).rows[0].n,
+          ),
+        pg,
+      ),
     query: (sql, params = []) => withClient(async (c) => (await c.query(sql, params)).rows, pg),
     async close() {
       await sim.close();

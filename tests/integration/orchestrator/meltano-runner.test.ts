@@ -19,20 +19,27 @@ describe('orchestrator meltano runner (real `meltano run` with the repo meltano.
     project = path.join(fx.dir, 'project');
     await mkdir(project);
     await copyFile(path.join(repoRoot, 'meltano.yml'), path.join(project, 'meltano.yml'));
-    for (const entry of ['bin', 'dist', 'node_modules', 'package.json']) await symlink(path.join(repoRoot, entry), path.join(project, entry));
+    for (const entry of ['bin', 'dist', 'node_modules', 'package.json'])
+      await symlink(path.join(repoRoot, entry), path.join(project, entry));
   });
   after(async () => {
     await fx?.close();
   });
 
   it('runs meltano with the company/facility as plugin env, parses relayed METRIC lines; no orchestrator state file; an incremental run follows', async () => {
-    const orchestrator = createOrchestrator(fx.settings({ runner: 'meltano', meltano_bin: meltano, meltano_project_dir: project, entities: ['order_hdr'] }));
+    const orchestrator = createOrchestrator(
+      fx.settings({ runner: 'meltano', meltano_bin: meltano, meltano_project_dir: project, entities: ['order_hdr'] }),
+    );
     try {
       const full = await orchestrator.executeFullSync(COMPANY, FACILITY);
       assert.equal(full.success, true, full.error);
       const expected = await fx.wmsCount('order_hdr');
       assert.equal(await fx.tableCount('order_hdr'), expected);
-      assert.equal(full.data.recordsByStream.order_hdr?.rows, expected, 'rows from the target METRIC lines Meltano relayed');
+      assert.equal(
+        full.data.recordsByStream.order_hdr?.rows,
+        expected,
+        'rows from the target METRIC lines Meltano relayed',
+      );
       assert.equal(full.data.stateFile, undefined, 'no orchestrator state file: Meltano keeps state');
       assert.equal(full.data.resources?.connectionLeaks, 0);
       assert.equal(full.data.consistency?.ok, true);

@@ -78,7 +78,8 @@ export function parsePrometheusText(text: string): ParsedMetrics {
     if (raw.startsWith('# TYPE ')) {
       const [name, type, extra] = raw.slice(7).split(' ');
       if (!NAME.test(name) || extra !== undefined) throw new Error(`line ${line}: bad TYPE line`);
-      if (!['counter', 'gauge', 'summary', 'histogram', 'untyped'].includes(type)) throw new Error(`line ${line}: unknown type ${type}`);
+      if (!['counter', 'gauge', 'summary', 'histogram', 'untyped'].includes(type))
+        throw new Error(`line ${line}: unknown type ${type}`);
       if (types.has(name)) throw new Error(`line ${line}: second TYPE for ${name}`);
       if (samples.some((s) => s.name === name)) throw new Error(`line ${line}: TYPE after samples of ${name}`);
       types.set(name, type);
@@ -90,8 +91,16 @@ export function parsePrometheusText(text: string): ParsedMetrics {
     const [, name, labelText, valueText] = match;
     if (!types.has(name)) throw new Error(`line ${line}: sample of ${name} before its TYPE`);
     if (!helps.has(name)) throw new Error(`line ${line}: sample of ${name} without HELP`);
-    const value = valueText === '+Inf' ? Infinity : valueText === '-Inf' ? -Infinity : valueText === 'NaN' ? NaN : Number(valueText);
-    if (!/^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+|Inf|NaN)$/.test(valueText)) throw new Error(`line ${line}: bad value ${valueText}`);
+    const value =
+      valueText === '+Inf'
+        ? Infinity
+        : valueText === '-Inf'
+          ? -Infinity
+          : valueText === 'NaN'
+            ? NaN
+            : Number(valueText);
+    if (!/^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+|Inf|NaN)$/.test(valueText))
+      throw new Error(`line ${line}: bad value ${valueText}`);
     const labels = labelText ? parseLabels(labelText, line) : {};
     if (types.get(name) === 'counter' && value < 0) throw new Error(`line ${line}: negative counter`);
     const key = `${name}${JSON.stringify(Object.entries(labels).sort())}`;
@@ -104,7 +113,10 @@ export function parsePrometheusText(text: string): ParsedMetrics {
     samples,
     value(name, labels = {}) {
       const want = Object.entries(labels);
-      return samples.find((s) => s.name === name && want.every(([k, v]) => s.labels[k] === v) && Object.keys(s.labels).length === want.length)?.value;
+      return samples.find(
+        (s) =>
+          s.name === name && want.every(([k, v]) => s.labels[k] === v) && Object.keys(s.labels).length === want.length,
+      )?.value;
     },
   };
 }

@@ -22,7 +22,9 @@ describe('orchestrator syncs (real simulator over HTTP, real tap | target proces
     fx = await startPipelineFixture(this, 'orch_sync');
     hook = await startHttpReceiver('/hook');
     // replication_lag 0: rows the test changes "now" belong to the next incremental window right away.
-    orchestrator = createOrchestrator(fx.settings({ alert_webhook_url: hook.url, tap_config: { replication_lag_seconds: 0 } }));
+    orchestrator = createOrchestrator(
+      fx.settings({ alert_webhook_url: hook.url, tap_config: { replication_lag_seconds: 0 } }),
+    );
   });
   after(async () => {
     orchestrator?.close();
@@ -47,7 +49,10 @@ describe('orchestrator syncs (real simulator over HTTP, real tap | target proces
     }
     // The orchestrator's own consistency check agrees and compared sampled rows field by field.
     assert.equal(result.data.consistency?.ok, true, JSON.stringify(result.data.consistency));
-    assert.equal(result.data.consistency?.streams.reduce((n, s) => n + s.sampled, 0), 60);
+    assert.equal(
+      result.data.consistency?.streams.reduce((n, s) => n + s.sampled, 0),
+      60,
+    );
     // Full sync ran without state and the tap cleared its bookmarks when done.
     assert.deepEqual(JSON.parse(await readFile(result.data.stateFile!, 'utf8')), { bookmarks: {} });
     const report = JSON.parse(await readFile(result.data.reportFile!, 'utf8'));
@@ -66,23 +71,35 @@ describe('orchestrator syncs (real simulator over HTTP, real tap | target proces
     const first = await track(orchestrator.executeIncrementalSync(COMPANY, FACILITY));
     assert.equal(first.success, true, first.error);
     assert.equal(first.data.recordsProcessed, 0, 'nothing changed since the full sync');
-    const bookmarkBefore = (first.data.state as { bookmarks: Record<string, { replication_key_value: string }> }).bookmarks.order_hdr.replication_key_value;
+    const bookmarkBefore = (first.data.state as { bookmarks: Record<string, { replication_key_value: string }> })
+      .bookmarks.order_hdr.replication_key_value;
 
-    const ids = (await fx.query<{ id: string }>(`SELECT id::text AS id FROM "${fx.schema.schema}".order_hdr ORDER BY id LIMIT 3`)).map((r) => Number(r.id));
+    const ids = (
+      await fx.query<{ id: string }>(`SELECT id::text AS id FROM "${fx.schema.schema}".order_hdr ORDER BY id LIMIT 3`)
+    ).map((r) => Number(r.id));
     for (const id of ids) fx.sim.admin.update('order_hdr', id, {});
     const second = await track(orchestrator.executeIncrementalSync(COMPANY, FACILITY));
     assert.equal(second.success, true, second.error);
     assert.equal(second.data.recordsByStream.order_hdr.rows, 3);
     assert.equal(second.data.recordsProcessed, 3);
     assert.equal(await fx.tableCount('order_hdr'), await fx.wmsCount('order_hdr'), 'updated, not duplicated');
-    const bookmarkAfter = (second.data.state as { bookmarks: Record<string, { replication_key_value: string }> }).bookmarks.order_hdr.replication_key_value;
+    const bookmarkAfter = (second.data.state as { bookmarks: Record<string, { replication_key_value: string }> })
+      .bookmarks.order_hdr.replication_key_value;
     assert.ok(instantMicros(bookmarkAfter)! > instantMicros(bookmarkBefore)!, 'bookmark advanced');
 
     const auth = { authorization: `Basic ${Buffer.from('demo:demo').toString('base64')}` };
     for (const id of ids) {
-      const wms = (await (await fetch(`${fx.sim.baseUrl}/wms/lgfapi/v10/entity/order_hdr/${id}/`, { headers: auth })).json()) as { mod_ts: string };
-      const [row] = await fx.query<{ mod_ts: Date }>(`SELECT mod_ts FROM "${fx.schema.schema}".order_hdr WHERE id = $1`, [id]);
-      const [text] = await fx.query<{ t: string }>(`SELECT to_char(mod_ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS t FROM "${fx.schema.schema}".order_hdr WHERE id = $1`, [id]);
+      const wms = (await (
+        await fetch(`${fx.sim.baseUrl}/wms/lgfapi/v10/entity/order_hdr/${id}/`, { headers: auth })
+      ).json()) as { mod_ts: string };
+      const [row] = await fx.query<{ mod_ts: Date }>(
+        `SELECT mod_ts FROM "${fx.schema.schema}".order_hdr WHERE id = $1`,
+        [id],
+      );
+      const [text] = await fx.query<{ t: string }>(
+        `SELECT to_char(mod_ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS t FROM "${fx.schema.schema}".order_hdr WHERE id = $1`,
+        [id],
+      );
       assert.ok(row, `row ${id}`);
       assert.equal(instantMicros(text.t), instantMicros(wms.mod_ts), `mod_ts of ${id} as an instant`);
     }
@@ -97,7 +114,9 @@ describe('orchestrator syncs (real simulator over HTTP, real tap | target proces
     const table = `"${fx.schema.schema}".order_hdr`;
     const [newest] = await fx.query<{ id: string }>(`SELECT id::text AS id FROM ${table} ORDER BY id DESC LIMIT 2`);
     await fx.query(`DELETE FROM ${table} WHERE id = $1`, [newest.id]);
-    await fx.query(`UPDATE ${table} SET order_nbr = order_nbr || '-tampered' WHERE id = (SELECT max(id) FROM ${table})`);
+    await fx.query(
+      `UPDATE ${table} SET order_nbr = order_nbr || '-tampered' WHERE id = (SELECT max(id) FROM ${table})`,
+    );
     const result = await track(orchestrator.executeIncrementalSync(COMPANY, FACILITY));
     assert.equal(result.success, true, 'the run itself succeeded');
     const stream = result.data.consistency!.streams.find((s) => s.stream === 'order_hdr')!;
@@ -106,7 +125,12 @@ describe('orchestrator syncs (real simulator over HTTP, real tap | target proces
     assert.equal(stream.rowsMissing, 1);
     assert.deepEqual(Object.keys(stream.fieldMismatches), ['order_nbr']);
     const requests = await hook.waitForRequests(1);
-    const alert = requests.at(-1)!.json as { title: string; severity: string; context: Record<string, string>; message: string };
+    const alert = requests.at(-1)!.json as {
+      title: string;
+      severity: string;
+      context: Record<string, string>;
+      message: string;
+    };
     assert.match(alert.title, /consistency mismatch/);
     assert.equal(alert.severity, 'medium');
     assert.equal(alert.context.alert_type, 'data_quality_issue');
@@ -120,11 +144,20 @@ describe('orchestrator syncs (real simulator over HTTP, real tap | target proces
   it('exposes a snapshot of its metrics (runs, rows) and keeps them in state_dir', async () => {
     const text = orchestrator.metrics.registry.render();
     const count = (job: string) => runs.filter((r) => r.data.job === job && r.success).length;
-    const rows = (job: string, stream: string) => runs.filter((r) => r.data.job === job).reduce((n, r) => n + (r.data.recordsByStream[stream]?.rows ?? 0), 0);
+    const rows = (job: string, stream: string) =>
+      runs.filter((r) => r.data.job === job).reduce((n, r) => n + (r.data.recordsByStream[stream]?.rows ?? 0), 0);
     assert.ok(count('full') === 2 && count('incremental') === 4, `runs: ${runs.map((r) => r.data.job).join(',')}`);
     assert.ok(text.includes(`wms_pipeline_runs_total{job="full",mode="full",status="success"} ${count('full')}\n`));
-    assert.ok(text.includes(`wms_pipeline_runs_total{job="incremental",mode="incremental",status="success"} ${count('incremental')}\n`));
-    assert.ok(text.includes(`wms_pipeline_rows_total{job="incremental",stream="order_hdr"} ${rows('incremental', 'order_hdr')}\n`));
+    assert.ok(
+      text.includes(
+        `wms_pipeline_runs_total{job="incremental",mode="incremental",status="success"} ${count('incremental')}\n`,
+      ),
+    );
+    assert.ok(
+      text.includes(
+        `wms_pipeline_rows_total{job="incremental",stream="order_hdr"} ${rows('incremental', 'order_hdr')}\n`,
+      ),
+    );
     assert.ok(text.includes(`wms_pipeline_rows_total{job="full",stream="allocation"} ${rows('full', 'allocation')}\n`));
     assert.ok((await stat(`${fx.dir}/state/metrics.json`)).size > 0);
   });

@@ -37,7 +37,12 @@ describe('plan: alert delivery (real SMTP server and HTTP receivers on 127.0.0.1
       ),
     );
     try {
-      const result = await alerts.sendAlert({ title: 'Integration Test Alert', message: 'This is an integration test alert', severity: 'info', context: { test_id: 'INTEGRATION_001' } });
+      const result = await alerts.sendAlert({
+        title: 'Integration Test Alert',
+        message: 'This is an integration test alert',
+        severity: 'info',
+        context: { test_id: 'INTEGRATION_001' },
+      });
       assert.equal(result.success, true, JSON.stringify(result.deliveries));
       assert.deepEqual(result.deliveries.map((d) => d.channel).sort(), ['email', 'slack', 'webhook']);
       // verify_email_delivery / verify_slack_delivery / the webhook: what each receiver really got.
@@ -70,22 +75,56 @@ describe('plan: configuration management (the plan env vars decide the systems; 
 
   it('without the TEST_ORACLE_* variables: simulator + PostgreSQL, the plan defaults TEST_GNOS/TEST_DC01/1000', () => {
     const config = planConfigFromEnv({});
-    assert.deepEqual(config, { wms: { kind: 'simulator' }, target: { kind: 'postgres' }, companyCode: 'TEST_GNOS', facilityCode: 'TEST_DC01', datasetSize: 1000, environment: 'integration' });
+    assert.deepEqual(config, {
+      wms: { kind: 'simulator' },
+      target: { kind: 'postgres' },
+      companyCode: 'TEST_GNOS',
+      facilityCode: 'TEST_DC01',
+      datasetSize: 1000,
+      environment: 'integration',
+    });
   });
 
   it('with all of them: the live WMS and Oracle, with the optional codes, size and environment; the label names them without secrets', () => {
-    const config = planConfigFromEnv({ ...live, TEST_COMPANY_CODE: 'GNOS', TEST_FACILITY_CODE: 'DC09', TEST_DATASET_SIZE: '250', TEST_ENVIRONMENT: 'staging' });
-    assert.deepEqual(config.wms, { kind: 'live', baseUrl: 'https://wms-test.company.example', username: 'integration_test_user', password: 'integration_test_password' });
-    assert.deepEqual(config.target, { kind: 'oracle', connectString: 'oracle-test.company.example:1521/TESTDB', user: 'etl_integration_test', password: 'test_password', schema: undefined });
+    const config = planConfigFromEnv({
+      ...live,
+      TEST_COMPANY_CODE: 'GNOS',
+      TEST_FACILITY_CODE: 'DC09',
+      TEST_DATASET_SIZE: '250',
+      TEST_ENVIRONMENT: 'staging',
+    });
+    assert.deepEqual(config.wms, {
+      kind: 'live',
+      baseUrl: 'https://wms-test.company.example',
+      username: 'integration_test_user',
+      password: 'integration_test_password',
+    });
+    assert.deepEqual(config.target, {
+      kind: 'oracle',
+      connectString: 'oracle-test.company.example:1521/TESTDB',
+      user: 'etl_integration_test',
+      password: 'test_password',
+      schema: undefined,
+    });
     assert.equal(config.datasetSize, 250);
     const label = systemsLabel(config);
-    assert.match(label, /live WMS https:\/\/wms-test\.company\.example → live Oracle oracle-test\.company\.example:1521\/TESTDB; GNOS\/DC09; env staging/);
+    assert.match(
+      label,
+      /live WMS https:\/\/wms-test\.company\.example → live Oracle oracle-test\.company\.example:1521\/TESTDB; GNOS\/DC09; env staging/,
+    );
     assert.ok(!label.includes('password'));
   });
 
   it('a half-configured live system is an error naming what is missing, never a silent fall-back to the simulator', () => {
-    assert.throws(() => planConfigFromEnv({ TEST_ORACLE_WMS_HOST: 'wms.example' }), (e: unknown) => e instanceof PlanConfigError && /TEST_ORACLE_WMS_USERNAME, TEST_ORACLE_WMS_PASSWORD not set/.test(e.message));
-    assert.throws(() => planConfigFromEnv({ ...live, TEST_ORACLE_TARGET_HOST: 'db.example' }), /TEST_ORACLE_TARGET_SERVICE_NAME not set/);
+    assert.throws(
+      () => planConfigFromEnv({ TEST_ORACLE_WMS_HOST: 'wms.example' }),
+      (e: unknown) =>
+        e instanceof PlanConfigError && /TEST_ORACLE_WMS_USERNAME, TEST_ORACLE_WMS_PASSWORD not set/.test(e.message),
+    );
+    assert.throws(
+      () => planConfigFromEnv({ ...live, TEST_ORACLE_TARGET_HOST: 'db.example' }),
+      /TEST_ORACLE_TARGET_SERVICE_NAME not set/,
+    );
     assert.throws(() => planConfigFromEnv({ TEST_DATASET_SIZE: 'lots' }), /TEST_DATASET_SIZE/);
   });
 });

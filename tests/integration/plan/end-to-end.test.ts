@@ -16,7 +16,10 @@ import { withClient } from '../../helpers/postgres.js';
 registerPlanSession();
 
 /** Exact decimal text without trailing fractional zeros, whatever the database returns. */
-const decimalText = (value: unknown): string => String(value).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+const decimalText = (value: unknown): string =>
+  String(value)
+    .replace(/(\.\d*?)0+$/, '$1')
+    .replace(/\.$/, '');
 
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -39,7 +42,9 @@ async function totals(env: PlanEnvironment): Promise<{ source: number; target: n
 /** The stored bookmark of each stream after an incremental run (the orchestrator keeps the target's last state). */
 function bookmarks(result: RunResult): Record<string, string> {
   const state = result.data.state as { bookmarks?: Record<string, { replication_key_value?: unknown }> } | undefined;
-  return Object.fromEntries(Object.entries(state?.bookmarks ?? {}).map(([stream, b]) => [stream, String(b.replication_key_value)]));
+  return Object.fromEntries(
+    Object.entries(state?.bookmarks ?? {}).map(([stream, b]) => [stream, String(b.replication_key_value)]),
+  );
 }
 
 describe(`plan: end-to-end integration [${systemsLabelFromEnv()}] @integration @oracle`, function () {
@@ -58,7 +63,7 @@ describe(`plan: end-to-end integration [${systemsLabelFromEnv()}] @integration @
     try {
       env = await planSession();
     } catch (error) {
-      if (error instanceof PlanConfigError) throw new Error(`plan configuration: ${error.message}`);
+      if (error instanceof PlanConfigError) throw new Error(`plan configuration: ${error.message}`, { cause: error });
       throw error;
     }
   });
@@ -92,7 +97,8 @@ describe(`plan: end-to-end integration [${systemsLabelFromEnv()}] @integration @
     if (env.wms.sim) {
       // Change a few rows of the company/facility in WMS between the two syncs.
       const rows = await env.targetRows('order_hdr', await firstIds(env, 'order_hdr', 3));
-      for (const row of rows) env.wms.sim.admin.update('order_hdr', Number(row.id), { cust_name: `INCREMENTAL ${String(row.id)}` });
+      for (const row of rows)
+        env.wms.sim.admin.update('order_hdr', Number(row.id), { cust_name: `INCREMENTAL ${String(row.id)}` });
       const allocations = await firstIds(env, 'allocation', 2);
       for (const id of allocations) env.wms.sim.admin.update('allocation', Number(id), { alloc_qty: '42.125' });
       changed = rows.length + allocations.length;
@@ -101,7 +107,8 @@ describe(`plan: end-to-end integration [${systemsLabelFromEnv()}] @integration @
       console.log('      live WMS: counting whatever changed since the last sync (no test data written)');
     }
     let expected = 0; // get_modified_records_count_since(last_sync_timestamp)
-    for (const entity of PLAN_ENTITIES) expected += await env.sourceCount(entity, { extra: { mod_ts__gte: lastSync[entity]! } });
+    for (const entity of PLAN_ENTITIES)
+      expected += await env.sourceCount(entity, { extra: { mod_ts__gte: lastSync[entity] } });
 
     const second = await pipeline.executeIncrementalSync(env.config.companyCode, env.config.facilityCode);
     assert.equal(second.success, true, second.error);
@@ -109,14 +116,19 @@ describe(`plan: end-to-end integration [${systemsLabelFromEnv()}] @integration @
     if (env.wms.sim) {
       assert.equal(expected, changed, 'only the rows changed by the test are newer than the bookmark');
       const names = await env.targetRows('order_hdr', await firstIds(env, 'order_hdr', 3));
-      assert.ok(names.every((r) => r.cust_name === `INCREMENTAL ${String(r.id)}`), 'the changes arrived');
+      assert.ok(
+        names.every((r) => r.cust_name === `INCREMENTAL ${String(r.id)}`),
+        'the changes arrived',
+      );
     }
-    console.log(`      incremental: ${second.data.recordsProcessed} rows processed, ${expected} modified since the last sync`);
+    console.log(
+      `      incremental: ${second.data.recordsProcessed} rows processed, ${expected} modified since the last sync`,
+    );
   });
 
   it('test_data_consistency_across_systems: a created allocation has the same id, quantity and location in WMS and the target; then cleaned up', async function () {
     const sim = requireSimulatorOrSkip(this, env, 'creating a test allocation in WMS');
-    const parent = (await env.targetRows('allocation', await firstIds(env, 'allocation', 1)))[0]!;
+    const parent = (await env.targetRows('allocation', await firstIds(env, 'allocation', 1)))[0];
     // WMS ids are integers: "INTEGRATION_TEST_001" becomes the allocation's location text, the id is WMS's own.
     const id = sim.admin.insert('allocation', {
       order_dtl_id: Number(parent.order_dtl_id),
@@ -126,7 +138,11 @@ describe(`plan: end-to-end integration [${systemsLabelFromEnv()}] @integration @
     });
     const result = await orchestrator().executeFullSync(env.config.companyCode, env.config.facilityCode);
     assert.equal(result.success, true, result.error);
-    assert.equal(result.data.consistency?.ok, true, JSON.stringify(result.data.consistency?.streams.filter((s) => !s.ok)));
+    assert.equal(
+      result.data.consistency?.ok,
+      true,
+      JSON.stringify(result.data.consistency?.streams.filter((s) => !s.ok)),
+    );
 
     const wms = await wmsAllocation(env, id);
     const [target] = await env.targetRows('allocation', [id]);
@@ -140,13 +156,20 @@ describe(`plan: end-to-end integration [${systemsLabelFromEnv()}] @integration @
     // Cleanup: delete it in WMS; the next full sync removes it from the target (ACTIVATE_VERSION acts on the
     // _sdc_table_version column, so the record metadata columns are needed, and hard_delete deletes the row).
     assert.equal(sim.admin.delete('allocation', id), true);
-    const cleanup = await orchestrator({ full_sync_target_config: { hard_delete: true, add_record_metadata: true } }).executeFullSync(env.config.companyCode, env.config.facilityCode);
+    const cleanup = await orchestrator({
+      full_sync_target_config: { hard_delete: true, add_record_metadata: true },
+    }).executeFullSync(env.config.companyCode, env.config.facilityCode);
     assert.equal(cleanup.success, true, cleanup.error);
     assert.deepEqual(await env.targetRows('allocation', [id]), [], 'the test allocation is gone from the target');
   });
 
   it('test_wms_connection_failure_recovery: a WMS connection failure is a failure result naming the connection, then the next run succeeds', async () => {
-    const down = orchestrator({ wms_base_url: `http://127.0.0.1:${await closedPort()}/down`, max_retries: 0, tap_config: { max_retries: 0 }, consistency_check: false });
+    const down = orchestrator({
+      wms_base_url: `http://127.0.0.1:${await closedPort()}/down`,
+      max_retries: 0,
+      tap_config: { max_retries: 0 },
+      consistency_check: false,
+    });
     const failed = await down.executeFullSync(env.config.companyCode, env.config.facilityCode);
     assert.equal(failed.success, false);
     assert.match(failed.error ?? '', /connection/i);
@@ -166,15 +189,18 @@ describe(`plan: end-to-end integration [${systemsLabelFromEnv()}] @integration @
       await c.query(`DELETE FROM ${table} WHERE id = ANY($1)`, [removed]);
       await c.query(`CREATE FUNCTION ${escapeId(env.target.schema!)}.fail_load() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN RAISE EXCEPTION 'injected failure during load' USING ERRCODE = 'P0001'; END $$`);
-      await c.query(`CREATE TRIGGER fail_load BEFORE INSERT OR UPDATE ON ${table} FOR EACH ROW WHEN (NEW.id = ${Number(failAt)}) EXECUTE FUNCTION ${escapeId(env.target.schema!)}.fail_load()`);
+      await c.query(
+        `CREATE TRIGGER fail_load BEFORE INSERT OR UPDATE ON ${table} FOR EACH ROW WHEN (NEW.id = ${Number(failAt)}) EXECUTE FUNCTION ${escapeId(env.target.schema!)}.fail_load()`,
+      );
     });
     try {
       const initial = await env.targetCount('allocation');
       // One batch for the whole run (batch_size_rows above the row count): the unit the target commits or rolls back.
-      const result = await orchestrator({ max_retries: 0, consistency_check: false, target_config: { batch_size_rows: 100_000 } }).executeFullSync(
-        env.config.companyCode,
-        env.config.facilityCode,
-      );
+      const result = await orchestrator({
+        max_retries: 0,
+        consistency_check: false,
+        target_config: { batch_size_rows: 100_000 },
+      }).executeFullSync(env.config.companyCode, env.config.facilityCode);
       assert.equal(result.success, false, 'the load failed');
       assert.equal(result.data.exitCode, 5, 'database failure exit code');
       assert.equal(await env.targetCount('allocation'), initial, 'no partial data was committed');
@@ -186,7 +212,11 @@ describe(`plan: end-to-end integration [${systemsLabelFromEnv()}] @integration @
     }
     const rerun = await orchestrator().executeFullSync(env.config.companyCode, env.config.facilityCode);
     assert.equal(rerun.success, true, rerun.error);
-    assert.equal(await env.targetCount('allocation'), await env.sourceCount('allocation'), 'a rerun after the fix converges');
+    assert.equal(
+      await env.targetCount('allocation'),
+      await env.sourceCount('allocation'),
+      'a rerun after the fix converges',
+    );
   });
 });
 
@@ -200,7 +230,14 @@ async function firstIds(env: PlanEnvironment, entity: string, n: number): Promis
     // Oracle: ask WMS instead (the same rows are in the target after a full sync).
     return (await wmsList(env, entity, `ordering=id&page_size=${n}&fields=id`)).map((r) => String(r.id));
   }
-  return withClient(async (c) => (await c.query(`SELECT id::text AS id FROM ${escapeId(env.target.schema!)}.${escapeId(entity)} ORDER BY id LIMIT $1`, [n])).rows.map((r: { id: string }) => r.id));
+  return withClient(async (c) =>
+    (
+      await c.query(
+        `SELECT id::text AS id FROM ${escapeId(env.target.schema!)}.${escapeId(entity)} ORDER BY id LIMIT $1`,
+        [n],
+      )
+    ).rows.map((r: { id: string }) => r.id),
+  );
 }
 
 async function wmsList(env: PlanEnvironment, entity: string, query: string): Promise<Record<string, unknown>[]> {

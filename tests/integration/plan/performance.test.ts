@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import { createOrchestrator, type RunResult } from '../../../orchestrator/index.js';
 import { planConfigFromEnv, systemsLabelFromEnv, type PlanConfig } from '../../helpers/plan-config.js';
-import { openPlanEnvironment, registerPlanSession, startPlanSimulator, type PlanEnvironment, type PlanWms } from '../../helpers/plan-session.js';
+import {
+  openPlanEnvironment,
+  registerPlanSession,
+  startPlanSimulator,
+  type PlanEnvironment,
+  type PlanWms,
+} from '../../helpers/plan-session.js';
 
 registerPlanSession();
 
@@ -16,7 +22,11 @@ function skipWithReason(ctx: Mocha.Context, reason: string): never {
 
 /** The plan's figures and ours, printed so that every run leaves its numbers in the log. */
 function report(name: string, figures: Record<string, unknown>): void {
-  console.log(`      ${name}: ${Object.entries(figures).map(([k, v]) => `${k}=${String(v)}`).join(' ')} (${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? '?'})`);
+  console.log(
+    `      ${name}: ${Object.entries(figures)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(' ')} (${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? '?'})`,
+  );
 }
 
 describe(`plan: performance and load [${systemsLabelFromEnv()}] @integration @performance`, function () {
@@ -31,9 +41,15 @@ describe(`plan: performance and load [${systemsLabelFromEnv()}] @integration @pe
   });
 
   it('test_large_dataset_processing: 50k records in < 300 s, > 100 records/s, < 2 GB peak memory', async function () {
-    if (config.wms.kind === 'live') skipWithReason(this, 'create_large_test_dataset writes 50,000 WMS records: needs the simulator (TEST_ORACLE_WMS_HOST is set)');
+    if (config.wms.kind === 'live')
+      skipWithReason(
+        this,
+        'create_large_test_dataset writes 50,000 WMS records: needs the simulator (TEST_ORACLE_WMS_HOST is set)',
+      );
     // create_large_test_dataset: a tenant of one company and one facility holding exactly 50,000 allocations.
-    const env = await openPlanEnvironment(config, 'large', { rows: { company: 1, facility: 1, order_hdr: 2_000, order_dtl: 10_000, allocation: LARGE_DATASET_SIZE } });
+    const env = await openPlanEnvironment(config, 'large', {
+      rows: { company: 1, facility: 1, order_hdr: 2_000, order_dtl: 10_000, allocation: LARGE_DATASET_SIZE },
+    });
     cleanups.push(() => env.close()); // cleanup_large_test_dataset
     assert.equal(await env.sourceCount('allocation'), LARGE_DATASET_SIZE);
     const orchestrator = createOrchestrator(env.settings({ entities: ['allocation'] }));
@@ -52,7 +68,12 @@ describe(`plan: performance and load [${systemsLabelFromEnv()}] @integration @pe
     const peakMb = result.data.resources?.peakMemoryMb;
     assert.ok(typeof peakMb === 'number' && peakMb > 0, 'the resource monitor measured the pipeline processes');
     assert.ok(peakMb < 2048, `${peakMb} MB`);
-    report('large dataset', { records: LARGE_DATASET_SIZE, seconds: seconds.toFixed(1), records_per_s: Math.round(throughput), peak_mb_tap_plus_target: peakMb });
+    report('large dataset', {
+      records: LARGE_DATASET_SIZE,
+      seconds: seconds.toFixed(1),
+      records_per_s: Math.round(throughput),
+      peak_mb_tap_plus_target: peakMb,
+    });
   });
 
   it('test_concurrent_pipeline_execution: 5 pipelines at once, efficiency (sum of durations / wall time) > 2.0', async () => {
@@ -62,7 +83,14 @@ describe(`plan: performance and load [${systemsLabelFromEnv()}] @integration @pe
     let companies: string[];
     if (config.wms.kind === 'simulator') {
       companies = Array.from({ length: CONCURRENT_PIPELINES }, (_, i) => `TEST_${i}`);
-      const sim = await startPlanSimulator({ rows: { company: CONCURRENT_PIPELINES, facility: 1, order_hdr: 500, order_dtl: 1_000, allocation: 2_500 }, latencyMs: 40 }, companies, config.facilityCode);
+      const sim = await startPlanSimulator(
+        {
+          rows: { company: CONCURRENT_PIPELINES, facility: 1, order_hdr: 500, order_dtl: 1_000, allocation: 2_500 },
+          latencyMs: 40,
+        },
+        companies,
+        config.facilityCode,
+      );
       wms = { baseUrl: sim.baseUrl, username: 'demo', password: 'demo', sim, close: () => sim.close() };
     } else {
       companies = Array.from({ length: CONCURRENT_PIPELINES }, () => config.companyCode);
@@ -77,9 +105,9 @@ describe(`plan: performance and load [${systemsLabelFromEnv()}] @integration @pe
     }
 
     const runPipeline = async (i: number): Promise<RunResult> => {
-      const orchestrator = createOrchestrator(envs[i]!.settings({ tap_config: { page_size: 100 } }));
+      const orchestrator = createOrchestrator(envs[i].settings({ tap_config: { page_size: 100 } }));
       try {
-        return await orchestrator.executeFullSync(companies[i]!, config.facilityCode);
+        return await orchestrator.executeFullSync(companies[i], config.facilityCode);
       } finally {
         orchestrator.close();
       }
@@ -91,11 +119,20 @@ describe(`plan: performance and load [${systemsLabelFromEnv()}] @integration @pe
     for (const [i, result] of results.entries()) {
       assert.equal(result.success, true, `pipeline ${i}: ${result.error}`);
       assert.ok(result.data.recordsProcessed > 0);
-      assert.equal(await envs[i]!.targetCount('allocation'), await envs[i]!.sourceCount('allocation', { companyCode: companies[i]! }), `pipeline ${i} loaded its own company`);
+      assert.equal(
+        await envs[i].targetCount('allocation'),
+        await envs[i].sourceCount('allocation', { companyCode: companies[i] }),
+        `pipeline ${i} loaded its own company`,
+      );
     }
     const sequential = results.reduce((sum, r) => sum + r.data.durationSeconds, 0);
     const efficiency = sequential / total;
-    report('concurrency', { pipelines: CONCURRENT_PIPELINES, wall_s: total.toFixed(2), sum_of_durations_s: sequential.toFixed(2), efficiency: efficiency.toFixed(2) });
+    report('concurrency', {
+      pipelines: CONCURRENT_PIPELINES,
+      wall_s: total.toFixed(2),
+      sum_of_durations_s: sequential.toFixed(2),
+      efficiency: efficiency.toFixed(2),
+    });
     assert.ok(efficiency > 2.0, `efficiency ${efficiency.toFixed(2)}`);
   });
 
@@ -103,9 +140,13 @@ describe(`plan: performance and load [${systemsLabelFromEnv()}] @integration @pe
     // The same full sync of 20,000 and of 80,000 allocations, in batches of 2,000: a pipeline that streams in bounded batches needs the
     // same memory for both; anything kept per record (a leak) grows with the row count.
     const runWith = async (rows: number): Promise<NonNullable<RunResult['data']['resources']>> => {
-      const env = await openPlanEnvironment(config, `resources${rows}`, { rows: { company: 1, facility: 1, order_hdr: 1_000, order_dtl: 4_000, allocation: rows } });
+      const env = await openPlanEnvironment(config, `resources${rows}`, {
+        rows: { company: 1, facility: 1, order_hdr: 1_000, order_dtl: 4_000, allocation: rows },
+      });
       cleanups.push(() => env.close());
-      const orchestrator = createOrchestrator(env.settings({ entities: ['allocation'], target_config: { batch_size_rows: 2_000 } }));
+      const orchestrator = createOrchestrator(
+        env.settings({ entities: ['allocation'], target_config: { batch_size_rows: 2_000 } }),
+      );
       try {
         const result = await orchestrator.executeFullSync(config.companyCode, config.facilityCode);
         assert.equal(result.success, true, result.error);
@@ -139,18 +180,34 @@ describe(`plan: performance and load [${systemsLabelFromEnv()}] @integration @pe
     // verdict: it says insufficient-samples; the next test gives it a run long enough.)
     // Compared on the sampled tree peaks (measured the same way in both runs); peakMemoryMb may be the sum of the
     // processes' own peaks, an upper bound whose parts need not coincide.
-    assert.ok(usage.sampledPeakMemoryMb < small.sampledPeakMemoryMb * 1.3, `sampled peak ${small.sampledPeakMemoryMb} MB for 20k rows, ${usage.sampledPeakMemoryMb} MB for 80k`);
-    assert.ok(usage.connectionPoolEfficiency !== null && usage.connectionPoolEfficiency > 0.8, `pool efficiency ${usage.connectionPoolEfficiency}`);
+    assert.ok(
+      usage.sampledPeakMemoryMb < small.sampledPeakMemoryMb * 1.3,
+      `sampled peak ${small.sampledPeakMemoryMb} MB for 20k rows, ${usage.sampledPeakMemoryMb} MB for 80k`,
+    );
+    assert.ok(
+      usage.connectionPoolEfficiency !== null && usage.connectionPoolEfficiency > 0.8,
+      `pool efficiency ${usage.connectionPoolEfficiency}`,
+    );
     assert.equal(usage.connectionLeaks, 0);
     // The plan's "peak CPU < 80%" as a share of the whole machine, averaged over the run: a 100 ms peak of one busy
     // process is 100% of a core by definition and says nothing on a 2-core runner (README: "Which scenarios ran").
     const machine = os.availableParallelism() * 100;
-    assert.ok(usage.averageCpuPercent !== null && usage.averageCpuPercent / machine < 0.8, `average CPU ${usage.averageCpuPercent}% of one core on ${os.availableParallelism()} cores`);
+    assert.ok(
+      usage.averageCpuPercent !== null && usage.averageCpuPercent / machine < 0.8,
+      `average CPU ${usage.averageCpuPercent}% of one core on ${os.availableParallelism()} cores`,
+    );
     // CPU % is measured over windows of ≥ 0.5 s from CPU time known to fall inside them: never above the machine.
     for (const run of [small, usage]) {
-      assert.ok(run.peakCpuPercent !== null && run.peakCpuPercent <= machine, `peak CPU ${run.peakCpuPercent}% on ${os.availableParallelism()} cores`);
+      assert.ok(
+        run.peakCpuPercent !== null && run.peakCpuPercent <= machine,
+        `peak CPU ${run.peakCpuPercent}% on ${os.availableParallelism()} cores`,
+      );
       assert.ok(run.peakCpuPercentOfMachine !== null && run.peakCpuPercentOfMachine <= 100);
-      assert.equal(run.leakVerdict, 'insufficient-samples', `${run.leakVerdictReason}: runs of seconds get no leak verdict`);
+      assert.equal(
+        run.leakVerdict,
+        'insufficient-samples',
+        `${run.leakVerdictReason}: runs of seconds get no leak verdict`,
+      );
       assert.equal(run.memoryLeakDetected, false);
     }
   });
@@ -159,16 +216,30 @@ describe(`plan: performance and load [${systemsLabelFromEnv()}] @integration @pe
     if (config.wms.kind === 'live') skipWithReason(this, 'pacing the source (350 ms per request) needs the simulator');
     // 24,000 allocations, one page of 400 at a time, each request answered after 350 ms: 60 pages over ~25 s, so the
     // run lasts past the verdict's 20 s minimum while rows flow steadily through tap and target.
-    const env = await openPlanEnvironment(config, 'leak', { rows: { company: 1, facility: 1, order_hdr: 1_000, order_dtl: 4_000, allocation: 24_000 }, latencyMs: 350 });
+    const env = await openPlanEnvironment(config, 'leak', {
+      rows: { company: 1, facility: 1, order_hdr: 1_000, order_dtl: 4_000, allocation: 24_000 },
+      latencyMs: 350,
+    });
     cleanups.push(() => env.close());
     const orchestrator = createOrchestrator(
-      env.settings({ entities: ['allocation'], tap_config: { page_size: 400, max_concurrent_requests: 1 }, target_config: { batch_size_rows: 2_000 }, monitor_interval_seconds: 0.5 }),
+      env.settings({
+        entities: ['allocation'],
+        tap_config: { page_size: 400, max_concurrent_requests: 1 },
+        target_config: { batch_size_rows: 2_000 },
+        monitor_interval_seconds: 0.5,
+      }),
     );
     cleanups.push(async () => orchestrator.close());
     const result = await orchestrator.executeFullSync(config.companyCode, config.facilityCode);
     assert.equal(result.success, true, result.error);
     const usage = result.data.resources!;
-    report('leak verdict', { seconds: result.data.durationSeconds, samples: usage.samples, trend_mb_per_min: usage.memoryTrendMbPerMinute, growth_mb: usage.memoryGrowthMb, verdict: usage.leakVerdict });
+    report('leak verdict', {
+      seconds: result.data.durationSeconds,
+      samples: usage.samples,
+      trend_mb_per_min: usage.memoryTrendMbPerMinute,
+      growth_mb: usage.memoryGrowthMb,
+      verdict: usage.leakVerdict,
+    });
     assert.ok(result.data.durationSeconds <= 45, `${result.data.durationSeconds} s`);
     assert.equal(usage.leakVerdict, 'no-leak', usage.leakVerdictReason);
     assert.equal(usage.memoryLeakDetected, false);

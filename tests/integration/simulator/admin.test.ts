@@ -16,11 +16,18 @@ describe('wms-simulator over HTTP: admin mutations, clock and request log', func
 
   it('inserted rows get a new id above the generated ones and show up in the incremental window', async () => {
     const before = (await fx.get('allocation/?page_size=1')).json.result_count;
-    const created = await fx.admin('POST', 'rows/allocation', { alloc_qty: '7.25', status_id: 90, order_dtl_id: 316000004 });
+    const created = await fx.admin('POST', 'rows/allocation', {
+      alloc_qty: '7.25',
+      status_id: 90,
+      order_dtl_id: 316000004,
+    });
     assert.equal(created.status, 201);
     const id = created.json.id;
     const page = await fx.get('allocation/?mod_ts__gte=2025-07-31T00:00:00Z&ordering=mod_ts,id');
-    assert.deepEqual(page.json.results.map((r: { id: number }) => r.id), [id]);
+    assert.deepEqual(
+      page.json.results.map((r: { id: number }) => r.id),
+      [id],
+    );
     const rec = page.json.results[0];
     assert.equal(rec.alloc_qty, '7.25');
     assert.equal(rec.order_dtl_id.id, 316000004);
@@ -49,8 +56,12 @@ describe('wms-simulator over HTTP: admin mutations, clock and request log', func
     const rows = (await fx.get('allocation/?page_size=5&ordering=id')).json.results;
     const late = '2025-06-30T23:59:00.123456-03:00';
     await fx.admin('PATCH', `rows/allocation/${rows[0].id}`, { mod_ts: late });
-    const window = await fx.get(`allocation/?mod_ts__gte=${encodeURIComponent('2025-06-30T23:58:00-03:00')}&ordering=mod_ts,id&page_size=1250&fields=id,mod_ts`);
-    assert.ok(window.json.results.some((r: { id: number; mod_ts: string }) => r.id === rows[0].id && us(r.mod_ts) === us(late)));
+    const window = await fx.get(
+      `allocation/?mod_ts__gte=${encodeURIComponent('2025-06-30T23:58:00-03:00')}&ordering=mod_ts,id&page_size=1250&fields=id,mod_ts`,
+    );
+    assert.ok(
+      window.json.results.some((r: { id: number; mod_ts: string }) => r.id === rows[0].id && us(r.mod_ts) === us(late)),
+    );
   });
 
   it('deleted rows disappear from lists and retrieve', async () => {
@@ -63,7 +74,8 @@ describe('wms-simulator over HTTP: admin mutations, clock and request log', func
   });
 
   it('purge drops the oldest rows by mod_ts', async () => {
-    const all = (await fx.drain(`${fx.entityUrl}allocation/?page_size=1250&ordering=mod_ts,id&fields=id,mod_ts`)).records;
+    const all = (await fx.drain(`${fx.entityUrl}allocation/?page_size=1250&ordering=mod_ts,id&fields=id,mod_ts`))
+      .records;
     const cutoff = all[500].mod_ts;
     const purged = await fx.admin('POST', 'purge/allocation', { modTsBefore: cutoff });
     assert.equal(purged.json.purged, 500);
@@ -103,7 +115,12 @@ describe('wms-simulator over HTTP: admin mutations, clock and request log', func
     const log = (await fx.admin('GET', 'requests')).json.requests;
     assert.equal(log.length, 2);
     assert.deepEqual(
-      log.map((e: { method: string; path: string; query: string; status: number }) => [e.method, e.path, e.query, e.status]),
+      log.map((e: { method: string; path: string; query: string; status: number }) => [
+        e.method,
+        e.path,
+        e.query,
+        e.status,
+      ]),
       [
         ['GET', '/demo/wms/lgfapi/v10/entity/allocation/', 'page_size=2&ordering=id', 200],
         ['GET', '/demo/wms/lgfapi/v10/entity/nope/', '', 404],
@@ -118,7 +135,10 @@ describe('wms-simulator over HTTP: admin mutations, clock and request log', func
   it('the in-process admin API does the same as the HTTP one', async () => {
     const id = fx.sim.admin.insert('item', { code: 'SKU-NEW' });
     const page = await fx.get(`item/?code=SKU-NEW`);
-    assert.deepEqual(page.json.results.map((r: { id: number }) => r.id), [id]);
+    assert.deepEqual(
+      page.json.results.map((r: { id: number }) => r.id),
+      [id],
+    );
     fx.sim.admin.update('item', id, { description: 'changed' });
     assert.equal((await fx.get(`item/${id}/`)).json.description, 'changed');
     assert.ok(fx.sim.admin.delete('item', id));

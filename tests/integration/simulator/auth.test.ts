@@ -62,7 +62,10 @@ describe('wms-simulator over HTTP: authentication', () => {
   });
 
   it('token endpoint refuses bad clients, bad users and unknown grants', async () => {
-    assert.equal((await token({ grant_type: 'password', username: 'demo', password: 'demo' }, basic('demo-client', 'x'))).status, 401);
+    assert.equal(
+      (await token({ grant_type: 'password', username: 'demo', password: 'demo' }, basic('demo-client', 'x'))).status,
+      401,
+    );
     const badUser = await token({ grant_type: 'password', username: 'demo', password: 'x' });
     assert.equal(badUser.status, 400);
     assert.equal((await json(badUser)).error, 'invalid_grant');

@@ -5,11 +5,19 @@ import { SimFixture } from './sim-fixture.js';
 /** Raw GET with a chosen Host header (fetch cannot set Host). */
 function getWithHost(port: number, path: string, host: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { Host: host, Authorization: `Basic ${Buffer.from('demo:demo').toString('base64')}` } }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        headers: { Host: host, Authorization: `Basic ${Buffer.from('demo:demo').toString('base64')}` },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -29,7 +37,21 @@ describe('wms-simulator over HTTP: routes and envelopes', () => {
     assert.equal(names.length, 311);
     assert.deepEqual(names, [...names].sort());
     assert.equal(page.json.allocation, `${fx.entityUrl}allocation/`);
-    for (const core of ['company', 'facility', 'item', 'location', 'inventory', 'order_hdr', 'order_dtl', 'allocation', 'container', 'wave', 'task', 'uom', 'order_status']) {
+    for (const core of [
+      'company',
+      'facility',
+      'item',
+      'location',
+      'inventory',
+      'order_hdr',
+      'order_dtl',
+      'allocation',
+      'container',
+      'wave',
+      'task',
+      'uom',
+      'order_status',
+    ]) {
       assert.ok(names.includes(core), core);
     }
   });
@@ -49,7 +71,13 @@ describe('wms-simulator over HTTP: routes and envelopes', () => {
     const alloc = (await fx.get('allocation/describe/')).json;
     assert.deepEqual(Object.keys(alloc), ['parameters', 'fields']);
     assert.deepEqual(alloc.fields.id, { type: 'pk', required: true });
-    assert.deepEqual(alloc.fields.pick_locn_str, { type: 'varchar', max_length: 100, allow_blank: true, required: false, default: '' });
+    assert.deepEqual(alloc.fields.pick_locn_str, {
+      type: 'varchar',
+      max_length: 100,
+      allow_blank: true,
+      required: false,
+      default: '',
+    });
     assert.deepEqual(alloc.fields.mod_ts, { type: 'datetime', required: false, default: 'now' });
     assert.equal(alloc.fields.order_dtl_id.type, 'relation');
     assert.equal(alloc.fields.alloc_qty.type, 'decimal');
@@ -59,7 +87,10 @@ describe('wms-simulator over HTTP: routes and envelopes', () => {
     const status = (await fx.get('order_status/describe/')).json;
     assert.deepEqual(Object.keys(status.fields), ['id', 'description']);
     const hdr = (await fx.get('order_hdr/describe/')).json;
-    assert.ok('facility_id' in hdr.fields && !hdr.parameters.includes('facility_id'), 'order_hdr: facility in fields, not parameters');
+    assert.ok(
+      'facility_id' in hdr.fields && !hdr.parameters.includes('facility_id'),
+      'order_hdr: facility in fields, not parameters',
+    );
     const container = (await fx.get('container/describe/')).json;
     assert.ok(!('facility_id' in container.fields), 'container: facility only in records');
     assert.deepEqual((await fx.get('iblpn/describe/')).json, container);
@@ -87,7 +118,14 @@ describe('wms-simulator over HTTP: routes and envelopes', () => {
   it('paged envelope: keys in order, counts, absolute links with sorted keys, previous to page 1 drops page', async () => {
     const page = await fx.get('allocation/?page_size=10&status_id=90&page=2');
     assert.equal(page.status, 200);
-    assert.deepEqual(Object.keys(page.json), ['result_count', 'page_count', 'page_nbr', 'next_page', 'previous_page', 'results']);
+    assert.deepEqual(Object.keys(page.json), [
+      'result_count',
+      'page_count',
+      'page_nbr',
+      'next_page',
+      'previous_page',
+      'results',
+    ]);
     assert.equal(page.json.page_nbr, 2);
     assert.equal(page.json.page_count, Math.ceil(page.json.result_count / 10));
     assert.equal(page.json.next_page, `${fx.entityUrl}allocation/?page=3&page_size=10&status_id=90`);
@@ -108,13 +146,22 @@ describe('wms-simulator over HTTP: routes and envelopes', () => {
     assert.ok(second.json.results[0].id < lastId);
     assert.ok(second.json.previous_page, 'second page links back');
     const back = await fx.get(second.json.previous_page);
-    assert.deepEqual(back.json.results.map((r: { id: number }) => r.id), first.json.results.map((r: { id: number }) => r.id));
+    assert.deepEqual(
+      back.json.results.map((r: { id: number }) => r.id),
+      first.json.results.map((r: { id: number }) => r.id),
+    );
   });
 
   it('links echo the Host header and add the port when it is missing', async () => {
     const withPort = await getWithHost(fx.sim.port, '/demo/wms/lgfapi/v10/entity/item/?page_size=1', 'wms.example:443');
-    assert.match(JSON.parse(withPort.body).next_page, /^http:\/\/wms\.example:443\/demo\/wms\/lgfapi\/v10\/entity\/item\/\?page=2&page_size=1$/);
-    assert.match(JSON.parse(withPort.body).results[0].url, /^http:\/\/wms\.example:443\/demo\/wms\/lgfapi\/v10\/entity\/item\/\d+$/);
+    assert.match(
+      JSON.parse(withPort.body).next_page,
+      /^http:\/\/wms\.example:443\/demo\/wms\/lgfapi\/v10\/entity\/item\/\?page=2&page_size=1$/,
+    );
+    assert.match(
+      JSON.parse(withPort.body).results[0].url,
+      /^http:\/\/wms\.example:443\/demo\/wms\/lgfapi\/v10\/entity\/item\/\d+$/,
+    );
     const noPort = await getWithHost(fx.sim.port, '/demo/wms/lgfapi/v10/entity/item/?page_size=1', 'localhost');
     assert.ok(JSON.parse(noPort.body).next_page.startsWith(`http://localhost:${fx.sim.port}/`));
   });
@@ -176,9 +223,20 @@ describe('wms-simulator over HTTP: routes and envelopes', () => {
     assert.equal((await fx.get('item/1/', { method: 'HEAD' })).status, 404);
     assert.equal((await fx.get('item/?code=nope', { method: 'HEAD' })).status, 404);
     assert.equal((await fx.get('item/', { method: 'HEAD' })).status, 200);
-    assert.equal((await fx.get(`item/${first.id}/`, { method: 'HEAD', headers: { 'If-Modified-Since': '2030-01-01T00:00:00Z' } })).status, 304);
-    assert.equal((await fx.get(`item/${first.id}/`, { method: 'HEAD', headers: { 'If-Modified-Since': '2000-01-01T00:00:00Z' } })).status, 200);
-    assert.equal((await fx.get(`item/${first.id}/`, { method: 'HEAD', headers: { 'If-Modified-Since': 'yesterday' } })).status, 400);
+    assert.equal(
+      (await fx.get(`item/${first.id}/`, { method: 'HEAD', headers: { 'If-Modified-Since': '2030-01-01T00:00:00Z' } }))
+        .status,
+      304,
+    );
+    assert.equal(
+      (await fx.get(`item/${first.id}/`, { method: 'HEAD', headers: { 'If-Modified-Since': '2000-01-01T00:00:00Z' } }))
+        .status,
+      200,
+    );
+    assert.equal(
+      (await fx.get(`item/${first.id}/`, { method: 'HEAD', headers: { 'If-Modified-Since': 'yesterday' } })).status,
+      400,
+    );
   });
 
   it('trailing slash optional, // tolerated, format=json and .json accepted', async () => {
@@ -207,7 +265,8 @@ describe('wms-simulator over HTTP: routes and envelopes', () => {
     assert.deepEqual(Object.keys(projected), ['id', 'code']);
     assert.ok(!('image_data' in (await fx.get('item/?page_size=1')).json.results[0]));
     assert.ok('image_data' in (await fx.get('item/?fields=id,image_data&page_size=1')).json.results[0]);
-    const vl = (await fx.get('order_dtl/?values_list=id,order_id,order_id__facility_id__code:fac&page_size=2')).json.results[0];
+    const vl = (await fx.get('order_dtl/?values_list=id,order_id,order_id__facility_id__code:fac&page_size=2')).json
+      .results[0];
     assert.deepEqual(Object.keys(vl), ['id', 'order_id', 'fac']);
     assert.equal(typeof vl.order_id, 'number', 'relations are bare ids');
     assert.match(vl.fac, /^DC0\d$/);

@@ -60,7 +60,12 @@ describe('wms-simulator over HTTP: fault and latency injection', function () {
   it('stall: the answer comes only after the client gave up', async () => {
     await setFaults('allocation:stall(3000)@1');
     const started = Date.now();
-    await assert.rejects(fetch(`${fx.entityUrl}allocation/`, { headers: { Authorization: `Basic ${Buffer.from('demo:demo').toString('base64')}` }, signal: AbortSignal.timeout(300) }));
+    await assert.rejects(
+      fetch(`${fx.entityUrl}allocation/`, {
+        headers: { Authorization: `Basic ${Buffer.from('demo:demo').toString('base64')}` },
+        signal: AbortSignal.timeout(300),
+      }),
+    );
     assert.ok(Date.now() - started < 2000);
     assert.equal((await fx.get('allocation/')).status, 200);
   });
@@ -68,12 +73,16 @@ describe('wms-simulator over HTTP: fault and latency injection', function () {
   it('reset: headers and part of the body, then the connection is destroyed', async () => {
     await setFaults('allocation:reset(100)@1');
     const outcome = await new Promise<{ status: number; bytes: number; error: string }>((resolve) => {
-      const req = request(`${fx.entityUrl}allocation/`, { headers: { Authorization: `Basic ${Buffer.from('demo:demo').toString('base64')}` } }, (res) => {
-        let bytes = 0;
-        res.on('data', (c: Buffer) => (bytes += c.length));
-        res.on('error', (e) => resolve({ status: res.statusCode!, bytes, error: e.message }));
-        res.on('end', () => resolve({ status: res.statusCode!, bytes, error: '' }));
-      });
+      const req = request(
+        `${fx.entityUrl}allocation/`,
+        { headers: { Authorization: `Basic ${Buffer.from('demo:demo').toString('base64')}` } },
+        (res) => {
+          let bytes = 0;
+          res.on('data', (c: Buffer) => (bytes += c.length));
+          res.on('error', (e) => resolve({ status: res.statusCode!, bytes, error: e.message }));
+          res.on('end', () => resolve({ status: res.statusCode!, bytes, error: '' }));
+        },
+      );
       req.on('error', (e) => resolve({ status: 0, bytes: 0, error: e.message }));
       req.end();
     });

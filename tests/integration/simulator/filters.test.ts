@@ -27,7 +27,7 @@ describe('wms-simulator over HTTP: filters and lookups (checked against the full
   };
 
   // [query, expected predicate over full records]
-  const mid = () => orders[500]!;
+  const mid = () => orders[500];
   const cases: [string, () => string, (r: Rec) => boolean][] = [
     ['exact (implicit)', () => `status_id=${mid().status_id}`, (r) => r.status_id === mid().status_id],
     ['exact on text', () => `order_nbr=${mid().order_nbr}`, (r) => r.order_nbr === mid().order_nbr],
@@ -39,23 +39,43 @@ describe('wms-simulator over HTTP: filters and lookups (checked against the full
     ['endswith', () => 'order_nbr__endswith=7', (r) => r.order_nbr.endsWith('7')],
     ['iendswith', () => 'cust_name__iendswith=SUL', (r) => r.cust_name.toLowerCase().endsWith('sul')],
     ['gt on id', () => `id__gt=${mid().id}`, (r) => r.id > mid().id],
-    ['gte/lte on id', () => `id__gte=${orders[100]!.id}&id__lte=${orders[200]!.id}`, (r) => r.id >= orders[100]!.id && r.id <= orders[200]!.id],
+    [
+      'gte/lte on id',
+      () => `id__gte=${orders[100].id}&id__lte=${orders[200].id}`,
+      (r) => r.id >= orders[100].id && r.id <= orders[200].id,
+    ],
     ['lt on int', () => 'priority__lt=3', (r) => r.priority < 3],
     ['gte on decimal', () => 'orig_sale_price__gte=5000.5', (r) => Number(r.orig_sale_price) >= 5000.5],
     ['in', () => 'status_id__in=0,90', (r) => r.status_id === 0 || r.status_id === 90],
     ['range (inclusive)', () => 'priority__range=2,4', (r) => r.priority >= 2 && r.priority <= 4],
     ['isnull true', () => 'cust_decimal_1__isnull=true', (r) => r.cust_decimal_1 === null],
     ['isnull false', () => 'order_shipped_ts__isnull=false', (r) => r.order_shipped_ts !== null],
-    ['relation by id', () => `facility_id=${facilities[0]!.id}`, (r) => r.facility_id.id === facilities[0]!.id],
+    ['relation by id', () => `facility_id=${facilities[0].id}`, (r) => r.facility_id.id === facilities[0].id],
     ['relation traversal', () => 'facility_id__code=DC02', (r) => r.facility_id.key === 'DC02'],
-    ['two-level traversal', () => 'facility_id__parent_company_id__code=ACME', (r) => facilities.find((f) => f.id === r.facility_id.id)!.parent_company_id.key === 'ACME'],
+    [
+      'two-level traversal',
+      () => 'facility_id__parent_company_id__code=ACME',
+      (r) => facilities.find((f) => f.id === r.facility_id.id)!.parent_company_id.key === 'ACME',
+    ],
     ['negation', () => 'status_id!=90', (r) => r.status_id !== 90],
     ['negated in', () => 'status_id__in!=0,10,20', (r) => ![0, 10, 20].includes(r.status_id)],
     ['boolean', () => 'stop_ship_flg=true', (r) => r.stop_ship_flg === true],
     ['date gte', () => 'ord_date__gte=2025-03-01', (r) => r.ord_date >= '2025-03-01'],
-    ['aware timestamp', () => `mod_ts__gte=${encodeURIComponent(mid().mod_ts)}`, (r) => us(r.mod_ts) >= us(mid().mod_ts)],
-    ['naive timestamp in tenant zone', () => 'mod_ts__lt=2025-01-01T00:00:00', (r) => us(r.mod_ts) < Date.parse('2025-01-01T03:00:00Z') * 1000],
-    ['Z timestamp with microseconds', () => 'create_ts__gte=2025-02-01T00:00:00.500000Z', (r) => us(r.create_ts) >= Date.parse('2025-02-01T00:00:00.500Z') * 1000],
+    [
+      'aware timestamp',
+      () => `mod_ts__gte=${encodeURIComponent(mid().mod_ts)}`,
+      (r) => us(r.mod_ts) >= us(mid().mod_ts),
+    ],
+    [
+      'naive timestamp in tenant zone',
+      () => 'mod_ts__lt=2025-01-01T00:00:00',
+      (r) => us(r.mod_ts) < Date.parse('2025-01-01T03:00:00Z') * 1000,
+    ],
+    [
+      'Z timestamp with microseconds',
+      () => 'create_ts__gte=2025-02-01T00:00:00.500000Z',
+      (r) => us(r.create_ts) >= Date.parse('2025-02-01T00:00:00.500Z') * 1000,
+    ],
     ['year', () => 'mod_ts__year=2024', (r) => sp(r.mod_ts).getUTCFullYear() === 2024],
     ['month', () => 'mod_ts__month=2', (r) => sp(r.mod_ts).getUTCMonth() + 1 === 2],
     ['day', () => 'mod_ts__day=15', (r) => sp(r.mod_ts).getUTCDate() === 15],
@@ -65,7 +85,11 @@ describe('wms-simulator over HTTP: filters and lookups (checked against the full
     ['reverse child set', () => 'orderdtl__isnull=false', (r) => r.order_dtl_set !== null],
     ['repeated key: last wins', () => 'status_id=0&status_id=90', (r) => r.status_id === 90],
     ['plus decodes to a space', () => 'cust_name=Loja+Centro', (r) => r.cust_name === 'Loja Centro'],
-    ['several filters ANDed', () => 'facility_id__code=DC01&priority__gte=5&status_id!=0', (r) => r.facility_id.key === 'DC01' && r.priority >= 5 && r.status_id !== 0],
+    [
+      'several filters ANDed',
+      () => 'facility_id__code=DC01&priority__gte=5&status_id!=0',
+      (r) => r.facility_id.key === 'DC01' && r.priority >= 5 && r.status_id !== 0,
+    ],
   ];
 
   for (const [label, query, predicate] of cases) {
@@ -79,11 +103,16 @@ describe('wms-simulator over HTTP: filters and lookups (checked against the full
   it('ordering by several fields with - for descending', async () => {
     const { records } = await fx.drain(`${fx.entityUrl}order_hdr/?page_size=1250&ordering=-priority,order_nbr`);
     const expected = [...orders].sort((a, b) => b.priority - a.priority || (a.order_nbr < b.order_nbr ? -1 : 1));
-    assert.deepEqual(records.map((r) => r.id), expected.map((r) => r.id));
+    assert.deepEqual(
+      records.map((r) => r.id),
+      expected.map((r) => r.id),
+    );
   });
 
   it('relation traversal from order_dtl to the facility (order_id__facility_id__code)', async () => {
-    const dtl = await fx.drain(`${fx.entityUrl}order_dtl/?page_size=1250&order_id__facility_id__code=DC03&fields=id,order_id`);
+    const dtl = await fx.drain(
+      `${fx.entityUrl}order_dtl/?page_size=1250&order_id__facility_id__code=DC03&fields=id,order_id`,
+    );
     const dc03 = new Set(orders.filter((o) => o.facility_id.key === 'DC03').map((o) => o.id));
     assert.ok(dtl.records.length > 0);
     assert.ok(dtl.records.every((d) => dc03.has(d.order_id.id)));

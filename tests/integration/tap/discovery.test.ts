@@ -33,7 +33,15 @@ describe('tap-oracle-wms discovery (real tap process against the in-process wms-
     const catalog = JSON.parse(readFileSync(GOLDEN, 'utf8')) as Catalog;
     const names = catalog.streams.map((s) => s.tap_stream_id);
     expect(names).to.deep.equal([...names].sort());
-    expect(names).to.include.members(['allocation', 'order_hdr', 'order_dtl', 'item', 'location', 'inventory', 'facility']);
+    expect(names).to.include.members([
+      'allocation',
+      'order_hdr',
+      'order_dtl',
+      'item',
+      'location',
+      'inventory',
+      'facility',
+    ]);
     let incremental = 0;
     let full = 0;
     for (const entry of catalog.streams) {
@@ -75,7 +83,11 @@ describe('tap-oracle-wms discovery (real tap process against the in-process wms-
   });
 
   it('entities and exclude_entities globs narrow discovery', async () => {
-    const config = writeJson(dir, 'config.json', tapConfig(sim.baseUrl, { entities: ['order_*', 'allocation'], exclude_entities: ['order_dtl'] }));
+    const config = writeJson(
+      dir,
+      'config.json',
+      tapConfig(sim.baseUrl, { entities: ['order_*', 'allocation'], exclude_entities: ['order_dtl'] }),
+    );
     const result = await runBin('tap-oracle-wms', ['--config', config, '--discover']);
     expect(result.exitCode, result.stderr).to.equal(0);
     const names = (JSON.parse(result.stdout) as Catalog).streams.map((s) => s.stream);

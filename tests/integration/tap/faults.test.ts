@@ -1,7 +1,15 @@
 import { expect } from 'chai';
 import type { Catalog } from '../../../singer/index.js';
 import { startSim, type Sim } from './sim.js';
-import { dataLines, discoverCatalog, runTap, scratchDir, selectStreams, tapConfig, type TapRun } from './tap-harness.js';
+import {
+  dataLines,
+  discoverCatalog,
+  runTap,
+  scratchDir,
+  selectStreams,
+  tapConfig,
+  type TapRun,
+} from './tap-harness.js';
 
 /** Records of a run as sorted JSON lines per stream (STATE and time_extracted aside): "identical output". */
 function data(run: TapRun): Record<string, string[]> {
@@ -27,9 +35,17 @@ const TRANSIENT: [string, string][] = [
 
 // Permanent faults: the run fails with exit code 4 and a message that says what failed.
 const PERMANENT: [string, string, RegExp][] = [
-  ['503 on every request', 'item:503', /CRITICAL GET \S*\/wms\/lgfapi\/v10\/entity\/item\/\?\S* failed after 3 attempts: HTTP 503/],
+  [
+    '503 on every request',
+    'item:503',
+    /CRITICAL GET \S*\/wms\/lgfapi\/v10\/entity\/item\/\?\S* failed after 3 attempts: HTTP 503/,
+  ],
   ['429 on every request', 'item:429(0)', /failed after 3 attempts: HTTP 429/],
-  ['HTML gateway page on every request', 'item:html502', /failed after 3 attempts: HTTP 502 \(HTML page instead of JSON \("502 Bad Gateway"\)\)/],
+  [
+    'HTML gateway page on every request',
+    'item:html502',
+    /failed after 3 attempts: HTTP 502 \(HTML page instead of JSON \("502 Bad Gateway"\)\)/,
+  ],
   ['connection reset on every request', 'item:reset(10)', /failed after 3 attempts: connection failed/],
   ['stall on every request', 'item:stall(3000)', /failed after 3 attempts: no answer within request_timeout/],
 ];
@@ -41,7 +57,13 @@ describe('tap-oracle-wms under every simulator fault switch (real tap process, i
   let baseline: TapRun;
   const dir = scratchDir();
   const config = (sim: Sim, extra: Record<string, unknown> = {}) =>
-    tapConfig(sim.baseUrl, { start_date: '2024-06-01T00:00:00Z', page_size: 150, request_timeout: 1.5, max_retries: 4, ...extra });
+    tapConfig(sim.baseUrl, {
+      start_date: '2024-06-01T00:00:00Z',
+      page_size: 150,
+      request_timeout: 1.5,
+      max_retries: 4,
+      ...extra,
+    });
 
   before(async () => {
     sim = await startSim();
@@ -61,7 +83,9 @@ describe('tap-oracle-wms under every simulator fault switch (real tap process, i
       sim.admin.setFaults(spec);
       const pageMode = spec.includes('phantom') ? { page_mode: 'paged' } : {};
       // The entity list and describes are only read by discovery.
-      const run = spec.startsWith('entities') ? await runTap({ dir, config: config(sim) }) : await runTap({ dir, config: config(sim, pageMode), catalog });
+      const run = spec.startsWith('entities')
+        ? await runTap({ dir, config: config(sim) })
+        : await runTap({ dir, config: config(sim, pageMode), catalog });
       expect(run.exitCode, run.stderr).to.equal(0);
       expect(run.report.problems).to.deep.equal([]);
       if (spec.startsWith('entities')) {
@@ -75,7 +99,9 @@ describe('tap-oracle-wms under every simulator fault switch (real tap process, i
         expect(run.stderr).to.match(/item: the WMS refused ordering=mod_ts,id; reading unordered/);
       } else if (spec.includes('phantom')) {
         // The tap stops at next_page: null, so it never asks for the phantom page after the last one.
-        expect(log.some((r) => r.path.includes('/entity/item') && new URLSearchParams(r.query).get('page_mode') === 'paged')).to.equal(true);
+        expect(
+          log.some((r) => r.path.includes('/entity/item') && new URLSearchParams(r.query).get('page_mode') === 'paged'),
+        ).to.equal(true);
         expect(log.filter((r) => r.status >= 500)).to.deep.equal([]);
       } else {
         expect(log.filter((r) => r.faults.length > 0).length, 'the fault fired').to.be.greaterThan(0);
@@ -86,7 +112,11 @@ describe('tap-oracle-wms under every simulator fault switch (real tap process, i
   for (const [name, spec, message] of PERMANENT) {
     it(`${name} (${spec}): exit code 4 and a clear message`, async () => {
       sim.admin.setFaults(spec);
-      const run = await runTap({ dir, config: config(sim, { max_retries: 2, request_timeout: 1 }), catalog: selectStreams(catalog, ['item']) });
+      const run = await runTap({
+        dir,
+        config: config(sim, { max_retries: 2, request_timeout: 1 }),
+        catalog: selectStreams(catalog, ['item']),
+      });
       expect(run.exitCode, run.stderr).to.equal(4);
       expect(run.stderr).to.match(message);
       expect(run.report.problems).to.deep.equal([]);
@@ -97,7 +127,13 @@ describe('tap-oracle-wms under every simulator fault switch (real tap process, i
     sim.admin.updateSettings({ tokenTtlSeconds: 1 });
     const run = await runTap({
       dir,
-      config: config(sim, { auth_method: 'oauth2_password', oauth_client_id: 'demo-client', oauth_client_secret: 'demo-secret', page_size: 50, rate_limit_per_second: 8 }),
+      config: config(sim, {
+        auth_method: 'oauth2_password',
+        oauth_client_id: 'demo-client',
+        oauth_client_secret: 'demo-secret',
+        page_size: 50,
+        rate_limit_per_second: 8,
+      }),
       catalog: selectStreams(catalog, ['item']),
     });
     expect(run.exitCode, run.stderr).to.equal(0);
@@ -108,7 +144,15 @@ describe('tap-oracle-wms under every simulator fault switch (real tap process, i
 
   it('the token endpoint failing once (503) is retried', async () => {
     sim.admin.setFaults('token:503@1');
-    const run = await runTap({ dir, config: config(sim, { auth_method: 'oauth2_password', oauth_client_id: 'demo-client', oauth_client_secret: 'demo-secret' }), catalog: selectStreams(catalog, ['item']) });
+    const run = await runTap({
+      dir,
+      config: config(sim, {
+        auth_method: 'oauth2_password',
+        oauth_client_id: 'demo-client',
+        oauth_client_secret: 'demo-secret',
+      }),
+      catalog: selectStreams(catalog, ['item']),
+    });
     expect(run.exitCode, run.stderr).to.equal(0);
     expect(run.report.counts.item).to.equal(baseline.report.counts.item);
   });

@@ -3,7 +3,16 @@ import type { Catalog, TapState } from '../../../singer/index.js';
 import { parseJsonExact } from '../../../singer/index.js';
 import { validateSingerOutput } from '../../helpers/singer-validator.js';
 import { startSim, type Sim } from './sim.js';
-import { discoverCatalog, idsOf, runTap, scratchDir, selectStreams, sortedUnique, startTap, tapConfig } from './tap-harness.js';
+import {
+  discoverCatalog,
+  idsOf,
+  runTap,
+  scratchDir,
+  selectStreams,
+  sortedUnique,
+  startTap,
+  tapConfig,
+} from './tap-harness.js';
 
 /** Starts the tap, SIGKILLs it once `states` STATE lines are out, and returns the complete lines written so far. */
 async function killAfterStates(options: Parameters<typeof startTap>[0], states: number): Promise<string[]> {
@@ -41,7 +50,12 @@ describe('tap-oracle-wms resume after a kill mid-stream (real tap process SIGKIL
   it('incremental: no id is missing; ids sent twice are only from the page in flight or the overlap window', async () => {
     const cat = selectStreams(catalog, ['order_dtl']);
     const overlapMinutes = 60;
-    const config = tapConfig(sim.baseUrl, { start_date: '2024-01-01T00:00:00Z', page_size: 100, incremental_overlap_minutes: overlapMinutes, replication_lag_seconds: 0 });
+    const config = tapConfig(sim.baseUrl, {
+      start_date: '2024-01-01T00:00:00Z',
+      page_size: 100,
+      incremental_overlap_minutes: overlapMinutes,
+      replication_lag_seconds: 0,
+    });
     sim.admin.updateSettings({ latencyMsPerRow: 0.5 });
     const lines = await killAfterStates({ dir, config, catalog: cat }, 6);
     const first = validateSingerOutput(lines);
@@ -60,9 +74,7 @@ describe('tap-oracle-wms resume after a kill mid-stream (real tap process SIGKIL
     // Duplicates allowed: rows of the page in flight (written after the last STATE) and rows inside the overlap.
     const lastState = first.messages.map((m) => m.type).lastIndexOf('STATE');
     const unstated = new Set(
-      first.messages
-        .slice(lastState + 1)
-        .flatMap((m) => (m.type === 'RECORD' ? [String(m.record.id)] : [])),
+      first.messages.slice(lastState + 1).flatMap((m) => (m.type === 'RECORD' ? [String(m.record.id)] : [])),
     );
     expect(unstated.size, 'records written after the last STATE: at most one page').to.be.at.most(100);
     const overlapStart = Date.parse(bookmark) - overlapMinutes * 60_000 - 1000;
@@ -73,7 +85,10 @@ describe('tap-oracle-wms resume after a kill mid-stream (real tap process SIGKIL
       if (!sentBefore.has(id)) continue;
       duplicates += 1;
       const inOverlap = Date.parse(String(record.mod_ts)) >= overlapStart;
-      expect(inOverlap || unstated.has(id), `duplicate ${id} is neither in the overlap nor in the page in flight`).to.equal(true);
+      expect(
+        inOverlap || unstated.has(id),
+        `duplicate ${id} is neither in the overlap nor in the page in flight`,
+      ).to.equal(true);
     }
     expect(duplicates).to.be.lessThan(firstIds.length);
   });
@@ -81,7 +96,12 @@ describe('tap-oracle-wms resume after a kill mid-stream (real tap process SIGKIL
   it('partitioned full sync: resumed from the range bookmarks, no id missing, at most one page per range re-sent', async () => {
     const cat = selectStreams(catalog, ['allocation']);
     const pageSize = 100;
-    const config = tapConfig(sim.baseUrl, { enable_incremental: false, page_size: pageSize, full_sync_partitions: 4, max_concurrent_requests: 4 });
+    const config = tapConfig(sim.baseUrl, {
+      enable_incremental: false,
+      page_size: pageSize,
+      full_sync_partitions: 4,
+      max_concurrent_requests: 4,
+    });
     sim.admin.updateSettings({ latencyMsPerRow: 0.3 });
     const lines = await killAfterStates({ dir, config, catalog: cat }, 12);
     const first = validateSingerOutput(lines);
@@ -99,7 +119,10 @@ describe('tap-oracle-wms resume after a kill mid-stream (real tap process SIGKIL
     const again = secondIds.filter((id) => firstIds.includes(id));
     expect(again.length, 're-sent rows').to.be.at.most(4 * pageSize);
     // The resumed run asks each open range for ids after its bookmark.
-    const resumed = sim.admin.requests().map((r) => new URLSearchParams(r.query)).filter((q) => q.has('id__gt'));
+    const resumed = sim.admin
+      .requests()
+      .map((r) => new URLSearchParams(r.query))
+      .filter((q) => q.has('id__gt'));
     expect(resumed.length).to.be.greaterThan(0);
     expect(second.lastState?.bookmarks).to.deep.equal({});
   });

@@ -54,18 +54,26 @@ function argv(options: TapArgs): string[] {
 
 /** Runs bin/tap-oracle-wms.js (a real process) and checks its stdout with the Singer validator (not asserted). */
 export async function runTap(options: TapArgs): Promise<TapRun> {
-  const result = await runBin('tap-oracle-wms', argv(options), { env: { LOGLEVEL: 'info', ...options.env }, timeoutMs: options.timeoutMs ?? 120_000 });
+  const result = await runBin('tap-oracle-wms', argv(options), {
+    env: { LOGLEVEL: 'info', ...options.env },
+    timeoutMs: options.timeoutMs ?? 120_000,
+  });
   const report = validateSingerOutput(result.stdoutLines);
   return { ...result, report, lastState: report.states.at(-1) as TapState | undefined };
 }
 
 export function startTap(options: TapArgs): RunningProcess {
-  return startBin('tap-oracle-wms', argv(options), { env: { LOGLEVEL: 'info', ...options.env }, timeoutMs: options.timeoutMs ?? 120_000 });
+  return startBin('tap-oracle-wms', argv(options), {
+    env: { LOGLEVEL: 'info', ...options.env },
+    timeoutMs: options.timeoutMs ?? 120_000,
+  });
 }
 
 /** Discovers (real process) and returns the catalog. */
 export async function discoverCatalog(dir: string, config: Record<string, unknown>): Promise<Catalog> {
-  const result = await runBin('tap-oracle-wms', ['--config', writeJson(dir, 'config.json', config), '--discover'], { timeoutMs: 120_000 });
+  const result = await runBin('tap-oracle-wms', ['--config', writeJson(dir, 'config.json', config), '--discover'], {
+    timeoutMs: 120_000,
+  });
   if (result.exitCode !== 0) throw new Error(`--discover failed (${result.exitCode}):\n${result.stderr}`);
   return parseJsonExact(result.stdout) as Catalog;
 }
@@ -74,7 +82,8 @@ export async function discoverCatalog(dir: string, config: Record<string, unknow
 export function selectStreams(catalog: Catalog, names: readonly string[]): Catalog {
   const copy = structuredClone(catalog);
   copy.streams = copy.streams.filter((entry) => names.includes(entry.tap_stream_id));
-  for (const entry of copy.streams) for (const m of entry.metadata ?? []) if (m.breadcrumb.length === 0) m.metadata.selected = true;
+  for (const entry of copy.streams)
+    for (const m of entry.metadata ?? []) if (m.breadcrumb.length === 0) m.metadata.selected = true;
   return copy;
 }
 
@@ -89,5 +98,9 @@ export function sortedUnique(ids: readonly string[]): string[] {
 
 /** The stdout lines (records) of a run, ignoring STATE and time_extracted: identical output means equal data. */
 export function dataLines(run: { report: SingerReport }, stream: string): string[] {
-  return (run.report.records[stream] ?? []).map((record) => JSON.stringify(record, (_key, value) => (typeof value === 'object' && value?.constructor?.name === 'ExactNumber' ? String(value) : value)));
+  return (run.report.records[stream] ?? []).map((record) =>
+    JSON.stringify(record, (_key, value) =>
+      typeof value === 'object' && value?.constructor?.name === 'ExactNumber' ? String(value) : value,
+    ),
+  );
 }

@@ -15,7 +15,11 @@ if (!target) {
 } else {
   const sim = await startSim();
   try {
-    const result = await runBin('tap-oracle-wms', ['--config', writeJson(scratchDir(), 'config.json', tapConfig(sim.baseUrl)), '--discover']);
+    const result = await runBin('tap-oracle-wms', [
+      '--config',
+      writeJson(scratchDir(), 'config.json', tapConfig(sim.baseUrl)),
+      '--discover',
+    ]);
     if (result.exitCode !== 0) throw new Error(`--discover failed (${result.exitCode}):\n${result.stderr}`);
     writeFileSync(target, `${result.stdout.trimEnd()}\n`);
     process.stderr.write(`wrote ${target}\n`);

@@ -6,7 +6,17 @@ describe('target-oracle CLI (real process)', function () {
   this.timeout(30_000);
 
   it('unreachable Oracle host: the real node-oracledb Thin driver fails with NJS-503 → clear message, exit 5, no secret', async () => {
-    const r = await runTarget({ dialect: 'oracle', host: '127.0.0.1', port: 1, service_name: 'FREEPDB1', user: 'demo', password: 'demo-secret-pw' }, '');
+    const r = await runTarget(
+      {
+        dialect: 'oracle',
+        host: '127.0.0.1',
+        port: 1,
+        service_name: 'FREEPDB1',
+        user: 'demo',
+        password: 'demo-secret-pw',
+      },
+      '',
+    );
     assert.equal(r.exitCode, 5, r.stderr);
     assert.match(r.stderr, /CRITICAL Cannot connect to Oracle at 127\.0\.0\.1:1: NJS-503/);
     assert.doesNotMatch(r.stderr, /demo-secret-pw/);
@@ -14,13 +24,20 @@ describe('target-oracle CLI (real process)', function () {
   });
 
   it('unreachable PostgreSQL: exit 5 with a connection message', async () => {
-    const r = await runTarget({ dialect: 'postgres', host: '127.0.0.1', port: 1, database: 'x', user: 'demo', password: 'demo' }, '');
+    const r = await runTarget(
+      { dialect: 'postgres', host: '127.0.0.1', port: 1, database: 'x', user: 'demo', password: 'demo' },
+      '',
+    );
     assert.equal(r.exitCode, 5);
     assert.match(r.stderr, /CRITICAL Cannot connect to PostgreSQL at 127\.0\.0\.1:1/);
   });
 
   it('--about (json, markdown, text) lists every setting with secrets flagged; --version', async () => {
-    const json = JSON.parse((await runBin('target-oracle', ['--about', '--format', 'json'])).stdout) as { name: string; capabilities: string[]; settings: { properties: Record<string, { secret?: boolean; aliases?: string[] }> } };
+    const json = JSON.parse((await runBin('target-oracle', ['--about', '--format', 'json'])).stdout) as {
+      name: string;
+      capabilities: string[];
+      settings: { properties: Record<string, { secret?: boolean; aliases?: string[] }> };
+    };
     assert.equal(json.name, 'target-oracle');
     assert.ok(json.capabilities.includes('activate-version'));
     const p = json.settings.properties;
@@ -28,10 +45,33 @@ describe('target-oracle CLI (real process)', function () {
     assert.equal(p.wallet_password.secret, true);
     assert.deepEqual(p.user.aliases, ['username']);
     assert.deepEqual(p.batch_size_rows.aliases, ['batch_size']);
-    for (const name of ['dialect', 'service_name', 'sid', 'connect_string', 'protocol', 'wallet_location', 'database', 'pool_size', 'default_target_schema', 'table_prefix', 'load_method', 'max_batch_age_seconds', 'add_record_metadata', 'hard_delete', 'validate_records', 'enable_historical_versioning', 'historical_versioning_column', 'schema_change_policy', 'oracle_merge_strategy']) {
+    for (const name of [
+      'dialect',
+      'service_name',
+      'sid',
+      'connect_string',
+      'protocol',
+      'wallet_location',
+      'database',
+      'pool_size',
+      'default_target_schema',
+      'table_prefix',
+      'load_method',
+      'max_batch_age_seconds',
+      'add_record_metadata',
+      'hard_delete',
+      'validate_records',
+      'enable_historical_versioning',
+      'historical_versioning_column',
+      'schema_change_policy',
+      'oracle_merge_strategy',
+    ]) {
       assert.ok(p[name], `setting ${name}`);
     }
-    assert.match((await runBin('target-oracle', ['--about', '--format', 'markdown'])).stdout, /\| password \| string \|/);
+    assert.match(
+      (await runBin('target-oracle', ['--about', '--format', 'markdown'])).stdout,
+      /\| password \| string \|/,
+    );
     assert.match((await runBin('target-oracle', ['--about'])).stdout, /Name: target-oracle/);
     assert.match((await runBin('target-oracle', ['--version'])).stdout, /^target-oracle v\d+\.\d+\.\d+/);
   });
@@ -64,7 +104,12 @@ describe('target-oracle CLI (real process)', function () {
         MELTANO_EXTRACT__LOAD_SCHEMA: String(c.default_target_schema),
       };
       const input = [
-        { type: 'SCHEMA', stream: 'env_stream', schema: { properties: { id: { type: 'integer' } } }, key_properties: ['id'] },
+        {
+          type: 'SCHEMA',
+          stream: 'env_stream',
+          schema: { properties: { id: { type: 'integer' } } },
+          key_properties: ['id'],
+        },
         { type: 'RECORD', stream: 'env_stream', record: { id: 1 } },
         { type: 'RECORD', stream: 'env_stream', record: { id: 1 } },
       ]

@@ -42,7 +42,12 @@ describe('target-oracle postgres COPY backpressure (real PostgreSQL, COPY held b
     await admin.connect();
     try {
       await admin.query(`CREATE TABLE ${table} (id integer, v text)`);
-      const config = { ...pgConfig, poolSize: 1, connectTimeoutSeconds: 10, statementTimeoutSeconds: 0 } as unknown as TargetConfig;
+      const config = {
+        ...pgConfig,
+        poolSize: 1,
+        connectTimeoutSeconds: 10,
+        statementTimeoutSeconds: 0,
+      } as unknown as TargetConfig;
       connection = await openPostgres(config);
       await admin.query('BEGIN');
       await admin.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);

@@ -35,16 +35,36 @@ for (const dialect of BACKENDS) {
         ),
       );
       assert.equal(r.exitCode, 0, r.stderr);
-      assert.deepEqual((await db.rows('widen_s', 'id')).map((x) => x.x), ['abcde', 'a much longer value than five']);
-      assert.deepEqual((await db.rows('widen_n', 'id')).map((x) => x.x), ['7', '7.125']);
+      assert.deepEqual(
+        (await db.rows('widen_s', 'id')).map((x) => x.x),
+        ['abcde', 'a much longer value than five'],
+      );
+      assert.deepEqual(
+        (await db.rows('widen_n', 'id')).map((x) => x.x),
+        ['7', '7.125'],
+      );
     });
 
     it('a string column absorbs integers without a type change', async () => {
-      const r = await runTarget(db.config, lines(schema('absorb', { type: 'string' }), rec('absorb', 1, 'a'), schema('absorb', { type: 'integer' }), rec('absorb', 2, 12345678901234567890n.toString())));
+      const r = await runTarget(
+        db.config,
+        lines(
+          schema('absorb', { type: 'string' }),
+          rec('absorb', 1, 'a'),
+          schema('absorb', { type: 'integer' }),
+          rec('absorb', 2, 12345678901234567890n.toString()),
+        ),
+      );
       assert.equal(r.exitCode, 3, 'a string value is not an integer');
-      const ok = await runTarget(db.config, lines(schema('absorb', { type: 'integer' }), { type: 'RECORD', stream: 'absorb', record: { id: 3, x: 42 } }));
+      const ok = await runTarget(
+        db.config,
+        lines(schema('absorb', { type: 'integer' }), { type: 'RECORD', stream: 'absorb', record: { id: 3, x: 42 } }),
+      );
       assert.equal(ok.exitCode, 0, ok.stderr);
-      assert.deepEqual((await db.rows('absorb', 'id')).map((x) => x.x), ['a', '42']);
+      assert.deepEqual(
+        (await db.rows('absorb', 'id')).map((x) => x.x),
+        ['a', '42'],
+      );
     });
 
     it('incompatible change (integer → boolean) with policy fail exits 3 and changes nothing', async () => {
@@ -53,34 +73,74 @@ for (const dialect of BACKENDS) {
       const r = await runTarget(db.config, lines(schema('pol_fail', { type: 'boolean' }), rec('pol_fail', 2, true)));
       assert.equal(r.exitCode, 3);
       assert.match(r.stderr, /schema_change_policy is fail/);
-      assert.deepEqual((await db.rows('pol_fail', 'id')).map((x) => x.x), ['5']);
+      assert.deepEqual(
+        (await db.rows('pol_fail', 'id')).map((x) => x.x),
+        ['5'],
+      );
     });
 
     it('policy rename_old keeps the old column (renamed) and adds the new one', async () => {
       const config = { ...db.config, schema_change_policy: 'rename_old' };
-      assert.equal((await runTarget(config, lines(schema('pol_ren', { type: 'integer' }), rec('pol_ren', 1, 5)))).exitCode, 0);
+      assert.equal(
+        (await runTarget(config, lines(schema('pol_ren', { type: 'integer' }), rec('pol_ren', 1, 5)))).exitCode,
+        0,
+      );
       const r = await runTarget(config, lines(schema('pol_ren', { type: 'boolean' }), rec('pol_ren', 2, true)));
       assert.equal(r.exitCode, 0, r.stderr);
       const rows = await db.rows('pol_ren', 'id');
       const old = Object.keys(rows[0]).find((k) => k.startsWith('x__'));
       assert.ok(old, 'renamed column exists');
-      assert.deepEqual(rows.map((x) => [x[old], x.x]), [['5', null], [null, dialect === 'postgres' ? 'true' : '1']]);
+      assert.deepEqual(
+        rows.map((x) => [x[old], x.x]),
+        [
+          ['5', null],
+          [null, dialect === 'postgres' ? 'true' : '1'],
+        ],
+      );
     });
 
     it('policy cast_to_string turns the column into text, old values preserved', async () => {
       const config = { ...db.config, schema_change_policy: 'cast_to_string' };
-      assert.equal((await runTarget(config, lines(schema('pol_cast', { type: 'integer' }), rec('pol_cast', 1, 5)))).exitCode, 0);
+      assert.equal(
+        (await runTarget(config, lines(schema('pol_cast', { type: 'integer' }), rec('pol_cast', 1, 5)))).exitCode,
+        0,
+      );
       const r = await runTarget(config, lines(schema('pol_cast', { type: 'boolean' }), rec('pol_cast', 2, true)));
       assert.equal(r.exitCode, 0, r.stderr);
-      assert.deepEqual((await db.rows('pol_cast', 'id')).map((x) => x.x), ['5', 'true']);
+      assert.deepEqual(
+        (await db.rows('pol_cast', 'id')).map((x) => x.x),
+        ['5', 'true'],
+      );
     });
 
     it('an identical SCHEMA is ignored (no "Schema changed" log); columns are never dropped', async () => {
       const s = schema('same', { type: 'string' });
-      const r = await runTarget(db.config, lines(s, rec('same', 1, 'a'), s, s, { type: 'SCHEMA', stream: 'same', schema: { type: 'object', properties: { id: { type: 'integer' } } }, key_properties: ['id'] }, { type: 'RECORD', stream: 'same', record: { id: 2 } }));
+      const r = await runTarget(
+        db.config,
+        lines(
+          s,
+          rec('same', 1, 'a'),
+          s,
+          s,
+          {
+            type: 'SCHEMA',
+            stream: 'same',
+            schema: { type: 'object', properties: { id: { type: 'integer' } } },
+            key_properties: ['id'],
+          },
+          { type: 'RECORD', stream: 'same', record: { id: 2 } },
+        ),
+      );
       assert.equal(r.exitCode, 0, r.stderr);
-      assert.equal((r.stderr.match(/Schema changed for stream 'same'/g) ?? []).length, 1, 'only the real change is logged');
-      assert.deepEqual((await db.rows('same', 'id')).map((x) => x.x), ['a', null]);
+      assert.equal(
+        (r.stderr.match(/Schema changed for stream 'same'/g) ?? []).length,
+        1,
+        'only the real change is logged',
+      );
+      assert.deepEqual(
+        (await db.rows('same', 'id')).map((x) => x.x),
+        ['a', null],
+      );
     });
   });
 }

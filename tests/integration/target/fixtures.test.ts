@@ -15,8 +15,10 @@ for (const dialect of BACKENDS) {
     });
     after(async () => db?.close());
 
-    const load = (name: string, extra: Record<string, unknown> = {}) => runTarget({ ...db.config, ...extra }, { file: fixture(name) });
-    const noErrorWords = (stderr: string) => assert.doesNotMatch(stderr, /error|exception/i, 'a successful run logs no "error"/"exception"');
+    const load = (name: string, extra: Record<string, unknown> = {}) =>
+      runTarget({ ...db.config, ...extra }, { file: fixture(name) });
+    const noErrorWords = (stderr: string) =>
+      assert.doesNotMatch(stderr, /error|exception/i, 'a successful run logs no "error"/"exception"');
 
     it('record_before_schema fails with a protocol error (exit 3) naming the line', async () => {
       const r = await load('record_before_schema');
@@ -30,7 +32,13 @@ for (const dialect of BACKENDS) {
       assert.equal(r.exitCode, 0, r.stderr);
       noErrorWords(r.stderr);
       const rows = await db.rows('test_duplicate_records', 'id');
-      assert.deepEqual(rows.map((x) => [x.id, x.metric]), [['1', '100'], ['2', '20']]);
+      assert.deepEqual(
+        rows.map((x) => [x.id, x.metric]),
+        [
+          ['1', '100'],
+          ['2', '20'],
+        ],
+      );
       assert.deepEqual(states(r), [{ bookmarks: { test_duplicate_records: { replication_key_value: 5 } } }]);
       assert.match(r.stderr, /"metric":"rows_inserted","value":2/);
     });
@@ -57,7 +65,10 @@ for (const dialect of BACKENDS) {
       assert.equal(r.exitCode, 0, r.stderr);
       const rows = await db.rows('test_schema_updates', 'a1');
       assert.equal(rows.length, 6);
-      assert.deepEqual([rows[0].a1, rows[0].a2, rows[0].a3, rows[0].a4, rows[0].a5, rows[0].a6], ['101', 'string1', null, null, null, null]);
+      assert.deepEqual(
+        [rows[0].a1, rows[0].a2, rows[0].a3, rows[0].a4, rows[0].a5, rows[0].a6],
+        ['101', 'string1', null, null, null, null],
+      );
       assert.deepEqual(JSON.parse(rows[4].a4!), { id: 3, value: 33 });
       assert.deepEqual(JSON.parse(rows[4].a5!), ['orange']);
       assert.equal(rows[5].a6, '341');
@@ -67,7 +78,14 @@ for (const dialect of BACKENDS) {
       const r = await load('pk_updates');
       assert.equal(r.exitCode, 0, r.stderr);
       const rows = await db.rows('example_stream', 'email');
-      assert.deepEqual(rows.map((x) => [x.email, x.id, x.name]), [['a@x.io', '3', 'A2'], ['b@x.io', '2', 'B'], ['c@x.io', '4', 'C']]);
+      assert.deepEqual(
+        rows.map((x) => [x.email, x.id, x.name]),
+        [
+          ['a@x.io', '3', 'A2'],
+          ['b@x.io', '2', 'B'],
+          ['c@x.io', '4', 'C'],
+        ],
+      );
     });
 
     it('record_missing_key_property fails (exit 3) naming the field, not the values', async () => {
@@ -102,7 +120,10 @@ for (const dialect of BACKENDS) {
     it('camelcase: names are case-folded, quoted', async () => {
       const r = await load('camelcase');
       assert.equal(r.exitCode, 0, r.stderr);
-      assert.deepEqual((await db.rows('TestCamelcase', 'Id')).map((x) => x.clientname), ['Gitter Windows Desktop App', 'Gitter iOS App']);
+      assert.deepEqual(
+        (await db.rows('TestCamelcase', 'Id')).map((x) => x.clientname),
+        ['Gitter Windows Desktop App', 'Gitter iOS App'],
+      );
     });
 
     it('encoded_string_data: unicode, quotes, escapes and emoji exact; NUL handled per dialect', async () => {
@@ -127,16 +148,30 @@ for (const dialect of BACKENDS) {
 
     it('optional_attributes: missing values are NULL', async () => {
       assert.equal((await load('optional_attributes')).exitCode, 0);
-      assert.deepEqual((await db.rows('test_optional_attributes', 'id')).map((x) => x.optional), ['This is optional', null, 'Also optional', null]);
+      assert.deepEqual(
+        (await db.rows('test_optional_attributes', 'id')).map((x) => x.optional),
+        ['This is optional', null, 'Also optional', null],
+      );
     });
 
     it('schema_no_properties and array_data: objects without properties and arrays load as JSON', async () => {
       assert.equal((await load('schema_no_properties')).exitCode, 0);
       const objects = await db.rows('test_object_schema_no_properties', 'object_store');
-      assert.deepEqual(objects.map((x) => JSON.parse(x.object_store!)), [{ id: 1, metric: 1 }, { id: 2, metric: 2 }]);
+      assert.deepEqual(
+        objects.map((x) => JSON.parse(x.object_store!)),
+        [
+          { id: 1, metric: 1 },
+          { id: 2, metric: 2 },
+        ],
+      );
       const r = await load('array_data');
       assert.equal(r.exitCode, 0);
-      assert.deepEqual(JSON.parse((await db.rows('test_carts', 'id'))[3].fruits!), ['orange', 'banana', 'apple', 'pear']);
+      assert.deepEqual(JSON.parse((await db.rows('test_carts', 'id'))[3].fruits!), [
+        'orange',
+        'banana',
+        'apple',
+        'pear',
+      ]);
       assert.deepEqual(states(r), [{ test_carts: 4 }]);
     });
 
@@ -160,15 +195,21 @@ for (const dialect of BACKENDS) {
       const r = await load('timestamps_with_offsets');
       assert.equal(r.exitCode, 0, r.stderr);
       const rows = await db.rows('test_timestamps', 'id');
-      assert.deepEqual(rows.map((x) => x.ts), [
-        '2024-03-10T06:59:59.999999Z',
-        '2024-03-10T07:00:00.000001Z',
-        '2024-06-30T09:59:59.123456Z',
-        '2024-01-01T00:00:00.000000Z',
-        '2023-12-31T18:30:00.123456Z',
-        null,
-      ]);
-      assert.deepEqual(rows.slice(0, 3).map((x) => x.d), ['2024-03-10', '2024-02-29', null]);
+      assert.deepEqual(
+        rows.map((x) => x.ts),
+        [
+          '2024-03-10T06:59:59.999999Z',
+          '2024-03-10T07:00:00.000001Z',
+          '2024-06-30T09:59:59.123456Z',
+          '2024-01-01T00:00:00.000000Z',
+          '2023-12-31T18:30:00.123456Z',
+          null,
+        ],
+      );
+      assert.deepEqual(
+        rows.slice(0, 3).map((x) => x.d),
+        ['2024-03-10', '2024-02-29', null],
+      );
     });
 
     it('hostile identifiers: quoted and conformed, the injection is stored as data, nothing is executed', async () => {
@@ -192,7 +233,13 @@ for (const dialect of BACKENDS) {
       assert.equal((await load('overwrite_1', { load_method: 'overwrite' })).exitCode, 0);
       const r = await load('overwrite_2', { load_method: 'overwrite', batch_size_rows: 1 });
       assert.equal(r.exitCode, 0, r.stderr);
-      assert.deepEqual((await db.rows('test_overwrite', 'id')).map((x) => [x.id, x.v]), [['3', 'second'], ['4', 'second']]);
+      assert.deepEqual(
+        (await db.rows('test_overwrite', 'id')).map((x) => [x.id, x.v]),
+        [
+          ['3', 'second'],
+          ['4', 'second'],
+        ],
+      );
     });
 
     it('history mode: key (id, mod_ts), new versions added, duplicates ignored, never updated', async () => {
@@ -208,16 +255,35 @@ for (const dialect of BACKENDS) {
 
     for (const hard of [false, true]) {
       it(`activate_version (${hard ? 'hard' : 'soft'} delete): older versions removed after the new rows, never mid-run`, async () => {
-        const settings = { add_record_metadata: true, hard_delete: hard, table_prefix: `${String(db.config.table_prefix)}${hard ? 'h' : 's'}` };
+        const settings = {
+          add_record_metadata: true,
+          hard_delete: hard,
+          table_prefix: `${String(db.config.table_prefix)}${hard ? 'h' : 's'}`,
+        };
         assert.equal((await load('activate_version_1', settings)).exitCode, 0);
         const r = await load('activate_version_2', settings);
         assert.equal(r.exitCode, 0, r.stderr);
         const stream = `${hard ? 'h' : 's'}test_activate`;
         const rows = await db.rows(stream, 'id');
         if (hard) {
-          assert.deepEqual(rows.map((x) => [x.id, x.v]), [['2', 'v2'], ['3', 'v2'], ['4', 'v2']]);
+          assert.deepEqual(
+            rows.map((x) => [x.id, x.v]),
+            [
+              ['2', 'v2'],
+              ['3', 'v2'],
+              ['4', 'v2'],
+            ],
+          );
         } else {
-          assert.deepEqual(rows.map((x) => [x.id, x.v, x._sdc_deleted_at !== null]), [['1', 'v1', true], ['2', 'v2', false], ['3', 'v2', false], ['4', 'v2', false]]);
+          assert.deepEqual(
+            rows.map((x) => [x.id, x.v, x._sdc_deleted_at !== null]),
+            [
+              ['1', 'v1', true],
+              ['2', 'v2', false],
+              ['3', 'v2', false],
+              ['4', 'v2', false],
+            ],
+          );
         }
         assert.deepEqual(states(r), [{ av: 2 }]);
         assert.match(r.stderr, /ACTIVATE_VERSION 2 of stream 'test_activate' deferred until its rows are loaded/);

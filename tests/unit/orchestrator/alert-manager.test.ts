@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ChannelError, type AlertChannel, type ChannelName, type PreparedAlert } from '../../../orchestrator/alerts/alert.js';
+import {
+  ChannelError,
+  type AlertChannel,
+  type ChannelName,
+  type PreparedAlert,
+} from '../../../orchestrator/alerts/alert.js';
 import { AlertManager, truncate, type AlertPolicy } from '../../../orchestrator/alerts/alert-manager.js';
 
 /** An in-process channel that records what it was given and fails as scripted. */
@@ -22,10 +27,27 @@ class RecordingChannel implements AlertChannel {
   }
 }
 
-const POLICY: AlertPolicy = { cooldownSeconds: 60, failureThreshold: 1, retries: 2, retryDelaySeconds: 0.001, maxMessageChars: 300 };
+const POLICY: AlertPolicy = {
+  cooldownSeconds: 60,
+  failureThreshold: 1,
+  retries: 2,
+  retryDelaySeconds: 0.001,
+  maxMessageChars: 300,
+};
 
-function manager(channels: AlertChannel[], extra: Partial<AlertPolicy> = {}, clock = { now: 1_000_000 }, historyFile?: string): AlertManager {
-  return new AlertManager({ channels, policy: { ...POLICY, ...extra }, secrets: ['s3cr3t/pw'], now: () => clock.now, historyFile });
+function manager(
+  channels: AlertChannel[],
+  extra: Partial<AlertPolicy> = {},
+  clock = { now: 1_000_000 },
+  historyFile?: string,
+): AlertManager {
+  return new AlertManager({
+    channels,
+    policy: { ...POLICY, ...extra },
+    secrets: ['s3cr3t/pw'],
+    now: () => clock.now,
+    historyFile,
+  });
 }
 
 describe('orchestrator AlertManager (in-process, recording channels)', () => {
@@ -95,7 +117,10 @@ describe('orchestrator AlertManager (in-process, recording channels)', () => {
   });
 
   it('retries a retriable channel failure with backoff, not a permanent one; each channel reports its own result', async () => {
-    const flaky = new RecordingChannel('slack', [new ChannelError('HTTP 503', true), new ChannelError('HTTP 503', true)]);
+    const flaky = new RecordingChannel('slack', [
+      new ChannelError('HTTP 503', true),
+      new ChannelError('HTTP 503', true),
+    ]);
     const broken = new RecordingChannel('webhook', [new ChannelError('HTTP 404', false)]);
     const result = await manager([flaky, broken]).sendAlert({ title: 't', message: 'm', severity: 'low' });
     assert.equal(result.status, 'partial');
@@ -107,7 +132,10 @@ describe('orchestrator AlertManager (in-process, recording channels)', () => {
   });
 
   it('gives up after the configured retries', async () => {
-    const down = new RecordingChannel('slack', Array.from({ length: 10 }, () => new ChannelError('request failed (ECONNREFUSED)', true)));
+    const down = new RecordingChannel(
+      'slack',
+      Array.from({ length: 10 }, () => new ChannelError('request failed (ECONNREFUSED)', true)),
+    );
     const result = await manager([down], { retries: 1 }).sendAlert({ title: 't', message: 'm', severity: 'low' });
     assert.equal(result.status, 'failed');
     assert.equal(down.attempts, 2);
@@ -119,7 +147,10 @@ describe('orchestrator AlertManager (in-process, recording channels)', () => {
   });
 
   it('rejects an unknown severity', async () => {
-    await assert.rejects(manager([]).sendAlert({ title: 't', message: 'm', severity: 'urgent' as never }), /unknown alert severity/);
+    await assert.rejects(
+      manager([]).sendAlert({ title: 't', message: 'm', severity: 'urgent' as never }),
+      /unknown alert severity/,
+    );
   });
 
   it('remembers cooldown and failure counts in its history file across instances (real files)', async () => {
@@ -128,9 +159,21 @@ describe('orchestrator AlertManager (in-process, recording channels)', () => {
       const file = path.join(dir, 'alert-history.json');
       const channel = new RecordingChannel('webhook');
       const alert = { title: 'Run failed', message: 'm', severity: 'high' as const, context: { job: 'j' } };
-      assert.equal((await manager([channel], { failureThreshold: 2 }, undefined, file).sendAlert(alert, { failureKey: 'j' })).suppressedBy, 'threshold');
-      assert.equal((await manager([channel], { failureThreshold: 2 }, undefined, file).sendAlert(alert, { failureKey: 'j' })).status, 'sent');
-      assert.equal((await manager([channel], { failureThreshold: 2 }, undefined, file).sendAlert(alert, { failureKey: 'j' })).suppressedBy, 'cooldown');
+      assert.equal(
+        (await manager([channel], { failureThreshold: 2 }, undefined, file).sendAlert(alert, { failureKey: 'j' }))
+          .suppressedBy,
+        'threshold',
+      );
+      assert.equal(
+        (await manager([channel], { failureThreshold: 2 }, undefined, file).sendAlert(alert, { failureKey: 'j' }))
+          .status,
+        'sent',
+      );
+      assert.equal(
+        (await manager([channel], { failureThreshold: 2 }, undefined, file).sendAlert(alert, { failureKey: 'j' }))
+          .suppressedBy,
+        'cooldown',
+      );
       assert.equal(channel.received.length, 1);
     } finally {
       await rm(dir, { recursive: true, force: true });

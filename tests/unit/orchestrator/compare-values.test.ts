@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { ExactNumber } from '../../../singer/index.js';
-import { canonicalDecimal, compareRecord, instantMicros, sameValue } from '../../../orchestrator/consistency/compare-values.js';
+import {
+  canonicalDecimal,
+  compareRecord,
+  instantMicros,
+  sameValue,
+} from '../../../orchestrator/consistency/compare-values.js';
 
 describe('orchestrator consistency: value comparison (pure)', () => {
   it('canonical decimals compare exactly, beyond double precision', () => {

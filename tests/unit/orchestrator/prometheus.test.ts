@@ -9,11 +9,24 @@ function run(job: string, success: boolean, rows: Record<string, number>): RunRe
     success,
     error: success ? undefined : 'boom',
     data: {
-      runId: 'r', job, mode: 'incremental', runner: 'direct', companyCode: 'A', facilityCode: 'F',
-      startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:10.000Z',
+      runId: 'r',
+      job,
+      mode: 'incremental',
+      runner: 'direct',
+      companyCode: 'A',
+      facilityCode: 'F',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      finishedAt: '2026-01-01T00:00:10.000Z',
       recordsProcessed: Object.values(rows).reduce((a, b) => a + b, 0),
-      recordsByStream: Object.fromEntries(Object.entries(rows).map(([s, n]) => [s, { rows: n, durationSeconds: 5, rowsPerSecond: n / 5 }])),
-      errorsCount: success ? 0 : 1, durationSeconds: 10, attempts: [], metrics: {}, alerts: [], exitCode: success ? 0 : 4,
+      recordsByStream: Object.fromEntries(
+        Object.entries(rows).map(([s, n]) => [s, { rows: n, durationSeconds: 5, rowsPerSecond: n / 5 }]),
+      ),
+      errorsCount: success ? 0 : 1,
+      durationSeconds: 10,
+      attempts: [],
+      metrics: {},
+      alerts: [],
+      exitCode: success ? 0 : 4,
     },
   };
 }
@@ -35,8 +48,15 @@ describe('orchestrator Prometheus metrics (in-process rendering, checked by a st
     assert.equal(parsed.value('wms_pipeline_runs_total', { job: 'j', mode: 'incremental', status: 'success' }), 1);
     assert.equal(parsed.value('wms_pipeline_runs_total', { job: 'j', mode: 'incremental', status: 'failure' }), 1);
     assert.equal(parsed.value('wms_pipeline_run_failures_total', { job: 'j', exit_code: '4' }), 1);
-    assert.equal(parsed.value('wms_pipeline_rows_total', { job: 'j', stream: 'a' }), 6, 'rows committed before a failure count');
-    assert.equal(parsed.value('wms_pipeline_last_success_timestamp_seconds', { job: 'j' }), Date.parse('2026-01-01T00:00:10Z') / 1000);
+    assert.equal(
+      parsed.value('wms_pipeline_rows_total', { job: 'j', stream: 'a' }),
+      6,
+      'rows committed before a failure count',
+    );
+    assert.equal(
+      parsed.value('wms_pipeline_last_success_timestamp_seconds', { job: 'j' }),
+      Date.parse('2026-01-01T00:00:10Z') / 1000,
+    );
     assert.equal(parsed.value('wms_pipeline_last_run_success', { job: 'j' }), 0);
     assert.equal(parsed.value('wms_pipeline_stream_last_run_rows', { job: 'j', stream: 'b' }), 7);
     assert.equal(parsed.value('wms_pipeline_run_duration_seconds_sum', { job: 'j' }), 20);

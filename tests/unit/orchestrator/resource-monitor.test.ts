@@ -9,12 +9,16 @@ import { ResourceMonitor } from '../../../orchestrator/resource-monitor.js';
 const MB = 1024 * 1024;
 /** One memory reading per second for `seconds` seconds. */
 const trace = (seconds: number, mbAt: (second: number) => number, everyMs = 1000): MemoryPoint[] =>
-  Array.from({ length: Math.floor((seconds * 1000) / everyMs) + 1 }, (_, i) => ({ t: i * everyMs, rssBytes: mbAt((i * everyMs) / 1000) * MB }));
+  Array.from({ length: Math.floor((seconds * 1000) / everyMs) + 1 }, (_, i) => ({
+    t: i * everyMs,
+    rssBytes: mbAt((i * everyMs) / 1000) * MB,
+  }));
 /** A GC sawtooth: +12 MB/s for 5 s, then back down. */
 const sawtooth = (second: number): number => 12 * (second % 5);
 const LEAK = { thresholdMbPerMinute: 30 };
 
-const exited = (child: ChildProcess): Promise<unknown> => new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+const exited = (child: ChildProcess): Promise<unknown> =>
+  new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 /** node -e: burn CPU on `workers` processes for `ms` (more processes than cores asks for more than the machine has). */
 const burner = (workers: number, ms: number): string =>
@@ -31,14 +35,20 @@ describe('orchestrator resource monitor', () => {
     });
 
     it('steady memory with a GC sawtooth (±60 MB every 5 s) is no leak', () => {
-      const verdict = assessLeak(trace(60, (s) => 300 + sawtooth(s)), LEAK);
+      const verdict = assessLeak(
+        trace(60, (s) => 300 + sawtooth(s)),
+        LEAK,
+      );
       assert.equal(verdict.verdict, 'no-leak', verdict.reason);
       assert.equal(verdict.leak, false);
       assert.ok(Math.abs(verdict.growthMb!) < 10, verdict.reason);
     });
 
     it('steady linear growth (120 MB/min under a GC sawtooth) is a leak', () => {
-      const verdict = assessLeak(trace(60, (s) => 100 + 2 * s + sawtooth(s)), LEAK);
+      const verdict = assessLeak(
+        trace(60, (s) => 100 + 2 * s + sawtooth(s)),
+        LEAK,
+      );
       assert.equal(verdict.verdict, 'leak', verdict.reason);
       assert.equal(verdict.leak, true);
       assert.ok(verdict.trendMbPerMinute! > 90 && verdict.trendMbPerMinute! < 150, verdict.reason);
@@ -46,19 +56,28 @@ describe('orchestrator resource monitor', () => {
     });
 
     it('a big start-up climb then flat memory is no leak (the first half is warm-up)', () => {
-      const verdict = assessLeak(trace(40, (s) => (s < 15 ? 50 + 25 * s : 425)), LEAK);
+      const verdict = assessLeak(
+        trace(40, (s) => (s < 15 ? 50 + 25 * s : 425)),
+        LEAK,
+      );
       assert.equal(verdict.verdict, 'no-leak', verdict.reason);
       assert.equal(verdict.trendMbPerMinute, 0);
     });
 
     it('slow growth small against the heap (40 MB/min on 2 GB) is no leak: the growth threshold is relative', () => {
-      const verdict = assessLeak(trace(60, (s) => 2000 + (40 / 60) * s), LEAK);
+      const verdict = assessLeak(
+        trace(60, (s) => 2000 + (40 / 60) * s),
+        LEAK,
+      );
       assert.equal(verdict.verdict, 'no-leak', verdict.reason);
       assert.ok(verdict.trendMbPerMinute! > 30, 'the slope alone would have said leak');
     });
 
     it('one late spike is no leak (medians and Theil–Sen ignore it)', () => {
-      const verdict = assessLeak(trace(60, (s) => (s === 58 ? 900 : 300)), LEAK);
+      const verdict = assessLeak(
+        trace(60, (s) => (s === 58 ? 900 : 300)),
+        LEAK,
+      );
       assert.equal(verdict.verdict, 'no-leak', verdict.reason);
     });
 
@@ -70,14 +89,28 @@ describe('orchestrator resource monitor', () => {
         assert.equal(verdict.trendMbPerMinute, null);
         assert.match(verdict.reason, /41 memory samples over 4 s; a leak verdict needs at least 10 samples over 20 s/);
       }
-      assert.equal(assessLeak(trace(60, () => 100, 10_000), LEAK).verdict, 'insufficient-samples', '7 samples are too few even over a minute');
+      assert.equal(
+        assessLeak(
+          trace(60, () => 100, 10_000),
+          LEAK,
+        ).verdict,
+        'insufficient-samples',
+        '7 samples are too few even over a minute',
+      );
     });
   });
 
   describe('CPU meter (pure, synthetic /proc readings)', () => {
     const BOOT_OFFSET = 1000; // uptime (s) at performance.now() = 0
     const uptimeOf = (ms: number): number => BOOT_OFFSET + ms / 1000;
-    const reading = (pid: number, cpuTicks: number, startedAtUptime: number): ProcessReading => ({ pid, ppid: 1, cpuTicks, startTicks: Math.round(startedAtUptime * 100), rssBytes: 0, at: 0 });
+    const reading = (pid: number, cpuTicks: number, startedAtUptime: number): ProcessReading => ({
+      pid,
+      ppid: 1,
+      cpuTicks,
+      startTicks: Math.round(startedAtUptime * 100),
+      rssBytes: 0,
+      at: 0,
+    });
 
     it('a process first seen mid-run that started before the window does not count its earlier CPU', () => {
       const meter = new CpuMeter({ startedAt: 0, cores: 2, uptimeOf });
@@ -103,7 +136,18 @@ describe('orchestrator resource monitor', () => {
       meter.observe([reading(9, 0, 0)], 0);
       const closed: (number | undefined)[] = [];
       for (let ms = 100; ms <= 1000; ms += 100) closed.push(meter.observe([reading(9, ms / 10, 0)], ms)?.cpuPercent);
-      assert.deepEqual(closed, [undefined, undefined, undefined, undefined, 100, undefined, undefined, undefined, undefined, 100]);
+      assert.deepEqual(closed, [
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        100,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        100,
+      ]);
       assert.equal(meter.windows.length, 2);
       assert.equal(meter.averagePercent, 100);
     });
@@ -121,7 +165,7 @@ describe('orchestrator resource monitor', () => {
       meter.observe([reading(1, 120, 0), reading(2, 110, 0)], 300);
       // pid 2 is gone; pid 1 is now a new process started after the window began.
       const window = meter.observe([reading(1, 5, BOOT_OFFSET + 0.4)], 500);
-      assert.equal(window?.cpuPercent, (20 + 10 + 5) / 100 / 0.5 * 100);
+      assert.equal(window?.cpuPercent, ((20 + 10 + 5) / 100 / 0.5) * 100);
     });
 
     it('finish() closes the last window at the last reading, if long enough', () => {
@@ -140,7 +184,11 @@ describe('orchestrator resource monitor', () => {
   describe('/proc parsing', () => {
     it('reads ppid, CPU ticks and start time after the last parenthesis (command names may hold spaces and parens)', () => {
       const fields = ['S', '42', ...Array(9).fill('0'), '150', '50', '0', '0', '20', '0', '1', '0', '98765', '0'];
-      assert.deepEqual(parseStat(`123 (we(i)rd name) ${fields.join(' ')}`), { ppid: 42, cpuTicks: 200, startTicks: 98765 });
+      assert.deepEqual(parseStat(`123 (we(i)rd name) ${fields.join(' ')}`), {
+        ppid: 42,
+        cpuTicks: 200,
+        startTicks: 98765,
+      });
       assert.equal(parseStatusRss('Name:\tnode\nVmRSS:\t  2048 kB\n'), 2048 * 1024);
       assert.equal(parseStatusRss('Name:\tzombie\n'), 0);
     });
@@ -189,7 +237,10 @@ describe('orchestrator resource monitor', () => {
       // Only a loose floor: other work on a shared machine takes its share of the cores.
       assert.ok(report.peakCpuPercent! > 25, `peak ${report.peakCpuPercent}%: the burners were seen`);
       // Both figures are rounded to 0.1 from the same unrounded peak.
-      assert.ok(Math.abs(report.peakCpuPercentOfMachine! - report.peakCpuPercent! / cores) <= 0.1, `${report.peakCpuPercentOfMachine} vs ${report.peakCpuPercent} / ${cores}`);
+      assert.ok(
+        Math.abs(report.peakCpuPercentOfMachine! - report.peakCpuPercent! / cores) <= 0.1,
+        `${report.peakCpuPercentOfMachine} vs ${report.peakCpuPercent} / ${cores}`,
+      );
       assert.ok(report.averageCpuPercent! <= report.peakCpuPercent!);
     });
 
@@ -201,7 +252,15 @@ describe('orchestrator resource monitor', () => {
       pids.push(child.pid!);
       await monitor.sampleNow();
       await exited(child);
-      monitor.observeMetric({ type: 'counter', metric: 'process_peak_rss_bytes', value: 400 * MB, tags: { executable: 'tap-x', pid: child.pid! } }, 'tap');
+      monitor.observeMetric(
+        {
+          type: 'counter',
+          metric: 'process_peak_rss_bytes',
+          value: 400 * MB,
+          tags: { executable: 'tap-x', pid: child.pid! },
+        },
+        'tap',
+      );
       const report = await monitor.stop();
       assert.ok(report.samples >= 1);
       assert.ok(report.sampledPeakMemoryMb > 0, 'sampled at spawn');
@@ -214,7 +273,13 @@ describe('orchestrator resource monitor', () => {
 
   it('sums the peaks reported by concurrent processes; takes the sampled peak when it is higher', () => {
     const monitor = new ResourceMonitor({ pids: () => [], intervalMs: 1000, leakThresholdMbPerMinute: 30 });
-    const peak = (executable: string, pid: number, mb: number): void => monitor.observeMetric({ type: 'counter', metric: 'process_peak_rss_bytes', value: mb * MB, tags: { executable, pid } });
+    const peak = (executable: string, pid: number, mb: number): void =>
+      monitor.observeMetric({
+        type: 'counter',
+        metric: 'process_peak_rss_bytes',
+        value: mb * MB,
+        tags: { executable, pid },
+      });
     peak('tap-oracle-wms', 10, 80);
     peak('target-oracle', 11, 120);
     peak('target-oracle', 11, 100);
@@ -226,7 +291,8 @@ describe('orchestrator resource monitor', () => {
 
   it('folds the target pool metrics into efficiency, utilization and leaks', () => {
     const monitor = new ResourceMonitor({ pids: () => [], intervalMs: 1000, leakThresholdMbPerMinute: 30 });
-    const pool = (tags: Record<string, number>) => monitor.observeMetric({ type: 'counter', metric: 'pool', value: tags.connections_in_use, tags });
+    const pool = (tags: Record<string, number>) =>
+      monitor.observeMetric({ type: 'counter', metric: 'pool', value: tags.connections_in_use, tags });
     pool({ pool_max: 2, connections_open: 2, connections_in_use: 1, connections_opened: 2, connections_closed: 0 });
     pool({ pool_max: 2, connections_open: 2, connections_in_use: 2, connections_opened: 4, connections_closed: 2 });
     pool({ pool_max: 2, connections_open: 0, connections_in_use: 1, connections_opened: 4, connections_closed: 3 });

@@ -9,13 +9,19 @@ describe('orchestrator scheduler (croner, real timers)', function () {
 
   it('runs a job on a seconds schedule, one run at a time; ticks during a run are logged and counted, not stacked', async () => {
     const lines: string[] = [];
-    const logger = createLogger({ name: 'test', out: new Writable({ write: (chunk, _e, cb) => (lines.push(String(chunk)), cb()) }) });
+    const logger = createLogger({
+      name: 'test',
+      out: new Writable({ write: (chunk, _e, cb) => (lines.push(String(chunk)), cb()) }),
+    });
     const registry = createPipelineRegistry();
     let concurrent = 0;
     let maxConcurrent = 0;
     let runs = 0;
     const scheduler = new Scheduler(
-      [{ name: 'slow', mode: 'incremental', schedule: '* * * * * *' }, { name: 'unscheduled', mode: 'full' }],
+      [
+        { name: 'slow', mode: 'incremental', schedule: '* * * * * *' },
+        { name: 'unscheduled', mode: 'full' },
+      ],
       async () => {
         runs += 1;
         concurrent += 1;
@@ -27,7 +33,10 @@ describe('orchestrator scheduler (croner, real timers)', function () {
       registry,
     );
     scheduler.start();
-    assert.deepEqual(scheduler.status().map((s) => s.name), ['slow']);
+    assert.deepEqual(
+      scheduler.status().map((s) => s.name),
+      ['slow'],
+    );
     await new Promise((resolve) => setTimeout(resolve, 4200));
     scheduler.stop();
     while (scheduler.busy) await new Promise((resolve) => setTimeout(resolve, 100));

@@ -5,7 +5,14 @@ import { tapConfigFor, targetConfigFor, type RunRequest } from '../../../orchest
 import { renderSummary } from '../../../orchestrator/run-report.js';
 import { loadPipelineSettings, pipelineSecrets, resolvePipelineSettings } from '../../../orchestrator/settings.js';
 
-const request = (mode: 'full' | 'incremental'): RunRequest => ({ job: mode, mode, companyCode: 'ACME', facilityCode: 'DC01', maxRetries: 0, runTimeoutSeconds: 60 });
+const request = (mode: 'full' | 'incremental'): RunRequest => ({
+  job: mode,
+  mode,
+  companyCode: 'ACME',
+  facilityCode: 'DC01',
+  maxRetries: 0,
+  runTimeoutSeconds: 60,
+});
 
 describe('orchestrator settings and plugin configs (in-process)', () => {
   it('reads WMS_PIPELINE_<SETTING> variables, cast by type, defaults applied', async () => {
@@ -26,8 +33,20 @@ describe('orchestrator settings and plugin configs (in-process)', () => {
   });
 
   it('rejects bad settings with every problem, and duplicate job names', () => {
-    assert.throws(() => resolvePipelineSettings({ jobs: [{ name: 'bad name!', mode: 'x' }] }), (e: unknown) => e instanceof ConfigError && e.problems.length >= 2);
-    assert.throws(() => resolvePipelineSettings({ jobs: [{ name: 'a', mode: 'full' }, { name: 'a', mode: 'incremental' }] }), /defined twice/);
+    assert.throws(
+      () => resolvePipelineSettings({ jobs: [{ name: 'bad name!', mode: 'x' }] }),
+      (e: unknown) => e instanceof ConfigError && e.problems.length >= 2,
+    );
+    assert.throws(
+      () =>
+        resolvePipelineSettings({
+          jobs: [
+            { name: 'a', mode: 'full' },
+            { name: 'a', mode: 'incremental' },
+          ],
+        }),
+      /defined twice/,
+    );
   });
 
   it('collects secrets: own secret settings, webhook header credentials, pass-through tap/target secrets, Basic credential', () => {
@@ -40,7 +59,16 @@ describe('orchestrator settings and plugin configs (in-process)', () => {
       target_config: { wallet_password: 'wp-5' },
     });
     const secrets = pipelineSecrets(settings);
-    for (const secret of ['pw-1', 'pw-2', 'Bearer tok-3', 'tok-3', 'cs-4', 'wp-5', Buffer.from('demo:pw-1').toString('base64')]) assert.ok(secrets.includes(secret), secret);
+    for (const secret of [
+      'pw-1',
+      'pw-2',
+      'Bearer tok-3',
+      'tok-3',
+      'cs-4',
+      'wp-5',
+      Buffer.from('demo:pw-1').toString('base64'),
+    ])
+      assert.ok(secrets.includes(secret), secret);
   });
 
   it('full sync: no incremental mode, ACTIVATE_VERSION per settings, full-sync target settings; incremental: the other way', () => {
@@ -56,16 +84,36 @@ describe('orchestrator settings and plugin configs (in-process)', () => {
     });
     const full = tapConfigFor(settings, request('full'));
     assert.deepEqual(
-      [full.base_url, full.company_code, full.facility_code, full.enable_incremental, full.emit_activate_version, full.page_size, full.entities],
+      [
+        full.base_url,
+        full.company_code,
+        full.facility_code,
+        full.enable_incremental,
+        full.emit_activate_version,
+        full.page_size,
+        full.entities,
+      ],
       ['https://wms.example.test/env', 'ACME', 'DC01', false, true, 500, ['order_hdr']],
     );
     const incremental = tapConfigFor(settings, request('incremental'));
     assert.equal(incremental.enable_incremental, true);
     assert.equal(incremental.emit_activate_version, undefined);
     // full_sync_delete_mode soft (default) adds the metadata columns; full_sync_target_config wins over it.
-    assert.deepEqual(targetConfigFor(settings, request('full')), { dialect: 'postgres', host: 'db', batch_size_rows: 1000, add_record_metadata: true, hard_delete: true });
+    assert.deepEqual(targetConfigFor(settings, request('full')), {
+      dialect: 'postgres',
+      host: 'db',
+      batch_size_rows: 1000,
+      add_record_metadata: true,
+      hard_delete: true,
+    });
     // Incremental keeps the metadata columns (so a revived row is undeleted) but never deletes.
-    assert.deepEqual(targetConfigFor(settings, request('incremental')), { dialect: 'postgres', host: 'db', batch_size_rows: 1000, add_record_metadata: true, load_method: 'upsert' });
+    assert.deepEqual(targetConfigFor(settings, request('incremental')), {
+      dialect: 'postgres',
+      host: 'db',
+      batch_size_rows: 1000,
+      add_record_metadata: true,
+      load_method: 'upsert',
+    });
   });
 
   it('full_sync_delete_mode: soft (default) / hard / none → tap emit_activate_version and target add_record_metadata, hard_delete', () => {
@@ -73,7 +121,11 @@ describe('orchestrator settings and plugin configs (in-process)', () => {
     const configs = (mode?: string): unknown[] => {
       const settings = resolvePipelineSettings(mode === undefined ? base : { ...base, full_sync_delete_mode: mode });
       const target = targetConfigFor(settings, request('full'));
-      return [tapConfigFor(settings, request('full')).emit_activate_version, target.add_record_metadata, target.hard_delete];
+      return [
+        tapConfigFor(settings, request('full')).emit_activate_version,
+        target.add_record_metadata,
+        target.hard_delete,
+      ];
     };
     assert.deepEqual(configs(), [true, true, false]);
     assert.deepEqual(configs('soft'), [true, true, false]);
@@ -82,7 +134,10 @@ describe('orchestrator settings and plugin configs (in-process)', () => {
     assert.throws(() => resolvePipelineSettings({ ...base, full_sync_delete_mode: 'purge' }), /full_sync_delete_mode/);
     // Incremental syncs keep the metadata columns but never delete (they cannot see deletions); none adds nothing.
     const incremental = (mode: string): unknown[] => {
-      const target = targetConfigFor(resolvePipelineSettings({ ...base, full_sync_delete_mode: mode }), request('incremental'));
+      const target = targetConfigFor(
+        resolvePipelineSettings({ ...base, full_sync_delete_mode: mode }),
+        request('incremental'),
+      );
       return [target.add_record_metadata, target.hard_delete];
     };
     assert.deepEqual(incremental('hard'), [true, undefined]);
@@ -102,15 +157,34 @@ describe('orchestrator settings and plugin configs (in-process)', () => {
       success: false,
       error: 'tap-oracle-wms exited with code 4 (source): boom',
       data: {
-        runId: 'r', job: 'nightly', mode: 'full', runner: 'direct', companyCode: 'ACME', facilityCode: 'DC01',
-        startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:01:05Z',
+        runId: 'r',
+        job: 'nightly',
+        mode: 'full',
+        runner: 'direct',
+        companyCode: 'ACME',
+        facilityCode: 'DC01',
+        startedAt: '2026-01-01T00:00:00Z',
+        finishedAt: '2026-01-01T00:01:05Z',
         recordsProcessed: 3000,
-        recordsByStream: { order_hdr: { rows: 1000, durationSeconds: 10, rowsPerSecond: 100 }, allocation: { rows: 2000, durationSeconds: 65, rowsPerSecond: 30.8 } },
-        errorsCount: 1, durationSeconds: 65, attempts: [{ attempt: 1, success: false, durationSeconds: 30 }, { attempt: 2, success: false, durationSeconds: 35 }],
-        metrics: {}, alerts: [{ title: 'x', status: 'sent' }], exitCode: 4,
+        recordsByStream: {
+          order_hdr: { rows: 1000, durationSeconds: 10, rowsPerSecond: 100 },
+          allocation: { rows: 2000, durationSeconds: 65, rowsPerSecond: 30.8 },
+        },
+        errorsCount: 1,
+        durationSeconds: 65,
+        attempts: [
+          { attempt: 1, success: false, durationSeconds: 30 },
+          { attempt: 2, success: false, durationSeconds: 35 },
+        ],
+        metrics: {},
+        alerts: [{ title: 'x', status: 'sent' }],
+        exitCode: 4,
       },
     });
-    assert.match(text, /^wms-pipeline full sync 'nightly' for ACME\/DC01: FAILED in 1m05s after 2 attempts\n {2}error: tap-oracle-wms exited with code 4/);
+    assert.match(
+      text,
+      /^wms-pipeline full sync 'nightly' for ACME\/DC01: FAILED in 1m05s after 2 attempts\n {2}error: tap-oracle-wms exited with code 4/,
+    );
     assert.match(text, /^ {2}allocation +2,000 +30\.8 +1m05s$/m);
     assert.match(text, /^ {2}order_hdr +1,000 +100\.0 +10\.0 s$/m);
     assert.match(text, /^ {2}total +3,000 +46\.2 +1m05s$/m);

@@ -24,9 +24,13 @@ describe('orchestrator state store (real files)', () => {
   it('writes atomically (no temp file left, mode 0600) and reads back exactly', async () => {
     const store = new StateStore(dir);
     assert.equal(await store.read('A', 'F', 'j'), undefined);
-    const file = await store.write('A', 'F', 'j', { bookmarks: { s: { replication_key_value: '2025-01-01T00:00:00Z' } } });
+    const file = await store.write('A', 'F', 'j', {
+      bookmarks: { s: { replication_key_value: '2025-01-01T00:00:00Z' } },
+    });
     await store.write('A', 'F', 'j', { bookmarks: { s: { replication_key_value: '2025-01-02T00:00:00Z' } } });
-    assert.deepEqual(await store.read('A', 'F', 'j'), { bookmarks: { s: { replication_key_value: '2025-01-02T00:00:00Z' } } });
+    assert.deepEqual(await store.read('A', 'F', 'j'), {
+      bookmarks: { s: { replication_key_value: '2025-01-02T00:00:00Z' } },
+    });
     assert.deepEqual(await readdir(path.dirname(file)), ['j.json']);
     assert.equal((await stat(file)).mode & 0o777, 0o600);
     assert.match(await readFile(file, 'utf8'), /2025-01-02/);

@@ -8,7 +8,10 @@ describe('wms-simulator DRF cursor encoding', () => {
 
   it('encodes tokens in DRF order (o, r, p) and omits defaults', () => {
     assert.equal(encodeCursor({ offset: 0, reverse: false, position: '1400' }), 'cD0xNDAw');
-    const text = Buffer.from(encodeCursor({ offset: 3, reverse: true, position: '2025-05-31T21:00:01.831732-03:00' }), 'base64').toString();
+    const text = Buffer.from(
+      encodeCursor({ offset: 3, reverse: true, position: '2025-05-31T21:00:01.831732-03:00' }),
+      'base64',
+    ).toString();
     assert.equal(text, 'o=3&r=1&p=2025-05-31T21%3A00%3A01.831732-03%3A00');
   });
 

@@ -1,12 +1,26 @@
 import assert from 'node:assert/strict';
 import { FaultPlan, parseFaultSpec, type FaultKind, type RequestTarget } from '../../../wms-simulator/fault-plan.js';
 
-const ALL = new Set<FaultKind>(['429', '500', '502', '503', '504', 'html502', 'stall', 'reset', 'phantom', 'no-ordering', 'latency']);
+const ALL = new Set<FaultKind>([
+  '429',
+  '500',
+  '502',
+  '503',
+  '504',
+  'html502',
+  'stall',
+  'reset',
+  'phantom',
+  'no-ordering',
+  'latency',
+]);
 const list = (entity: string): RequestTarget => ({ op: 'list', entity });
 
 describe('wms-simulator fault spec', () => {
   it('parses scope, kind, arguments and triggers', () => {
-    const rules = parseFaultSpec('allocation:429(5)@3, *:500@0.1, latency(100,20), order_dtl/describe:503@2-4, item:reset@7+');
+    const rules = parseFaultSpec(
+      'allocation:429(5)@3, *:500@0.1, latency(100,20), order_dtl/describe:503@2-4, item:reset@7+',
+    );
     assert.deepEqual(
       rules.map((r) => [r.scope, r.kind, r.args, r.trigger]),
       [
@@ -35,8 +49,14 @@ describe('wms-simulator fault spec', () => {
   it('scopes: * excludes the token endpoint; entity matches list and retrieve, not describe', () => {
     const plan = FaultPlan.parse('*:500,allocation:503', 1);
     assert.deepEqual(plan.fire({ op: 'token', entity: null }, ALL), []);
-    assert.deepEqual(plan.fire({ op: 'describe', entity: 'allocation' }, ALL).map((f) => f.kind), ['500']);
-    assert.deepEqual(plan.fire({ op: 'retrieve', entity: 'allocation' }, ALL).map((f) => f.kind), ['500', '503']);
+    assert.deepEqual(
+      plan.fire({ op: 'describe', entity: 'allocation' }, ALL).map((f) => f.kind),
+      ['500'],
+    );
+    assert.deepEqual(
+      plan.fire({ op: 'retrieve', entity: 'allocation' }, ALL).map((f) => f.kind),
+      ['500', '503'],
+    );
   });
 
   it('probability triggers are repeatable for a seed and differ across seeds', () => {

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { Tenant } from '../../../wms-simulator/tenant.js';
 import type { VirtualTable } from '../../../wms-simulator/virtual-table.js';
 
-const options = (seed: number, rows: Record<string, number> = {}) => ({ seed, rows, dataEpochMs: Date.parse('2025-07-01T00:00:00Z'), historyDays: 365 });
+const options = (seed: number, rows: Record<string, number> = {}) => ({
+  seed,
+  rows,
+  dataEpochMs: Date.parse('2025-07-01T00:00:00Z'),
+  historyDays: 365,
+});
 const row = (t: VirtualTable, i: number) => t.materialise(i);
 
 describe('wms-simulator data generator', () => {
@@ -11,7 +16,10 @@ describe('wms-simulator data generator', () => {
     const b = new Tenant(options(7)).table('allocation')!;
     const c = new Tenant(options(8)).table('allocation')!;
     for (const i of [0, 1, 2, 999, 4999]) assert.deepEqual(row(a, i), row(b, i));
-    assert.notDeepEqual([0, 1, 2, 3].map((i) => row(a, i).slice(5)), [0, 1, 2, 3].map((i) => row(c, i).slice(5)));
+    assert.notDeepEqual(
+      [0, 1, 2, 3].map((i) => row(a, i).slice(5)),
+      [0, 1, 2, 3].map((i) => row(c, i).slice(5)),
+    );
   });
 
   it('any row can be generated on demand in a million-row table, without holding the table', () => {
@@ -44,7 +52,10 @@ describe('wms-simulator data generator', () => {
 
   it('order_status is a lookup without timestamps; the tenant lists 311 entities', () => {
     const tenant = new Tenant(options(1));
-    assert.deepEqual(tenant.table('order_status')!.def.fields.map((f) => f.name), ['id', 'description']);
+    assert.deepEqual(
+      tenant.table('order_status')!.def.fields.map((f) => f.name),
+      ['id', 'description'],
+    );
     assert.equal(tenant.names.length, 311);
   });
 
@@ -53,7 +64,8 @@ describe('wms-simulator data generator', () => {
     const alloc = tenant.table('allocation')!;
     const dtl = tenant.table('order_dtl')!;
     const hdr = tenant.table('order_hdr')!;
-    for (let i = 0; i < alloc.count; i += 37) assert.notEqual(dtl.resolve(alloc.value(i, alloc.fieldPos.get('order_dtl_id')!) as number), null);
+    for (let i = 0; i < alloc.count; i += 37)
+      assert.notEqual(dtl.resolve(alloc.value(i, alloc.fieldPos.get('order_dtl_id')!) as number), null);
     const setPos = hdr.fieldPos.get('order_dtl_set')!;
     let total = 0;
     for (let i = 0; i < hdr.count; i++) total += hdr.value(i, setPos) as number;

@@ -33,7 +33,12 @@ describe('wms-simulator query parsing (Django QueryDict rules)', () => {
   });
 
   it('splits reserved keys from filters; ! marks a negation', () => {
-    const p = parseListParams(QueryString.parse('page_mode=sequenced&ordering=mod_ts,-id&status_id!=90&code__in!=A,B&fields=id,code&format=json'), 50);
+    const p = parseListParams(
+      QueryString.parse(
+        'page_mode=sequenced&ordering=mod_ts,-id&status_id!=90&code__in!=A,B&fields=id,code&format=json',
+      ),
+      50,
+    );
     assert.equal(p.pageMode, 'sequenced');
     assert.deepEqual(p.ordering, ['mod_ts', '-id']);
     assert.deepEqual(p.fields, ['id', 'code']);

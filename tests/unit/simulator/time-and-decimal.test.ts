@@ -6,10 +6,19 @@ const us = (iso: string) => Date.parse(iso) * 1000;
 
 describe('wms-simulator time zones and decimals', () => {
   it('formats µs instants with the zone offset at that instant (DST-correct)', () => {
-    assert.equal(formatTimestamp(us('2025-07-01T12:00:00Z') + 123456, 'America/New_York'), '2025-07-01T08:00:00.123456-04:00');
-    assert.equal(formatTimestamp(us('2025-01-15T12:00:00Z') + 7, 'America/New_York'), '2025-01-15T07:00:00.000007-05:00');
+    assert.equal(
+      formatTimestamp(us('2025-07-01T12:00:00Z') + 123456, 'America/New_York'),
+      '2025-07-01T08:00:00.123456-04:00',
+    );
+    assert.equal(
+      formatTimestamp(us('2025-01-15T12:00:00Z') + 7, 'America/New_York'),
+      '2025-01-15T07:00:00.000007-05:00',
+    );
     assert.equal(formatTimestamp(us('2025-01-15T12:00:00Z'), 'Asia/Kolkata'), '2025-01-15T17:30:00.000000+05:30');
-    assert.equal(formatTimestamp(us('2025-05-31T21:00:01.831Z') + 732 - 0, 'America/Sao_Paulo'), '2025-05-31T18:00:01.831732-03:00');
+    assert.equal(
+      formatTimestamp(us('2025-05-31T21:00:01.831Z') + 732 - 0, 'America/Sao_Paulo'),
+      '2025-05-31T18:00:01.831732-03:00',
+    );
   });
 
   it('the hour around a DST change is rendered with the right offset on each side', () => {

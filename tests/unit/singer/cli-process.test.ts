@@ -46,9 +46,14 @@ describe('singer/cli in a child process (tests/fixtures/singer-cli)', function (
   }
 
   it('echoes Singer messages and exits 0', async () => {
-    const result = await spawn(['--config', configFile], { input: '{"type":"record","stream":"s","record":{"id":12345678901234567890}}\r\n\n{"type":"STATE","value":{}}' });
+    const result = await spawn(['--config', configFile], {
+      input: '{"type":"record","stream":"s","record":{"id":12345678901234567890}}\r\n\n{"type":"STATE","value":{}}',
+    });
     assert.equal(result.exitCode, 0, String(result.stderr));
-    assert.equal(result.stdout, '{"type":"RECORD","stream":"s","record":{"id":12345678901234567890}}\n{"type":"STATE","value":{}}');
+    assert.equal(
+      result.stdout,
+      '{"type":"RECORD","stream":"s","record":{"id":12345678901234567890}}\n{"type":"STATE","value":{}}',
+    );
   });
 
   it('SIGTERM aborts ctx.signal: the main function emits its final state and the exit code is 130', async () => {
@@ -60,16 +65,24 @@ describe('singer/cli in a child process (tests/fixtures/singer-cli)', function (
     const result = await child;
     assert.equal(result.exitCode, 130, String(result.stderr));
     assert.equal(result.signal, undefined);
-    assert.deepEqual(String(result.stdout).split('\n'), ['{"type":"STATE","value":{"n":1}}', '{"stopped_by":"SIGTERM"}']);
+    assert.deepEqual(String(result.stdout).split('\n'), [
+      '{"type":"STATE","value":{"n":1}}',
+      '{"stopped_by":"SIGTERM"}',
+    ]);
     assert.match(String(result.stderr), /WARNING Received SIGTERM: finishing the current work, then stopping/);
     assert.ok(!/CRITICAL/.test(String(result.stderr)));
   });
 
   it('work cancelled through ctx.signal (an AbortError) also exits 130, not as an internal failure', async () => {
-    const child = execa(process.execPath, [FIXTURE, '--config', configFile, '--mode', 'wait-abort'], { reject: false, extendEnv: false, env: { PATH: process.env.PATH ?? '' }, timeout: 20_000 });
+    const child = execa(process.execPath, [FIXTURE, '--config', configFile, '--mode', 'wait-abort'], {
+      reject: false,
+      extendEnv: false,
+      env: { PATH: process.env.PATH ?? '' },
+      timeout: 20_000,
+    });
     await new Promise<void>((resolve) => {
       let text = '';
-      child.stderr!.on('data', (chunk: Buffer) => {
+      child.stderr.on('data', (chunk: Buffer) => {
         text += chunk.toString('utf8');
         if (text.includes('INFO Waiting')) resolve();
       });
@@ -82,10 +95,20 @@ describe('singer/cli in a child process (tests/fixtures/singer-cli)', function (
   });
 
   const codes: [string, string[], number, RegExp][] = [
-    ['a thrown SourceError', ['--mode', 'source-error'], 4, /^CRITICAL HTTP 401 from https:\/\/demo:\*{8}@wms\.example\.test\/ \(password \*{8}\)$/m],
+    [
+      'a thrown SourceError',
+      ['--mode', 'source-error'],
+      4,
+      /^CRITICAL HTTP 401 from https:\/\/demo:\*{8}@wms\.example\.test\/ \(password \*{8}\)$/m,
+    ],
     ['a thrown DatabaseError', ['--mode', 'database-error'], 5, /^CRITICAL ORA-00001: unique constraint violated$/m],
     ['a bad input line', ['--mode', 'protocol-error'], 3, /^CRITICAL Invalid JSON \(line 2\)$/m],
-    ['an unexpected TypeError', ['--mode', 'internal-error'], 1, /^CRITICAL Internal failure: Cannot read properties of undefined \(token \*{8}\)$/m],
+    [
+      'an unexpected TypeError',
+      ['--mode', 'internal-error'],
+      1,
+      /^CRITICAL Internal failure: Cannot read properties of undefined \(token \*{8}\)$/m,
+    ],
   ];
   for (const [description, args, code, stderr] of codes) {
     it(`${description} exits ${code} with a CRITICAL line and no secret in stderr`, async () => {
@@ -93,7 +116,10 @@ describe('singer/cli in a child process (tests/fixtures/singer-cli)', function (
       assert.equal(result.exitCode, code, String(result.stderr));
       assert.match(String(result.stderr), stderr);
       assert.ok(!String(result.stderr).includes(PASSWORD.slice(0, 11)), String(result.stderr));
-      assert.match(String(result.stderr), /^INFO Loaded config \{"base_url":"https:\/\/wms\.example\.test","password":"\*{8}","page_size":100\}$/m);
+      assert.match(
+        String(result.stderr),
+        /^INFO Loaded config \{"base_url":"https:\/\/wms\.example\.test","password":"\*{8}","page_size":100\}$/m,
+      );
     });
   }
 
@@ -102,7 +128,10 @@ describe('singer/cli in a child process (tests/fixtures/singer-cli)', function (
     assert.equal(result.exitCode, 2);
     const lines = String(result.stderr).split('\n');
     // runCli's last line in a real process: its peak RSS (see the peakRssMetric test in cli.test.ts).
-    assert.match(lines.pop()!, /^INFO METRIC: \{"type":"counter","metric":"process_peak_rss_bytes","value":\d+,"tags":\{"executable":"tap-fixture","pid":\d+\}\}$/);
+    assert.match(
+      lines.pop()!,
+      /^INFO METRIC: \{"type":"counter","metric":"process_peak_rss_bytes","value":\d+,"tags":\{"executable":"tap-fixture","pid":\d+\}\}$/,
+    );
     assert.deepEqual(lines, [
       'CRITICAL Invalid configuration:',
       "CRITICAL   - 'base_url' is required",
@@ -112,9 +141,14 @@ describe('singer/cli in a child process (tests/fixtures/singer-cli)', function (
   });
 
   it('--config ENV reads the environment; an unknown option exits 2', async () => {
-    const ok = await spawn(['--config', 'ENV', '--mode', 'metric'], { env: { TAP_FIXTURE_BASE_URL: 'u', TAP_FIXTURE_PASSWORD: PASSWORD } });
+    const ok = await spawn(['--config', 'ENV', '--mode', 'metric'], {
+      env: { TAP_FIXTURE_BASE_URL: 'u', TAP_FIXTURE_PASSWORD: PASSWORD },
+    });
     assert.equal(ok.exitCode, 0, String(ok.stderr));
-    assert.match(String(ok.stderr), /^INFO METRIC: \{"type":"counter","metric":"record_count","value":3,"tags":\{"stream":"allocation"\}\}$/m);
+    assert.match(
+      String(ok.stderr),
+      /^INFO METRIC: \{"type":"counter","metric":"record_count","value":3,"tags":\{"stream":"allocation"\}\}$/m,
+    );
     assert.ok(!String(ok.stderr).includes(PASSWORD));
     const bad = await spawn(['--nope']);
     assert.equal(bad.exitCode, 2);

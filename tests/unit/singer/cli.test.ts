@@ -2,7 +2,16 @@
 import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import { configSources, parseArgs, printInfoIfAsked, runCli } from '../../../singer/cli.js';
-import { ConfigError, DatabaseError, ExitCode, exitCodeOf, InterruptedError, ProtocolError, SingerError, SourceError } from '../../../singer/errors.js';
+import {
+  ConfigError,
+  DatabaseError,
+  ExitCode,
+  exitCodeOf,
+  InterruptedError,
+  ProtocolError,
+  SingerError,
+  SourceError,
+} from '../../../singer/errors.js';
 
 function sink(): { out: PassThrough; text: () => string } {
   const out = new PassThrough();
@@ -23,22 +32,56 @@ describe('singer/cli: runCli maps errors to exit codes', () => {
 
   const table: [string, () => unknown, ExitCode, RegExp][] = [
     ['success', () => undefined, ExitCode.Ok, /^$/],
-    ['ConfigError (one problem)', () => new ConfigError("'user' is required"), ExitCode.Config, /^CRITICAL Invalid configuration: 'user' is required\n$/],
-    ['ProtocolError', () => new ProtocolError("RECORD is missing 'record'", { line: 7, stream: 's' }), ExitCode.Protocol, /^CRITICAL RECORD is missing 'record' \(line 7, stream 's'\)\n$/],
-    ['SourceError', () => new SourceError('HTTP 503 after 5 attempts', { status: 503, retriable: true }), ExitCode.Source, /^CRITICAL HTTP 503 after 5 attempts\n$/],
-    ['DatabaseError', () => new DatabaseError('ORA-12541: no listener', { code: 'ORA-12541' }), ExitCode.Database, /^CRITICAL ORA-12541: no listener\n$/],
+    [
+      'ConfigError (one problem)',
+      () => new ConfigError("'user' is required"),
+      ExitCode.Config,
+      /^CRITICAL Invalid configuration: 'user' is required\n$/,
+    ],
+    [
+      'ProtocolError',
+      () => new ProtocolError("RECORD is missing 'record'", { line: 7, stream: 's' }),
+      ExitCode.Protocol,
+      /^CRITICAL RECORD is missing 'record' \(line 7, stream 's'\)\n$/,
+    ],
+    [
+      'SourceError',
+      () => new SourceError('HTTP 503 after 5 attempts', { status: 503, retriable: true }),
+      ExitCode.Source,
+      /^CRITICAL HTTP 503 after 5 attempts\n$/,
+    ],
+    [
+      'DatabaseError',
+      () => new DatabaseError('ORA-12541: no listener', { code: 'ORA-12541' }),
+      ExitCode.Database,
+      /^CRITICAL ORA-12541: no listener\n$/,
+    ],
     ['InterruptedError', () => new InterruptedError('SIGTERM'), ExitCode.Interrupted, /^WARNING Stopped by SIGTERM\n$/],
-    ['a SingerError with its own code', () => new SingerError('custom', ExitCode.Database), ExitCode.Database, /^CRITICAL custom\n$/],
-    ['an unexpected Error', () => new TypeError('x is undefined'), ExitCode.Internal, /^CRITICAL Internal failure: x is undefined\n$/],
+    [
+      'a SingerError with its own code',
+      () => new SingerError('custom', ExitCode.Database),
+      ExitCode.Database,
+      /^CRITICAL custom\n$/,
+    ],
+    [
+      'an unexpected Error',
+      () => new TypeError('x is undefined'),
+      ExitCode.Internal,
+      /^CRITICAL Internal failure: x is undefined\n$/,
+    ],
     ['a thrown non-Error', () => 'just a string', ExitCode.Internal, /^CRITICAL Internal failure: just a string\n$/],
   ];
   for (const [description, makeError, code, stderr] of table) {
     it(`${description} → ${code}`, async () => {
       const err = sink();
       const thrown = makeError();
-      const result = await runCli('tap-x', async () => {
-        if (thrown !== undefined) throw thrown;
-      }, { argv: [], env: {}, stdin: Readable.from([]), stdout: new PassThrough(), stderr: err.out });
+      const result = await runCli(
+        'tap-x',
+        async () => {
+          if (thrown !== undefined) throw thrown;
+        },
+        { argv: [], env: {}, stdin: Readable.from([]), stdout: new PassThrough(), stderr: err.out },
+      );
       assert.equal(result, code);
       assert.equal(process.exitCode, code);
       assert.match(err.text(), stderr);
@@ -47,9 +90,13 @@ describe('singer/cli: runCli maps errors to exit codes', () => {
 
   it('a ConfigError lists every problem on its own CRITICAL line', async () => {
     const err = sink();
-    const code = await runCli('tap-x', async () => {
-      throw new ConfigError(["'user' is required", "'page_size' must be integer", "'mode' must be one of: a, b"]);
-    }, { env: {}, stderr: err.out, stdout: new PassThrough() });
+    const code = await runCli(
+      'tap-x',
+      async () => {
+        throw new ConfigError(["'user' is required", "'page_size' must be integer", "'mode' must be one of: a, b"]);
+      },
+      { env: {}, stderr: err.out, stdout: new PassThrough() },
+    );
     assert.equal(code, ExitCode.Config);
     assert.deepEqual(err.text().trimEnd().split('\n'), [
       'CRITICAL Invalid configuration:',
@@ -61,10 +108,18 @@ describe('singer/cli: runCli maps errors to exit codes', () => {
 
   it('prints the stack only at LOGLEVEL=debug', async () => {
     const quiet = sink();
-    await runCli('tap-x', async () => Promise.reject(new Error('boom')), { env: {}, stderr: quiet.out, stdout: new PassThrough() });
+    await runCli('tap-x', async () => Promise.reject(new Error('boom')), {
+      env: {},
+      stderr: quiet.out,
+      stdout: new PassThrough(),
+    });
     assert.ok(!quiet.text().includes('    at '));
     const loud = sink();
-    await runCli('tap-x', async () => Promise.reject(new Error('boom')), { env: { LOGLEVEL: 'debug' }, stderr: loud.out, stdout: new PassThrough() });
+    await runCli('tap-x', async () => Promise.reject(new Error('boom')), {
+      env: { LOGLEVEL: 'debug' },
+      stderr: loud.out,
+      stdout: new PassThrough(),
+    });
     assert.match(loud.text(), /DEBUG Error: boom\n\s+at /);
   });
 
@@ -72,13 +127,17 @@ describe('singer/cli: runCli maps errors to exit codes', () => {
     const before = process.listenerCount('SIGTERM');
     const stdout = new PassThrough();
     let during = 0;
-    await runCli('tap-x', async (ctx) => {
-      during = process.listenerCount('SIGTERM');
-      assert.deepEqual(ctx.argv, ['--a']);
-      assert.equal(ctx.env.X, '1');
-      assert.equal(ctx.stdout, stdout);
-      assert.equal(ctx.signal.aborted, false);
-    }, { argv: ['--a'], env: { X: '1' }, stdout, stderr: new PassThrough() });
+    await runCli(
+      'tap-x',
+      async (ctx) => {
+        during = process.listenerCount('SIGTERM');
+        assert.deepEqual(ctx.argv, ['--a']);
+        assert.equal(ctx.env.X, '1');
+        assert.equal(ctx.stdout, stdout);
+        assert.equal(ctx.signal.aborted, false);
+      },
+      { argv: ['--a'], env: { X: '1' }, stdout, stderr: new PassThrough() },
+    );
     assert.equal(during, before + 1);
     assert.equal(process.listenerCount('SIGTERM'), before);
   });
@@ -86,14 +145,26 @@ describe('singer/cli: runCli maps errors to exit codes', () => {
   it('peakRssMetric: one last INFO METRIC line with the process peak RSS (bytes), also after a failure', async () => {
     for (const fail of [false, true]) {
       const err = sink();
-      await runCli('tap-x', async () => {
-        if (fail) throw new SourceError('down');
-      }, { env: {}, stderr: err.out, stdout: new PassThrough(), peakRssMetric: true });
+      await runCli(
+        'tap-x',
+        async () => {
+          if (fail) throw new SourceError('down');
+        },
+        { env: {}, stderr: err.out, stdout: new PassThrough(), peakRssMetric: true },
+      );
       const lines = err.text().trimEnd().split('\n');
       const match = /^INFO METRIC: (\{.*\})$/.exec(lines.at(-1)!);
       assert.ok(match, lines.at(-1));
-      const point = JSON.parse(match[1]) as { type: string; metric: string; value: number; tags: Record<string, unknown> };
-      assert.deepEqual([point.type, point.metric, point.tags], ['counter', 'process_peak_rss_bytes', { executable: 'tap-x', pid: process.pid }]);
+      const point = JSON.parse(match[1]) as {
+        type: string;
+        metric: string;
+        value: number;
+        tags: Record<string, unknown>;
+      };
+      assert.deepEqual(
+        [point.type, point.metric, point.tags],
+        ['counter', 'process_peak_rss_bytes', { executable: 'tap-x', pid: process.pid }],
+      );
       // ru_maxrss is the high-water mark: at least the RSS now, and whole kB.
       assert.ok(point.value >= process.memoryUsage().rss * 0.5 && point.value % 1024 === 0, String(point.value));
       assert.equal(lines.length, fail ? 2 : 1);
@@ -105,7 +176,12 @@ describe('singer/cli: runCli maps errors to exit codes', () => {
     await runCli('tap-x', async () => undefined, { env: {}, stderr: injected.out, stdout: new PassThrough() });
     assert.equal(injected.text(), '');
     const quiet = sink();
-    await runCli('tap-x', async () => undefined, { env: { LOGLEVEL: 'warning' }, stderr: quiet.out, stdout: new PassThrough(), peakRssMetric: true });
+    await runCli('tap-x', async () => undefined, {
+      env: { LOGLEVEL: 'warning' },
+      stderr: quiet.out,
+      stdout: new PassThrough(),
+      peakRssMetric: true,
+    });
     assert.equal(quiet.text(), '');
   });
 
@@ -130,7 +206,10 @@ describe('singer/cli: parseArgs and --about/--version', () => {
   });
 
   it('accepts the plugin’s own options', async () => {
-    const args = await parseArgs('tap-x', ['--discover', '--state', 's.json'], { discover: { type: 'boolean' }, state: { type: 'string' } });
+    const args = await parseArgs('tap-x', ['--discover', '--state', 's.json'], {
+      discover: { type: 'boolean' },
+      state: { type: 'string' },
+    });
     assert.equal(args.discover, true);
     assert.equal(args.state, 's.json');
   });
@@ -140,20 +219,29 @@ describe('singer/cli: parseArgs and --about/--version', () => {
     ['an invalid --format', ['--about', '--format', 'yaml']],
   ] as const) {
     it(`rejects ${description} with a ConfigError`, async () => {
-      await assert.rejects(parseArgs('tap-x', argv, {}), (error: unknown) => error instanceof ConfigError && error.exitCode === ExitCode.Config);
+      await assert.rejects(
+        parseArgs('tap-x', argv, {}),
+        (error: unknown) => error instanceof ConfigError && error.exitCode === ExitCode.Config,
+      );
     });
   }
 
   it('printInfoIfAsked prints --version and --about in the chosen format, and nothing otherwise', async () => {
-    const info = { name: 'tap-x', description: 'd', version: '9.9.9', capabilities: ['about'], settings: { type: 'object' as const, properties: {} } };
+    const info = {
+      name: 'tap-x',
+      description: 'd',
+      version: '9.9.9',
+      capabilities: ['about'],
+      settings: { type: 'object' as const, properties: {} },
+    };
     const version = sink();
-    assert.equal(await printInfoIfAsked(await parseArgs('tap-x', ['--version'], {}), info, version.out), true);
+    assert.equal(printInfoIfAsked(await parseArgs('tap-x', ['--version'], {}), info, version.out), true);
     assert.equal(version.text(), 'tap-x v9.9.9\n');
     const about = sink();
-    assert.equal(await printInfoIfAsked(await parseArgs('tap-x', ['--about', '--format=json'], {}), info, about.out), true);
+    assert.equal(printInfoIfAsked(await parseArgs('tap-x', ['--about', '--format=json'], {}), info, about.out), true);
     assert.equal((JSON.parse(about.text()) as { version: string }).version, '9.9.9');
     const nothing = sink();
-    assert.equal(await printInfoIfAsked(await parseArgs('tap-x', ['--config', 'x'], {}), info, nothing.out), false);
+    assert.equal(printInfoIfAsked(await parseArgs('tap-x', ['--config', 'x'], {}), info, nothing.out), false);
     assert.equal(nothing.text(), '');
   });
 });

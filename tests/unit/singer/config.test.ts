@@ -33,7 +33,8 @@ describe('singer/config: loadConfig', () => {
     await writeFile(target, typeof content === 'string' ? content : JSON.stringify(content));
     return target;
   };
-  const load = (sources: string[], env: NodeJS.ProcessEnv = {}) => loadConfig(sources, { pluginName: PLUGIN, schema, env, cwd: dir });
+  const load = (sources: string[], env: NodeJS.ProcessEnv = {}) =>
+    loadConfig(sources, { pluginName: PLUGIN, schema, env, cwd: dir });
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'singer-config-'));
@@ -79,11 +80,22 @@ describe('singer/config: loadConfig', () => {
       OTHER_PLUGIN_USER: 'ignored',
     };
     const { config } = await load(['ENV'], env);
-    assert.deepEqual(config, { ...BASE, page_size: 250, rate: 2.5, verify_ssl: false, facilities: ['DC01', 'DC02', 'DC03'], headers: { 'X-Tenant': 'demo' }, mode: 'incremental' });
+    assert.deepEqual(config, {
+      ...BASE,
+      page_size: 250,
+      rate: 2.5,
+      verify_ssl: false,
+      facilities: ['DC01', 'DC02', 'DC03'],
+      headers: { 'X-Tenant': 'demo' },
+      mode: 'incremental',
+    });
   });
 
   it('reads a .env file in cwd; the environment wins over .env', async () => {
-    await file('.env', `TAP_ORACLE_WMS_BASE_URL=${BASE.base_url}\nTAP_ORACLE_WMS_USER=from-dotenv\nTAP_ORACLE_WMS_PASSWORD=demo-secret-pw\nTAP_ORACLE_WMS_PAGE_SIZE=7\n`);
+    await file(
+      '.env',
+      `TAP_ORACLE_WMS_BASE_URL=${BASE.base_url}\nTAP_ORACLE_WMS_USER=from-dotenv\nTAP_ORACLE_WMS_PASSWORD=demo-secret-pw\nTAP_ORACLE_WMS_PAGE_SIZE=7\n`,
+    );
     const { config } = await load(['ENV'], { TAP_ORACLE_WMS_USER: 'from-env' });
     assert.equal(config.user, 'from-env');
     assert.equal(config.page_size, 7);
@@ -93,7 +105,11 @@ describe('singer/config: loadConfig', () => {
     await file('.env', 'TAP_ORACLE_WMS_USER=from-dotenv\n');
     const base = { TAP_ORACLE_WMS_BASE_URL: BASE.base_url, TAP_ORACLE_WMS_PASSWORD: 'x' };
     assert.equal((await load(['ENV'], { ...base, TAP_ORACLE_WMS_USERNAME: 'alias-env' })).config.user, 'alias-env');
-    assert.equal((await load(['ENV'], { ...base, TAP_ORACLE_WMS_USERNAME: 'alias-env', TAP_ORACLE_WMS_USER: 'name-env' })).config.user, 'name-env');
+    assert.equal(
+      (await load(['ENV'], { ...base, TAP_ORACLE_WMS_USERNAME: 'alias-env', TAP_ORACLE_WMS_USER: 'name-env' })).config
+        .user,
+      'name-env',
+    );
   });
 
   it('sources apply in order: a file after ENV wins, ENV after a file wins', async () => {
@@ -104,15 +120,29 @@ describe('singer/config: loadConfig', () => {
   });
 
   it('reports every problem at once and never prints a value', async () => {
-    const f = await file('a.json', { base_url: 'not a url', password: 12345, page_size: 0, mode: 'sideways', verify_ssl: 'maybe-secret-ish' });
+    const f = await file('a.json', {
+      base_url: 'not a url',
+      password: 12345,
+      page_size: 0,
+      mode: 'sideways',
+      verify_ssl: 'maybe-secret-ish',
+    });
     await assert.rejects(load([f]), (error: unknown) => {
       assert.ok(error instanceof ConfigError);
       const text = error.problems.join('\n');
-      for (const expected of [/'user' is required/, /'base_url' must match format "uri"/, /'password' must be string/, /'page_size' must be >= 1/, /'mode' must be one of: full, incremental/, /'verify_ssl' must be boolean/]) {
+      for (const expected of [
+        /'user' is required/,
+        /'base_url' must match format "uri"/,
+        /'password' must be string/,
+        /'page_size' must be >= 1/,
+        /'mode' must be one of: full, incremental/,
+        /'verify_ssl' must be boolean/,
+      ]) {
         assert.match(text, expected);
       }
       assert.equal(error.problems.length, 6);
-      for (const value of ['not a url', '12345', 'sideways', 'maybe-secret-ish']) assert.ok(!error.message.includes(value), value);
+      for (const value of ['not a url', '12345', 'sideways', 'maybe-secret-ish'])
+        assert.ok(!error.message.includes(value), value);
       assert.equal(error.exitCode, 2);
       return true;
     });
@@ -124,19 +154,22 @@ describe('singer/config: loadConfig', () => {
     await assert.rejects(load([path.join(dir, 'missing.json'), badJson, array]), (error: unknown) => {
       assert.ok(error instanceof ConfigError);
       assert.equal(error.problems.length, 3);
-      assert.match(error.problems[0]!, /cannot read config file .*missing\.json \(ENOENT\)/);
-      assert.match(error.problems[1]!, /bad\.json is not valid JSON/);
-      assert.match(error.problems[2]!, /array\.json must hold a JSON object/);
+      assert.match(error.problems[0], /cannot read config file .*missing\.json \(ENOENT\)/);
+      assert.match(error.problems[1], /bad\.json is not valid JSON/);
+      assert.match(error.problems[2], /array\.json must hold a JSON object/);
       return true;
     });
   });
 
   it('an uncastable environment value fails validation by setting name', async () => {
-    await assert.rejects(load(['ENV'], { ...envOf(BASE), TAP_ORACLE_WMS_PAGE_SIZE: 'lots', TAP_ORACLE_WMS_VERIFY_SSL: 'perhaps' }), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.deepEqual([...error.problems].sort(), ["'page_size' must be integer", "'verify_ssl' must be boolean"]);
-      return true;
-    });
+    await assert.rejects(
+      load(['ENV'], { ...envOf(BASE), TAP_ORACLE_WMS_PAGE_SIZE: 'lots', TAP_ORACLE_WMS_VERIFY_SSL: 'perhaps' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.deepEqual([...error.problems].sort(), ["'page_size' must be integer", "'verify_ssl' must be boolean"]);
+        return true;
+      },
+    );
   });
 });
 
@@ -168,7 +201,8 @@ describe('singer/config: casts and names', () => {
     [' keep spaces ', { type: 'string' }, ' keep spaces '],
   ];
   for (const [raw, setting, expected] of table) {
-    it(`casts ${JSON.stringify(raw)} as ${JSON.stringify(setting)}`, () => assert.deepEqual(castEnvValue(raw, setting), expected));
+    it(`casts ${JSON.stringify(raw)} as ${JSON.stringify(setting)}`, () =>
+      assert.deepEqual(castEnvValue(raw, setting), expected));
   }
 
   it('names variables like Meltano (non-alphanumerics → _, upper-case)', () => {

@@ -21,16 +21,22 @@ describe('singer/exact-number: parseJsonExact → stringifyJson round trip', () 
   }
 
   it('keeps an id above 2^53 as an ExactNumber and normal numbers as numbers', () => {
-    const value = parseJsonExact('{"id":9007199254740993,"qty":12.5,"n":42,"safe":9007199254740991}') as Record<string, unknown>;
+    const value = parseJsonExact('{"id":9007199254740993,"qty":12.5,"n":42,"safe":9007199254740991}') as Record<
+      string,
+      unknown
+    >;
     assert.ok(value.id instanceof ExactNumber);
-    assert.equal((value.id as ExactNumber).text, '9007199254740993');
+    assert.equal(value.id.text, '9007199254740993');
     assert.equal(value.qty, 12.5);
     assert.equal(value.n, 42);
     assert.equal(value.safe, 9007199254740991);
   });
 
   it('takes the native fast path for lines without long digit runs (numbers come back as plain numbers)', () => {
-    const value = parseJsonExact('{"a":123456789012345,"b":0.1,"ts":"2024-05-01T12:34:56.123456+02:00"}') as Record<string, unknown>;
+    const value = parseJsonExact('{"a":123456789012345,"b":0.1,"ts":"2024-05-01T12:34:56.123456+02:00"}') as Record<
+      string,
+      unknown
+    >;
     assert.equal(value.a, 123456789012345);
     assert.equal(value.b, 0.1);
   });
@@ -49,7 +55,10 @@ describe('singer/exact-number: parseJsonExact → stringifyJson round trip', () 
   });
 
   it('writes ExactNumber values built in code as bare literals', () => {
-    assert.equal(stringifyJson({ v: new ExactNumber('-1.000000000000000001'), list: [new ExactNumber('1e400')] }), '{"v":-1.000000000000000001,"list":[1e400]}');
+    assert.equal(
+      stringifyJson({ v: new ExactNumber('-1.000000000000000001'), list: [new ExactNumber('1e400')] }),
+      '{"v":-1.000000000000000001,"list":[1e400]}',
+    );
   });
 
   it('leaves strings that merely look like markers alone', () => {
@@ -80,7 +89,8 @@ describe('singer/exact-number: number texts', () => {
   }
 
   it('ExactNumber rejects text that is not a JSON number literal', () => {
-    for (const bad of ['', '1.', '01', '+1', '1,5', 'NaN', '0x10', '1 ']) assert.throws(() => new ExactNumber(bad), TypeError, bad);
+    for (const bad of ['', '1.', '01', '+1', '1,5', 'NaN', '0x10', '1 '])
+      assert.throws(() => new ExactNumber(bad), TypeError, bad);
     assert.equal(new ExactNumber('12').isInteger, true);
     assert.equal(new ExactNumber('1.2').isInteger, false);
     assert.equal(new ExactNumber('1e3').isInteger, false);

@@ -33,8 +33,16 @@ describe('singer/log: levels', () => {
     ['default is info', {}, ['INFO i', 'WARNING w', 'ERROR e', 'CRITICAL c']],
     ['LOGLEVEL=debug', { LOGLEVEL: 'debug' }, ['DEBUG d', 'INFO i', 'WARNING w', 'ERROR e', 'CRITICAL c']],
     ['LOGLEVEL is case-insensitive, WARN means warning', { LOGLEVEL: 'WARN' }, ['WARNING w', 'ERROR e', 'CRITICAL c']],
-    ['<PLUGIN>_LOGLEVEL beats LOGLEVEL', { LOGLEVEL: 'debug', TAP_ORACLE_WMS_LOGLEVEL: 'error' }, ['ERROR e', 'CRITICAL c']],
-    ['another plugin’s level is ignored', { TARGET_ORACLE_LOGLEVEL: 'error' }, ['INFO i', 'WARNING w', 'ERROR e', 'CRITICAL c']],
+    [
+      '<PLUGIN>_LOGLEVEL beats LOGLEVEL',
+      { LOGLEVEL: 'debug', TAP_ORACLE_WMS_LOGLEVEL: 'error' },
+      ['ERROR e', 'CRITICAL c'],
+    ],
+    [
+      'another plugin’s level is ignored',
+      { TARGET_ORACLE_LOGLEVEL: 'error' },
+      ['INFO i', 'WARNING w', 'ERROR e', 'CRITICAL c'],
+    ],
     ['an unknown level falls back to info', { LOGLEVEL: 'chatty' }, ['INFO i', 'WARNING w', 'ERROR e', 'CRITICAL c']],
   ];
   for (const [description, env, expected] of table) {
@@ -57,11 +65,30 @@ describe('singer/log: METRIC lines', () => {
     const { logger, lines } = capture({});
     const metrics = new Metrics(logger);
     metrics.counter('record_count', 100, { stream: 'allocation' });
-    metrics.timer('http_request_duration', 1.2345678, { endpoint: 'allocation', http_status_code: 200, status: 'succeeded' });
+    metrics.timer('http_request_duration', 1.2345678, {
+      endpoint: 'allocation',
+      http_status_code: 200,
+      status: 'succeeded',
+    });
     const [counter, timer] = lines();
-    assert.deepEqual(JSON.parse(SINGER_PYTHON_METRIC.exec(counter!)![1]!), { type: 'counter', metric: 'record_count', value: 100, tags: { stream: 'allocation' } });
-    assert.deepEqual(JSON.parse(SINGER_PYTHON_METRIC.exec(timer!)![1]!), { type: 'timer', metric: 'http_request_duration', value: 1.234568, tags: { endpoint: 'allocation', http_status_code: 200, status: 'succeeded' } });
-    assert.deepEqual(parseMetricLine(counter!), { type: 'counter', metric: 'record_count', value: 100, tags: { stream: 'allocation' } });
+    assert.deepEqual(JSON.parse(SINGER_PYTHON_METRIC.exec(counter)![1]), {
+      type: 'counter',
+      metric: 'record_count',
+      value: 100,
+      tags: { stream: 'allocation' },
+    });
+    assert.deepEqual(JSON.parse(SINGER_PYTHON_METRIC.exec(timer)![1]), {
+      type: 'timer',
+      metric: 'http_request_duration',
+      value: 1.234568,
+      tags: { endpoint: 'allocation', http_status_code: 200, status: 'succeeded' },
+    });
+    assert.deepEqual(parseMetricLine(counter), {
+      type: 'counter',
+      metric: 'record_count',
+      value: 100,
+      tags: { stream: 'allocation' },
+    });
   });
 
   it('follow the log level like other INFO lines (hidden at LOGLEVEL=warning)', () => {
@@ -74,12 +101,18 @@ describe('singer/log: METRIC lines', () => {
     const { logger, lines } = capture({});
     const metrics = new Metrics(logger);
     assert.equal(await metrics.time('job_duration', { job_type: 'sync' }, async () => 7), 7);
-    await assert.rejects(metrics.time('job_duration', { job_type: 'sync' }, async () => Promise.reject(new Error('boom'))), /boom/);
+    await assert.rejects(
+      metrics.time('job_duration', { job_type: 'sync' }, async () => Promise.reject(new Error('boom'))),
+      /boom/,
+    );
     const points = lines().map((line) => parseMetricLine(line)!);
-    assert.deepEqual(points.map((p) => [p.type, p.metric, p.tags.status, p.tags.job_type]), [
-      ['timer', 'job_duration', 'succeeded', 'sync'],
-      ['timer', 'job_duration', 'failed', 'sync'],
-    ]);
+    assert.deepEqual(
+      points.map((p) => [p.type, p.metric, p.tags.status, p.tags.job_type]),
+      [
+        ['timer', 'job_duration', 'succeeded', 'sync'],
+        ['timer', 'job_duration', 'failed', 'sync'],
+      ],
+    );
     assert.ok(points.every((p) => typeof p.value === 'number' && p.value >= 0 && p.value < 5));
   });
 
@@ -100,24 +133,37 @@ describe('singer/log: structured JSON when SINGER_SDK_LOG_CONFIG selects the Str
 
   it('emits one JSON object per line with every key Meltano requires', async () => {
     const config = path.join(dir, 'logging.yml');
-    await writeFile(config, 'version: 1\nformatters:\n  structured:\n    (): singer_sdk.logging.StructuredFormatter\nroot:\n  level: INFO\n');
+    await writeFile(
+      config,
+      'version: 1\nformatters:\n  structured:\n    (): singer_sdk.logging.StructuredFormatter\nroot:\n  level: INFO\n',
+    );
     const { logger, lines } = capture({ SINGER_SDK_LOG_CONFIG: config });
     logger.info('Synced', { stream: 'allocation', records: 3 });
     new Metrics(logger).counter('record_count', 3, { stream: 'allocation' });
     const [plain, metric] = lines().map((line) => JSON.parse(line) as Record<string, unknown>);
     for (const key of MELTANO_KEYS) {
-      assert.ok(key in plain!, `missing ${key}`);
-      assert.ok(key in metric!, `missing ${key} on metric`);
+      assert.ok(key in plain, `missing ${key}`);
+      assert.ok(key in metric, `missing ${key} on metric`);
     }
-    assert.equal(plain!.level, 'info');
-    assert.equal(plain!.pid, process.pid);
-    assert.equal(plain!.app_name, 'tap-oracle-wms');
-    assert.equal(plain!.stream_name, 'allocation');
-    assert.equal(plain!.message, 'Synced');
-    assert.deepEqual(plain!.extra, { stream: 'allocation', records: 3 });
-    assert.ok(typeof plain!.ts === 'number' && Math.abs((plain!.ts as number) - Date.now() / 1000) < 60);
-    assert.deepEqual(metric!.metric_info, { type: 'counter', metric: 'record_count', value: 3, tags: { stream: 'allocation' } });
-    assert.deepEqual(parseMetricLine(lines()[1]!), { type: 'counter', metric: 'record_count', value: 3, tags: { stream: 'allocation' } });
+    assert.equal(plain.level, 'info');
+    assert.equal(plain.pid, process.pid);
+    assert.equal(plain.app_name, 'tap-oracle-wms');
+    assert.equal(plain.stream_name, 'allocation');
+    assert.equal(plain.message, 'Synced');
+    assert.deepEqual(plain.extra, { stream: 'allocation', records: 3 });
+    assert.ok(typeof plain.ts === 'number' && Math.abs(plain.ts - Date.now() / 1000) < 60);
+    assert.deepEqual(metric.metric_info, {
+      type: 'counter',
+      metric: 'record_count',
+      value: 3,
+      tags: { stream: 'allocation' },
+    });
+    assert.deepEqual(parseMetricLine(lines()[1]), {
+      type: 'counter',
+      metric: 'record_count',
+      value: 3,
+      tags: { stream: 'allocation' },
+    });
   });
 
   it('stays plain when the config does not mention StructuredFormatter, or does not exist', async () => {

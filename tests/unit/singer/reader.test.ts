@@ -21,32 +21,42 @@ async function readError(text: string): Promise<ProtocolError> {
     await readAll(chunks(text));
   } catch (error) {
     assert.ok(error instanceof ProtocolError, String(error));
-    return error as ProtocolError;
+    return error;
   }
   throw new Error('expected a ProtocolError');
 }
 
-const SCHEMA = '{"type":"SCHEMA","stream":"s","schema":{"properties":{"id":{"type":"integer"}}},"key_properties":["id"]}';
+const SCHEMA =
+  '{"type":"SCHEMA","stream":"s","schema":{"properties":{"id":{"type":"integer"}}},"key_properties":["id"]}';
 const SECRET_VALUE = 'Jane-Doe-555-0101';
 
 describe('singer/reader: readMessages line handling', () => {
   it('reads CRLF lines, a last line without newline, and skips blank and whitespace-only lines', async () => {
     const text = `${SCHEMA}\r\n\r\n   \n\t\r\n{"type":"RECORD","stream":"s","record":{"id":1}}\r\n{"type":"STATE","value":{"a":1}}`;
     const messages = await readAll(chunks(text));
-    assert.deepEqual(messages.map((m) => m.type), ['SCHEMA', 'RECORD', 'STATE']);
+    assert.deepEqual(
+      messages.map((m) => m.type),
+      ['SCHEMA', 'RECORD', 'STATE'],
+    );
     assert.deepEqual(messages[2], { type: 'STATE', value: { a: 1 } });
   });
 
   it('counts blank lines in line numbers', async () => {
     const lines: number[] = [];
-    for await (const item of readNumberedMessages(chunks(`${SCHEMA}\n\n\n{"type":"STATE","value":1}\n`))) lines.push(item.line);
+    for await (const item of readNumberedMessages(chunks(`${SCHEMA}\n\n\n{"type":"STATE","value":1}\n`)))
+      lines.push(item.line);
     assert.deepEqual(lines, [1, 4]);
   });
 
   it('reassembles lines split across chunks, including a UTF-8 character split between two chunks', async () => {
     const line = Buffer.from('{"type":"RECORD","stream":"s","record":{"name":"Zürich €"}}\n', 'utf8');
     const euro = line.indexOf(0xe2); // first byte of €
-    const parts = [line.subarray(0, 5), line.subarray(5, euro + 1), line.subarray(euro + 1, euro + 2), line.subarray(euro + 2)];
+    const parts = [
+      line.subarray(0, 5),
+      line.subarray(5, euro + 1),
+      line.subarray(euro + 1, euro + 2),
+      line.subarray(euro + 2),
+    ];
     const messages = await readAll(chunks(...parts));
     assert.deepEqual(messages, [{ type: 'RECORD', stream: 's', record: { name: 'Zürich €' } }]);
   });
@@ -58,7 +68,7 @@ describe('singer/reader: readMessages line handling', () => {
     for (let at = 0; at < line.length; at += 65536) parts.push(line.subarray(at, at + 65536));
     const messages = await readAll(chunks(...parts));
     assert.equal(messages.length, 2);
-    assert.equal(((messages[0] as unknown as { record: { blob: string } }).record.blob).length, big.length);
+    assert.equal((messages[0] as unknown as { record: { blob: string } }).record.blob.length, big.length);
     assert.deepEqual(messages[1], { type: 'STATE', value: 2 });
   });
 
@@ -66,7 +76,7 @@ describe('singer/reader: readMessages line handling', () => {
     const input = new PassThrough();
     input.setEncoding('utf8');
     input.end(`${SCHEMA}\n`);
-    assert.equal((await readAll(input))[0]!.type, 'SCHEMA');
+    assert.equal((await readAll(input))[0].type, 'SCHEMA');
   });
 
   it('matches the type case-insensitively and outputs it upper-case', async () => {
@@ -77,12 +87,17 @@ describe('singer/reader: readMessages line handling', () => {
       '{"type":"activate_version","stream":"s","version":17}',
       '{"type":"Batch","stream":"s","encoding":{"format":"jsonl"},"manifest":["file:///tmp/a.jsonl"]}',
     ].join('\n');
-    assert.deepEqual((await readAll(chunks(text))).map((m) => m.type), ['SCHEMA', 'RECORD', 'STATE', 'ACTIVATE_VERSION', 'BATCH']);
+    assert.deepEqual(
+      (await readAll(chunks(text))).map((m) => m.type),
+      ['SCHEMA', 'RECORD', 'STATE', 'ACTIVATE_VERSION', 'BATCH'],
+    );
   });
 
   it('takes SCHEMA key_properties from inside the schema when the message has none (SDK fixture pk_updates)', async () => {
-    const [message] = await readAll(chunks('{"type":"SCHEMA","stream":"s","schema":{"properties":{"id":{}},"key_properties":["id"]}}'));
-    assert.equal(message!.type, 'SCHEMA');
+    const [message] = await readAll(
+      chunks('{"type":"SCHEMA","stream":"s","schema":{"properties":{"id":{}},"key_properties":["id"]}}'),
+    );
+    assert.equal(message.type, 'SCHEMA');
     assert.deepEqual((message as { key_properties: string[] }).key_properties, ['id']);
   });
 
@@ -115,22 +130,78 @@ describe('singer/reader: readMessages line handling', () => {
 
 describe('singer/reader: malformed lines name the line and never the values', () => {
   const cases: { name: string; line: string; problem: RegExp }[] = [
-    { name: 'invalid JSON', line: `{"type":"RECORD","stream":"s","record":{"name":"${SECRET_VALUE}"}`, problem: /^Invalid JSON \(line 2\)$/ },
+    {
+      name: 'invalid JSON',
+      line: `{"type":"RECORD","stream":"s","record":{"name":"${SECRET_VALUE}"}`,
+      problem: /^Invalid JSON \(line 2\)$/,
+    },
     { name: 'not an object', line: `["${SECRET_VALUE}"]`, problem: /must be a JSON object \(line 2\)/ },
-    { name: 'missing type', line: `{"stream":"s","record":{"name":"${SECRET_VALUE}"}}`, problem: /missing 'type' \(line 2\)/ },
-    { name: 'unknown type', line: `{"type":"RECORDZ","stream":"s","record":{"name":"${SECRET_VALUE}"}}`, problem: /Unknown message type 'RECORDZ' \(line 2\)/ },
-    { name: 'RECORD missing stream', line: `{"type":"RECORD","record":{"name":"${SECRET_VALUE}"}}`, problem: /RECORD is missing 'stream' \(line 2\)/ },
-    { name: 'RECORD with empty stream', line: `{"type":"RECORD","stream":"","record":{"name":"${SECRET_VALUE}"}}`, problem: /RECORD is missing 'stream' \(line 2/ },
-    { name: 'RECORD missing record', line: '{"type":"RECORD","stream":"s"}', problem: /RECORD is missing 'record' \(line 2, stream 's'\)/ },
-    { name: 'RECORD with a non-object record', line: `{"type":"RECORD","stream":"s","record":["${SECRET_VALUE}"]}`, problem: /RECORD is missing 'record' \(line 2, stream 's'\)/ },
-    { name: 'RECORD with a bad time_extracted', line: `{"type":"RECORD","stream":"s","record":{"name":"${SECRET_VALUE}"},"time_extracted":5}`, problem: /RECORD has invalid 'time_extracted' \(line 2/ },
-    { name: 'SCHEMA missing stream', line: '{"type":"SCHEMA","schema":{"properties":{}},"key_properties":[]}', problem: /SCHEMA is missing 'stream' \(line 2\)/ },
-    { name: 'SCHEMA missing schema', line: '{"type":"SCHEMA","stream":"s","key_properties":[]}', problem: /SCHEMA is missing 'schema' \(line 2, stream 's'\)/ },
-    { name: 'SCHEMA missing properties', line: '{"type":"SCHEMA","stream":"s","schema":{"type":"object"},"key_properties":[]}', problem: /SCHEMA schema is missing 'properties' \(line 2/ },
-    { name: 'SCHEMA with non-string key_properties', line: '{"type":"SCHEMA","stream":"s","schema":{"properties":{}},"key_properties":[1]}', problem: /invalid 'key_properties' \(line 2/ },
+    {
+      name: 'missing type',
+      line: `{"stream":"s","record":{"name":"${SECRET_VALUE}"}}`,
+      problem: /missing 'type' \(line 2\)/,
+    },
+    {
+      name: 'unknown type',
+      line: `{"type":"RECORDZ","stream":"s","record":{"name":"${SECRET_VALUE}"}}`,
+      problem: /Unknown message type 'RECORDZ' \(line 2\)/,
+    },
+    {
+      name: 'RECORD missing stream',
+      line: `{"type":"RECORD","record":{"name":"${SECRET_VALUE}"}}`,
+      problem: /RECORD is missing 'stream' \(line 2\)/,
+    },
+    {
+      name: 'RECORD with empty stream',
+      line: `{"type":"RECORD","stream":"","record":{"name":"${SECRET_VALUE}"}}`,
+      problem: /RECORD is missing 'stream' \(line 2/,
+    },
+    {
+      name: 'RECORD missing record',
+      line: '{"type":"RECORD","stream":"s"}',
+      problem: /RECORD is missing 'record' \(line 2, stream 's'\)/,
+    },
+    {
+      name: 'RECORD with a non-object record',
+      line: `{"type":"RECORD","stream":"s","record":["${SECRET_VALUE}"]}`,
+      problem: /RECORD is missing 'record' \(line 2, stream 's'\)/,
+    },
+    {
+      name: 'RECORD with a bad time_extracted',
+      line: `{"type":"RECORD","stream":"s","record":{"name":"${SECRET_VALUE}"},"time_extracted":5}`,
+      problem: /RECORD has invalid 'time_extracted' \(line 2/,
+    },
+    {
+      name: 'SCHEMA missing stream',
+      line: '{"type":"SCHEMA","schema":{"properties":{}},"key_properties":[]}',
+      problem: /SCHEMA is missing 'stream' \(line 2\)/,
+    },
+    {
+      name: 'SCHEMA missing schema',
+      line: '{"type":"SCHEMA","stream":"s","key_properties":[]}',
+      problem: /SCHEMA is missing 'schema' \(line 2, stream 's'\)/,
+    },
+    {
+      name: 'SCHEMA missing properties',
+      line: '{"type":"SCHEMA","stream":"s","schema":{"type":"object"},"key_properties":[]}',
+      problem: /SCHEMA schema is missing 'properties' \(line 2/,
+    },
+    {
+      name: 'SCHEMA with non-string key_properties',
+      line: '{"type":"SCHEMA","stream":"s","schema":{"properties":{}},"key_properties":[1]}',
+      problem: /invalid 'key_properties' \(line 2/,
+    },
     { name: 'STATE missing value', line: '{"type":"STATE"}', problem: /STATE is missing 'value' \(line 2\)/ },
-    { name: 'ACTIVATE_VERSION missing version', line: '{"type":"ACTIVATE_VERSION","stream":"s"}', problem: /ACTIVATE_VERSION is missing 'version' \(line 2/ },
-    { name: 'BATCH missing manifest', line: '{"type":"BATCH","stream":"s","encoding":{"format":"jsonl"}}', problem: /BATCH is missing 'manifest' \(line 2/ },
+    {
+      name: 'ACTIVATE_VERSION missing version',
+      line: '{"type":"ACTIVATE_VERSION","stream":"s"}',
+      problem: /ACTIVATE_VERSION is missing 'version' \(line 2/,
+    },
+    {
+      name: 'BATCH missing manifest',
+      line: '{"type":"BATCH","stream":"s","encoding":{"format":"jsonl"}}',
+      problem: /BATCH is missing 'manifest' \(line 2/,
+    },
   ];
   for (const { name, line, problem } of cases) {
     it(name, async () => {
@@ -155,7 +226,8 @@ describe('singer/reader: malformed lines name the line and never the values', ()
   it('yields the messages before the bad line', async () => {
     const seen: string[] = [];
     try {
-      for await (const message of readMessages(chunks(`${SCHEMA}\n{"type":"STATE","value":1}\nnot json\n`))) seen.push(message.type);
+      for await (const message of readMessages(chunks(`${SCHEMA}\n{"type":"STATE","value":1}\nnot json\n`)))
+        seen.push(message.type);
     } catch {
       // expected
     }

@@ -42,7 +42,12 @@ function assertNoSecret(text: string): void {
 
 describe('singer/redact: secrets never reach stderr or --about', () => {
   it('redactConfig masks secret and writeOnly settings only', () => {
-    assert.deepEqual(redactConfig(config, schema), { user: 'demo', password: REDACTED, client_secret: REDACTED, page_size: 5 });
+    assert.deepEqual(redactConfig(config, schema), {
+      user: 'demo',
+      password: REDACTED,
+      client_secret: REDACTED,
+      page_size: 5,
+    });
     assert.deepEqual(redactConfig({ user: 'demo', password: '' }, schema), { user: 'demo', password: '' });
     assert.deepEqual(secretValues(config, schema).sort(), [CLIENT_SECRET, PASSWORD].sort());
   });
@@ -58,7 +63,10 @@ describe('singer/redact: secrets never reach stderr or --about', () => {
     const text = stderrOf({}, (logger) => {
       logger.info(`before secrets are known: ${CLIENT_SECRET.slice(0, 3)}`);
       logger.addSecrets(secretValues(config, schema));
-      logger.error(`login failed for demo:${PASSWORD}`, { url: `https://demo:${encodeURIComponent(PASSWORD)}@wms.test/`, config });
+      logger.error(`login failed for demo:${PASSWORD}`, {
+        url: `https://demo:${encodeURIComponent(PASSWORD)}@wms.test/`,
+        config,
+      });
       logger.critical(`token ${CLIENT_SECRET} refused`);
     });
     assertNoSecret(text);
@@ -71,7 +79,10 @@ describe('singer/redact: secrets never reach stderr or --about', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'singer-redact-'));
     try {
       const logConfig = path.join(dir, 'logging.json');
-      await writeFile(logConfig, JSON.stringify({ formatters: { json: { '()': 'singer_sdk.logging.StructuredFormatter' } } }));
+      await writeFile(
+        logConfig,
+        JSON.stringify({ formatters: { json: { '()': 'singer_sdk.logging.StructuredFormatter' } } }),
+      );
       const text = stderrOf({ SINGER_SDK_LOG_CONFIG: logConfig }, (logger) => {
         logger.addSecrets([PASSWORD]);
         logger.warning(`retrying with ${PASSWORD}`, { password: PASSWORD });
@@ -93,6 +104,9 @@ describe('singer/redact: secrets never reach stderr or --about', () => {
       assert.match(about, /password/);
     }
     assert.match(renderAbout(info, 'text'), /password \(string, secret\)/);
-    assert.equal((JSON.parse(renderAbout(info, 'json')) as { settings: SettingsSchema }).settings.properties.password!.secret, true);
+    assert.equal(
+      (JSON.parse(renderAbout(info, 'json')) as { settings: SettingsSchema }).settings.properties.password.secret,
+      true,
+    );
   });
 });

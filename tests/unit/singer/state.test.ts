@@ -5,20 +5,47 @@ import { clearBookmark, emptyState, getBookmark, normalizeState, setBookmark } f
 describe('singer/state: bookmarks in the SDK shape', () => {
   it('sets and gets a per-stream bookmark without touching the input state', () => {
     const before = emptyState();
-    const after = setBookmark(before, 'allocation', { replication_key: 'mod_ts', replication_key_value: '2024-05-01T00:00:00+00:00' });
+    const after = setBookmark(before, 'allocation', {
+      replication_key: 'mod_ts',
+      replication_key_value: '2024-05-01T00:00:00+00:00',
+    });
     assert.deepEqual(before, { bookmarks: {} });
-    assert.deepEqual(after, { bookmarks: { allocation: { replication_key: 'mod_ts', replication_key_value: '2024-05-01T00:00:00+00:00' } } });
-    assert.deepEqual(getBookmark(after, 'allocation'), { replication_key: 'mod_ts', replication_key_value: '2024-05-01T00:00:00+00:00' });
+    assert.deepEqual(after, {
+      bookmarks: { allocation: { replication_key: 'mod_ts', replication_key_value: '2024-05-01T00:00:00+00:00' } },
+    });
+    assert.deepEqual(getBookmark(after, 'allocation'), {
+      replication_key: 'mod_ts',
+      replication_key_value: '2024-05-01T00:00:00+00:00',
+    });
     assert.equal(getBookmark(after, 'other'), undefined);
   });
 
   it('keeps partitions per context, replaces the matching one, and leaves others alone', () => {
-    let state = setBookmark(emptyState(), 'inventory', { replication_key: 'mod_ts', replication_key_value: 'a' }, { facility_id: 1 });
-    state = setBookmark(state, 'inventory', { replication_key: 'mod_ts', replication_key_value: 'b' }, { facility_id: 2 });
-    state = setBookmark(state, 'inventory', { replication_key: 'mod_ts', replication_key_value: 'c' }, { facility_id: 1 });
-    assert.deepEqual(getBookmark(state, 'inventory', { facility_id: 1 }), { context: { facility_id: 1 }, replication_key: 'mod_ts', replication_key_value: 'c' });
+    let state = setBookmark(
+      emptyState(),
+      'inventory',
+      { replication_key: 'mod_ts', replication_key_value: 'a' },
+      { facility_id: 1 },
+    );
+    state = setBookmark(
+      state,
+      'inventory',
+      { replication_key: 'mod_ts', replication_key_value: 'b' },
+      { facility_id: 2 },
+    );
+    state = setBookmark(
+      state,
+      'inventory',
+      { replication_key: 'mod_ts', replication_key_value: 'c' },
+      { facility_id: 1 },
+    );
+    assert.deepEqual(getBookmark(state, 'inventory', { facility_id: 1 }), {
+      context: { facility_id: 1 },
+      replication_key: 'mod_ts',
+      replication_key_value: 'c',
+    });
     assert.deepEqual(getBookmark(state, 'inventory', { facility_id: 2 })?.replication_key_value, 'b');
-    assert.equal(state.bookmarks.inventory!.partitions!.length, 2);
+    assert.equal(state.bookmarks.inventory.partitions!.length, 2);
     assert.equal(getBookmark(state, 'inventory', { facility_id: 3 }), undefined);
   });
 
@@ -41,6 +68,8 @@ describe('singer/state: bookmarks in the SDK shape', () => {
     assert.deepEqual(normalizeState(null), { bookmarks: {} });
     assert.deepEqual(normalizeState([1]), { bookmarks: {} });
     assert.deepEqual(normalizeState({ bookmarks: 'junk', other: 1 }), { bookmarks: {}, other: 1 });
-    assert.deepEqual(normalizeState({ type: 'STATE', value: { bookmarks: { s: { replication_key_value: 5 } } } }), { bookmarks: { s: { replication_key_value: 5 } } });
+    assert.deepEqual(normalizeState({ type: 'STATE', value: { bookmarks: { s: { replication_key_value: 5 } } } }), {
+      bookmarks: { s: { replication_key_value: 5 } },
+    });
   });
 });

@@ -8,7 +8,10 @@ import { MessageWriter } from '../../../singer/writer.js';
 class SlowSink extends Writable {
   readonly chunks: string[] = [];
   maxBuffered = 0;
-  constructor(readonly delayMs: number, highWaterMark: number) {
+  constructor(
+    readonly delayMs: number,
+    highWaterMark: number,
+  ) {
     super({ highWaterMark, decodeStrings: false });
   }
   override _write(chunk: string, _encoding: BufferEncoding, callback: () => void): void {
@@ -73,7 +76,10 @@ describe('singer/writer: MessageWriter against a slow consumer', () => {
     const lines = sink.chunks.join('').split('\n');
     assert.equal(lines.pop(), '');
     assert.equal(lines.length, 50);
-    assert.deepEqual(lines.map((line) => (JSON.parse(line) as { i: number }).i).sort((a, b) => a - b), [...Array(50).keys()]);
+    assert.deepEqual(
+      lines.map((line) => (JSON.parse(line) as { i: number }).i).sort((a, b) => a - b),
+      [...Array(50).keys()],
+    );
   });
 
   it('writes upper-case types and ExactNumber as bare literals', async () => {
@@ -102,7 +108,10 @@ describe('singer/writer: MessageWriter against a slow consumer', () => {
     const writer = new MessageWriter(sink);
     for (let i = 0; i < 100; i += 1) await writer.writeValue({ i });
     await writer.end();
-    assert.ok(sink.listenerCount('drain') === 0 && sink.listenerCount('close') <= 1, `drain ${sink.listenerCount('drain')}, close ${sink.listenerCount('close')}`);
+    assert.ok(
+      sink.listenerCount('drain') === 0 && sink.listenerCount('close') <= 1,
+      `drain ${sink.listenerCount('drain')}, close ${sink.listenerCount('close')}`,
+    );
   });
 
   it('lines written in the same tick reach a writev-capable consumer in one batch, each still a whole chunk', async () => {

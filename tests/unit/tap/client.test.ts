@@ -2,7 +2,12 @@ import { SourceError } from '../../../singer/index.js';
 import { BasicAuth, OAuthAuth } from '../../../tap-oracle-wms/http/auth.js';
 import { WmsClient } from '../../../tap-oracle-wms/http/client.js';
 import { RetryPolicy } from '../../../tap-oracle-wms/http/retry.js';
-import { NetworkFailure, type Transport, type TransportRequest, type TransportResponse } from '../../../tap-oracle-wms/http/transport.js';
+import {
+  NetworkFailure,
+  type Transport,
+  type TransportRequest,
+  type TransportResponse,
+} from '../../../tap-oracle-wms/http/transport.js';
 import { expect, testLogger } from './helpers.js';
 
 type Reply = TransportResponse | NetworkFailure;
@@ -38,7 +43,17 @@ function client(transport: Transport, options: { maxRetries?: number; auth?: 'ba
   logger.addSecrets(['s3cret', 'tok-1', 'tok-2']);
   const auth =
     options.auth === 'oauth'
-      ? new OAuthAuth({ transport, timeoutMs: 1000, onToken: () => undefined, request: { url: 'https://h/env/api/oauth2/token/', clientId: 'cid', clientSecret: 's3cret', form: { grant_type: 'password' } } })
+      ? new OAuthAuth({
+          transport,
+          timeoutMs: 1000,
+          onToken: () => undefined,
+          request: {
+            url: 'https://h/env/api/oauth2/token/',
+            clientId: 'cid',
+            clientSecret: 's3cret',
+            form: { grant_type: 'password' },
+          },
+        })
       : new BasicAuth('demo', 's3cret');
   const wms = new WmsClient({
     baseUrl: 'https://h/env/',
@@ -62,7 +77,8 @@ async function collect(gen: AsyncGenerator<{ results: Record<string, unknown>[] 
   return rows;
 }
 
-const page = (ids: number[], next: string | null) => json(200, { next_page: next, previous_page: null, results: ids.map((id) => ({ id })) });
+const page = (ids: number[], next: string | null) =>
+  json(200, { next_page: next, previous_page: null, results: ids.map((id) => ({ id })) });
 
 describe('tap WmsClient over a scripted in-memory transport (no network)', () => {
   it('builds lgfapi URLs and follows next_page verbatim', async () => {
@@ -82,7 +98,11 @@ describe('tap WmsClient over a scripted in-memory transport (no network)', () =>
   it('retries 429/5xx/resets and HTML gateway pages, honouring Retry-After', async () => {
     const t = new ScriptedTransport([
       () => json(429, { message: 'slow down' }, { 'retry-after': '0.05' }),
-      () => ({ status: 502, headers: { 'content-type': 'text/html' }, text: '<html><title>502 Bad Gateway</title></html>' }),
+      () => ({
+        status: 502,
+        headers: { 'content-type': 'text/html' },
+        text: '<html><title>502 Bad Gateway</title></html>',
+      }),
       () => new NetworkFailure('ECONNRESET', false),
       () => page([7], null),
     ]);
@@ -90,13 +110,18 @@ describe('tap WmsClient over a scripted in-memory transport (no network)', () =>
     const started = Date.now();
     expect(await collect(wms.pages('item', new URLSearchParams()))).to.deep.equal([{ id: 7 }]);
     expect(Date.now() - started).to.be.at.least(45);
-    expect(stderr.text).to.match(/HTTP 429/).and.match(/502 Bad Gateway/).and.match(/ECONNRESET/);
+    expect(stderr.text)
+      .to.match(/HTTP 429/)
+      .and.match(/502 Bad Gateway/)
+      .and.match(/ECONNRESET/);
     expect(stderr.text).to.match(/"metric":"http_request_duration".*"http_status_code":429.*"status":"failed"/);
   });
 
   it('gives up after max_retries with a SourceError naming the failure', async () => {
     const t = new ScriptedTransport([() => json(503, { message: 'down' }), () => json(503, { message: 'down' })]);
-    const error = await collect(client(t, { maxRetries: 1 }).wms.pages('item', new URLSearchParams())).catch((e: unknown) => e);
+    const error = await collect(client(t, { maxRetries: 1 }).wms.pages('item', new URLSearchParams())).catch(
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(SourceError);
     expect((error as Error).message).to.match(/after 2 attempts: HTTP 503 \(down\)/);
   });
@@ -104,7 +129,9 @@ describe('tap WmsClient over a scripted in-memory transport (no network)', () =>
   it('401/403/400 are fatal at once, with a clear hint and no credentials in the message', async () => {
     for (const status of [401, 403, 400]) {
       const t = new ScriptedTransport([() => json(status, { code: 'X', message: 'no' })]);
-      const error = (await collect(client(t).wms.pages('item', new URLSearchParams({ facility_id__code: 'DC01' }))).catch((e: unknown) => e)) as SourceError;
+      const error = (await collect(
+        client(t).wms.pages('item', new URLSearchParams({ facility_id__code: 'DC01' })),
+      ).catch((e: unknown) => e)) as SourceError;
       expect(error).to.be.instanceOf(SourceError);
       expect(t.requests).to.have.length(1);
       expect(error.message).to.contain(`HTTP ${status}`).and.not.contain('s3cret').and.not.contain('DC01');
@@ -113,8 +140,15 @@ describe('tap WmsClient over a scripted in-memory transport (no network)', () =>
 
   it('halves page_size on repeated timeouts (floor 25) and goes on', async () => {
     const timeout = () => new NetworkFailure('ECONNABORTED', true);
-    const t = new ScriptedTransport([timeout, timeout, timeout, (r) => page([Number(new URL(r.url).searchParams.get('page_size'))], null)]);
-    const rows = await collect(client(t, { maxRetries: 5 }).wms.pages('item', new URLSearchParams({ page_size: '100' })));
+    const t = new ScriptedTransport([
+      timeout,
+      timeout,
+      timeout,
+      (r) => page([Number(new URL(r.url).searchParams.get('page_size'))], null),
+    ]);
+    const rows = await collect(
+      client(t, { maxRetries: 5 }).wms.pages('item', new URLSearchParams({ page_size: '100' })),
+    );
     const sizes = t.requests.map((r) => new URL(r.url).searchParams.get('page_size'));
     expect(sizes).to.deep.equal(['100', '100', '50', '25']);
     expect(rows).to.deep.equal([{ id: 25 }]);
@@ -123,7 +157,13 @@ describe('tap WmsClient over a scripted in-memory transport (no network)', () =>
   it('OAuth: caches the token, refreshes once on 401, never leaks it', async () => {
     let issued = 0;
     const token = () => json(200, { access_token: `tok-${++issued}`, expires_in: 3600 });
-    const t = new ScriptedTransport([token, () => page([1], 'https://h/n?c=2'), () => json(401, {}), token, () => page([2], null)]);
+    const t = new ScriptedTransport([
+      token,
+      () => page([1], 'https://h/n?c=2'),
+      () => json(401, {}),
+      token,
+      () => page([2], null),
+    ]);
     const { wms, stderr } = client(t, { auth: 'oauth' });
     expect(await collect(wms.pages('item', new URLSearchParams()))).to.deep.equal([{ id: 1 }, { id: 2 }]);
     expect(t.requests[0].method).to.equal('POST');
@@ -134,13 +174,19 @@ describe('tap WmsClient over a scripted in-memory transport (no network)', () =>
   });
 
   it('parses bodies exactly: ids beyond 2^53 are not rounded', async () => {
-    const t = new ScriptedTransport([() => ({ status: 200, headers: {}, text: '{"next_page":null,"results":[{"id":12345678901234567890}]}' })]);
+    const t = new ScriptedTransport([
+      () => ({ status: 200, headers: {}, text: '{"next_page":null,"results":[{"id":12345678901234567890}]}' }),
+    ]);
     const rows = (await collect(client(t).wms.pages('item', new URLSearchParams()))) as { id: { text: string } }[];
     expect(rows[0].id.text).to.equal('12345678901234567890');
   });
 
   it('accepts the entity list as a dict, a list, or {results}', async () => {
-    const t = new ScriptedTransport([() => json(200, { order_hdr: 'u', allocation: 'u' }), () => json(200, ['b', 'a']), () => json(200, { results: ['z'] })]);
+    const t = new ScriptedTransport([
+      () => json(200, { order_hdr: 'u', allocation: 'u' }),
+      () => json(200, ['b', 'a']),
+      () => json(200, { results: ['z'] }),
+    ]);
     const { wms } = client(t);
     expect(await wms.entities()).to.deep.equal(['allocation', 'order_hdr']);
     expect(await wms.entities()).to.deep.equal(['a', 'b']);

@@ -1,5 +1,12 @@
 import { Writable } from 'node:stream';
-import { createLogger, type Logger, MessageWriter, Metrics, parseJsonExact, type SingerMessage } from '../../../singer/index.js';
+import {
+  createLogger,
+  type Logger,
+  MessageWriter,
+  Metrics,
+  parseJsonExact,
+  type SingerMessage,
+} from '../../../singer/index.js';
 
 /** A writable that keeps everything written, for stdout/stderr captures. */
 export class Capture extends Writable {

@@ -1,6 +1,12 @@
 import { emptyState, setBookmark } from '../../../singer/index.js';
 import { parseInstant } from '../../../tap-oracle-wms/instant.js';
-import { incrementalPlan, rangeSlice, splitIdRange, startFullSync, savedFullSync } from '../../../tap-oracle-wms/replication.js';
+import {
+  incrementalPlan,
+  rangeSlice,
+  splitIdRange,
+  startFullSync,
+  savedFullSync,
+} from '../../../tap-oracle-wms/replication.js';
 import { expect } from './helpers.js';
 
 const T = (text: string) => parseInstant(text) as number;
@@ -15,7 +21,10 @@ const base = {
 
 describe('tap replication plans: incremental windows and id ranges (pure)', () => {
   it('queries [bookmark − overlap, signpost) in whole UTC seconds, offsets URL-encoded, ordered mod_ts,id', () => {
-    const state = setBookmark(emptyState(), 'allocation', { replication_key: 'mod_ts', replication_key_value: '2025-06-01T08:30:10.900000-03:00' });
+    const state = setBookmark(emptyState(), 'allocation', {
+      replication_key: 'mod_ts',
+      replication_key_value: '2025-06-01T08:30:10.900000-03:00',
+    });
     const { slice } = incrementalPlan({ ...base, state });
     expect(slice.params.get('mod_ts__gte')).to.equal('2025-06-01T11:15:10+00:00');
     expect(slice.params.get('mod_ts__lt')).to.equal('2025-06-01T12:00:01+00:00');
@@ -24,7 +33,11 @@ describe('tap replication plans: incremental windows and id ranges (pure)', () =
   });
 
   it('starts from start_date without state, else now − initial lookback (never the whole table)', () => {
-    expect(incrementalPlan({ ...base, state: emptyState(), startDate: '2025-05-01T00:00:00Z' }).slice.params.get('mod_ts__gte')).to.equal('2025-05-01T00:00:00+00:00');
+    expect(
+      incrementalPlan({ ...base, state: emptyState(), startDate: '2025-05-01T00:00:00Z' }).slice.params.get(
+        'mod_ts__gte',
+      ),
+    ).to.equal('2025-05-01T00:00:00+00:00');
     const plan = incrementalPlan({ ...base, state: emptyState() });
     expect(plan.slice.params.get('mod_ts__gte')).to.equal('2025-05-31T12:01:00+00:00');
     expect(plan.initialBookmark).to.equal('2025-05-31T12:01:00.000000+00:00');
@@ -38,7 +51,10 @@ describe('tap replication plans: incremental windows and id ranges (pure)', () =
       { id: 3, mod_ts: null },
     ]);
     const state = update?.(emptyState());
-    expect(state?.bookmarks.allocation).to.deep.equal({ replication_key: 'mod_ts', replication_key_value: '2025-06-01T07:00:00.000002-05:00' });
+    expect(state?.bookmarks.allocation).to.deep.equal({
+      replication_key: 'mod_ts',
+      replication_key_value: '2025-06-01T07:00:00.000002-05:00',
+    });
     expect(slice.afterPage([{ id: 4, mod_ts: '2025-06-01T11:00:00.000000Z' }])).to.equal(undefined);
   });
 
@@ -69,9 +85,15 @@ describe('tap replication plans: incremental windows and id ranges (pure)', () =
     const first = rangeSlice('item', saved!.partitions[1]);
     expect(first.params.toString()).to.equal('ordering=id&id__gte=51');
     const after = first.afterPage([{ id: 60 }, { id: 77 }])!(state);
-    const resumed = rangeSlice('item', savedFullSync(after, 'item')!.partitions.find((p) => p.context.id_gte === 51)!);
+    const resumed = rangeSlice(
+      'item',
+      savedFullSync(after, 'item')!.partitions.find((p) => p.context.id_gte === 51)!,
+    );
     expect(resumed.params.toString()).to.equal('ordering=id&id__gt=77');
     const done = resumed.complete()(after);
-    expect(savedFullSync(done, 'item')!.partitions.find((p) => p.context.id_gte === 51)).to.include({ complete: true, replication_key_value: 77 });
+    expect(savedFullSync(done, 'item')!.partitions.find((p) => p.context.id_gte === 51)).to.include({
+      complete: true,
+      replication_key_value: 77,
+    });
   });
 });

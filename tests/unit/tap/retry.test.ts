@@ -22,9 +22,18 @@ describe('tap retry policy (pure)', () => {
 
   it('honours Retry-After when it asks for longer than the backoff, not shorter', () => {
     const policy = new RetryPolicy({ maxRetries: 5, initialSeconds: 1, maxSeconds: 8 }, () => 0);
-    expect(policy.delaySeconds(1, new HttpFailure('429', { kind: 'retriable', status: 429, retryAfterSeconds: 7 }))).to.equal(7);
-    expect(policy.delaySeconds(4, new HttpFailure('429', { kind: 'retriable', status: 429, retryAfterSeconds: 0 }))).to.equal(4);
-    expect(policy.delaySeconds(1, new HttpFailure('503', { kind: 'retriable', retryAfterSeconds: MAX_RETRY_AFTER_SECONDS + 1 }))).to.equal(undefined);
+    expect(
+      policy.delaySeconds(1, new HttpFailure('429', { kind: 'retriable', status: 429, retryAfterSeconds: 7 })),
+    ).to.equal(7);
+    expect(
+      policy.delaySeconds(4, new HttpFailure('429', { kind: 'retriable', status: 429, retryAfterSeconds: 0 })),
+    ).to.equal(4);
+    expect(
+      policy.delaySeconds(
+        1,
+        new HttpFailure('503', { kind: 'retriable', retryAfterSeconds: MAX_RETRY_AFTER_SECONDS + 1 }),
+      ),
+    ).to.equal(undefined);
   });
 
   it('parses Retry-After as seconds or an HTTP date', () => {

@@ -6,7 +6,9 @@ import { entitySchema, inferField, isRequired, relationBase } from '../../../tap
 import { repoRoot } from '../../helpers/repo-root.js';
 import { expect } from './helpers.js';
 
-const describe_ = JSON.parse(readFileSync(path.join(repoRoot, 'tests/fixtures/wms/allocation-describe.json'), 'utf8')) as Record<string, unknown>;
+const describe_ = JSON.parse(
+  readFileSync(path.join(repoRoot, 'tests/fixtures/wms/allocation-describe.json'), 'utf8'),
+) as Record<string, unknown>;
 
 describe('tap schema mapping from describe (pure, fixture describe)', () => {
   it('maps describe types to JSON Schema, required → non-nullable', () => {
@@ -47,7 +49,13 @@ describe('tap schema mapping from describe (pure, fixture describe)', () => {
 
   it('adds keys seen in records but missing from describe (url, facility_id), typed by value, nullable', () => {
     const samples = [
-      { id: 1, url: 'https://h:443/e/x/1', facility_id: { id: 3, key: 'DC01', url: '' }, extra_ts: '2025-01-01T00:00:00.000000-03:00', big: new ExactNumber('12345678901234567890') },
+      {
+        id: 1,
+        url: 'https://h:443/e/x/1',
+        facility_id: { id: 3, key: 'DC01', url: '' },
+        extra_ts: '2025-01-01T00:00:00.000000-03:00',
+        big: new ExactNumber('12345678901234567890'),
+      },
     ];
     const p = entitySchema(describe_, samples, true).schema.properties ?? {};
     expect(p.url).to.deep.equal({ type: ['string', 'null'] });
@@ -60,7 +68,12 @@ describe('tap schema mapping from describe (pure, fixture describe)', () => {
 
   it('reads required as true/"X"/"Y" and optional as false/"N"/"C"', () => {
     expect([true, 'X', 'Y', 'y'].map((required) => isRequired({ required }))).to.deep.equal([true, true, true, true]);
-    expect([false, 'N', 'C', undefined].map((required) => isRequired({ required }))).to.deep.equal([false, false, false, false]);
+    expect([false, 'N', 'C', undefined].map((required) => isRequired({ required }))).to.deep.equal([
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('catalog entry: key ["id"], mod_ts ⇒ INCREMENTAL with valid-replication-keys, automatic inclusion for key and replication key', () => {
@@ -72,12 +85,23 @@ describe('tap schema mapping from describe (pure, fixture describe)', () => {
     expect(stream?.['valid-replication-keys']).to.deep.equal(['mod_ts']);
     expect(stream?.['table-key-properties']).to.deep.equal(['id']);
     const inclusion = (name: string) => entry.metadata?.find((m) => m.breadcrumb[1] === name)?.metadata.inclusion;
-    expect([inclusion('id'), inclusion('mod_ts'), inclusion('alloc_qty')]).to.deep.equal(['automatic', 'automatic', 'available']);
-    expect(entry.metadata?.slice(1).map((m) => m.breadcrumb[1])).to.deep.equal(Object.keys(entry.schema.properties ?? {}));
+    expect([inclusion('id'), inclusion('mod_ts'), inclusion('alloc_qty')]).to.deep.equal([
+      'automatic',
+      'automatic',
+      'available',
+    ]);
+    expect(entry.metadata?.slice(1).map((m) => m.breadcrumb[1])).to.deep.equal(
+      Object.keys(entry.schema.properties ?? {}),
+    );
   });
 
   it('an entity without mod_ts is FULL_TABLE (forced)', () => {
-    const entry = catalogEntry('order_status', { fields: { id: { type: 'pk' }, description: { type: 'varchar', max_length: 40 } } }, [], true);
+    const entry = catalogEntry(
+      'order_status',
+      { fields: { id: { type: 'pk' }, description: { type: 'varchar', max_length: 40 } } },
+      [],
+      true,
+    );
     expect(entry.replication_method).to.equal('FULL_TABLE');
     expect(entry.metadata?.[0].metadata['forced-replication-method']).to.equal('FULL_TABLE');
     expect(entry).to.not.have.property('replication_key');

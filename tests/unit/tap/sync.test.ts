@@ -1,4 +1,11 @@
-import { type Catalog, emptyState, type SingerMessage, SourceError, type TapState, validateConfig } from '../../../singer/index.js';
+import {
+  type Catalog,
+  emptyState,
+  type SingerMessage,
+  SourceError,
+  type TapState,
+  validateConfig,
+} from '../../../singer/index.js';
 import { catalogEntry } from '../../../tap-oracle-wms/discover.js';
 import type { WmsSource } from '../../../tap-oracle-wms/http/client.js';
 import type { WmsPage } from '../../../tap-oracle-wms/http/pagination.js';
@@ -34,7 +41,8 @@ class MemorySource implements WmsSource {
   async *pages(entity: string, params: URLSearchParams): AsyncGenerator<WmsPage> {
     this.queries.push({ entity, params });
     if (this.failing.has(entity)) throw new SourceError(`${entity} is down`, { status: 503 });
-    if (this.refuseOrdering.has(entity) && params.has('ordering')) throw new SourceError('ordering refused', { status: 400 });
+    if (this.refuseOrdering.has(entity) && params.has('ordering'))
+      throw new SourceError('ordering refused', { status: 400 });
     const ts = (value: unknown) => parseInstant(String(value)) as number;
     let rows = [...(this.#tables[entity] ?? [])];
     for (const [key, value] of params) {
@@ -46,17 +54,29 @@ class MemorySource implements WmsSource {
     }
     const ordering = params.get('ordering');
     if (ordering === '-id') rows.sort((a, b) => (b.id as number) - (a.id as number));
-    else if (ordering === 'mod_ts,id') rows.sort((a, b) => ts(a.mod_ts) - ts(b.mod_ts) || (a.id as number) - (b.id as number));
+    else if (ordering === 'mod_ts,id')
+      rows.sort((a, b) => ts(a.mod_ts) - ts(b.mod_ts) || (a.id as number) - (b.id as number));
     else if (ordering === 'id') rows.sort((a, b) => (a.id as number) - (b.id as number));
     else rows.reverse();
     const size = Number(params.get('page_size') ?? 50);
     for (let offset = 0; offset < rows.length; offset += size) {
-      yield { results: rows.slice(offset, offset + size), nextPage: offset + size < rows.length ? `mem://${entity}/${offset + size}` : null, url: 'mem://' };
+      yield {
+        results: rows.slice(offset, offset + size),
+        nextPage: offset + size < rows.length ? `mem://${entity}/${offset + size}` : null,
+        url: 'mem://',
+      };
     }
   }
 }
 
-const hdrDescribe = { fields: { id: { type: 'pk' }, mod_ts: { type: 'datetime' }, facility_id: { type: 'relation' }, total_qty: { type: 'decimal' } } };
+const hdrDescribe = {
+  fields: {
+    id: { type: 'pk' },
+    mod_ts: { type: 'datetime' },
+    facility_id: { type: 'relation' },
+    total_qty: { type: 'decimal' },
+  },
+};
 const uomDescribe = { fields: { id: { type: 'pk' }, code: { type: 'varchar', max_length: 10 } } };
 const hdrRows: Row[] = Array.from({ length: 23 }, (_, i) => ({
   id: 100 + i * 3,
@@ -67,14 +87,23 @@ const hdrRows: Row[] = Array.from({ length: 23 }, (_, i) => ({
 const uomRows: Row[] = Array.from({ length: 57 }, (_, i) => ({ id: i + 1, code: `U${i}` }));
 
 function config(extra: Record<string, unknown> = {}): TapConfig {
-  return validateConfig({ base_url: 'https://h/env', username: 'demo', password: 'demo', page_size: 5, ...extra }, TAP_SETTINGS).config as unknown as TapConfig;
+  return validateConfig(
+    { base_url: 'https://h/env', username: 'demo', password: 'demo', page_size: 5, ...extra },
+    TAP_SETTINGS,
+  ).config as unknown as TapConfig;
 }
 
 function catalog(): Catalog {
   return { streams: [catalogEntry('order_hdr', hdrDescribe, [], true), catalogEntry('uom', uomDescribe, [], true)] };
 }
 
-async function run(cat: Catalog, cfg: TapConfig, state: TapState = emptyState(), testMode?: 'records' | 'schema', setup?: (source: MemorySource) => void) {
+async function run(
+  cat: Catalog,
+  cfg: TapConfig,
+  state: TapState = emptyState(),
+  testMode?: 'records' | 'schema',
+  setup?: (source: MemorySource) => void,
+) {
   const source = new MemorySource({ order_hdr: hdrRows, uom: uomRows });
   setup?.(source);
   const { writer, stdout } = testWriter();
@@ -84,12 +113,17 @@ async function run(cat: Catalog, cfg: TapConfig, state: TapState = emptyState(),
   return { messages: stdout.messages(), source, stderr: stderr.text };
 }
 
-const records = (messages: SingerMessage[], stream: string) => messages.filter((m) => m.type === 'RECORD' && m.stream === stream).map((m) => (m as { record: Row }).record);
-const states = (messages: SingerMessage[]) => messages.filter((m) => m.type === 'STATE').map((m) => (m as { value: TapState }).value);
+const records = (messages: SingerMessage[], stream: string) =>
+  messages.filter((m) => m.type === 'RECORD' && m.stream === stream).map((m) => (m as { record: Row }).record);
+const states = (messages: SingerMessage[]) =>
+  messages.filter((m) => m.type === 'STATE').map((m) => (m as { value: TapState }).value);
 
 describe('tap sync loop over an in-memory WmsSource (message sequence, no HTTP)', () => {
   it('writes SCHEMA before RECORDs, a STATE after every page, and STATE only covers written records', async () => {
-    const { messages } = await run(catalog(), config({ start_date: '2025-06-01T00:00:00-03:00', max_concurrent_requests: 2, full_sync_partitions: 1 }));
+    const { messages } = await run(
+      catalog(),
+      config({ start_date: '2025-06-01T00:00:00-03:00', max_concurrent_requests: 2, full_sync_partitions: 1 }),
+    );
     const seenSchema = new Set<string>();
     const written: Record<string, Row[]> = { order_hdr: [], uom: [] };
     for (const message of messages) {
@@ -113,13 +147,25 @@ describe('tap sync loop over an in-memory WmsSource (message sequence, no HTTP)'
     // 23 rows / 5 per page = 5 pages for order_hdr; 57 / 5 = 12 pages for uom (+ start and completion).
     expect(states(messages).length).to.be.at.least(5 + 12);
     const final = states(messages).at(-1)!;
-    expect(final.bookmarks.order_hdr).to.deep.equal({ replication_key: 'mod_ts', replication_key_value: hdrRows[22].mod_ts });
+    expect(final.bookmarks.order_hdr).to.deep.equal({
+      replication_key: 'mod_ts',
+      replication_key_value: hdrRows[22].mod_ts,
+    });
     expect(final.bookmarks).to.not.have.property('uom');
   });
 
   it('sends flattened, exact values and the incremental window query', async () => {
-    const { messages, source } = await run(catalog(), config({ start_date: '2025-06-01T00:00:00-03:00', replication_lag_seconds: 0 }));
-    expect(records(messages, 'order_hdr')[1]).to.deep.equal({ id: 103, mod_ts: hdrRows[1].mod_ts, facility_id: 12, facility_key: 'DC01', total_qty: 1.5 });
+    const { messages, source } = await run(
+      catalog(),
+      config({ start_date: '2025-06-01T00:00:00-03:00', replication_lag_seconds: 0 }),
+    );
+    expect(records(messages, 'order_hdr')[1]).to.deep.equal({
+      id: 103,
+      mod_ts: hdrRows[1].mod_ts,
+      facility_id: 12,
+      facility_key: 'DC01',
+      total_qty: 1.5,
+    });
     const query = source.queries.find((q) => q.entity === 'order_hdr')!.params;
     expect(query.get('mod_ts__gte')).to.equal('2025-06-01T03:00:00+00:00');
     expect(query.get('mod_ts__lt')).to.equal('2025-06-01T12:00:00+00:00');
@@ -128,7 +174,9 @@ describe('tap sync loop over an in-memory WmsSource (message sequence, no HTTP)'
   });
 
   it('resumes incremental from bookmark − overlap', async () => {
-    const state: TapState = { bookmarks: { order_hdr: { replication_key: 'mod_ts', replication_key_value: hdrRows[15].mod_ts } } };
+    const state: TapState = {
+      bookmarks: { order_hdr: { replication_key: 'mod_ts', replication_key_value: hdrRows[15].mod_ts } },
+    };
     const { messages } = await run(catalog(), config({ incremental_overlap_minutes: 2 }), state);
     // Bookmark 01:05 − 2 min = 01:03 local: rows 13..22.
     expect(records(messages, 'order_hdr').map((r) => r.id)).to.deep.equal(hdrRows.slice(13).map((r) => r.id));
@@ -137,10 +185,15 @@ describe('tap sync loop over an in-memory WmsSource (message sequence, no HTTP)'
   it('a partitioned full sync returns exactly the ids of a single partition, each range bookmarked', async () => {
     const single = await run(catalog(), config({ enable_incremental: false, full_sync_partitions: 1 }));
     const parted = await run(catalog(), config({ enable_incremental: false, full_sync_partitions: 4 }));
-    const ids = (r: typeof single) => records(r.messages, 'uom').map((x) => x.id as number).sort((a, b) => a - b);
+    const ids = (r: typeof single) =>
+      records(r.messages, 'uom')
+        .map((x) => x.id as number)
+        .sort((a, b) => a - b);
     expect(ids(parted)).to.deep.equal(ids(single));
     expect(ids(parted)).to.have.length(57);
-    const minMax = parted.source.queries.filter((q) => q.entity === 'uom' && q.params.get('page_size') === '1').map((q) => q.params.get('ordering'));
+    const minMax = parted.source.queries
+      .filter((q) => q.entity === 'uom' && q.params.get('page_size') === '1')
+      .map((q) => q.params.get('ordering'));
     expect(minMax.sort()).to.deep.equal(['-id', 'id']);
     const started = states(parted.messages).find((s) => s.bookmarks.uom?.partitions)!;
     expect(started.bookmarks.uom.partitions).to.have.length(4);
@@ -173,7 +226,9 @@ describe('tap sync loop over an in-memory WmsSource (message sequence, no HTTP)'
     expect(kinds.lastIndexOf('ACTIVATE_VERSION')).to.be.greaterThan(kinds.lastIndexOf('RECORD'));
     const version = (messages[first] as { version: number }).version;
     expect(records(messages, 'uom')).to.have.length(57);
-    expect(messages.filter((m) => m.type === 'RECORD').every((m) => (m as { version?: number }).version === version)).to.equal(true);
+    expect(
+      messages.filter((m) => m.type === 'RECORD').every((m) => (m as { version?: number }).version === version),
+    ).to.equal(true);
   });
 
   it('honours stream and field selection', async () => {
@@ -185,7 +240,12 @@ describe('tap sync loop over an in-memory WmsSource (message sequence, no HTTP)'
     expect(messages.some((m) => 'stream' in m && m.stream === 'uom')).to.equal(false);
     const schema = messages.find((m) => m.type === 'SCHEMA') as { schema: { properties: Row } };
     expect(Object.keys(schema.schema.properties)).to.deep.equal(['id', 'mod_ts', 'facility_id', 'facility_key']);
-    expect(Object.keys(records(messages, 'order_hdr')[0])).to.deep.equal(['id', 'mod_ts', 'facility_id', 'facility_key']);
+    expect(Object.keys(records(messages, 'order_hdr')[0])).to.deep.equal([
+      'id',
+      'mod_ts',
+      'facility_id',
+      'facility_key',
+    ]);
   });
 
   it('--test writes one record per stream and no STATE; --test=schema only SCHEMA', async () => {
@@ -196,16 +256,26 @@ describe('tap sync loop over an in-memory WmsSource (message sequence, no HTTP)'
   });
 
   it('an entity refusing ordering (400) is read unordered; its bookmark is written once the scan completes', async () => {
-    const { messages, stderr } = await run(catalog(), config({ start_date: '2025-06-01T00:00:00-03:00', full_sync_partitions: 3 }), emptyState(), undefined, (source) => {
-      source.refuseOrdering.add('order_hdr');
-      source.refuseOrdering.add('uom');
-    });
+    const { messages, stderr } = await run(
+      catalog(),
+      config({ start_date: '2025-06-01T00:00:00-03:00', full_sync_partitions: 3 }),
+      emptyState(),
+      undefined,
+      (source) => {
+        source.refuseOrdering.add('order_hdr');
+        source.refuseOrdering.add('uom');
+      },
+    );
     expect(stderr).to.match(/order_hdr: the WMS refused ordering=mod_ts,id; reading unordered/);
     expect(stderr).to.match(/uom: the WMS refused ordering by id; full sync in one unordered range/);
     expect(records(messages, 'order_hdr')).to.have.length(23);
     expect(records(messages, 'uom')).to.have.length(57);
     // No intermediate bookmark: an unordered scan is only resumable once complete.
-    const values = new Set(states(messages).map((s) => s.bookmarks.order_hdr?.replication_key_value).filter((v) => v !== undefined));
+    const values = new Set(
+      states(messages)
+        .map((s) => s.bookmarks.order_hdr?.replication_key_value)
+        .filter((v) => v !== undefined),
+    );
     expect([...values]).to.deep.equal([hdrRows[22].mod_ts]);
     const firstHdrState = messages.findIndex((m) => m.type === 'STATE' && (m.value as TapState).bookmarks.order_hdr);
     const lastHdrRecord = messages.map((m) => m.type === 'RECORD' && m.stream === 'order_hdr').lastIndexOf(true);
@@ -213,9 +283,15 @@ describe('tap sync loop over an in-memory WmsSource (message sequence, no HTTP)'
   });
 
   it('a failing stream fails the sync with its own error and stops the others', async () => {
-    const error = await run(catalog(), config({ start_date: '2025-06-01T00:00:00-03:00', max_concurrent_requests: 2 }), emptyState(), undefined, (source) => {
-      source.failing.add('order_hdr');
-    }).catch((e: unknown) => e);
+    const error = await run(
+      catalog(),
+      config({ start_date: '2025-06-01T00:00:00-03:00', max_concurrent_requests: 2 }),
+      emptyState(),
+      undefined,
+      (source) => {
+        source.failing.add('order_hdr');
+      },
+    ).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(SourceError);
     expect((error as Error).message).to.equal('order_hdr is down');
   });

@@ -49,13 +49,21 @@ describe('tap record transform (values exact; pure)', () => {
   });
 
   it('keeps only selected properties', () => {
-    const out = recordTransform(entry, ['id', 'mod_ts', 'order_dtl_key'], true)({ id: 1, mod_ts: null, alloc_qty: '3', order_dtl_id: { id: 5, key: 'K', url: '' } });
+    const out = recordTransform(
+      entry,
+      ['id', 'mod_ts', 'order_dtl_key'],
+      true,
+    )({ id: 1, mod_ts: null, alloc_qty: '3', order_dtl_id: { id: 5, key: 'K', url: '' } });
     expect(out).to.deep.equal({ id: 1, mod_ts: null, order_dtl_key: 'K' });
   });
 
   it('leaves relation objects alone when flatten_relations is false', () => {
     const flat = catalogEntry('allocation', describe_, [], false);
-    const out = recordTransform(flat, Object.keys(flat.schema.properties ?? {}), false)({ id: 1, order_dtl_id: { id: 5, key: 'K', url: '' } });
+    const out = recordTransform(
+      flat,
+      Object.keys(flat.schema.properties ?? {}),
+      false,
+    )({ id: 1, order_dtl_id: { id: 5, key: 'K', url: '' } });
     expect(out.order_dtl_id).to.deep.equal({ id: 5, key: 'K', url: '' });
   });
 });

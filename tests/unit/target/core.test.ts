@@ -50,7 +50,11 @@ describe('target core (pure units, no database)', () => {
       [{ type: 'string', maxLength: 30 }, 'VARCHAR2(30 CHAR)', 'varchar(30)'],
       [{ type: 'string', maxLength: 10000 }, 'CLOB', 'varchar(10000)'],
       [{ type: 'string', format: 'date-time' }, 'TIMESTAMP(6) WITH TIME ZONE', 'timestamptz'],
-      [{ anyOf: [{ type: 'string', format: 'date-time' }, { type: 'null' }] }, 'TIMESTAMP(6) WITH TIME ZONE', 'timestamptz'],
+      [
+        { anyOf: [{ type: 'string', format: 'date-time' }, { type: 'null' }] },
+        'TIMESTAMP(6) WITH TIME ZONE',
+        'timestamptz',
+      ],
       [{ type: 'string', format: 'date' }, 'DATE', 'date'],
       [{ type: 'boolean' }, 'NUMBER(1)', 'boolean'],
       [{ type: 'object' }, 'CLOB', 'jsonb'],
@@ -80,23 +84,46 @@ describe('target core (pure units, no database)', () => {
       assert.equal(canonicalTimestamp('2024-06-30T23:59:59.123456+14:00'), '2024-06-30T23:59:59.123456+14:00');
       assert.equal(canonicalTimestamp('2024-06-30T23:59:59.123456+15:59'), '2024-06-30T23:59:59.123456+15:59');
       assert.equal(canonicalTimestamp('2024-02-31T00:00:00.000000-00:00'), '2024-02-31T00:00:00.000000-00:00');
-      for (const bad of ['0000-01-01T00:00:00.000000+00:00', '2024-00-10T00:00:00.000000+00:00', '2024-01-32T00:00:00.000000+00:00', '2024-01-10T24:00:00.000000+00:00', '2024-01-10T00:60:00.000000+00:00', '2024-01-10T00:00:60.000000+00:00', '2024-01-10T00:00:00.000000+16:00', '2024-01-10T00:00:00.000000+01:60']) {
+      for (const bad of [
+        '0000-01-01T00:00:00.000000+00:00',
+        '2024-00-10T00:00:00.000000+00:00',
+        '2024-01-32T00:00:00.000000+00:00',
+        '2024-01-10T24:00:00.000000+00:00',
+        '2024-01-10T00:60:00.000000+00:00',
+        '2024-01-10T00:00:60.000000+00:00',
+        '2024-01-10T00:00:00.000000+16:00',
+        '2024-01-10T00:00:00.000000+01:60',
+      ]) {
         assert.equal(canonicalTimestamp(bad), undefined, bad);
       }
     });
 
     it('numbers stay exact text; integers must be whole', () => {
-      assert.equal(toCell(new ExactNumber('123456789012345678901234.5'), { kind: 'decimal' }), '123456789012345678901234.5');
+      assert.equal(
+        toCell(new ExactNumber('123456789012345678901234.5'), { kind: 'decimal' }),
+        '123456789012345678901234.5',
+      );
       assert.equal(toCell(0.1, { kind: 'decimal' }), '0.1');
       assert.equal(toCell(new ExactNumber('9223372036854775807'), { kind: 'integer' }), '9223372036854775807');
       assert.throws(() => toCell(1.5, { kind: 'integer' }), /an integer/);
-      assert.equal(toCell({ a: new ExactNumber('12345678901234567890') }, { kind: 'json' }), '{"a":12345678901234567890}');
+      assert.equal(
+        toCell({ a: new ExactNumber('12345678901234567890') }, { kind: 'json' }),
+        '{"a":12345678901234567890}',
+      );
       assert.equal(toCell(42, { kind: 'string' }), '42');
     });
   });
 
   describe('StreamBuffer', () => {
-    const table: TableSpec = { stream: 's', name: 'T', keyColumns: ['ID'], columns: [{ property: 'id', name: 'ID', type: { kind: 'integer' } }, { property: 'v', name: 'V', type: { kind: 'string' } }] };
+    const table: TableSpec = {
+      stream: 's',
+      name: 'T',
+      keyColumns: ['ID'],
+      columns: [
+        { property: 'id', name: 'ID', type: { kind: 'integer' } },
+        { property: 'v', name: 'V', type: { kind: 'string' } },
+      ],
+    };
     it('dedupes by key (last wins), deletes override earlier rows, tracks the oldest arrival', () => {
       const b = new StreamBuffer(table);
       b.add(['1', 'a'], 100);
@@ -146,29 +173,63 @@ describe('target core (pure units, no database)', () => {
   });
 
   describe('schema evolution planner', () => {
-    const desired: TableSpec = { stream: 's', name: 'T', keyColumns: ['ID'], columns: [{ property: 'id', name: 'ID', type: { kind: 'integer' } }, { property: 'x', name: 'X', type: { kind: 'boolean' } }] };
+    const desired: TableSpec = {
+      stream: 's',
+      name: 'T',
+      keyColumns: ['ID'],
+      columns: [
+        { property: 'id', name: 'ID', type: { kind: 'integer' } },
+        { property: 'x', name: 'X', type: { kind: 'boolean' } },
+      ],
+    };
     it('adds missing columns, widens, and applies the policy to incompatible changes (never drops)', () => {
-      const existing = new Map([['ID', { kind: 'integer' as const }], ['X', { kind: 'integer' as const }], ['OLD', { kind: 'string' as const }]]);
+      const existing = new Map([
+        ['ID', { kind: 'integer' as const }],
+        ['X', { kind: 'integer' as const }],
+        ['OLD', { kind: 'string' as const }],
+      ]);
       assert.throws(() => planEvolution(existing, desired, 'fail', ORACLE), /schema_change_policy is fail/);
       const renamed = planEvolution(existing, desired, 'rename_old', ORACLE, new Date('2024-01-02T03:04:05Z'));
-      assert.deepEqual(renamed.actions.map((a) => a.kind), ['rename', 'add']);
+      assert.deepEqual(
+        renamed.actions.map((a) => a.kind),
+        ['rename', 'add'],
+      );
       assert.deepEqual(renamed.actions[0], { kind: 'rename', from: 'X', to: 'X__20240102030405' });
       const cast = planEvolution(existing, desired, 'cast_to_string', ORACLE);
       assert.deepEqual(cast.table.columns[1].type, { kind: 'string' });
-      const widened = planEvolution(new Map([['ID', { kind: 'integer' as const, digits: 5 }]]), { ...desired, columns: desired.columns.slice(0, 1) }, 'fail', ORACLE);
-      assert.deepEqual(widened.actions, [{ kind: 'retype', column: desired.columns[0], from: { kind: 'integer', digits: 5 } }]);
+      const widened = planEvolution(
+        new Map([['ID', { kind: 'integer' as const, digits: 5 }]]),
+        { ...desired, columns: desired.columns.slice(0, 1) },
+        'fail',
+        ORACLE,
+      );
+      assert.deepEqual(widened.actions, [
+        { kind: 'retype', column: desired.columns[0], from: { kind: 'integer', digits: 5 } },
+      ]);
     });
   });
 
   describe('postgres COPY text and SQL', () => {
     it('escapes COPY text and strips NUL (counted) from text and JSON values', () => {
       const e = new CopyTextEncoder([false, true]);
-      assert.equal(e.row(['a\tb\\c\nd\u0000', '{"k":"x\\u0000y","q":"\\\\u0000"}']), 'a\\tb\\\\c\\nd\t{"k":"xy","q":"\\\\\\\\u0000"}\n');
+      assert.equal(
+        e.row(['a\tb\\c\nd\u0000', '{"k":"x\\u0000y","q":"\\\\u0000"}']),
+        'a\\tb\\\\c\\nd\t{"k":"xy","q":"\\\\\\\\u0000"}\n',
+      );
       assert.equal(e.row([null, null]), '\\N\t\\N\n');
       assert.equal(e.sanitized, 2);
     });
     it('upsert SQL: ON CONFLICT on keys, keys never in SET, counts inserted via xmax', () => {
-      const t: TableSpec = { stream: 's', schema: 'wms', name: 'alloc', keyColumns: ['id'], columns: [{ property: 'id', name: 'id', type: { kind: 'integer' } }, { property: 'v', name: 'v', type: { kind: 'string' } }] };
+      const t: TableSpec = {
+        stream: 's',
+        schema: 'wms',
+        name: 'alloc',
+        keyColumns: ['id'],
+        columns: [
+          { property: 'id', name: 'id', type: { kind: 'integer' } },
+          { property: 'v', name: 'v', type: { kind: 'string' } },
+        ],
+      };
       assert.equal(
         pgsql.upsertFromStageSql('stg', t, false),
         'WITH r AS (INSERT INTO "wms"."alloc" AS tgt ("id", "v") SELECT "id", "v" FROM "stg" ON CONFLICT ("id") DO UPDATE SET "v" = EXCLUDED."v" RETURNING (xmax = 0) AS inserted) SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*)::int AS total FROM r',

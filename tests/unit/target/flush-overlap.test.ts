@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
-import { createLogger, DatabaseError, Metrics, type JsonSchema, type NumberedMessage, type SingerMessage } from '../../../singer/index.js';
+import {
+  createLogger,
+  DatabaseError,
+  Metrics,
+  type JsonSchema,
+  type NumberedMessage,
+  type SingerMessage,
+} from '../../../singer/index.js';
 import { OracleDialect } from '../../../target-oracle/dialects/oracle/oracle-dialect.js';
 import { toTargetConfig } from '../../../target-oracle/settings.js';
 import { runTarget, type StateSink, type TargetSummary } from '../../../target-oracle/target.js';
@@ -45,16 +52,49 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
-const PROPERTIES: Record<string, JsonSchema> = { id: { type: 'integer' }, status: { type: ['string', 'null'], maxLength: 20 } };
-const SCHEMA: SingerMessage = { type: 'SCHEMA', stream: 'allocation', schema: { properties: PROPERTIES }, key_properties: ['id'] };
-const rec = (id: number, extra: Record<string, unknown> = {}): SingerMessage => ({ type: 'RECORD', stream: 'allocation', record: { id, status: 'PICKED', ...extra } });
+const PROPERTIES: Record<string, JsonSchema> = {
+  id: { type: 'integer' },
+  status: { type: ['string', 'null'], maxLength: 20 },
+};
+const SCHEMA: SingerMessage = {
+  type: 'SCHEMA',
+  stream: 'allocation',
+  schema: { properties: PROPERTIES },
+  key_properties: ['id'],
+};
+const rec = (id: number, extra: Record<string, unknown> = {}): SingerMessage => ({
+  type: 'RECORD',
+  stream: 'allocation',
+  record: { id, status: 'PICKED', ...extra },
+});
 const state = (name: string): SingerMessage => ({ type: 'STATE', value: { at: name } });
 
-function start(session: RecordingSession, feed: Feed, signal?: AbortSignal, states: StateSink = session.states): Promise<TargetSummary> {
+function start(
+  session: RecordingSession,
+  feed: Feed,
+  signal?: AbortSignal,
+  states: StateSink = session.states,
+): Promise<TargetSummary> {
   const out = new Writable({ write: (_chunk, _e, done) => done() });
   const logger = createLogger({ name: 'target-oracle', env: {}, out });
-  const config = toTargetConfig({ dialect: 'oracle', host: 'db', service_name: 'FREEPDB1', user: 'demo', password: 'demo', batch_size_rows: 2 });
-  return runTarget({ config, dialect: new OracleDialect(config), session, messages: feed, states, logger, metrics: new Metrics(logger), signal });
+  const config = toTargetConfig({
+    dialect: 'oracle',
+    host: 'db',
+    service_name: 'FREEPDB1',
+    user: 'demo',
+    password: 'demo',
+    batch_size_rows: 2,
+  });
+  return runTarget({
+    config,
+    dialect: new OracleDialect(config),
+    session,
+    messages: feed,
+    states,
+    logger,
+    metrics: new Metrics(logger),
+    signal,
+  });
 }
 
 /** Holds the n-th call of a kind (1-based) until the returned gate opens. */
@@ -69,11 +109,16 @@ function holdNth(session: RecordingSession, kind: SessionEvent['kind'], n: numbe
   return held.open;
 }
 
-const states = (session: RecordingSession): unknown[] => session.events.filter((e) => e.kind === 'state').map((e) => (e as { value: unknown }).value);
+const states = (session: RecordingSession): unknown[] =>
+  session.events.filter((e) => e.kind === 'state').map((e) => (e as { value: unknown }).value);
 const mergedIds = (session: RecordingSession): unknown[][] =>
   session.events.filter((e) => e.kind === 'executeMany').map((e) => (e as { rows: unknown[][] }).rows.map((r) => r[0]));
 /** commit / executeMany / state / rollback in order (the schema's CREATE TABLE commit is the first commit). */
-const flow = (session: RecordingSession): string[] => session.kinds().filter((k) => /^(commit|state|rollback|executeMany)/.test(k)).map((k) => k.split(':')[0]);
+const flow = (session: RecordingSession): string[] =>
+  session
+    .kinds()
+    .filter((k) => /^(commit|state|rollback|executeMany)/.test(k))
+    .map((k) => k.split(':')[0]);
 
 describe('runTarget flush overlap: reading goes on while a flush runs (recording session with held calls, no database)', () => {
   it('keeps reading the next batch during a slow COMMIT, then stops reading when that batch is full (one flushing + one filling)', async () => {
@@ -94,13 +139,28 @@ describe('runTarget flush overlap: reading goes on while a flush runs (recording
     await until(() => states(session).length === 1, 'the first batch commits');
     await until(() => feed.pulled === 9, 'reading resumes once the second flush has started');
     await sleep(20);
-    assert.deepEqual(states(session), [{ at: 'a' }], "after COMMIT 1, only the state seen before batch 1's last record; b waits for batch 2");
+    assert.deepEqual(
+      states(session),
+      [{ at: 'a' }],
+      "after COMMIT 1, only the state seen before batch 1's last record; b waits for batch 2",
+    );
 
     releaseSecond();
     await run;
     assert.deepEqual(states(session), [{ at: 'a' }, { at: 'b' }, { at: 'c' }]);
     assert.deepEqual(mergedIds(session), [['1', '2'], ['3', '4'], ['5']]);
-    assert.deepEqual(flow(session), ['commit', 'executeMany', 'commit', 'state', 'executeMany', 'commit', 'state', 'executeMany', 'commit', 'state']);
+    assert.deepEqual(flow(session), [
+      'commit',
+      'executeMany',
+      'commit',
+      'state',
+      'executeMany',
+      'commit',
+      'state',
+      'executeMany',
+      'commit',
+      'state',
+    ]);
   });
 
   it('a STATE arriving with nothing buffered during a flush is written right after that COMMIT, before the next batch loads', async () => {
@@ -122,7 +182,19 @@ describe('runTarget flush overlap: reading goes on while a flush runs (recording
     let merges = 0;
     session.failOn = (e) => e.kind === 'executeMany' && (merges += 1) === 2;
     const release = holdNth(session, 'executeMany', 2);
-    const feed = new Feed([SCHEMA, rec(1), rec(2), state('s1'), rec(3), rec(4), state('s2'), rec(5), state('s3'), rec(6), rec(7)]);
+    const feed = new Feed([
+      SCHEMA,
+      rec(1),
+      rec(2),
+      state('s1'),
+      rec(3),
+      rec(4),
+      state('s2'),
+      rec(5),
+      state('s3'),
+      rec(6),
+      rec(7),
+    ]);
     const run = start(session, feed);
     const outcome = run.then(
       () => undefined,
@@ -136,8 +208,19 @@ describe('runTarget flush overlap: reading goes on while a flush runs (recording
     assert.match(error.message, /chunk 1\/1: ORA-00001.*rolled back/);
     assert.equal(feed.pulled, 10, 'reading stopped at the failure');
     assert.deepEqual(states(session), [{ at: 's1' }]);
-    assert.deepEqual(mergedIds(session), [['1', '2'], ['3', '4']], 'batch N+1 never reached the database');
-    assert.deepEqual(flow(session), ['commit', 'executeMany', 'commit', 'state', 'executeMany', 'rollback'], 'no COMMIT of N, nothing after the rollback');
+    assert.deepEqual(
+      mergedIds(session),
+      [
+        ['1', '2'],
+        ['3', '4'],
+      ],
+      'batch N+1 never reached the database',
+    );
+    assert.deepEqual(
+      flow(session),
+      ['commit', 'executeMany', 'commit', 'state', 'executeMany', 'rollback'],
+      'no COMMIT of N, nothing after the rollback',
+    );
   });
 
   it('a flush failure while stdin is idle ends the run at once (does not wait for the next line)', async () => {
@@ -156,7 +239,9 @@ describe('runTarget flush overlap: reading goes on while a flush runs (recording
 
   it('a state write failing after a background COMMIT ends the run with that error; nothing more is loaded', async () => {
     const session = new RecordingSession();
-    const broken: StateSink = { writeValue: () => Promise.reject(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })) };
+    const broken: StateSink = {
+      writeValue: () => Promise.reject(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })),
+    };
     const feed = new Feed([SCHEMA, rec(1), state('s1'), rec(2), rec(3), rec(4), rec(5)]);
     await assert.rejects(start(session, feed, undefined, broken), /EPIPE/);
     assert.deepEqual(mergedIds(session), [['1', '2']]);
@@ -175,7 +260,10 @@ describe('runTarget flush overlap: reading goes on while a flush runs (recording
           ? [{ CONSTRAINT_NAME: 'SYS_C001', COLUMN_NAME: 'ID' }]
           : [];
     const release = holdNth(session, 'commit', 2);
-    const changed: SingerMessage = { ...SCHEMA, schema: { properties: { ...PROPERTIES, note: { type: ['string', 'null'] } } } } as SingerMessage;
+    const changed: SingerMessage = {
+      ...SCHEMA,
+      schema: { properties: { ...PROPERTIES, note: { type: ['string', 'null'] } } },
+    };
     const feed = new Feed([SCHEMA, rec(1), rec(2), changed, rec(3, { note: 'n3' })]);
     const run = start(session, feed);
     await until(() => feed.pulled === 4, 'the changed SCHEMA is read while the flush is held');
@@ -217,7 +305,14 @@ describe('runTarget flush overlap: reading goes on while a flush runs (recording
   it('bad input in batch N+1 while flush N runs: flush N still commits and emits its state, then exit 3', async () => {
     const session = new RecordingSession();
     const release = holdNth(session, 'commit', 2);
-    const feed = new Feed([SCHEMA, rec(1), state('s1'), rec(2), rec(3), { type: 'RECORD', stream: 'allocation', record: { status: 'no key' } }]);
+    const feed = new Feed([
+      SCHEMA,
+      rec(1),
+      state('s1'),
+      rec(2),
+      rec(3),
+      { type: 'RECORD', stream: 'allocation', record: { status: 'no key' } },
+    ]);
     const run = start(session, feed);
     const outcome = run.then(
       () => undefined,

@@ -37,7 +37,11 @@ describe('oracle SQL generator (pure: golden strings + PL/SQL grammar parse, no 
     );
     // The grammars-v4 PL/SQL grammar predates IS JSON (a known false negative, oracle.md §4): parse the rest.
     parses(ddl.replace(' CHECK ("ATTRS" IS JSON)', ''));
-    assert.notDeepEqual(plsqlSyntaxErrors('CREATE TABLE "T" ("ID" NUMBER(38),, "X" CLOB)'), [], 'the grammar does reject broken DDL');
+    assert.notDeepEqual(
+      plsqlSyntaxErrors('CREATE TABLE "T" ("ID" NUMBER(38),, "X" CLOB)'),
+      [],
+      'the grammar does reject broken DDL',
+    );
   });
 
   it('23ai/21c options: BOOLEAN and JSON types with TO_BOOLEAN/JSON binds', () => {
@@ -60,7 +64,11 @@ describe('oracle SQL generator (pure: golden strings + PL/SQL grammar parse, no 
         'VALUES (src."ID", src."ALLOC_QTY", src."STATUS", src."NOTES", src."MOD_TS", src."SHIP_DATE", src."IS_PICKED", src."ATTRS")',
     );
     parses(merge);
-    assert.doesNotMatch(merge.split('UPDATE SET')[1].split('WHEN NOT MATCHED')[0], /tgt\."ID"/, 'ORA-38104: no key in UPDATE SET');
+    assert.doesNotMatch(
+      merge.split('UPDATE SET')[1].split('WHEN NOT MATCHED')[0],
+      /tgt\."ID"/,
+      'ORA-38104: no key in UPDATE SET',
+    );
     assert.equal(new Set(merge.match(/:\d+/g)).size, merge.match(/:\d+/g)!.length, 'no placeholder repeated');
   });
 
@@ -81,13 +89,39 @@ describe('oracle SQL generator (pure: golden strings + PL/SQL grammar parse, no 
   it('ALTER: add, widen (MODIFY), rename, rebuild copy with explicit conversions, primary key change', () => {
     const notes = ALLOCATION.columns[3];
     const statements = [
-      [sql.addColumnSql(ALLOCATION, { property: 'x', name: 'NEW_COL', type: { kind: 'decimal', precision: 18, scale: 4 } }, OPTIONS), 'ALTER TABLE "WMS"."WMS_ALLOCATION" ADD ("NEW_COL" NUMBER(18,4))'],
-      [sql.modifyColumnSql(ALLOCATION, { ...ALLOCATION.columns[2], type: { kind: 'string', maxLength: 200 } }, OPTIONS), 'ALTER TABLE "WMS"."WMS_ALLOCATION" MODIFY ("STATUS" VARCHAR2(200 CHAR))'],
-      [sql.renameColumnSql(ALLOCATION, 'STATUS', 'STATUS__20240101000000'), 'ALTER TABLE "WMS"."WMS_ALLOCATION" RENAME COLUMN "STATUS" TO "STATUS__20240101000000"'],
-      [sql.copyColumnSql(ALLOCATION, 'MOD_TS', 'timestamp', { ...notes, name: 'MOD_TS__NEW' }), `UPDATE "WMS"."WMS_ALLOCATION" SET "MOD_TS__NEW" = TO_CHAR("MOD_TS", ${TS})`],
-      [sql.copyColumnSql(ALLOCATION, 'STATUS', 'string', { ...notes, name: 'STATUS__NEW' }), 'UPDATE "WMS"."WMS_ALLOCATION" SET "STATUS__NEW" = TO_CLOB("STATUS")'],
+      [
+        sql.addColumnSql(
+          ALLOCATION,
+          { property: 'x', name: 'NEW_COL', type: { kind: 'decimal', precision: 18, scale: 4 } },
+          OPTIONS,
+        ),
+        'ALTER TABLE "WMS"."WMS_ALLOCATION" ADD ("NEW_COL" NUMBER(18,4))',
+      ],
+      [
+        sql.modifyColumnSql(
+          ALLOCATION,
+          { ...ALLOCATION.columns[2], type: { kind: 'string', maxLength: 200 } },
+          OPTIONS,
+        ),
+        'ALTER TABLE "WMS"."WMS_ALLOCATION" MODIFY ("STATUS" VARCHAR2(200 CHAR))',
+      ],
+      [
+        sql.renameColumnSql(ALLOCATION, 'STATUS', 'STATUS__20240101000000'),
+        'ALTER TABLE "WMS"."WMS_ALLOCATION" RENAME COLUMN "STATUS" TO "STATUS__20240101000000"',
+      ],
+      [
+        sql.copyColumnSql(ALLOCATION, 'MOD_TS', 'timestamp', { ...notes, name: 'MOD_TS__NEW' }),
+        `UPDATE "WMS"."WMS_ALLOCATION" SET "MOD_TS__NEW" = TO_CHAR("MOD_TS", ${TS})`,
+      ],
+      [
+        sql.copyColumnSql(ALLOCATION, 'STATUS', 'string', { ...notes, name: 'STATUS__NEW' }),
+        'UPDATE "WMS"."WMS_ALLOCATION" SET "STATUS__NEW" = TO_CLOB("STATUS")',
+      ],
       [sql.dropColumnSql(ALLOCATION, 'STATUS'), 'ALTER TABLE "WMS"."WMS_ALLOCATION" DROP COLUMN "STATUS"'],
-      [sql.dropPrimaryKeySql(ALLOCATION, 'SYS_C0012345'), 'ALTER TABLE "WMS"."WMS_ALLOCATION" DROP CONSTRAINT "SYS_C0012345"'],
+      [
+        sql.dropPrimaryKeySql(ALLOCATION, 'SYS_C0012345'),
+        'ALTER TABLE "WMS"."WMS_ALLOCATION" DROP CONSTRAINT "SYS_C0012345"',
+      ],
       [sql.addPrimaryKeySql(ALLOCATION), 'ALTER TABLE "WMS"."WMS_ALLOCATION" ADD PRIMARY KEY ("ID")'],
     ];
     for (const [actual, golden] of statements) {
@@ -105,10 +139,22 @@ describe('oracle SQL generator (pure: golden strings + PL/SQL grammar parse, no 
         sql.activateVersionSql(ALLOCATION, '_SDC_TABLE_VERSION', '_SDC_DELETED_AT', false),
         'UPDATE "WMS"."WMS_ALLOCATION" SET "_SDC_DELETED_AT" = SYSTIMESTAMP WHERE ("_SDC_TABLE_VERSION" < TO_NUMBER(:1) OR "_SDC_TABLE_VERSION" IS NULL) AND "_SDC_DELETED_AT" IS NULL',
       ],
-      [sql.activateVersionSql(ALLOCATION, '_SDC_TABLE_VERSION', '_SDC_DELETED_AT', true), 'DELETE FROM "WMS"."WMS_ALLOCATION" WHERE ("_SDC_TABLE_VERSION" < TO_NUMBER(:1) OR "_SDC_TABLE_VERSION" IS NULL)'],
-      [sql.createStagingSql(stage, ALLOCATION), 'CREATE GLOBAL TEMPORARY TABLE "WMS"."WMS_ALLOCATION$STG" ON COMMIT DELETE ROWS AS SELECT * FROM "WMS"."WMS_ALLOCATION" WHERE 1 = 0'],
-      [sql.countStagedExistingSql(stage, ALLOCATION), 'SELECT COUNT(*) AS n FROM "WMS"."WMS_ALLOCATION$STG" src WHERE EXISTS (SELECT 1 FROM "WMS"."WMS_ALLOCATION" tgt WHERE tgt."ID" = src."ID")'],
-      [sql.countExistingSql(ALLOCATION, 2, OPTIONS), 'SELECT COUNT(*) AS n FROM "WMS"."WMS_ALLOCATION" WHERE ("ID" = TO_NUMBER(:1)) OR ("ID" = TO_NUMBER(:2))'],
+      [
+        sql.activateVersionSql(ALLOCATION, '_SDC_TABLE_VERSION', '_SDC_DELETED_AT', true),
+        'DELETE FROM "WMS"."WMS_ALLOCATION" WHERE ("_SDC_TABLE_VERSION" < TO_NUMBER(:1) OR "_SDC_TABLE_VERSION" IS NULL)',
+      ],
+      [
+        sql.createStagingSql(stage, ALLOCATION),
+        'CREATE GLOBAL TEMPORARY TABLE "WMS"."WMS_ALLOCATION$STG" ON COMMIT DELETE ROWS AS SELECT * FROM "WMS"."WMS_ALLOCATION" WHERE 1 = 0',
+      ],
+      [
+        sql.countStagedExistingSql(stage, ALLOCATION),
+        'SELECT COUNT(*) AS n FROM "WMS"."WMS_ALLOCATION$STG" src WHERE EXISTS (SELECT 1 FROM "WMS"."WMS_ALLOCATION" tgt WHERE tgt."ID" = src."ID")',
+      ],
+      [
+        sql.countExistingSql(ALLOCATION, 2, OPTIONS),
+        'SELECT COUNT(*) AS n FROM "WMS"."WMS_ALLOCATION" WHERE ("ID" = TO_NUMBER(:1)) OR ("ID" = TO_NUMBER(:2))',
+      ],
     ];
     for (const [actual, expected] of golden) {
       assert.equal(actual, expected);
@@ -126,15 +172,18 @@ describe('oracle SQL generator (pure: golden strings + PL/SQL grammar parse, no 
   });
 
   it('bind definitions are tight and typed from the schema', () => {
-    assert.deepEqual(ALLOCATION.columns.map((c) => sql.bindDef(c.type)), [
-      { type: 'string', maxSize: 130 },
-      { type: 'string', maxSize: 130 },
-      { type: 'string', maxSize: 80 },
-      { type: 'clob' },
-      { type: 'string', maxSize: 32 },
-      { type: 'string', maxSize: 10 },
-      { type: 'string', maxSize: 5 },
-      { type: 'clob' },
-    ]);
+    assert.deepEqual(
+      ALLOCATION.columns.map((c) => sql.bindDef(c.type)),
+      [
+        { type: 'string', maxSize: 130 },
+        { type: 'string', maxSize: 130 },
+        { type: 'string', maxSize: 80 },
+        { type: 'clob' },
+        { type: 'string', maxSize: 32 },
+        { type: 'string', maxSize: 10 },
+        { type: 'string', maxSize: 5 },
+        { type: 'clob' },
+      ],
+    );
   });
 });

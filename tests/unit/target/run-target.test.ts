@@ -1,13 +1,29 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { createLogger, DatabaseError, ExactNumber, Metrics, type NumberedMessage, type SingerMessage } from '../../../singer/index.js';
+import {
+  createLogger,
+  DatabaseError,
+  ExactNumber,
+  Metrics,
+  type NumberedMessage,
+  type SingerMessage,
+} from '../../../singer/index.js';
 import { OracleDialect } from '../../../target-oracle/dialects/oracle/oracle-dialect.js';
 import { toTargetConfig, type TargetConfig } from '../../../target-oracle/settings.js';
 import { runTarget } from '../../../target-oracle/target.js';
 import { RecordingSession } from '../../helpers/recording-session.js';
 
 function config(overrides: Record<string, unknown> = {}): TargetConfig {
-  return toTargetConfig({ dialect: 'oracle', host: 'db', service_name: 'FREEPDB1', user: 'demo', password: 'demo', default_target_schema: 'wms', table_prefix: 'WMS_', ...overrides });
+  return toTargetConfig({
+    dialect: 'oracle',
+    host: 'db',
+    service_name: 'FREEPDB1',
+    user: 'demo',
+    password: 'demo',
+    default_target_schema: 'wms',
+    table_prefix: 'WMS_',
+    ...overrides,
+  });
 }
 
 function logSink(): { lines: string[]; out: Writable } {
@@ -38,21 +54,41 @@ const SCHEMA: SingerMessage = {
 const rec = (id: number | ExactNumber, extra: Record<string, unknown> = {}): SingerMessage => ({
   type: 'RECORD',
   stream: 'allocation',
-  record: { id, alloc_qty: new ExactNumber('12345678901234567890.123456'), status: 'PICKED', mod_ts: '2024-03-10T01:59:59.1234567-05:00', is_picked: true, ...extra },
+  record: {
+    id,
+    alloc_qty: new ExactNumber('12345678901234567890.123456'),
+    status: 'PICKED',
+    mod_ts: '2024-03-10T01:59:59.1234567-05:00',
+    is_picked: true,
+    ...extra,
+  },
 });
 
 async function run(session: RecordingSession, messages: SingerMessage[], overrides: Record<string, unknown> = {}) {
   const { lines, out } = logSink();
   const logger = createLogger({ name: 'target-oracle', env: {}, out });
   const cfg = config(overrides);
-  const promise = runTarget({ config: cfg, dialect: new OracleDialect(cfg), session, messages: numbered(messages), states: session.states, logger, metrics: new Metrics(logger) });
+  const promise = runTarget({
+    config: cfg,
+    dialect: new OracleDialect(cfg),
+    session,
+    messages: numbered(messages),
+    states: session.states,
+    logger,
+    metrics: new Metrics(logger),
+  });
   return { promise, lines };
 }
 
 describe('runTarget with the oracle dialect over a recording session (no database: checks calls, binds and ordering)', () => {
   it('creates the table on SCHEMA, MERGEs with exact string binds and tight bindDefs, commits, then emits STATE', async () => {
     const session = new RecordingSession();
-    const { promise } = await run(session, [SCHEMA, rec(new ExactNumber('9223372036854775807')), { type: 'STATE', value: { b: 1 } }, rec(2, { is_picked: false, status: null })]);
+    const { promise } = await run(session, [
+      SCHEMA,
+      rec(new ExactNumber('9223372036854775807')),
+      { type: 'STATE', value: { b: 1 } },
+      rec(2, { is_picked: false, status: null }),
+    ]);
     await promise;
     assert.deepEqual(session.kinds(), [
       'execute:SELECT column_name,',
@@ -64,7 +100,10 @@ describe('runTarget with the oracle dialect over a recording session (no databas
       'state',
     ]);
     const create = session.events[1] as { sql: string };
-    assert.match(create.sql, /^CREATE TABLE "WMS"\."WMS_ALLOCATION" \("ID" NUMBER\(38\), "ALLOC_QTY" NUMBER, "STATUS" VARCHAR2\(20 CHAR\), "MOD_TS" TIMESTAMP\(6\) WITH TIME ZONE, "IS_PICKED" NUMBER\(1\)/);
+    assert.match(
+      create.sql,
+      /^CREATE TABLE "WMS"\."WMS_ALLOCATION" \("ID" NUMBER\(38\), "ALLOC_QTY" NUMBER, "STATUS" VARCHAR2\(20 CHAR\), "MOD_TS" TIMESTAMP\(6\) WITH TIME ZONE, "IS_PICKED" NUMBER\(1\)/,
+    );
     const merge = session.events[4] as { rows: unknown[][]; options: { bindDefs: unknown[]; dmlRowCounts: boolean } };
     assert.deepEqual(merge.rows, [
       ['9223372036854775807', '12345678901234567890.123456', 'PICKED', '2024-03-10T01:59:59.123456-05:00', '1'],
@@ -83,11 +122,27 @@ describe('runTarget with the oracle dialect over a recording session (no databas
 
   it('chunks executeMany by oracle_chunk_rows and deduplicates keys in the batch (last wins)', async () => {
     const session = new RecordingSession();
-    const { promise } = await run(session, [SCHEMA, rec(1), rec(2), rec(3), rec(1, { status: 'LAST' }), rec(4), rec(5)], { oracle_chunk_rows: 2 });
+    const { promise } = await run(
+      session,
+      [SCHEMA, rec(1), rec(2), rec(3), rec(1, { status: 'LAST' }), rec(4), rec(5)],
+      { oracle_chunk_rows: 2 },
+    );
     await promise;
     const merges = session.events.filter((e) => e.kind === 'executeMany') as { rows: unknown[][] }[];
-    assert.deepEqual(merges.map((m) => m.rows.length), [2, 2, 1]);
-    assert.deepEqual(merges.flatMap((m) => m.rows.map((r) => [r[0], r[2]])), [['1', 'LAST'], ['2', 'PICKED'], ['3', 'PICKED'], ['4', 'PICKED'], ['5', 'PICKED']]);
+    assert.deepEqual(
+      merges.map((m) => m.rows.length),
+      [2, 2, 1],
+    );
+    assert.deepEqual(
+      merges.flatMap((m) => m.rows.map((r) => [r[0], r[2]])),
+      [
+        ['1', 'LAST'],
+        ['2', 'PICKED'],
+        ['3', 'PICKED'],
+        ['4', 'PICKED'],
+        ['5', 'PICKED'],
+      ],
+    );
   });
 
   it('caps the chunk by bind memory (CLOB binds) so DPI-1015 cannot occur', () => {
@@ -99,40 +154,82 @@ describe('runTarget with the oracle dialect over a recording session (no databas
 
   it('no STATE before COMMIT: a full buffer flushes, commits, and only then releases the state seen before it', async () => {
     const session = new RecordingSession();
-    const { promise } = await run(session, [SCHEMA, rec(1), { type: 'STATE', value: { s: 1 } }, rec(2), { type: 'STATE', value: { s: 2 } }, rec(3)], { batch_size_rows: 2 });
+    const { promise } = await run(
+      session,
+      [SCHEMA, rec(1), { type: 'STATE', value: { s: 1 } }, rec(2), { type: 'STATE', value: { s: 2 } }, rec(3)],
+      { batch_size_rows: 2 },
+    );
     await promise;
     const order = session.kinds().filter((k) => k === 'commit' || k === 'state' || k.startsWith('executeMany'));
     // {s:2} arrives when rows 1 and 2 are committed and nothing is buffered: it is released at once, before row 3.
-    assert.deepEqual(order, ['commit', 'executeMany:MERGE INTO', 'commit', 'state', 'state', 'executeMany:MERGE INTO', 'commit']);
-    assert.deepEqual(session.events.filter((e) => e.kind === 'state').map((e) => (e as { value: unknown }).value), [{ s: 1 }, { s: 2 }]);
+    assert.deepEqual(order, [
+      'commit',
+      'executeMany:MERGE INTO',
+      'commit',
+      'state',
+      'state',
+      'executeMany:MERGE INTO',
+      'commit',
+    ]);
+    assert.deepEqual(
+      session.events.filter((e) => e.kind === 'state').map((e) => (e as { value: unknown }).value),
+      [{ s: 1 }, { s: 2 }],
+    );
   });
 
   it('failure ⇒ rollback, no STATE, DatabaseError naming stream, table and chunk (never values)', async () => {
     const session = new RecordingSession();
     let merges = 0;
     session.failOn = (e) => e.kind === 'executeMany' && (merges += 1) === 2;
-    const { promise } = await run(session, [SCHEMA, rec(1), rec(2), { type: 'STATE', value: { s: 1 } }, rec(3, { status: 'SECRET-VALUE' }), { type: 'STATE', value: { s: 2 } }], {
-      batch_size_rows: 2,
-    });
+    const { promise } = await run(
+      session,
+      [
+        SCHEMA,
+        rec(1),
+        rec(2),
+        { type: 'STATE', value: { s: 1 } },
+        rec(3, { status: 'SECRET-VALUE' }),
+        { type: 'STATE', value: { s: 2 } },
+      ],
+      {
+        batch_size_rows: 2,
+      },
+    );
     const error = await promise.then(
       () => undefined,
       (e: unknown) => e,
     );
     assert.ok(error instanceof DatabaseError);
     assert.equal(error.exitCode, 5);
-    assert.match(error.message, /Database failure loading stream 'allocation' into table "WMS"\."WMS_ALLOCATION", chunk 1\/1: ORA-00001/);
+    assert.match(
+      error.message,
+      /Database failure loading stream 'allocation' into table "WMS"\."WMS_ALLOCATION", chunk 1\/1: ORA-00001/,
+    );
     assert.doesNotMatch(error.message, /SECRET-VALUE/);
     const afterFailure = session.kinds().slice(session.kinds().lastIndexOf('rollback'));
     assert.deepEqual(afterFailure, ['rollback'], 'nothing after the rollback');
-    assert.deepEqual(session.events.filter((e) => e.kind === 'state').map((e) => (e as { value: unknown }).value), [{ s: 1 }], 'state of the committed batch only');
+    assert.deepEqual(
+      session.events.filter((e) => e.kind === 'state').map((e) => (e as { value: unknown }).value),
+      [{ s: 1 }],
+      'state of the committed batch only',
+    );
   });
 
   it('validation: RECORD before SCHEMA, missing key, schema violation → ProtocolError (exit 3) with line and field', async () => {
     const cases: [SingerMessage[], RegExp][] = [
       [[rec(1)], /RECORD before its SCHEMA \(line 1, stream 'allocation'\)/],
-      [[SCHEMA, { type: 'RECORD', stream: 'allocation', record: { status: 'x' } }], /missing a key property \(line 2, stream 'allocation', field 'id'\)/],
-      [[SCHEMA, rec(1, { is_picked: 'yes' })], /does not match the schema: must be boolean,null \(line 2, stream 'allocation', field 'is_picked'\)/],
-      [[SCHEMA, rec(1, { mod_ts: 'yesterday' })], /not an ISO 8601 date-time \(line 2, stream 'allocation', field 'mod_ts'\)/],
+      [
+        [SCHEMA, { type: 'RECORD', stream: 'allocation', record: { status: 'x' } }],
+        /missing a key property \(line 2, stream 'allocation', field 'id'\)/,
+      ],
+      [
+        [SCHEMA, rec(1, { is_picked: 'yes' })],
+        /does not match the schema: must be boolean,null \(line 2, stream 'allocation', field 'is_picked'\)/,
+      ],
+      [
+        [SCHEMA, rec(1, { mod_ts: 'yesterday' })],
+        /not an ISO 8601 date-time \(line 2, stream 'allocation', field 'mod_ts'\)/,
+      ],
     ];
     for (const [messages, pattern] of cases) {
       const session = new RecordingSession();
@@ -144,7 +241,11 @@ describe('runTarget with the oracle dialect over a recording session (no databas
 
   it('ExactNumber values validate as numbers without being converted; unknown fields warn once', async () => {
     const session = new RecordingSession();
-    const { promise, lines } = await run(session, [SCHEMA, rec(new ExactNumber('12345678901234567890'), { extra: 1 }), rec(2, { extra: 2 })]);
+    const { promise, lines } = await run(session, [
+      SCHEMA,
+      rec(new ExactNumber('12345678901234567890'), { extra: 1 }),
+      rec(2, { extra: 2 }),
+    ]);
     await promise;
     const merge = session.events.find((e) => e.kind === 'executeMany') as { rows: unknown[][] };
     assert.equal(merge.rows[0][0], '12345678901234567890');
@@ -166,7 +267,9 @@ describe('runTarget with the oracle dialect over a recording session (no databas
           : [];
     const { promise } = await run(session, [SCHEMA]);
     await promise;
-    const ddl = session.events.filter((e) => e.kind === 'execute' && !e.sql.startsWith('SELECT')).map((e) => (e as { sql: string }).sql);
+    const ddl = session.events
+      .filter((e) => e.kind === 'execute' && !e.sql.startsWith('SELECT'))
+      .map((e) => (e as { sql: string }).sql);
     assert.deepEqual(ddl, [
       'ALTER TABLE "WMS"."WMS_ALLOCATION" MODIFY ("STATUS" VARCHAR2(20 CHAR))',
       'ALTER TABLE "WMS"."WMS_ALLOCATION" ADD ("IS_PICKED" NUMBER(1))',
