@@ -80,7 +80,7 @@ function poolEfficiency(last: { opened?: number; max?: number } | undefined): nu
 /**
  * Samples RSS and CPU of the pipeline's processes from /proc while a run goes on (every interval, and at once when
  * `sampleNow()` is called, e.g. right after a spawn), takes the peak RSS each executable reports at exit, and folds the
- * target's pool METRIC lines (`pool`, see target-oracle/target.ts) into pool efficiency and leak figures.
+ * target's pool METRIC lines (`pool`, see target-oracle/pool-metric.ts) into pool efficiency and leak figures.
  */
 export class ResourceMonitor {
   readonly #options: ResourceMonitorOptions;

@@ -18,7 +18,7 @@ import type { Dialect } from './dialect.js';
 import { reportPoolMetric } from './pool-metric.js';
 import type { Connection, Session } from './session.js';
 import { TARGET_NAME, TARGET_SETTINGS, toTargetConfig, type TargetConfig } from './settings.js';
-import { runTarget } from './target.js';
+import { runTarget, writeStates } from './run-target.js';
 
 export function pluginInfo(): PluginInfo {
   return {
@@ -76,17 +76,17 @@ async function main(ctx: CliContext): Promise<void> {
   const memory = ctx.logger.level === 'debug' ? setInterval(() => logMemory(ctx), 1000).unref() : undefined;
   const writer = new MessageWriter(ctx.stdout);
   try {
-    const summary = await runTarget({
+    const run = runTarget({
       config: target,
       dialect,
       session: connection.session,
       messages: readNumberedMessages(ctx.stdin),
-      states: writer,
       logger: ctx.logger,
       metrics,
       signal: ctx.signal,
       poolStats: () => connection.stats(),
     });
+    const summary = await writeStates(run, writer);
     ctx.logger.info(
       `${summary.interrupted ? 'Stopped early' : 'Done'}: ${summary.records} records in ${summary.flushes} committed batches, ${summary.statesEmitted} states emitted`,
     );

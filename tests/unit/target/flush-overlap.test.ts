@@ -11,7 +11,7 @@ import {
 } from '../../../singer/index.js';
 import { OracleDialect } from '../../../target-oracle/dialects/oracle/oracle-dialect.js';
 import { toTargetConfig } from '../../../target-oracle/settings.js';
-import { runTarget, type StateSink, type TargetSummary } from '../../../target-oracle/target.js';
+import { runTarget, writeStates, type StateSink, type TargetSummary } from '../../../target-oracle/run-target.js';
 import { RecordingSession, type SessionEvent } from '../../helpers/recording-session.js';
 
 /** Hands messages to the target one at a time and counts how many it has pulled; can stall before one. */
@@ -85,16 +85,18 @@ function start(
     password: 'demo',
     batch_size_rows: 2,
   });
-  return runTarget({
-    config,
-    dialect: new OracleDialect(config),
-    session,
-    messages: feed,
+  return writeStates(
+    runTarget({
+      config,
+      dialect: new OracleDialect(config),
+      session,
+      messages: feed,
+      logger,
+      metrics: new Metrics(logger),
+      signal,
+    }),
     states,
-    logger,
-    metrics: new Metrics(logger),
-    signal,
-  });
+  );
 }
 
 /** Holds the n-th call of a kind (1-based) until the returned gate opens. */
@@ -235,6 +237,21 @@ describe('runTarget flush overlap: reading goes on while a flush runs (recording
     } finally {
       feed.resume();
     }
+  });
+
+  it('a background COMMIT releases its state while stdin is idle (not at the next line)', async () => {
+    const session = new RecordingSession();
+    const feed = new Feed([SCHEMA, rec(1), state('s1'), rec(2), rec(3)], 4);
+    const run = start(session, feed);
+    try {
+      await until(() => states(session).length === 1, 'the state of the committed batch is written');
+      assert.equal(feed.pulled, 4, 'still waiting for the next line');
+      assert.deepEqual(flow(session), ['commit', 'executeMany', 'commit', 'state']);
+    } finally {
+      feed.resume();
+    }
+    await run;
+    assert.deepEqual(states(session), [{ at: 's1' }]);
   });
 
   it('a state write failing after a background COMMIT ends the run with that error; nothing more is loaded', async () => {

@@ -10,7 +10,7 @@ import {
 } from '../../../singer/index.js';
 import { OracleDialect } from '../../../target-oracle/dialects/oracle/oracle-dialect.js';
 import { toTargetConfig, type TargetConfig } from '../../../target-oracle/settings.js';
-import { runTarget } from '../../../target-oracle/target.js';
+import { runTarget, writeStates } from '../../../target-oracle/run-target.js';
 import { RecordingSession } from '../../helpers/recording-session.js';
 
 function config(overrides: Record<string, unknown> = {}): TargetConfig {
@@ -68,15 +68,17 @@ async function run(session: RecordingSession, messages: SingerMessage[], overrid
   const { lines, out } = logSink();
   const logger = createLogger({ name: 'target-oracle', env: {}, out });
   const cfg = config(overrides);
-  const promise = runTarget({
-    config: cfg,
-    dialect: new OracleDialect(cfg),
-    session,
-    messages: numbered(messages),
-    states: session.states,
-    logger,
-    metrics: new Metrics(logger),
-  });
+  const promise = writeStates(
+    runTarget({
+      config: cfg,
+      dialect: new OracleDialect(cfg),
+      session,
+      messages: numbered(messages),
+      logger,
+      metrics: new Metrics(logger),
+    }),
+    session.states,
+  );
   return { promise, lines };
 }
 

@@ -1,0 +1,163 @@
+import { ProtocolError, stringifyJson, type Logger, type RecordMessage, type SchemaMessage } from '../singer/index.js';
+import type { TableSpec, WriteMode } from './dialect.js';
+import type { LogicalType } from './logical-type.js';
+import type { NamingRules } from './names.js';
+import type { RecordMetadata } from './record-metadata.js';
+import { compileRecordCheck, type RecordCheck } from './record-validator.js';
+import type { TargetConfig } from './settings.js';
+import { StreamBuffer } from './stream-buffer.js';
+import { buildTableSpec, effectiveKeys } from './table-spec.js';
+import { toCell, valueProblem, type Cell } from './values.js';
+
+/** What a SCHEMA message asks for, worked out before the database is touched. */
+export interface StreamDesign {
+  stream: string;
+  /** Canonical text of schema and keys: an identical SCHEMA later changes nothing. */
+  schemaText: string;
+  /** The table the schema maps to; the database may hold it wider (see StreamSink's `table`). */
+  desired: TableSpec;
+  keyProperties: string[];
+  properties: Set<string>;
+  check: RecordCheck | undefined;
+}
+
+export function schemaTextOf(message: SchemaMessage): string {
+  return stringifyJson([message.schema, message.key_properties]);
+}
+
+/** Maps a SCHEMA message to its table and record check; a bad schema is a ProtocolError naming the line. */
+export function designStream(
+  message: SchemaMessage,
+  line: number,
+  config: TargetConfig,
+  naming: NamingRules,
+): StreamDesign {
+  const shape = { stream: message.stream, schema: message.schema, keyProperties: message.key_properties };
+  let desired: TableSpec;
+  try {
+    desired = buildTableSpec(shape, config, { naming });
+  } catch (error) {
+    if (error instanceof ProtocolError) throw new ProtocolError(error.message, { line });
+    throw error;
+  }
+  if (config.loadMethod === 'append-only') desired = { ...desired, keyColumns: [] };
+  return {
+    stream: message.stream,
+    schemaText: schemaTextOf(message),
+    desired,
+    keyProperties: effectiveKeys(shape, config),
+    properties: new Set(Object.keys(message.schema.properties ?? {})),
+    check: config.validateRecords ? compileRecordCheck(message.stream, message.schema) : undefined,
+  };
+}
+
+/** One stream's rows taken out of its sink for a flush. */
+export interface TakenStream {
+  sink: StreamSink;
+  rows: Cell[][];
+  deletes: Cell[][];
+  /** Records received (before dedupe). */
+  received: number;
+  /** Replace the table's rows first (load_method overwrite, the stream's first flush in this run). */
+  replace: boolean;
+}
+
+/**
+ * One stream between its SCHEMA and the database: validates each record, encodes it into cells aligned with the
+ * table's columns, and buffers it (deduplicated by key) until a flush takes the batch. A changed SCHEMA makes a new
+ * sink that carries the stream's run-long facts over.
+ */
+export class StreamSink {
+  readonly stream: string;
+  readonly schemaText: string;
+  /** The table as the database now holds it. */
+  readonly table: TableSpec;
+  readonly mode: WriteMode;
+  readonly #design: StreamDesign;
+  readonly #columns: { property: string; type: LogicalType }[];
+  readonly #buffer: StreamBuffer;
+  readonly #config: TargetConfig;
+  /** Record fields without a schema property, each warned about once per run. */
+  readonly #warnedFields: Set<string>;
+  /** The table's old rows were replaced (overwrite happens once per run). */
+  #replaced: boolean;
+  /** Rows arrived since the last ACTIVATE_VERSION: a version announced before them waits for them. */
+  recordsSinceActivation: boolean;
+  /** An ACTIVATE_VERSION deferred until the rows of its version are loaded. */
+  pendingVersion: number | undefined;
+
+  constructor(design: StreamDesign, table: TableSpec, config: TargetConfig, previous?: StreamSink) {
+    this.stream = design.stream;
+    this.schemaText = design.schemaText;
+    this.table = table;
+    this.mode = table.keyColumns.length === 0 ? 'append' : config.historyMode ? 'history' : 'upsert';
+    this.#design = design;
+    this.#columns = table.columns.map((c) => ({ property: c.property, type: c.type }));
+    this.#buffer = new StreamBuffer(table, this.mode !== 'append');
+    this.#config = config;
+    this.#warnedFields = previous ? previous.#warnedFields : new Set();
+    this.#replaced = previous ? previous.#replaced : false;
+    this.recordsSinceActivation = previous ? previous.recordsSinceActivation : false;
+    this.pendingVersion = previous?.pendingVersion;
+  }
+
+  /** Rows held for the next flush (after dedupe). */
+  get size(): number {
+    return this.#buffer.size;
+  }
+
+  /** Validates, encodes and buffers one record; a bad record is a ProtocolError naming line and field. */
+  add(message: RecordMessage, line: number, at: number, metadata: RecordMetadata, logger: Logger): void {
+    const record = message.record;
+    const config = this.#config;
+    for (const key of this.#design.keyProperties) {
+      if (record[key] === undefined || record[key] === null)
+        throw new ProtocolError('Record is missing a key property', { line, stream: this.stream, field: key });
+    }
+    this.#design.check?.(record, line);
+    for (const field in record) {
+      if (
+        !this.#design.properties.has(field) &&
+        !this.#warnedFields.has(field) &&
+        !(field.startsWith('_sdc_') && !config.addRecordMetadata)
+      ) {
+        this.#warnedFields.add(field);
+        logger.warning(`No schema for record field '${field}' of stream '${this.stream}': it is not loaded`);
+      }
+    }
+    let iso: string | undefined;
+    const columns = this.#columns;
+    const cells = new Array<Cell>(columns.length);
+    for (let i = 0; i < columns.length; i += 1) {
+      const { property, type } = columns[i];
+      let value: unknown = record[property];
+      if (config.addRecordMetadata && property.startsWith('_sdc_')) {
+        iso ??= new Date(at).toISOString();
+        value = metadata.value(property, message, iso, this.#buffer.oldestAt ?? at);
+      }
+      try {
+        cells[i] = toCell(value, type);
+      } catch (error) {
+        throw valueProblem(error, this.stream, property, line);
+      }
+    }
+    const deleted =
+      config.hardDelete &&
+      this.mode !== 'append' &&
+      record._sdc_deleted_at !== undefined &&
+      record._sdc_deleted_at !== null;
+    this.#buffer.add(cells, at, deleted);
+    this.recordsSinceActivation = true;
+  }
+
+  /** Hands the buffered rows to a flush and empties the buffer. */
+  take(): TakenStream {
+    const replace = this.#config.loadMethod === 'overwrite' && !this.#replaced;
+    return { sink: this, replace, ...this.#buffer.take() };
+  }
+
+  /** Called once the flush that replaced the table's rows has committed. */
+  replacedOnce(): void {
+    this.#replaced = true;
+  }
+}
