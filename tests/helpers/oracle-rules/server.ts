@@ -1,0 +1,68 @@
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Request, RulesBackend } from './backend.js';
+import { errorToWire } from './wire.js';
+
+export interface RulesServer {
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves a rules backend to target processes on 127.0.0.1 (newline-delimited JSON, see link.ts). When a process
+ * goes away its sessions end as the database's process monitor would end them: their transactions roll back.
+ */
+export async function serveRules(backend: RulesBackend): Promise<RulesServer> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    const sessions = new Set<number>();
+    let buffer = '';
+    socket.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+        const { id, request } = JSON.parse(buffer.slice(0, nl)) as { id: number; request: Request };
+        buffer = buffer.slice(nl + 1);
+        backend.handle(request).then(
+          (result) => {
+            if (request.method === 'open') sessions.add((result as { session: number }).session);
+            if (request.method === 'close') sessions.delete(request.session);
+            if (!socket.destroyed) socket.write(`${JSON.stringify({ id, result })}\n`);
+          },
+          (error: unknown) => {
+            if (!socket.destroyed) socket.write(`${JSON.stringify({ id, error: errorToWire(error) })}\n`);
+          },
+        );
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      sockets.delete(socket);
+      for (const id of sessions) {
+        const session = backend.openSessions.find((s) => s.id === id);
+        if (session) backend.db.close(session);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    host: '127.0.0.1',
+    port,
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * Environment for a target process that should reach the rules server instead of Oracle: Node preloads a hook that
+ * resolves `oracledb` to the fake driver (nothing in the target changes).
+ */
+export function rulesProcessEnv(): Record<string, string> {
+  const register = fileURLToPath(new URL('./register.js', import.meta.url));
+  return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${register}`.trim() };
+}
