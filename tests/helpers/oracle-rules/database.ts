@@ -149,6 +149,14 @@ export class Database {
     if (DDL_KINDS.has(statement.kind)) {
       checkNoPendingDml(session, sql);
       this.commit(session);
+      const name =
+        'table' in statement
+          ? statement.table
+          : statement.kind === 'renameObject'
+            ? { name: statement.from }
+            : undefined;
+      const table = name && this.findTable(name, session);
+      if (table) await this.transactions.awaitFree(table, session);
       runDdl(this, session, statement as Parameters<typeof runDdl>[2]);
       return { kind: 'none' };
     }
@@ -207,6 +215,8 @@ export class Database {
       case 'NLS_LANGUAGE':
       case 'NLS_TERRITORY':
       case 'DDL_LOCK_TIMEOUT':
+        if (!/^\d+$/.test(value)) throw new OracleError('ORA-02017', 'integer value required');
+        session.ddlLockTimeoutSeconds = Number(value);
         break;
       default:
         throw new OracleError('ORA-02248', `invalid option for ALTER SESSION (${name})`);

@@ -28,6 +28,8 @@ export class DbSession {
   pendingDml: string | undefined;
   /** The binds of the statement running now (a session runs one statement at a time). */
   binds: Binds | undefined;
+  /** ALTER SESSION SET DDL_LOCK_TIMEOUT: how long DDL waits for another transaction's lock (0 = fail at once). */
+  ddlLockTimeoutSeconds = 0;
   roundTrips = 0;
   temporaryLobs = 0;
   /** Why the session is gone (killed, connection lost); every later call fails. */

@@ -97,6 +97,30 @@ export class Transactions {
     return data;
   }
 
+  /**
+   * DDL waits up to the session's DDL_LOCK_TIMEOUT (default 0: not at all) for another session's transaction on the
+   * table to end, then fails with ORA-00054.
+   * https://docs.oracle.com/en/database/oracle/oracle-database/23/refrn/DDL_LOCK_TIMEOUT.html
+   */
+  async awaitFree(table: Table, session: DbSession): Promise<void> {
+    const deadline = Date.now() + session.ddlLockTimeoutSeconds * 1000;
+    for (;;) {
+      const owner = this.#owner.get(table);
+      if (!owner || owner === session || Date.now() >= deadline) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+        this.#waiters.set(table, [
+          ...(this.#waiters.get(table) ?? []),
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        ]);
+      });
+      requireAlive(session);
+    }
+  }
+
   /** DDL needs the table free: no other session's transaction (ORA-00054) or temporary rows (ORA-14452) on it. */
   requireFree(table: Table, session: DbSession): void {
     const owner = this.#owner.get(table);

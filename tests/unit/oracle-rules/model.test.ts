@@ -58,7 +58,7 @@ describe('Oracle rules session: the database model (rules session)', () => {
     assert.deepEqual((await a.execute('SELECT "ID" FROM "T" ORDER BY "ID"')).rows, [[1], [3], [4]]);
   });
 
-  it('DML waits for another transaction on the table; DDL on it fails at once (ORA-00054); a cycle is ORA-00060', async () => {
+  it('DML waits for another transaction on the table; DDL fails at once (ORA-00054) or waits DDL_LOCK_TIMEOUT; a cycle is ORA-00060', async () => {
     const {
       conns: [a, b],
     } = await sessions(2);
@@ -74,8 +74,15 @@ describe('Oracle rules session: the database model (rules session)', () => {
     await b.commit();
     await a.execute('LOCK TABLE "T" IN EXCLUSIVE MODE');
     await assert.rejects(b.execute('ALTER TABLE "T" ADD ("X" NUMBER)'), code('ORA-00054'));
+    // With DDL_LOCK_TIMEOUT the DDL waits for the transaction instead.
+    await b.execute('ALTER SESSION SET DDL_LOCK_TIMEOUT = 5');
+    const ddl = b.execute('ALTER TABLE "T" ADD ("X" NUMBER)');
+    await new Promise((r) => setTimeout(r, 20));
+    await a.commit();
+    await ddl;
+    await a.execute('LOCK TABLE "T" IN EXCLUSIVE MODE');
     await b.execute('INSERT INTO "U" VALUES (1)');
-    const bWaits = b.execute('INSERT INTO "T" VALUES (3)');
+    const bWaits = b.execute('INSERT INTO "T" ("ID") VALUES (3)');
     await assert.rejects(a.execute('INSERT INTO "U" VALUES (2)'), code('ORA-00060'));
     await a.rollback();
     await bWaits;
