@@ -19,7 +19,10 @@ export async function discover(source: WmsSource, config: TapConfig, logger: Log
   await forEachConcurrent(wanted, config.max_concurrent_requests, async (entity) => {
     const describe = await source.describe(entity);
     const samples = await sampleRecords(source, entity, logger);
-    entries.set(entity, catalogEntry(entity, describe, samples, config.flatten_relations));
+    entries.set(
+      entity,
+      catalogEntry(entity, describe, samples, config.flatten_relations, (message) => logger.warning(message)),
+    );
   });
   return {
     streams: wanted.map((entity) => entries.get(entity)).filter((entry): entry is CatalogEntry => entry !== undefined),
@@ -43,8 +46,9 @@ export function catalogEntry(
   describe: Record<string, unknown>,
   samples: readonly Record<string, unknown>[],
   flattenRelations: boolean,
+  warn?: (message: string) => void,
 ): CatalogEntry {
-  const { schema, incremental } = entitySchema(describe, samples, flattenRelations);
+  const { schema, incremental } = entitySchema(entity, describe, samples, flattenRelations, warn);
   const automatic = new Set([...KEY_PROPERTIES, ...(incremental ? [REPLICATION_KEY] : [])]);
   const streamMetadata: MetadataEntry = {
     breadcrumb: [],

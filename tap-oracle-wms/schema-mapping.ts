@@ -1,5 +1,5 @@
-import { ExactNumber, type JsonSchema } from '../singer/index.js';
-import { parseInstant } from './instant.js';
+import { type JsonSchema, SourceError } from '../singer/index.js';
+import { accepts, type FieldKind, inferKind, kindOfLiteral, shapeOf } from './field-kind.js';
 
 /** A describe `fields` entry as lgfapi sends it (wms-api.md §3.2). */
 export interface DescribeField {
@@ -13,112 +13,92 @@ export interface DescribeField {
 
 export const REPLICATION_KEY = 'mod_ts';
 
-/** `required` is a JSON boolean in practice; Oracle's docs say X/Y (required) and N/C (not, conditional). */
-export function isRequired(field: DescribeField): boolean {
-  const value = field.required;
-  if (typeof value === 'string') return /^(x|y|yes|true)$/i.test(value.trim());
-  return value === true;
-}
+/** The key: the only non-nullable property. */
+const KEY = 'id';
+
+/** Every record carries its own retrieve URL second, after `id`, though describe never lists it. */
+const RECORD_URL = 'url';
 
 /** `from_inventory_id` → `from_inventory`; `item` → `item`. The flattened columns are `<base>_id`, `<base>_key`. */
 export function relationBase(name: string): string {
   return name.endsWith('_id') && name.length > 3 ? name.slice(0, -3) : name;
 }
 
-export function isSetField(name: string): boolean {
-  return name.endsWith('_set');
-}
-
-function nullable(schema: JsonSchema, required: boolean): JsonSchema {
-  if (required) return schema;
+function nullable(schema: JsonSchema, name: string): JsonSchema {
+  // Describe's `required` is documentation, not a guarantee: real rows hold null in fields it marks required.
+  if (name === KEY) return schema;
   const type = schema.type;
   return { ...schema, type: Array.isArray(type) ? [...type, 'null'] : type === undefined ? undefined : [type, 'null'] };
 }
 
 const SET_SCHEMA: JsonSchema = {
-  type: ['object', 'null'],
+  // An empty set is null or [] on real tenants; a non-empty one is {result_count, url}.
+  type: ['object', 'array', 'null'],
   properties: { result_count: { type: ['integer', 'null'] }, url: { type: ['string', 'null'] } },
 };
 
-/** The JSON Schema properties one describe field becomes (a relation becomes two when flattened). */
-export function fieldProperties(name: string, field: DescribeField, flattenRelations: boolean): [string, JsonSchema][] {
-  const type = String(field.type ?? '').toLowerCase();
-  const required = isRequired(field) || name === 'id';
-  if (isSetField(name)) return [[name, SET_SCHEMA]];
-  switch (type) {
-    case 'pk':
-      return [[name, nullable({ type: 'integer' }, required)]];
-    case 'relation':
-      return relationProperties(name, required, flattenRelations);
-    case 'integer':
-    case 'int':
-    case 'bigint': {
+function codePoints(text: string): number {
+  let count = 0;
+  for (const _ of text) count += 1;
+  return count;
+}
+
+/** The JSON Schema properties of one field of a given kind (a flattened relation becomes two). */
+function kindProperties(
+  name: string,
+  kind: FieldKind,
+  field: DescribeField,
+  values: readonly unknown[],
+  flattenRelations: boolean,
+): [string, JsonSchema][] {
+  switch (kind) {
+    case 'integer': {
       const schema: JsonSchema = { type: 'integer' };
-      if (typeof field.min_value === 'number') schema.minimum = field.min_value;
-      if (typeof field.max_value === 'number') schema.maximum = field.max_value;
-      return [[name, nullable(schema, required)]];
+      const min = field.min_value;
+      const max = field.max_value;
+      // Bounds the sampled rows already break would make the target reject them: left out.
+      const inBounds = (value: unknown) =>
+        (typeof min !== 'number' || Number(value) >= min) && (typeof max !== 'number' || Number(value) <= max);
+      if (values.every(inBounds)) {
+        if (typeof min === 'number') schema.minimum = min;
+        if (typeof max === 'number') schema.maximum = max;
+      }
+      return [[name, nullable(schema, name)]];
     }
     case 'decimal':
-    case 'number':
-    case 'float':
-      return [[name, nullable({ type: 'number' }, required)]];
+      return [[name, nullable({ type: 'number' }, name)]];
     case 'boolean':
-      return [[name, nullable({ type: 'boolean' }, required)]];
+      return [[name, nullable({ type: 'boolean' }, name)]];
     case 'datetime':
-      return [[name, nullable({ type: 'string', format: 'date-time' }, required)]];
+      return [[name, nullable({ type: 'string', format: 'date-time' }, name)]];
     case 'date':
-      return [[name, nullable({ type: 'string', format: 'date' }, required)]];
+      return [[name, nullable({ type: 'string', format: 'date' }, name)]];
     case 'time':
-      return [[name, nullable({ type: 'string', format: 'time' }, required)]];
-    default: {
-      // varchar, char, text, string, clob, and anything unknown: text is the one type every value can be read as.
+      return [[name, nullable({ type: 'string', format: 'time' }, name)]];
+    case 'string': {
       const schema: JsonSchema = { type: 'string' };
-      if (typeof field.max_length === 'number' && field.max_length > 0) schema.maxLength = field.max_length;
-      return [[name, nullable(schema, required)]];
+      const limit = field.max_length;
+      if (typeof limit === 'number' && limit > 0 && values.every((value) => codePoints(String(value)) <= limit))
+        schema.maxLength = limit;
+      return [[name, nullable(schema, name)]];
     }
+    case 'relation':
+      if (!flattenRelations) {
+        const relation: JsonSchema = {
+          type: 'object',
+          properties: { id: { type: 'integer' }, key: { type: ['string', 'null'] }, url: { type: ['string', 'null'] } },
+        };
+        return [[name, nullable(relation, name)]];
+      }
+      return [
+        [`${relationBase(name)}_id`, nullable({ type: 'integer' }, name)],
+        [`${relationBase(name)}_key`, { type: ['string', 'null'] }],
+      ];
+    case 'set':
+      return [[name, SET_SCHEMA]];
+    case 'object':
+      return [[name, { type: ['object', 'null'] }]];
   }
-}
-
-function relationProperties(name: string, required: boolean, flatten: boolean): [string, JsonSchema][] {
-  if (!flatten) {
-    return [
-      [
-        name,
-        nullable(
-          {
-            type: 'object',
-            properties: {
-              id: { type: 'integer' },
-              key: { type: ['string', 'null'] },
-              url: { type: ['string', 'null'] },
-            },
-          },
-          required,
-        ),
-      ],
-    ];
-  }
-  const base = relationBase(name);
-  return [
-    [`${base}_id`, nullable({ type: 'integer' }, required)],
-    [`${base}_key`, { type: ['string', 'null'] }],
-  ];
-}
-
-/** Infers a describe-like field from observed values (for keys records carry but describe leaves out). */
-export function inferField(values: readonly unknown[]): DescribeField {
-  const value = values.find((item) => item !== null && item !== undefined);
-  if (value === undefined) return { type: 'varchar' };
-  if (typeof value === 'boolean') return { type: 'boolean' };
-  if (value instanceof ExactNumber) return { type: value.isInteger ? 'integer' : 'decimal' };
-  if (typeof value === 'number') return { type: Number.isInteger(value) ? 'integer' : 'decimal' };
-  if (typeof value === 'object') return { type: 'id' in value ? 'relation' : 'object' };
-  if (typeof value === 'string') {
-    if (/^\d{4}-\d{2}-\d{2}T/.test(value) && parseInstant(value) !== undefined && /([+-]\d{2}:\d{2}|Z)$/.test(value))
-      return { type: 'datetime' };
-    if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return { type: 'date' };
-  }
-  return { type: 'varchar' };
 }
 
 export interface EntitySchema {
@@ -127,36 +107,69 @@ export interface EntitySchema {
 }
 
 /**
- * An entity's JSON Schema from describe `fields` (not `parameters`), plus the keys seen in sample records that
- * describe leaves out (e.g. `url`, or `facility_id` on order_hdr). Describe order first, then extras by name.
+ * An entity's JSON Schema from describe `fields` (not `parameters`) and the sampled rows: describe's literal decides
+ * a field's kind when every sampled value fits it; otherwise the values decide (one warning per entity lists those
+ * fields). Keys the rows carry but describe leaves out (`url`, `facility_id` on order_hdr) are added. Fields whose
+ * sampled values share no kind, and a key that is not an integer, fail discovery naming entity and field, so no
+ * catalog is written that its own rows would not match. Order: id, url, describe order, then extras by name.
  */
 export function entitySchema(
+  entity: string,
   describe: Record<string, unknown>,
   samples: readonly Record<string, unknown>[],
   flattenRelations: boolean,
+  warn: (message: string) => void = () => undefined,
 ): EntitySchema {
-  const fields = (describe.fields ?? {}) as Record<string, DescribeField>;
-  const properties: Record<string, JsonSchema> = {};
-  const add = (name: string, field: DescribeField): void => {
-    const type = String(field.type ?? '').toLowerCase();
-    if (type === 'object') {
-      if (!(name in properties)) properties[name] = { type: ['object', 'null'] };
-      return;
-    }
-    for (const [property, schema] of fieldProperties(name, field, flattenRelations))
-      if (!(property in properties)) properties[property] = schema;
-  };
-  if (!('id' in fields)) add('id', { type: 'pk', required: true });
-  for (const [name, field] of Object.entries(fields))
-    add(name, typeof field === 'object' && field !== null ? field : {});
+  const described = (describe.fields ?? {}) as Record<string, unknown>;
+  const fields = new Map<string, DescribeField>();
+  fields.set(KEY, { type: 'pk' });
+  fields.set(RECORD_URL, { type: 'varchar' });
+  for (const [name, field] of Object.entries(described))
+    fields.set(name, typeof field === 'object' && field !== null ? (field as DescribeField) : {});
   const extras = new Set<string>();
-  for (const record of samples) for (const key of Object.keys(record)) if (!(key in fields)) extras.add(key);
-  for (const name of [...extras].sort()) {
-    const field = inferField(samples.map((record) => record[name]));
-    add(name, { ...field, required: false });
+  for (const record of samples) for (const key of Object.keys(record)) if (!fields.has(key)) extras.add(key);
+  for (const name of [...extras].sort()) fields.set(name, {});
+
+  const properties: Record<string, JsonSchema> = {};
+  const overruled: string[] = [];
+  for (const [name, field] of fields) {
+    const values = samples.map((record) => record[name]).filter((value) => value !== null && value !== undefined);
+    const kind = resolveKind(entity, name, field, values, flattenRelations, extras.has(name), overruled);
+    for (const [property, schema] of kindProperties(name, kind, field, values, flattenRelations))
+      if (!(property in properties)) properties[property] = schema;
   }
+  if (overruled.length > 0) warn(`${entity}: typed from the sampled rows instead of describe: ${overruled.join('; ')}`);
   return {
     schema: { type: 'object', properties, additionalProperties: false },
-    incremental: REPLICATION_KEY in fields,
+    incremental: REPLICATION_KEY in described,
   };
+}
+
+function resolveKind(
+  entity: string,
+  name: string,
+  field: DescribeField,
+  values: readonly unknown[],
+  flattenRelations: boolean,
+  extra: boolean,
+  overruled: string[],
+): FieldKind {
+  const literal = name.endsWith('_set') ? 'set' : kindOfLiteral(field.type);
+  if (literal !== undefined && values.every((value) => accepts(literal, value, flattenRelations))) return literal;
+  const inferred = inferKind(name, values, flattenRelations);
+  const where = `${entity}.${name}`;
+  if (values.length > 0 && inferred === undefined) {
+    const shapes = [...new Set(values.map(shapeOf))].join(', ');
+    throw new SourceError(
+      `discovery: the sampled rows hold values of no one type in ${where} (${shapes}; describe type '${String(field.type)}'): no schema would match them`,
+    );
+  }
+  const kind = inferred ?? (name === KEY ? 'integer' : name.endsWith('_id') ? 'relation' : 'string');
+  if (name === KEY && kind !== 'integer')
+    throw new SourceError(`discovery: the key ${where} is not an integer in the sampled rows (${shapeOf(values[0])})`);
+  if (!extra && name !== KEY && name !== RECORD_URL) {
+    const why = literal === undefined ? `describe type '${String(field.type)}' is unknown` : `describe says ${literal}`;
+    overruled.push(`${name} (${why} → ${kind})`);
+  }
+  return kind;
 }

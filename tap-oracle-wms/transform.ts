@@ -1,11 +1,5 @@
-import {
-  type CatalogEntry,
-  EXACT_NUMBER_PATTERN,
-  ExactNumber,
-  type JsonSchema,
-  parseNumberText,
-  SourceError,
-} from '../singer/index.js';
+import { type CatalogEntry, ExactNumber, type JsonSchema, parseNumberText, SourceError } from '../singer/index.js';
+import { decimalValue } from './decimal-text.js';
 import { relationBase } from './schema-mapping.js';
 
 export type RecordTransform = (raw: Record<string, unknown>) => Record<string, unknown>;
@@ -72,16 +66,10 @@ export function recordTransform(
 }
 
 function decimalOf(text: string, stream: string, field: string): number | ExactNumber | null {
-  const trimmed = text.trim();
-  if (trimmed === '') return null;
-  if (EXACT_NUMBER_PATTERN.test(trimmed)) return parseNumberText(trimmed);
-  // Lenient spellings a JSON literal does not allow: "+5", ".5", "5.", "-.5".
-  const normalized = trimmed
-    .replace(/^\+/, '')
-    .replace(/^(-?)\./, '$10.')
-    .replace(/\.$/, '');
-  if (EXACT_NUMBER_PATTERN.test(normalized)) return parseNumberText(normalized);
-  throw new SourceError(`stream '${stream}': field '${field}' holds a value that is not a decimal number`);
+  const value = decimalValue(text);
+  if (value === undefined)
+    throw new SourceError(`stream '${stream}': field '${field}' holds a value that is not a decimal number`);
+  return value;
 }
 
 /** Record ids as BigInt for comparisons and range splitting (ids may exceed 2^53). */

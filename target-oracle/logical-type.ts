@@ -45,6 +45,7 @@ export function logicalType(input: JsonSchema): LogicalType {
   const types = typesOf(schema);
   if (types.length === 0) return { kind: 'json' };
   if (types.length > 1) {
+    if (types.every((t) => t === 'object' || t === 'array')) return { kind: 'json' };
     const numeric = types.every((t) => t === 'integer' || t === 'number');
     return numeric ? { kind: 'decimal' } : { kind: 'string' };
   }

@@ -34,6 +34,8 @@ export interface SetSpec {
   child: string;
   /** The child's relation field that points back at this row. */
   parentField: string;
+  /** An empty set renders as `[]` instead of null (a real order_hdr's order_instructions_set). */
+  emptyAsList: boolean;
 }
 
 export interface FieldDef {

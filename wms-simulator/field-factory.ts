@@ -95,8 +95,8 @@ export class FieldFactory {
     return this.make(name, 'ts', gen, { type: 'datetime', required: false });
   }
 
-  date(name: string, gen: (i: number) => string | null): FieldDef {
-    return this.make(name, 'date', gen, { type: 'date', required: false });
+  date(name: string, gen: (i: number) => string | null, opts: FieldOptions = {}): FieldDef {
+    return this.make(name, 'date', gen, { type: 'date', required: opts.required ?? false });
   }
 
   /** A relation to a generated entity; `target` picks the target row index (or null). */
@@ -132,17 +132,21 @@ export class FieldFactory {
     });
   }
 
-  /** A `*_set` child link; the generator returns the child count (0 renders as null). */
-  set(name: string, child: string, parentField: string, count: (i: number) => number): FieldDef {
+  /** A `*_set` child link; the generator returns the child count (0 renders as null, or `[]` with emptyAsList). */
+  set(
+    name: string,
+    child: string,
+    parentField: string,
+    count: (i: number) => number,
+    opts: { emptyAsList?: boolean } = {},
+  ): FieldDef {
     return this.make(
       name,
       'set',
       count,
       { type: 'set', required: false },
       { notAParameter: true },
-      {
-        set: { child, parentField },
-      },
+      { set: { child, parentField, emptyAsList: opts.emptyAsList ?? false } },
     );
   }
 

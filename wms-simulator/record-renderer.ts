@@ -112,11 +112,10 @@ export class RecordRenderer {
     if (field.kind === 'set') {
       const set = field.set!;
       const urlPrefix = `${this.entityBase}${set.child}/?${set.parentField}=`;
+      const empty = `${prefix}${set.emptyAsList ? '[]' : 'null'}`;
       return (ref) => {
         const count = table.value(ref, pos) as number;
-        return count > 0
-          ? `${prefix}{"result_count":${count},"url":"${urlPrefix}${table.idOf(ref)}"}`
-          : `${prefix}null`;
+        return count > 0 ? `${prefix}{"result_count":${count},"url":"${urlPrefix}${table.idOf(ref)}"}` : empty;
       };
     }
     return (ref, zone) => prefix + scalar(field, table.value(ref, pos), zone);

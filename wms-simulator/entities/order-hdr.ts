@@ -28,9 +28,11 @@ export function buildOrderHdr(ctx: BuildContext): EntityDef {
       notAParameter: true,
     }),
     f.text('order_nbr', 30, (i) => `SO-${1000000 + i}`, { required: true }),
-    f.lookup('order_type_id', 'order_type', ['STD', 'RUSH', 'TRANSFER', 'RETURN'], (i) => f.h(i, 'type') % 4),
+    f.lookup('order_type_id', 'order_type', ['STD', 'RUSH', 'TRANSFER', 'RETURN'], (i) => f.h(i, 'type') % 4, {
+      required: true,
+    }),
     f.status(status),
-    f.date('ord_date', ordDate),
+    f.date('ord_date', ordDate, { required: true }),
     f.date('req_ship_date', (i) => new Date(Date.parse(ordDate(i)) + 86400000).toISOString().slice(0, 10)),
     f.date('exp_date', () => null),
     f.int('priority', (i) => 1 + (f.h(i, 'priority') % 9), { default: 0 }),
@@ -48,9 +50,12 @@ export function buildOrderHdr(ctx: BuildContext): EntityDef {
     f.ts('order_shipped_ts', (i) =>
       status(i) === 70 ? table().modTsAt(i) - (f.h(i, 'shipped') % 3600) * 1_000_000 : null,
     ),
-    f.decimal('total_orig_ord_qty', (i) => String(lines(i) * (1 + (f.h(i, 'qty') % 24))), { default: 0 }),
-    f.int('orig_sku_count', lines, { default: 0 }),
-    f.decimal('orig_sale_price', (i) => f.quantity(i, 'price', 10000), { default: 0 }),
+    f.decimal('total_orig_ord_qty', (i) => String(lines(i) * (1 + (f.h(i, 'qty') % 24))), { required: true }),
+    f.int('orig_sku_count', lines, { required: true }),
+    // Describe marks it required, yet real rows hold null (wms-payloads README, fact 2): every eighth row here.
+    f.decimal('orig_sale_price', (i) => (f.h(i, 'price_set') % 8 === 0 ? null : f.quantity(i, 'price', 10000)), {
+      required: true,
+    }),
     f.bool('stop_ship_flg', (i) => f.h(i, 'stop') % 100 === 0, false),
     f.bool('externally_planned_load_flg', () => false, false),
     f.text('cust_field_1', 50, (i) => (f.h(i, 'cf1') % 3 === 0 ? `REF${i}` : '')),
@@ -59,7 +64,8 @@ export function buildOrderHdr(ctx: BuildContext): EntityDef {
     f.date('cust_date_1', () => null),
     f.set('order_dtl_set', 'order_dtl', 'order_id', lines),
     f.set('order_lock_set', 'order_lock', 'order_id', () => 0),
-    f.set('order_instructions_set', 'order_instructions', 'order_id', () => 0),
+    // A real order_hdr row has order_instructions_set [] next to order_lock_set null.
+    f.set('order_instructions_set', 'order_instructions', 'order_id', () => 0, { emptyAsList: true }),
   ];
   return {
     name: 'order_hdr',

@@ -198,6 +198,17 @@ describe('wms-simulator over HTTP: routes and envelopes', () => {
     assert.deepEqual(Object.keys(hdr.order_dtl_set), ['result_count', 'url']);
     assert.equal(hdr.order_dtl_set.url, `${fx.entityUrl}order_dtl/?order_id=${hdr.id}`);
     assert.equal(hdr.order_lock_set, null);
+    assert.deepEqual(hdr.order_instructions_set, [], 'an empty set as [], as a real order_hdr row has it');
+  });
+
+  it('real-tenant quirks: a field describe marks required is null in some rows; "" relation keys and urls', async () => {
+    const describe_ = (await fx.get('order_hdr/describe/')).json;
+    assert.equal(describe_.fields.orig_sale_price.required, true);
+    const rows = (await fx.get('order_hdr/?page_size=200')).json.results as Record<string, unknown>[];
+    const nulls = rows.filter((row) => row.orig_sale_price === null).length;
+    assert.ok(nulls > 0 && nulls < rows.length, `${nulls} of ${rows.length} rows have a null orig_sale_price`);
+    const allocation = (await fx.get('allocation/?page_size=1')).json.results[0];
+    assert.deepEqual([allocation.from_inventory_id.key, allocation.type_id.url], ['', '']);
   });
 
   it('timestamps carry each facility offset, DST-correct for New York', async () => {

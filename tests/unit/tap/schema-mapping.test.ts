@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExactNumber } from '../../../singer/index.js';
 import { catalogEntry } from '../../../tap-oracle-wms/discover.js';
-import { entitySchema, inferField, isRequired, relationBase } from '../../../tap-oracle-wms/schema-mapping.js';
+import { kindOfLiteral } from '../../../tap-oracle-wms/field-kind.js';
+import { entitySchema, relationBase } from '../../../tap-oracle-wms/schema-mapping.js';
 import { repoRoot } from '../../helpers/repo-root.js';
 import { expect } from './helpers.js';
 
@@ -11,14 +12,14 @@ const describe_ = JSON.parse(
 ) as Record<string, unknown>;
 
 describe('tap schema mapping from describe (pure, fixture describe)', () => {
-  it('maps describe types to JSON Schema, required → non-nullable', () => {
-    const { schema, incremental } = entitySchema(describe_, [], true);
+  it('maps describe types to JSON Schema; only the key is non-nullable (describe required is not a guarantee)', () => {
+    const { schema, incremental } = entitySchema('allocation', describe_, [], true);
     const p = schema.properties ?? {};
     expect(incremental).to.equal(true);
     expect(p.id).to.deep.equal({ type: 'integer' });
     expect(p.create_user).to.deep.equal({ type: ['string', 'null'], maxLength: 30 });
     expect(p.mod_ts).to.deep.equal({ type: ['string', 'null'], format: 'date-time' });
-    expect(p.alloc_qty).to.deep.equal({ type: 'number' });
+    expect(p.alloc_qty).to.deep.equal({ type: ['number', 'null'] });
     expect(p.packed_qty).to.deep.equal({ type: ['number', 'null'] });
     expect(p.task_seq_nbr).to.deep.equal({ type: ['integer', 'null'], minimum: -99999999999, maximum: 99999999999 });
     expect(p.is_picking_flg).to.deep.equal({ type: ['boolean', 'null'] });
@@ -28,23 +29,23 @@ describe('tap schema mapping from describe (pure, fixture describe)', () => {
   });
 
   it('flattens relations to <base>_id integer + <base>_key string; a name ending in _id keeps it', () => {
-    const p = entitySchema(describe_, [], true).schema.properties ?? {};
-    expect(p.from_inventory_id).to.deep.equal({ type: 'integer' });
+    const p = entitySchema('allocation', describe_, [], true).schema.properties ?? {};
+    expect(p.from_inventory_id).to.deep.equal({ type: ['integer', 'null'] });
     expect(p.from_inventory_key).to.deep.equal({ type: ['string', 'null'] });
     expect(p).to.not.have.property('from_inventory_id_id');
-    expect(p.status_id).to.deep.equal({ type: 'integer' });
+    expect(p.status_id).to.deep.equal({ type: ['integer', 'null'] });
     expect(relationBase('item')).to.equal('item');
   });
 
   it('keeps relations as objects when flatten_relations is false', () => {
-    const p = entitySchema(describe_, [], false).schema.properties ?? {};
-    expect(p.order_dtl_id.type).to.equal('object');
+    const p = entitySchema('allocation', describe_, [], false).schema.properties ?? {};
+    expect(p.order_dtl_id.type).to.deep.equal(['object', 'null']);
     expect(p).to.not.have.property('order_dtl_key');
   });
 
-  it('makes *_set fields objects', () => {
-    const p = entitySchema(describe_, [], true).schema.properties ?? {};
-    expect(p.order_dtl_set.type).to.deep.equal(['object', 'null']);
+  it('makes *_set fields an object, [] or null, whatever describe calls them', () => {
+    const p = entitySchema('allocation', describe_, [], true).schema.properties ?? {};
+    expect(p.order_dtl_set.type).to.deep.equal(['object', 'array', 'null']);
   });
 
   it('adds keys seen in records but missing from describe (url, facility_id), typed by value, nullable', () => {
@@ -57,22 +58,50 @@ describe('tap schema mapping from describe (pure, fixture describe)', () => {
         big: new ExactNumber('12345678901234567890'),
       },
     ];
-    const p = entitySchema(describe_, samples, true).schema.properties ?? {};
+    const p = entitySchema('allocation', describe_, samples, true).schema.properties ?? {};
     expect(p.url).to.deep.equal({ type: ['string', 'null'] });
     expect(p.facility_id).to.deep.equal({ type: ['integer', 'null'] });
     expect(p.facility_key).to.deep.equal({ type: ['string', 'null'] });
     expect(p.extra_ts).to.deep.equal({ type: ['string', 'null'], format: 'date-time' });
     expect(p.big).to.deep.equal({ type: ['integer', 'null'] });
-    expect(inferField([null, 1.5]).type).to.equal('decimal');
+    expect(
+      entitySchema(
+        'x',
+        { fields: {} },
+        [
+          { id: 1, q: 1.5 },
+          { id: 2, q: null },
+        ],
+        true,
+      ).schema.properties?.q,
+    ).to.deep.equal({ type: ['number', 'null'] });
   });
 
-  it('reads required as true/"X"/"Y" and optional as false/"N"/"C"', () => {
-    expect([true, 'X', 'Y', 'y'].map((required) => isRequired({ required }))).to.deep.equal([true, true, true, true]);
-    expect([false, 'N', 'C', undefined].map((required) => isRequired({ required }))).to.deep.equal([
-      false,
-      false,
-      false,
-      false,
+  it('a string longer than max_length or an integer outside min/max in the samples drops that bound', () => {
+    const fields = {
+      id: { type: 'pk' },
+      code: { type: 'varchar', max_length: 3 },
+      n: { type: 'integer', max_value: 9 },
+    };
+    const p = entitySchema('x', { fields }, [{ id: 1, code: 'ABCD', n: 10 }], true).schema.properties ?? {};
+    expect([p.code, p.n]).to.deep.equal([{ type: ['string', 'null'] }, { type: ['integer', 'null'] }]);
+    const q = entitySchema('x', { fields }, [{ id: 1, code: 'ÁÉÍ', n: 9 }], true).schema.properties ?? {};
+    expect([q.code, q.n]).to.deep.equal([
+      { type: ['string', 'null'], maxLength: 3 },
+      { type: ['integer', 'null'], maximum: 9 },
+    ]);
+  });
+
+  it('reads describe literals case-blind, Django field names included; unknown literals are undefined', () => {
+    expect(
+      ['pk', 'AutoField', 'ForeignKey', 'DecimalField', 'DateTimeField', 'CharField', 'Numeric(18,4)'].map(
+        kindOfLiteral,
+      ),
+    ).to.deep.equal(['integer', 'integer', 'relation', 'decimal', 'datetime', 'string', 'decimal']);
+    expect([kindOfLiteral('Linked'), kindOfLiteral(7), kindOfLiteral('field')]).to.deep.equal([
+      undefined,
+      undefined,
+      undefined,
     ]);
   });
 

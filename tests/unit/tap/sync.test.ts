@@ -239,7 +239,7 @@ describe('tap sync loop over an in-memory WmsSource (message sequence, no HTTP)'
     const { messages } = await run(cat, config({ start_date: '2025-06-01T00:00:00-03:00' }));
     expect(messages.some((m) => 'stream' in m && m.stream === 'uom')).to.equal(false);
     const schema = messages.find((m) => m.type === 'SCHEMA') as { schema: { properties: Row } };
-    expect(Object.keys(schema.schema.properties)).to.deep.equal(['id', 'mod_ts', 'facility_id', 'facility_key']);
+    expect(Object.keys(schema.schema.properties)).to.deep.equal(['id', 'url', 'mod_ts', 'facility_id', 'facility_key']);
     expect(Object.keys(records(messages, 'order_hdr')[0])).to.deep.equal([
       'id',
       'mod_ts',

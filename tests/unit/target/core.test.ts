@@ -59,6 +59,8 @@ describe('target core (pure units, no database)', () => {
       [{ type: 'boolean' }, 'NUMBER(1)', 'boolean'],
       [{ type: 'object' }, 'CLOB', 'jsonb'],
       [{ type: 'array', items: { type: 'string' } }, 'CLOB', 'jsonb'],
+      // The tap's `_set` fields: an object, [] or null on real tenants.
+      [{ type: ['object', 'array', 'null'] }, 'CLOB', 'jsonb'],
       [{ type: ['string', 'integer'] }, 'CLOB', 'text'],
       [{ type: 'string', 'x-sql-datatype': 'nvarchar2(10)' }, 'NVARCHAR2(10)', 'nvarchar2(10)'],
     ];
