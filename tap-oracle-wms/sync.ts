@@ -9,11 +9,11 @@ import {
   type Metrics,
   replicationOf,
   selectedProperties,
-  SourceError,
   type TapState,
 } from '../singer/index.js';
 import { forEachConcurrent } from './concurrency.js';
 import type { WmsSource } from './http/client.js';
+import { refusedParameter } from './http/errors.js';
 import type { SingerOutput } from './output.js';
 import { mergeParams, pagingParams, streamFilters } from './query.js';
 import {
@@ -149,9 +149,8 @@ async function readSlice(stream: string, slice: Slice, deps: StreamDeps): Promis
   try {
     await readPages(stream, slice, params, deps, true, state);
   } catch (error) {
-    // Some entities refuse an ordering (400); then scan unordered and bookmark only once the scan is complete.
-    if (!(error instanceof SourceError) || error.status !== 400 || state.pages > 0 || !params.has('ordering'))
-      throw error;
+    // Some entities refuse an ordering (a 400 naming it); then scan unordered and bookmark only once complete.
+    if (!refusedParameter(error, 'ordering') || state.pages > 0 || !params.has('ordering')) throw error;
     deps.logger.warning(
       `${stream}: the WMS refused ordering=${params.get('ordering')}; reading unordered (resumable only after the slice completes)`,
       { stream },
@@ -242,7 +241,7 @@ async function planRanges(
   try {
     [min, max] = await Promise.all([firstId(stream, 'id', deps), firstId(stream, '-id', deps)]);
   } catch (error) {
-    if (!(error instanceof SourceError) || error.status !== 400) throw error;
+    if (!refusedParameter(error, 'ordering')) throw error;
     deps.logger.warning(`${stream}: the WMS refused ordering by id; full sync in one unordered range`, { stream });
     return [{ id_gte: null, id_lt: null }];
   }

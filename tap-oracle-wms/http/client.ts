@@ -193,6 +193,7 @@ export class WmsClient implements WmsSource {
         kind: kindOfStatus(response.status),
         status: response.status,
         retryAfterSeconds: parseRetryAfter(response.headers['retry-after']),
+        detail,
       });
     });
   }

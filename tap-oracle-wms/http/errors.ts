@@ -16,10 +16,12 @@ export class HttpFailure extends Error {
   readonly retryAfterSeconds?: number;
   /** The request did not answer within request_timeout. */
   readonly timedOut: boolean;
+  /** The lgfapi error body in one line (code — message — details), which names the parameter a 400 refused. */
+  readonly detail?: string;
 
   constructor(
     message: string,
-    options: { kind: FailureKind; status?: number; retryAfterSeconds?: number; timedOut?: boolean },
+    options: { kind: FailureKind; status?: number; retryAfterSeconds?: number; timedOut?: boolean; detail?: string },
   ) {
     super(message);
     this.name = 'HttpFailure';
@@ -27,7 +29,18 @@ export class HttpFailure extends Error {
     this.status = options.status;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.timedOut = options.timedOut ?? false;
+    this.detail = options.detail;
   }
+}
+
+/**
+ * Whether a run-ending error is the WMS refusing one query parameter: a 400 whose error body (not the request URL)
+ * names it. Any other 400 (a bad filter, an unknown field) is the user's to fix and must not be worked around.
+ */
+export function refusedParameter(error: unknown, parameter: string): boolean {
+  if (!(error instanceof SourceError) || error.status !== 400) return false;
+  const failure = error.cause;
+  return failure instanceof HttpFailure && (failure.detail ?? '').includes(parameter);
 }
 
 export function kindOfStatus(status: number): FailureKind {

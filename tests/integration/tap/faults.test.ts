@@ -123,6 +123,21 @@ describe('tap-oracle-wms under every simulator fault switch (real tap process, i
     });
   }
 
+  it('a 400 that is not about the ordering (a bad filter) fails at once: no ordering warning, no unordered retry', async () => {
+    const run = await runTap({
+      dir,
+      config: config(sim, { entity_filters: { item: { no_such_field__gte: 1 } } }),
+      catalog: selectStreams(catalog, ['item']),
+    });
+    expect(run.exitCode, run.stderr).to.equal(4);
+    expect(run.stderr).to.match(/HTTP 400 \(VALIDATION_ERROR .*no_such_field__gte/);
+    expect(run.stderr).to.not.match(/refused ordering/);
+    const lists = sim.admin.requests().filter((r) => r.path.endsWith('/entity/item/'));
+    expect(lists.map((r) => [r.status, new URLSearchParams(r.query).get('ordering')])).to.deep.equal([
+      [400, 'mod_ts,id'],
+    ]);
+  });
+
   it('an expired OAuth token mid-run (401) is refreshed once and the run completes', async () => {
     sim.admin.updateSettings({ tokenTtlSeconds: 1 });
     const run = await runTap({

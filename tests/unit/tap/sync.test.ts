@@ -8,6 +8,7 @@ import {
 } from '../../../singer/index.js';
 import { catalogEntry } from '../../../tap-oracle-wms/discover.js';
 import type { WmsSource } from '../../../tap-oracle-wms/http/client.js';
+import { HttpFailure } from '../../../tap-oracle-wms/http/errors.js';
 import type { WmsPage } from '../../../tap-oracle-wms/http/pagination.js';
 import { parseInstant } from '../../../tap-oracle-wms/instant.js';
 import { SingerOutput } from '../../../tap-oracle-wms/output.js';
@@ -22,8 +23,9 @@ class MemorySource implements WmsSource {
   readonly queries: { entity: string; params: URLSearchParams }[] = [];
   readonly #tables: Record<string, Row[]>;
 
-  /** Entities answering 400 to `ordering` (like the simulator's no-ordering fault), and entities failing outright. */
+  /** Entities answering 400 to `ordering` (like the simulator's no-ordering fault), to any filter, failing outright. */
   refuseOrdering = new Set<string>();
+  refuseFilters = new Set<string>();
   failing = new Set<string>();
 
   constructor(tables: Record<string, Row[]>) {
@@ -42,7 +44,9 @@ class MemorySource implements WmsSource {
     this.queries.push({ entity, params });
     if (this.failing.has(entity)) throw new SourceError(`${entity} is down`, { status: 503 });
     if (this.refuseOrdering.has(entity) && params.has('ordering'))
-      throw new SourceError('ordering refused', { status: 400 });
+      throw badRequest('VALIDATION_ERROR — Invalid ordering. — {"ordering":"Ordering is not allowed on this entity."}');
+    if (this.refuseFilters.has(entity))
+      throw badRequest('VALIDATION_ERROR — Invalid input. — {"mod_ts__gte":"Enter a valid date/time."}');
     const ts = (value: unknown) => parseInstant(String(value)) as number;
     let rows = [...(this.#tables[entity] ?? [])];
     for (const [key, value] of params) {
@@ -67,6 +71,12 @@ class MemorySource implements WmsSource {
       };
     }
   }
+}
+
+/** A 400 as the HTTP client reports it: the lgfapi error body's code, message and details in the cause. */
+function badRequest(detail: string): SourceError {
+  const failure = new HttpFailure(`HTTP 400 (${detail})`, { kind: 'fatal', status: 400, detail });
+  return new SourceError(`GET /x?ordering failed: ${failure.message}`, { status: 400, cause: failure });
 }
 
 const hdrDescribe = {
@@ -97,7 +107,18 @@ function catalog(): Catalog {
   return { streams: [catalogEntry('order_hdr', hdrDescribe, [], true), catalogEntry('uom', uomDescribe, [], true)] };
 }
 
-async function run(
+/** Runs a sync that must fail: its error, with what the source saw and what was logged. */
+async function runFailing(cat: Catalog, cfg: TapConfig, setup: (source: MemorySource) => void) {
+  return execute(cat, cfg, emptyState(), undefined, setup);
+}
+
+async function run(...args: Parameters<typeof execute>) {
+  const result = await execute(...args);
+  if (result.error !== undefined) throw result.error;
+  return result;
+}
+
+async function execute(
   cat: Catalog,
   cfg: TapConfig,
   state: TapState = emptyState(),
@@ -109,8 +130,12 @@ async function run(
   const { writer, stdout } = testWriter();
   const { logger, metrics, stderr } = testLogger();
   const now = () => Date.parse('2025-06-01T12:00:00Z');
-  await sync(cat, { source, config: cfg, output: new SingerOutput(writer, state), logger, metrics, now, testMode });
-  return { messages: stdout.messages(), source, stderr: stderr.text };
+  const output = new SingerOutput(writer, state);
+  const error = await sync(cat, { source, config: cfg, output, logger, metrics, now, testMode }).then(
+    () => undefined,
+    (failure: unknown) => failure,
+  );
+  return { messages: stdout.messages(), source, stderr: stderr.text, error };
 }
 
 const records = (messages: SingerMessage[], stream: string) =>
@@ -282,16 +307,26 @@ describe('tap sync loop over an in-memory WmsSource (message sequence, no HTTP)'
     expect(firstHdrState).to.be.greaterThan(lastHdrRecord);
   });
 
+  it('a 400 whose details do not name the ordering fails at once: no ordering warning, no unordered retry', async () => {
+    const { error, stderr, source } = await runFailing(
+      catalog(),
+      config({ start_date: '2025-06-01T00:00:00-03:00', full_sync_partitions: 3, max_concurrent_requests: 1 }),
+      (memory) => memory.refuseFilters.add('order_hdr'),
+    );
+    expect(error).to.be.instanceOf(SourceError);
+    expect((error as Error).message).to.match(/mod_ts__gte/);
+    expect(stderr).to.not.match(/refused ordering/);
+    expect(source.queries.filter((query) => query.entity === 'order_hdr')).to.have.length(1);
+  });
+
   it('a failing stream fails the sync with its own error and stops the others', async () => {
-    const error = await run(
+    const { error } = await runFailing(
       catalog(),
       config({ start_date: '2025-06-01T00:00:00-03:00', max_concurrent_requests: 2 }),
-      emptyState(),
-      undefined,
       (source) => {
         source.failing.add('order_hdr');
       },
-    ).catch((e: unknown) => e);
+    );
     expect(error).to.be.instanceOf(SourceError);
     expect((error as Error).message).to.equal('order_hdr is down');
   });
