@@ -4,6 +4,7 @@
 #   npm test                          unit, then integration
 #   TEST_SUITE=unit npm test          only unit tests (no PostgreSQL, no Meltano set up)
 #   TEST_SUITE=integration npm test   only integration tests
+#   TEST_SUITE=reliability npm test   only the fault and hostile-input campaign (tests/reliability)
 #   npm test -- --grep tap            extra arguments go to mocha
 #
 # Steps: `npm ci` (when node_modules is missing or older than package-lock.json); the checks `npm run typecheck`
@@ -20,8 +21,8 @@ cd "$ROOT"
 
 SUITE=${TEST_SUITE:-all}
 case $SUITE in
-  unit | integration | all) ;;
-  *) die "TEST_SUITE must be unit, integration or all (got '$SUITE')" ;;
+  unit | integration | reliability | all) ;;
+  *) die "TEST_SUITE must be unit, integration, reliability or all (got '$SUITE')" ;;
 esac
 
 t0=$SECONDS
@@ -146,8 +147,9 @@ fi
 if [[ $SUITE != unit ]]; then start_servers; fi
 log "setup done in $((SECONDS - t0))s"
 
-if [[ $SUITE != integration ]]; then run_suite unit "$@"; fi
-if [[ $SUITE != unit ]]; then run_suite integration "$@"; fi
+if [[ $SUITE == all || $SUITE == unit ]]; then run_suite unit "$@"; fi
+if [[ $SUITE == all || $SUITE == integration ]]; then run_suite integration "$@"; fi
+if [[ $SUITE == all || $SUITE == reliability ]]; then run_suite reliability "$@"; fi
 stop_pg
 if [[ $COVERAGE == 1 ]]; then
   printf '\n=== coverage ===\n'

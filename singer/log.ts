@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { scrubSecrets } from './redact.js';
+import { SecretScrubber } from './redact.js';
 import { envPrefix } from './settings-schema.js';
 
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error' | 'critical';
@@ -45,6 +45,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const level = parseLevel(env[`${envPrefix(options.name)}_LOGLEVEL`] ?? env.LOGLEVEL);
   const structured = wantsStructuredLogs(env.SINGER_SDK_LOG_CONFIG);
   const secrets = [...(options.secrets ?? [])];
+  let scrubber = new SecretScrubber(secrets);
 
   const emit = (lineLevel: LogLevel, message: string, extra?: Record<string, unknown>, metric?: MetricPoint): void => {
     if (LEVEL_RANK[lineLevel] < LEVEL_RANK[level]) return;
@@ -65,7 +66,7 @@ export function createLogger(options: LoggerOptions): Logger {
     } else {
       line = `${lineLevel.toUpperCase()} ${message}${extra && Object.keys(extra).length > 0 ? ` ${JSON.stringify(extra)}` : ''}`;
     }
-    out.write(`${scrubSecrets(line, secrets)}\n`);
+    out.write(`${scrubber.scrub(line)}\n`);
   };
 
   return {
@@ -77,7 +78,10 @@ export function createLogger(options: LoggerOptions): Logger {
     critical: (message, extra) => emit('critical', message, extra),
     metric: (point) => emit('info', `METRIC: ${JSON.stringify(point)}`, undefined, point),
     addSecrets: (more) => {
-      secrets.push(...more.filter((secret) => secret.length > 0));
+      const fresh = more.filter((secret) => secret.length > 0 && !secrets.includes(secret));
+      if (fresh.length === 0) return;
+      secrets.push(...fresh);
+      scrubber = new SecretScrubber(secrets);
     },
   };
 }

@@ -29,6 +29,12 @@ export function createClient(
   deps: { logger: Logger; metrics: Metrics; version: string; signal?: AbortSignal; transport?: Transport },
 ): ClientHandle {
   deps.logger.addSecrets(secretValues(config as unknown as Config, TAP_SETTINGS));
+  // Custom headers often carry API keys: a credential-named header's value is a secret like the password.
+  deps.logger.addSecrets(
+    Object.entries(config.custom_headers ?? {})
+      .filter(([name]) => /key|token|auth|secret|password|signature|cookie/i.test(name))
+      .map(([, value]) => value),
+  );
   const transport =
     deps.transport ??
     new AxiosTransport({

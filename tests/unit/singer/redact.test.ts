@@ -6,7 +6,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { renderAbout } from '../../../singer/about.js';
 import { createLogger } from '../../../singer/log.js';
-import { REDACTED, redactConfig, scrubSecrets, secretValues } from '../../../singer/redact.js';
+import { basicCredential, REDACTED, redactConfig, scrubSecrets, secretValues } from '../../../singer/redact.js';
 import type { SettingsSchema } from '../../../singer/settings-schema.js';
 
 const schema: SettingsSchema = {
@@ -108,5 +108,76 @@ describe('singer/redact: secrets never reach stderr or --about', () => {
       (JSON.parse(renderAbout(info, 'json')) as { settings: SettingsSchema }).settings.properties.password.secret,
       true,
     );
+  });
+
+  describe('masks secrets where they appear, without corrupting other text', () => {
+    it('a short password does not mangle words, metric names or URL paths', () => {
+      const lines = [
+        'METRIC: {"type":"timer","metric":"http_request_duration","value":0.2}',
+        'Activated version 3 of stream allocation: 2 older rows emitted',
+        'GET http://127.0.0.1:8765/demo/wms/lgfapi/v10/entity/allocation/?page_size=100: 500',
+        'Loading stream order_hdr into table "wms_demo"."order_hdr"',
+      ];
+      for (const secret of ['p', 'mitt', 'demo', 'wms', 'hdr']) {
+        for (const line of lines) assert.equal(scrubSecrets(line, [secret]), line, `${secret} in ${line}`);
+      }
+    });
+
+    it('a secret standing as a token of prose is masked, inside a word it is not', () => {
+      assert.equal(scrubSecrets('login demo/s3cr3t refused', ['s3cr3t']), `login demo/${REDACTED} refused`);
+      assert.equal(scrubSecrets('xs3cr3t s3cr3tx', ['s3cr3t']), 'xs3cr3t s3cr3tx');
+    });
+
+    it('a long secret is masked anywhere, URL paths included (a webhook URL is a secret)', () => {
+      const hook = 'T0000/B0000/abcdefghijklmnopqrstuvwx';
+      assert.equal(
+        scrubSecrets(`POST https://hooks.slack.test/services/${hook} failed`, [hook]),
+        `POST https://hooks.slack.test/services/${REDACTED} failed`,
+      );
+    });
+
+    it('URL userinfo, credential headers and secret-named keys are masked whatever their value', () => {
+      assert.equal(
+        scrubSecrets('GET https://api:hunter2@wms.test/x and postgres://u:p%40ss@db:5432/x', []),
+        `GET https://api:${REDACTED}@wms.test/x and postgres://u:${REDACTED}@db:5432/x`,
+      );
+      assert.equal(
+        scrubSecrets('{"headers":{"Authorization":"Bearer eyJ.abc","X-Api-Key":"k-1"},"user":"demo"}', []),
+        `{"headers":{"Authorization":"Bearer ${REDACTED}","X-Api-Key":"${REDACTED}"},"user":"demo"}`,
+      );
+      assert.equal(scrubSecrets('authorization: Basic QWxhZGRpbjpvcGVu', []), `authorization: Basic ${REDACTED}`);
+      const json = JSON.stringify({ password: 'x"y', oauth_client_secret: 'z', token_type: null, page_size: 5 });
+      const scrubbed = scrubSecrets(json, []);
+      assert.deepEqual(JSON.parse(scrubbed), {
+        password: REDACTED,
+        oauth_client_secret: REDACTED,
+        token_type: null,
+        page_size: 5,
+      });
+      // The same, as escaped JSON inside a JSON log line.
+      const nested = JSON.stringify({ message: json });
+      assert.equal(JSON.parse(scrubSecrets(nested, [])).message, scrubbed);
+      assert.equal(scrubSecrets('retry with client_secret=abc&x=1', []), `retry with client_secret=${REDACTED}&x=1`);
+    });
+
+    it('a query value equal to a secret is masked, its key and the rest of the URL kept', () => {
+      assert.equal(
+        scrubSecrets('GET https://wms.test/demo/x?u=demo&p=pw%2Fdemo#f', ['pw/demo']),
+        `GET https://wms.test/demo/x?u=demo&p=${REDACTED}#f`,
+      );
+    });
+
+    it('the Basic credential of any user with the password is masked, echoed bare, whatever the alignment', () => {
+      for (const user of ['a', 'ab', 'abc', 'demo', 'wms.reader@acme']) {
+        for (const password of ['s3cr3t', 'pä55 wörd!', 'correct horse battery staple']) {
+          const credential = basicCredential(user, password);
+          const echo = `401 — invalid header (got Basic ${credential}); ${JSON.stringify({ auth: `Basic ${credential}` })}`;
+          const scrubbed = scrubSecrets(echo, [password]);
+          assert.ok(!scrubbed.includes(credential), scrubbed);
+          assert.ok(!scrubbed.includes(credential.slice(0, -4)), scrubbed);
+          assert.match(scrubbed, /^401 — invalid header \(got Basic \*{8}\); \{"auth":"Basic \*{8}"\}$/);
+        }
+      }
+    });
   });
 });
