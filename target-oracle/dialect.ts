@@ -49,6 +49,8 @@ export interface Dialect<S extends Session = Session> {
   readonly naming: NamingRules;
   /** A column, table or schema name as the database will hold it (unquoted). */
   conformName(name: string): string;
+  /** An `x-sql-datatype` as this database's DDL text; undefined when it is not a type name with numeric parameters. */
+  nativeType(text: string): string | undefined;
   /** Database type text for a logical type (CREATE TABLE / ALTER). */
   columnType(type: LogicalType): string;
   /** Create the table, or add missing columns and widen types; returns the table as it now is. Idempotent. */

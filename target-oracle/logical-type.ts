@@ -9,7 +9,10 @@ export type LogicalType =
   | { kind: 'date' }
   | { kind: 'boolean' }
   | { kind: 'json' }
-  /** `x-sql-datatype`: the database type named by the schema, values bound as text. */
+  /**
+   * `x-sql-datatype`: the database type named by the schema, values bound as text. `sql` is the schema's text until
+   * the dialect has accepted and rebuilt it (table-spec.ts): nothing else may render it.
+   */
   | { kind: 'native'; sql: string };
 
 function typesOf(schema: JsonSchema): JsonSchemaType[] {
@@ -39,8 +42,7 @@ function digitsOf(value: unknown): number | undefined {
 
 export function logicalType(input: JsonSchema): LogicalType {
   const native = input['x-sql-datatype'];
-  if (typeof native === 'string' && /^[A-Za-z][A-Za-z0-9_ (),]*$/.test(native))
-    return { kind: 'native', sql: native.toUpperCase() };
+  if (typeof native === 'string') return { kind: 'native', sql: native };
   const schema = effectiveSchema(input);
   const types = typesOf(schema);
   if (types.length === 0) return { kind: 'json' };

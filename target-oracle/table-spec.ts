@@ -28,12 +28,18 @@ export function effectiveKeys(shape: StreamShape, config: TargetConfig): string[
 }
 
 /** Maps a SCHEMA message to the table it loads into (names conformed by the dialect's rules). */
-export function buildTableSpec(shape: StreamShape, config: TargetConfig, dialect: Pick<Dialect, 'naming'>): TableSpec {
+export function buildTableSpec(
+  shape: StreamShape,
+  config: TargetConfig,
+  dialect: Pick<Dialect, 'name' | 'naming' | 'nativeType'>,
+): TableSpec {
   const { stream, schema } = shape;
   const properties = Object.entries(schema.properties ?? {}).filter(
     ([name]) => config.addRecordMetadata || !name.startsWith('_sdc_'),
   );
-  const types = new Map<string, LogicalType>(properties.map(([name, prop]) => [name, logicalType(prop)]));
+  const types = new Map<string, LogicalType>(
+    properties.map(([name, prop]) => [name, acceptedType(logicalType(prop), dialect, stream, name)]),
+  );
   if (config.addRecordMetadata)
     for (const [name, type] of METADATA_COLUMNS) if (!types.has(name)) types.set(name, type);
 
@@ -53,6 +59,25 @@ export function buildTableSpec(shape: StreamShape, config: TargetConfig, dialect
     columns,
     keyColumns: keys.map((key) => names.get(key)!),
   };
+}
+
+/** An `x-sql-datatype` rebuilt by the dialect from its parsed parts, or a protocol error naming stream and field. */
+function acceptedType(
+  type: LogicalType,
+  dialect: Pick<Dialect, 'name' | 'nativeType'>,
+  stream: string,
+  field: string,
+): LogicalType {
+  if (type.kind !== 'native') return type;
+  const sql = dialect.nativeType(type.sql);
+  if (sql === undefined) {
+    const shown = JSON.stringify(type.sql.length > 40 ? `${type.sql.slice(0, 40)}…` : type.sql);
+    throw new ProtocolError(
+      `SCHEMA x-sql-datatype ${shown} is not a ${dialect.name} type name with numeric parameters`,
+      { stream, field },
+    );
+  }
+  return { kind: 'native', sql };
 }
 
 export function qualifiedName(table: Pick<TableSpec, 'schema' | 'name'>): string {

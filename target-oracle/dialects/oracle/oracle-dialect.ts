@@ -69,6 +69,10 @@ export class OracleDialect implements Dialect<Session> {
     return conformIdentifier(name, this.naming);
   }
 
+  nativeType(text: string): string | undefined {
+    return sql.oracleNativeType(text);
+  }
+
   columnType(type: LogicalType): string {
     return sql.oracleType(oracleLogical(type), this.#types);
   }

@@ -1,5 +1,6 @@
 import type { ColumnSpec, TableSpec } from '../../dialect.js';
 import type { LogicalType } from '../../logical-type.js';
+import { acceptNativeType } from '../../native-type.js';
 import type { BindDef } from '../../session.js';
 
 /**
@@ -24,6 +25,21 @@ export function quote(name: string): string {
 
 export function tableName(table: Pick<TableSpec, 'schema' | 'name'>): string {
   return table.schema === undefined ? quote(table.name) : `${quote(table.schema)}.${quote(table.name)}`;
+}
+
+/** The Oracle types `x-sql-datatype` may name (shapes as parsed by native-type.ts). */
+const ORACLE_NATIVE_TYPES: ReadonlySet<string> = new Set(
+  `NUMBER; NUMBER(n); NUMBER(n,n); FLOAT; FLOAT(n); BINARY_FLOAT; BINARY_DOUBLE; INTEGER; SMALLINT; VARCHAR2(n);
+  VARCHAR2(n CHAR); VARCHAR2(n BYTE); NVARCHAR2(n); CHAR; CHAR(n); CHAR(n CHAR); CHAR(n BYTE); NCHAR; NCHAR(n);
+  CLOB; NCLOB; BLOB; RAW(n); DATE; TIMESTAMP; TIMESTAMP(n); TIMESTAMP WITH TIME ZONE;
+  TIMESTAMP(n) WITH TIME ZONE; TIMESTAMP WITH LOCAL TIME ZONE; TIMESTAMP(n) WITH LOCAL TIME ZONE;
+  INTERVAL YEAR TO MONTH; INTERVAL YEAR(n) TO MONTH; INTERVAL DAY TO SECOND; INTERVAL DAY(n) TO SECOND;
+  INTERVAL DAY TO SECOND(n); INTERVAL DAY(n) TO SECOND(n); JSON; BOOLEAN`.split(/\s*;\s*/),
+);
+
+/** An `x-sql-datatype` as Oracle DDL text, or undefined when it is not an Oracle type with numeric parameters. */
+export function oracleNativeType(text: string): string | undefined {
+  return acceptNativeType(text, ORACLE_NATIVE_TYPES);
 }
 
 export function oracleType(type: LogicalType, options: OracleTypeOptions): string {

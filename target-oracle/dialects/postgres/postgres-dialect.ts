@@ -54,6 +54,10 @@ export class PostgresDialect implements Dialect<PostgresSession> {
     return conformIdentifier(name, NAMING);
   }
 
+  nativeType(text: string): string | undefined {
+    return sql.pgNativeType(text);
+  }
+
   columnType(type: LogicalType): string {
     return sql.pgType(type);
   }

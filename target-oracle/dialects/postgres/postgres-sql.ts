@@ -1,5 +1,6 @@
 import type { ColumnSpec, TableSpec } from '../../dialect.js';
 import type { LogicalType } from '../../logical-type.js';
+import { acceptNativeType } from '../../native-type.js';
 
 /** PostgreSQL SQL text, built by pure functions (golden-tested). Identifiers are conformed, then always quoted. */
 
@@ -9,6 +10,21 @@ export function quote(name: string): string {
 
 export function tableName(table: Pick<TableSpec, 'schema' | 'name'>): string {
   return table.schema === undefined ? quote(table.name) : `${quote(table.schema)}.${quote(table.name)}`;
+}
+
+/** The PostgreSQL types `x-sql-datatype` may name (shapes as parsed by native-type.ts, upper case). */
+const PG_NATIVE_TYPES: ReadonlySet<string> = new Set(
+  `SMALLINT; INTEGER; INT; INT2; INT4; INT8; BIGINT; NUMERIC; NUMERIC(n); NUMERIC(n,n); DECIMAL; DECIMAL(n);
+  DECIMAL(n,n); REAL; DOUBLE PRECISION; FLOAT4; FLOAT8; TEXT; VARCHAR; VARCHAR(n); CHARACTER VARYING;
+  CHARACTER VARYING(n); CHAR; CHAR(n); CHARACTER; CHARACTER(n); BOOLEAN; BOOL; DATE; TIME; TIME(n);
+  TIME WITH TIME ZONE; TIME(n) WITH TIME ZONE; TIMETZ; TIMESTAMP; TIMESTAMP(n); TIMESTAMP WITH TIME ZONE;
+  TIMESTAMP(n) WITH TIME ZONE; TIMESTAMP WITHOUT TIME ZONE; TIMESTAMP(n) WITHOUT TIME ZONE; TIMESTAMPTZ;
+  INTERVAL; JSON; JSONB; UUID; BYTEA; INET; CIDR; MACADDR; MONEY; XML; BIT(n); BIT VARYING(n); VARBIT`.split(/\s*;\s*/),
+);
+
+/** An `x-sql-datatype` as PostgreSQL DDL text, or undefined when it is not such a type with numeric parameters. */
+export function pgNativeType(text: string): string | undefined {
+  return acceptNativeType(text, PG_NATIVE_TYPES)?.toLowerCase();
 }
 
 export function pgType(type: LogicalType): string {

@@ -62,7 +62,6 @@ describe('target core (pure units, no database)', () => {
       // The tap's `_set` fields: an object, [] or null on real tenants.
       [{ type: ['object', 'array', 'null'] }, 'CLOB', 'jsonb'],
       [{ type: ['string', 'integer'] }, 'CLOB', 'text'],
-      [{ type: 'string', 'x-sql-datatype': 'nvarchar2(10)' }, 'NVARCHAR2(10)', 'nvarchar2(10)'],
     ];
     for (const [schema, oracle, postgres] of cases) {
       it(`${JSON.stringify(schema)} → ${oracle} | ${postgres}`, async () => {
