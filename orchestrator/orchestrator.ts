@@ -22,13 +22,7 @@ import { exitCodeName } from './exit-codes.js';
 import { runHealthChecks, type HealthReport } from './health-checks.js';
 import { writeFileAtomic } from './json-file.js';
 import { PersistedMetrics, recordRun } from './pipeline-metrics.js';
-import {
-  effectiveTapConfig,
-  tapConfigFor,
-  targetConfigFor,
-  writePluginConfigs,
-  type RunRequest,
-} from './plugin-configs.js';
+import { effectiveTapConfig, tapConfigFor, targetConfigFor, type RunRequest } from './plugin-configs.js';
 import { ResourceMonitor, type ResourceReport } from './resource-monitor.js';
 import type { AttemptSummary, RunData, RunResult, StreamStats } from './run-result.js';
 import { writeRunReport } from './run-report.js';
@@ -378,22 +372,14 @@ class PipelineOrchestrator implements Orchestrator {
         options,
       );
     }
-    const files = await writePluginConfigs(tapConfig, targetConfig);
-    try {
-      // Full sync = no state; incremental = the stored state of this company/facility/job.
-      let stateFile: string | undefined;
-      if (request.mode === 'incremental') {
-        const file = this.#states.fileOf(request.companyCode, request.facilityCode, request.job);
-        if ((await this.#states.read(request.companyCode, request.facilityCode, request.job)) !== undefined)
-          stateFile = file;
-      }
-      return await runDirectAttempt(
-        { tapConfigFile: files.tapFile, targetConfigFile: files.targetFile, stateFile },
-        options,
-      );
-    } finally {
-      await files.remove();
+    // Full sync = no state; incremental = the stored state of this company/facility/job.
+    let stateFile: string | undefined;
+    if (request.mode === 'incremental') {
+      const file = this.#states.fileOf(request.companyCode, request.facilityCode, request.job);
+      if ((await this.#states.read(request.companyCode, request.facilityCode, request.job)) !== undefined)
+        stateFile = file;
     }
+    return runDirectAttempt({ tapConfig, targetConfig, stateFile }, options);
   }
 
   /** Stores the last state the target emitted (text kept as is: exact ids); never `{}` or a non-object. */

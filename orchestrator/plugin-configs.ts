@@ -1,6 +1,3 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { validateConfig } from '../singer/index.js';
 import { TAP_SETTINGS, type TapConfig } from '../tap-oracle-wms/settings.js';
 import type { PipelineSettings, RunMode } from './settings.js';
@@ -93,25 +90,4 @@ export function targetConfigFor(settings: PipelineSettings, request: RunRequest)
 /** The tap config as the tap will see it, with its defaults (for the consistency check's filters and health). */
 export function effectiveTapConfig(config: Record<string, unknown>): TapConfig {
   return validateConfig(structuredClone(config), TAP_SETTINGS).config as unknown as TapConfig;
-}
-
-export interface PluginConfigFiles {
-  dir: string;
-  tapFile: string;
-  targetFile: string;
-  /** Deletes the directory (the files hold secrets). */
-  remove(): Promise<void>;
-}
-
-/** Writes both configs into a fresh private temp dir (0700), files 0600. */
-export async function writePluginConfigs(
-  tapConfig: Record<string, unknown>,
-  targetConfig: Record<string, unknown>,
-): Promise<PluginConfigFiles> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'wms-pipeline-'));
-  const tapFile = path.join(dir, 'tap-config.json');
-  const targetFile = path.join(dir, 'target-config.json');
-  await writeFile(tapFile, JSON.stringify(tapConfig), { mode: 0o600 });
-  await writeFile(targetFile, JSON.stringify(targetConfig), { mode: 0o600 });
-  return { dir, tapFile, targetFile, remove: () => rm(dir, { recursive: true, force: true }) };
 }

@@ -3,6 +3,7 @@ import yargs, { type Argv, type Options } from 'yargs';
 import { renderAbout, type AboutFormat, type PluginInfo } from './about.js';
 import { ConfigError, exitCodeOf, ExitCode, InterruptedError, SingerError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
+import { watchParent } from './parent-watch.js';
 
 export interface CliContext {
   argv: readonly string[];
@@ -55,6 +56,13 @@ export async function runCli(
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  const stopWatching = watchParent({
+    env,
+    onOrphaned: (why) => {
+      logger.warning(`${why}: finishing the current work, then stopping`);
+      controller.abort('parent exit');
+    },
+  });
 
   let code: ExitCode = ExitCode.Ok;
   try {
@@ -77,6 +85,7 @@ export async function runCli(
       reportError(logger, error);
     }
   } finally {
+    stopWatching();
     process.removeListener('SIGTERM', onSignal);
     process.removeListener('SIGINT', onSignal);
   }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
@@ -60,7 +61,10 @@ export function validateConfig(input: Record<string, unknown>, schema: SettingsS
 async function readConfigFile(file: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // `/dev/fd/N` is an inherited descriptor (a supervisor passing a config with secrets without a file). Node's
+    // child pipes are socket pairs, which cannot be opened by path (ENXIO): read the descriptor itself.
+    const fd = /^\/dev\/fd\/(\d+)$/.exec(file)?.[1];
+    text = fd === undefined ? await readFile(file, 'utf8') : readFileSync(Number(fd), 'utf8');
   } catch (error) {
     throw new Error(`cannot read config file ${file} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`, {
       cause: error,

@@ -16,6 +16,11 @@ export enum ExitCode {
   Database = 5,
   /** Stopped by SIGTERM/SIGINT after committing what was safe to commit. */
   Interrupted = 130,
+  /**
+   * stdout was closed by the process reading it (in `tap | target`, the target stopped): its own error says why.
+   * 128 + SIGPIPE, what a shell reports for a writer killed by a broken pipe.
+   */
+  OutputClosed = 141,
 }
 
 export interface SingerErrorOptions {
@@ -99,6 +104,17 @@ export class DatabaseError extends SingerError {
 export class InterruptedError extends SingerError {
   constructor(signal: string) {
     super(`Stopped by ${signal}`, ExitCode.Interrupted);
+  }
+}
+
+/** The reader of stdout went away (EPIPE): nothing more can be delivered; the reader's own error is the cause. */
+export class OutputClosedError extends SingerError {
+  constructor(options: SingerErrorOptions = {}) {
+    super(
+      'stdout was closed by the process reading it (in a pipeline, the target stopped: its error says why); nothing more was written',
+      ExitCode.OutputClosed,
+      options,
+    );
   }
 }
 

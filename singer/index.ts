@@ -8,6 +8,7 @@ export * from './log.js';
 export * from './messages.js';
 export * from './metrics.js';
 export * from './parse-json.js';
+export * from './parent-watch.js';
 export * from './parse-message.js';
 export * from './reader.js';
 export * from './redact.js';

@@ -1,6 +1,15 @@
 import type { Writable } from 'node:stream';
+import { OutputClosedError } from './errors.js';
 import { stringifyJson } from './exact-number.js';
 import type { SingerMessage } from './messages.js';
+
+/** A broken pipe is the reader going away, not a failure of ours: it gets its own error and exit code. */
+function outputError(error: Error): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || code === 'ERR_STREAM_WRITE_AFTER_END'
+    ? new OutputClosedError({ cause: error })
+    : error;
+}
 
 /**
  * Writes one JSON document per line. Each line goes out in a single write (lines never interleave) and `write`
@@ -21,7 +30,7 @@ export class MessageWriter {
     if (!waiter) return;
     if (error) {
       this.#flushWaiter = undefined;
-      waiter.reject(error);
+      waiter.reject(outputError(error));
     } else if (this.#flushed >= waiter.target) {
       this.#flushWaiter = undefined;
       waiter.resolve();
@@ -37,7 +46,7 @@ export class MessageWriter {
   constructor(out: Writable = process.stdout) {
     this.#out = out;
     out.on('error', (error: Error) => {
-      this.#closedError = error;
+      this.#closedError = outputError(error);
     });
   }
 
@@ -89,9 +98,8 @@ export class MessageWriter {
         else resolve();
       };
       const onDrain = (): void => settle();
-      const onClose = (): void =>
-        settle(this.#closedError ?? new Error('Output closed before all messages were written'));
-      const onError = (error: Error): void => settle(error);
+      const onClose = (): void => settle(this.#closedError ?? new OutputClosedError());
+      const onError = (error: Error): void => settle(outputError(error));
       out.on('drain', onDrain);
       out.on('close', onClose);
       out.on('error', onError);

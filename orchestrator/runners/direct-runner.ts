@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { ExitCode } from '../../singer/index.js';
+import { ExitCode, SUPERVISOR_PID_ENV } from '../../singer/index.js';
 import { exitCodeName, isRetriable } from '../exit-codes.js';
 import { StderrCollector } from '../stderr-collector.js';
 import type { AttemptOptions, AttemptOutcome } from './runner.js';
@@ -10,13 +11,30 @@ import type { AttemptOptions, AttemptOutcome } from './runner.js';
 export const BIN_DIR = path.resolve(fileURLToPath(new URL('../../../bin/', import.meta.url)));
 
 export interface DirectAttempt {
-  tapConfigFile: string;
-  targetConfigFile: string;
+  tapConfig: Record<string, unknown>;
+  targetConfig: Record<string, unknown>;
   stateFile?: string;
   env?: NodeJS.ProcessEnv;
 }
 
 const KILL_GRACE_MS = 10_000;
+
+/**
+ * Configs hold passwords: they reach the children through an inherited pipe read as `--config /dev/fd/3`, never a
+ * file, so nothing is left on disk when this process is killed (and nothing shows in `ps` or the environment).
+ */
+const CONFIG_FD = 3;
+const CONFIG_PATH = `/dev/fd/${CONFIG_FD}`;
+
+/** A child with the pipes this runner asks for (spawn's types only know three stdio entries). */
+type Piped = ChildProcess & { stdout: Readable; stderr: Readable };
+
+function sendConfig(child: ChildProcess, config: Record<string, unknown>): void {
+  const pipe = child.stdio[CONFIG_FD] as Writable | null;
+  // A child that exits before reading its config makes the write fail: its exit code reports that.
+  pipe?.on('error', () => undefined);
+  pipe?.end(JSON.stringify(config));
+}
 
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => {
@@ -40,19 +58,24 @@ function stop(child: ChildProcess): void {
  * parsed for METRIC lines; the target's stdout lines are state values, the last one wins.
  */
 export async function runDirectAttempt(attempt: DirectAttempt, options: AttemptOptions): Promise<AttemptOutcome> {
-  const env = { ...process.env, ...attempt.env };
+  // The children stop by themselves if this process dies without stopping them (singer/parent-watch.ts).
+  const env = { ...process.env, ...attempt.env, [SUPERVISOR_PID_ENV]: String(process.pid) };
   const tapArgs = [
     path.join(BIN_DIR, 'tap-oracle-wms.js'),
     '--config',
-    attempt.tapConfigFile,
+    CONFIG_PATH,
     ...(attempt.stateFile ? ['--state', attempt.stateFile] : []),
   ];
-  const targetArgs = [path.join(BIN_DIR, 'target-oracle.js'), '--config', attempt.targetConfigFile];
+  const targetArgs = [path.join(BIN_DIR, 'target-oracle.js'), '--config', CONFIG_PATH];
   const tapCollector = new StderrCollector((point) => options.onMetric('tap', point));
   const targetCollector = new StderrCollector((point) => options.onMetric('target', point));
 
-  const target = spawn(process.execPath, targetArgs, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  const tap = spawn(process.execPath, tapArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const target = spawn(process.execPath, targetArgs, { env, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] }) as Piped & {
+    stdin: Writable;
+  };
+  const tap = spawn(process.execPath, tapArgs, { env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] }) as Piped;
+  sendConfig(target, attempt.targetConfig);
+  sendConfig(tap, attempt.tapConfig);
   for (const child of [target, tap]) if (child.pid) options.onSpawn(child.pid);
   const spawnErrors: string[] = [];
   tap.on('error', (error) => spawnErrors.push(`tap-oracle-wms could not start: ${error.message}`));
@@ -61,6 +84,14 @@ export async function runDirectAttempt(attempt: DirectAttempt, options: AttemptO
   // If the target dies, writes into its stdin fail with EPIPE: the tap then fails too; the target's code explains why.
   target.stdin.on('error', () => undefined);
   tap.stdout.pipe(target.stdin);
+  // A target that stops before the tap has finished writing can never read the rest: the pipe would fill and the
+  // tap block until the run timeout. Close the tap's stdout (its next write fails at once) and stop it.
+  void exited(target).then(({ code }) => {
+    if (code === 0 && tap.stdout.readableEnded) return;
+    tap.stdout.unpipe(target.stdin);
+    tap.stdout.destroy();
+    stop(tap);
+  });
 
   tap.stderr.on('data', (chunk: Buffer) => tapCollector.push(chunk));
   target.stderr.on('data', (chunk: Buffer) => targetCollector.push(chunk));

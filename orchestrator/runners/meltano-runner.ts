@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { ExitCode, parseMetricLine, settingEnvVar, type MetricPoint } from '../../singer/index.js';
+import { ExitCode, parseMetricLine, settingEnvVar, SUPERVISOR_PID_ENV, type MetricPoint } from '../../singer/index.js';
 import { exitCodeName, isRetriable } from '../exit-codes.js';
 import type { PipelineSettings } from '../settings.js';
 import { StderrCollector } from '../stderr-collector.js';
@@ -63,6 +63,8 @@ export async function runMeltanoAttempt(attempt: MeltanoAttempt, options: Attemp
     ...pluginEnv(settings.meltano_loader, attempt.targetConfig),
     MELTANO_SEND_ANONYMOUS_USAGE_STATS: process.env.MELTANO_SEND_ANONYMOUS_USAGE_STATS ?? 'false',
     MELTANO_CLI_DISABLE_VERSION_CHECK: process.env.MELTANO_CLI_DISABLE_VERSION_CHECK ?? 'true',
+    // Meltano passes it on to the plugins: they stop by themselves if this process dies (singer/parent-watch.ts).
+    [SUPERVISOR_PID_ENV]: String(process.pid),
   };
   const tap = new StderrCollector();
   const target = new StderrCollector();
