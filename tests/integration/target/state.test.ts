@@ -47,7 +47,8 @@ for (const dialect of BACKENDS) {
         failed.stderr,
         /CRITICAL Database failure loading stream 'test_state' into table .*test_state.*the batch was rolled back/i,
       );
-      assert.doesNotMatch(failed.stderr, /INFO .*BOOM|v4/, 'no values in logs');
+      // Whole words: a random schema name may hold 'v4'.
+      assert.doesNotMatch(failed.stderr, /INFO .*\bBOOM\b|\bv4\b/, 'no values in logs');
       assert.deepEqual(
         (await db.rows('test_state', 'id')).map((r) => r.id),
         ['1', '2', '3'],
