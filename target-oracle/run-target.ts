@@ -106,7 +106,7 @@ export async function* runTarget<S extends Session>(
     // DDL never runs under a flush (Oracle DDL commits), and rows buffered in the old shape are loaded first.
     if (previous && previous.size > 0) yield* flushAll('schema_change');
     else yield* release(await flushes.settle());
-    const design = designStream(message, line, config, dialect.naming);
+    const design = designStream(message, line, config, dialect);
     const tableKey = qualifiedName(design.desired);
     const owner = tableOwners.get(tableKey);
     if (owner !== undefined && owner !== message.stream) {

@@ -1,7 +1,6 @@
 import { ProtocolError, stringifyJson, type Logger, type RecordMessage, type SchemaMessage } from '../singer/index.js';
-import type { TableSpec, WriteMode } from './dialect.js';
+import type { Dialect, TableSpec, WriteMode } from './dialect.js';
 import type { LogicalType } from './logical-type.js';
-import type { NamingRules } from './names.js';
 import type { RecordMetadata } from './record-metadata.js';
 import { compileRecordCheck, type RecordCheck } from './record-validator.js';
 import type { TargetConfig } from './settings.js';
@@ -30,12 +29,12 @@ export function designStream(
   message: SchemaMessage,
   line: number,
   config: TargetConfig,
-  naming: NamingRules,
+  dialect: Pick<Dialect, 'name' | 'naming' | 'nativeType'>,
 ): StreamDesign {
   const shape = { stream: message.stream, schema: message.schema, keyProperties: message.key_properties };
   let desired: TableSpec;
   try {
-    desired = buildTableSpec(shape, config, { naming });
+    desired = buildTableSpec(shape, config, dialect);
   } catch (error) {
     if (error instanceof ProtocolError) throw new ProtocolError(error.message, { line });
     throw error;
