@@ -15,6 +15,7 @@ import {
   runCli,
   emptyState,
 } from '../singer/index.js';
+import { cachedDiscovery } from './catalog-cache.js';
 import { discover } from './discover.js';
 import { SingerOutput } from './output.js';
 import { configProblems, TAP_SETTINGS, type TapConfig } from './settings.js';
@@ -72,16 +73,16 @@ async function main(context: CliContext): Promise<void> {
   const handle = createClient(config, { logger, metrics, version, signal: context.signal });
   const writer = new MessageWriter(context.stdout);
   try {
+    const discoverCatalog = (): Promise<Catalog> =>
+      cachedDiscovery(config, version, logger, () => discover(handle.client, config, logger));
     if (args.discover) {
-      const catalog = await discover(handle.client, config, logger);
+      const catalog = await discoverCatalog();
       await writer.writeLine(JSON.stringify(catalog, null, 2));
       await writer.end();
       return;
     }
     const catalogFile = (args.catalog ?? args.properties) as string | undefined;
-    const catalog = catalogFile
-      ? await readJsonFile<Catalog>(catalogFile, 'catalog')
-      : await discover(handle.client, config, logger);
+    const catalog = catalogFile ? await readJsonFile<Catalog>(catalogFile, 'catalog') : await discoverCatalog();
     if (!Array.isArray(catalog?.streams)) throw new ConfigError(`catalog ${catalogFile} has no "streams" list`);
     const state =
       args.state && testArg === undefined

@@ -90,6 +90,17 @@ export const TAP_SETTINGS: SettingsSchema = {
       default: [],
       description: 'Entity names or glob patterns to leave out',
     },
+    catalog_cache_dir: {
+      type: 'string',
+      description:
+        'Directory where discovery keeps its catalog and reuses it (no describe calls) while it is younger than catalog_cache_max_age_hours; unset discovers on every run',
+    },
+    catalog_cache_max_age_hours: {
+      type: 'number',
+      minimum: 0,
+      default: 24,
+      description: 'Age after which a cached catalog is discovered again; 0 rediscovers now and rewrites the cache',
+    },
     start_date: {
       type: 'string',
       format: 'date-time',
@@ -236,6 +247,8 @@ export interface TapConfig {
   scope_filters: Record<string, ScopeFilter>;
   entities: string[];
   exclude_entities: string[];
+  catalog_cache_dir?: string;
+  catalog_cache_max_age_hours: number;
   start_date?: string;
   initial_lookback_minutes: number;
   page_size: number;

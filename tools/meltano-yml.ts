@@ -137,7 +137,8 @@ export function meltanoProject(): Record<string, YamlValue> {
           capabilities: tapCapabilities,
           settings: meltanoSettings(TAP_SETTINGS),
           load_schema: 'wms',
-          config: { entities: [...JOB_ENTITIES] },
+          // Discovery once per day per job, not before every run (Meltano does not cache it for plugins without pip_url).
+          config: { entities: [...JOB_ENTITIES], catalog_cache_dir: '$MELTANO_SYS_DIR_ROOT/tap-oracle-wms/catalogs' },
           select: selectAll(JOB_ENTITIES),
         },
         ...JOB_ENTITIES.flatMap(entityPlugins),
