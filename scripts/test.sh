@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # `npm test`: from a fresh clone, installs and builds what the tests need, starts the servers, runs the suites.
 #
-#   npm test                          unit, then integration
-#   TEST_SUITE=unit npm test          only unit tests (no PostgreSQL, no Meltano set up)
-#   TEST_SUITE=integration npm test   only integration tests
-#   TEST_SUITE=reliability npm test   only the fault and hostile-input campaign (tests/reliability)
-#   npm test -- --grep tap            extra arguments go to mocha
+#   npm test                            unit, integration, reliability, then the orchestration tier
+#   TEST_SUITE=unit npm test            only unit tests (no PostgreSQL, no Meltano set up)
+#   TEST_SUITE=integration npm test     only integration tests
+#   TEST_SUITE=reliability npm test     only the fault and hostile-input campaign (tests/reliability)
+#   TEST_SUITE=orchestration npm test   only the orchestration tier (Dagster; docs/scaling.md)
+#   npm test -- --grep tap              extra arguments go to mocha
 #
 # Steps: `npm ci` (when node_modules is missing or older than package-lock.json); the checks `npm run typecheck`
 # (tsc --noEmit), `npm run lint` (ESLint, type-checked rules and the import boundaries) and `npm run format:check`
@@ -21,8 +22,8 @@ cd "$ROOT"
 
 SUITE=${TEST_SUITE:-all}
 case $SUITE in
-  unit | integration | reliability | all) ;;
-  *) die "TEST_SUITE must be unit, integration, reliability or all (got '$SUITE')" ;;
+  unit | integration | reliability | orchestration | all) ;;
+  *) die "TEST_SUITE must be unit, integration, reliability, orchestration or all (got '$SUITE')" ;;
 esac
 
 t0=$SECONDS
@@ -150,6 +151,18 @@ log "setup done in $((SECONDS - t0))s"
 if [[ $SUITE == all || $SUITE == unit ]]; then run_suite unit "$@"; fi
 if [[ $SUITE == all || $SUITE == integration ]]; then run_suite integration "$@"; fi
 if [[ $SUITE == all || $SUITE == reliability ]]; then run_suite reliability "$@"; fi
+# After the others: installing Dagster takes minutes on a fresh machine (a stamp check after), see docs/scaling.md.
+if [[ $SUITE == all || $SUITE == orchestration ]]; then
+  t_dagster=$SECONDS
+  if bash scripts/dagster-venv.sh; then
+    log "Dagster ready in $((SECONDS - t_dagster))s"
+    export DAGSTER_BIN="$CACHE_DIR/dagster-venv/bin/dagster"
+    run_suite orchestration "$@"
+  else
+    log "error: could not install Dagster (counted as 1 failure)"
+    failed=$((failed + 1))
+  fi
+fi
 stop_pg
 if [[ $COVERAGE == 1 ]]; then
   printf '\n=== coverage ===\n'
