@@ -1,16 +1,21 @@
+import { writeFile } from 'node:fs/promises';
 import {
   type CliContext,
   ConfigError,
   configSources,
   ExitCode,
+  Metrics,
   packageVersion,
   parseArgs,
   printInfoIfAsked,
   runCli,
   stringifyJson,
 } from '../singer/index.js';
+import { createClient } from '../tap-oracle-wms/tap.js';
 import { renderHealth } from './health-checks.js';
 import { createOrchestrator } from './orchestrator.js';
+import { partitionJobsYaml, planPartitions } from './partition-plan.js';
+import { effectiveTapConfig, tapConfigFor } from './plugin-configs.js';
 import { ProgressLine } from './progress-line.js';
 import type { RunResult } from './run-result.js';
 import { renderSummary } from './run-report.js';
@@ -28,6 +33,7 @@ const USAGE = `Usage:
   wms-pipeline jobs
   wms-pipeline health
   wms-pipeline serve
+  wms-pipeline plan-partitions --entity <name> --parts <n> [--out <file>]
 Options: --config <file|ENV> (repeatable, later wins; default ENV = WMS_PIPELINE_* variables), --json, --about [--format text|json|markdown], --version`;
 
 /** runCli sets the exit code from thrown errors only; a failed run or health check is a result, not a throw. */
@@ -51,6 +57,9 @@ async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promi
     company: { type: 'string', description: 'Company code (full, incremental)' },
     facility: { type: 'string', description: 'Facility code (full, incremental)' },
     json: { type: 'boolean', description: 'Print the result as JSON instead of the summary' },
+    entity: { type: 'string', description: 'Entity whose ids are split (plan-partitions)' },
+    parts: { type: 'number', description: 'Number of id ranges, one Meltano job each (plan-partitions)' },
+    out: { type: 'string', description: 'File to write the Meltano jobs to instead of stdout (plan-partitions)' },
   });
   const info = {
     name: PLUGIN_NAME,
@@ -154,6 +163,42 @@ async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promi
           else context.signal.addEventListener('abort', () => resolve(), { once: true });
         });
         await service.stop();
+        return;
+      }
+      case 'plan-partitions': {
+        const entity = args.entity as string | undefined;
+        const parts = args.parts as number | undefined;
+        if (!entity || parts === undefined || !Number.isInteger(parts) || parts < 1 || parts > 1000)
+          throw new ConfigError(`plan-partitions needs --entity and --parts (an integer from 1 to 1000)\n${USAGE}`);
+        const tapConfig = effectiveTapConfig(
+          tapConfigFor(settings, {
+            job: 'plan-partitions',
+            mode: 'full',
+            companyCode: (args.company as string | undefined) ?? settings.company_code,
+            facilityCode: (args.facility as string | undefined) ?? settings.facility_code,
+            maxRetries: 0,
+            runTimeoutSeconds: 0,
+          }),
+        );
+        const handle = createClient(tapConfig, {
+          logger,
+          metrics: new Metrics(logger),
+          version: packageVersion(),
+          signal: context.signal,
+        });
+        try {
+          const plan = await planPartitions(handle.client, tapConfig, entity, parts, logger);
+          const yaml = partitionJobsYaml(plan, {
+            extractor: 'tap-oracle-wms',
+            loader: 'target-oracle',
+            command: `wms-pipeline plan-partitions --entity ${entity} --parts ${parts}`,
+          });
+          const out = args.out as string | undefined;
+          if (out) await writeFile(out, yaml);
+          print(out ? `${plan.ranges.length} range jobs for ${entity} written to ${out}\n` : yaml);
+        } finally {
+          handle.close();
+        }
         return;
       }
       default:

@@ -34,7 +34,26 @@ export function streamFilters(entity: string, entry: CatalogEntry, config: TapCo
   for (const filters of [config.entity_filters['*'], config.entity_filters[entity]]) {
     for (const [key, value] of Object.entries(filters ?? {})) params.set(key, String(value));
   }
+  // Last, so that no entity filter widens the range (the min/max lookups carry it too).
+  if (config.id_range?.gte !== undefined) params.set('id__gte', String(config.id_range.gte));
+  if (config.id_range?.lt !== undefined) params.set('id__lt', String(config.id_range.lt));
   return params;
+}
+
+/**
+ * A slice's own id bounds replace the stream filter's; this puts them back inside id_range, so that an id range saved
+ * in state by a run with another id_range can never read (and load) ids outside this run's range.
+ */
+export function withinIdRange(params: URLSearchParams, config: TapConfig): URLSearchParams {
+  const range = config.id_range;
+  if (!range) return params;
+  const clamped = new URLSearchParams(params);
+  const gte = clamped.get('id__gte');
+  if (range.gte !== undefined && (gte === null || BigInt(gte) < BigInt(range.gte)))
+    clamped.set('id__gte', String(range.gte));
+  const lt = clamped.get('id__lt');
+  if (range.lt !== undefined && (lt === null || BigInt(lt) > BigInt(range.lt))) clamped.set('id__lt', String(range.lt));
+  return clamped;
 }
 
 /** Paging parameters shared by every list request. */

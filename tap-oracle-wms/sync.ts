@@ -14,8 +14,9 @@ import {
 import { forEachConcurrent } from './concurrency.js';
 import type { WmsSource } from './http/client.js';
 import { refusedParameter } from './http/errors.js';
+import { idBounds } from './id-bounds.js';
 import type { SingerOutput } from './output.js';
-import { mergeParams, pagingParams, streamFilters } from './query.js';
+import { mergeParams, pagingParams, streamFilters, withinIdRange } from './query.js';
 import {
   finishFullSync,
   incrementalPlan,
@@ -27,7 +28,7 @@ import {
   startFullSync,
 } from './replication.js';
 import type { TapConfig } from './settings.js';
-import { idOf, recordTransform, type RecordTransform } from './transform.js';
+import { recordTransform, type RecordTransform } from './transform.js';
 
 export interface SyncDeps {
   source: WmsSource;
@@ -144,7 +145,10 @@ interface StreamDeps extends SyncDeps {
 
 /** The sync loop, written once: pages → records → RECORD lines → bookmark → STATE, page by page. */
 async function readSlice(stream: string, slice: Slice, deps: StreamDeps): Promise<void> {
-  const params = mergeParams(deps.filters, slice.params, pagingParams(deps.config, deps.pageSize));
+  const params = withinIdRange(
+    mergeParams(deps.filters, slice.params, pagingParams(deps.config, deps.pageSize)),
+    deps.config,
+  );
   const state = { pages: 0 };
   try {
     await readPages(stream, slice, params, deps, true, state);
@@ -236,28 +240,19 @@ async function planRanges(
   const wanted =
     deps.config.full_sync_partitions > 0 ? deps.config.full_sync_partitions : deps.config.max_concurrent_requests;
   if (wanted <= 1) return [{ id_gte: null, id_lt: null }];
-  let min: bigint | undefined;
-  let max: bigint | undefined;
+  let bounds: { min: bigint; max: bigint } | undefined;
   try {
-    [min, max] = await Promise.all([firstId(stream, 'id', deps), firstId(stream, '-id', deps)]);
+    bounds = await idBounds(deps.source, stream, deps.filters, deps.config);
   } catch (error) {
     if (!refusedParameter(error, 'ordering')) throw error;
     deps.logger.warning(`${stream}: the WMS refused ordering by id; full sync in one unordered range`, { stream });
     return [{ id_gte: null, id_lt: null }];
   }
-  if (min === undefined || max === undefined) return [{ id_gte: null, id_lt: null }];
+  if (bounds === undefined) return [{ id_gte: null, id_lt: null }];
+  const { min, max } = bounds;
   // Ranges much smaller than a page only add requests.
   const bySpan = Number((max - min + 1n) / BigInt(deps.config.page_size)) + 1;
   return splitIdRange(min, max, Math.min(wanted, bySpan));
-}
-
-async function firstId(stream: string, ordering: string, deps: StreamDeps): Promise<bigint | undefined> {
-  const params = mergeParams(
-    deps.filters,
-    new URLSearchParams({ ordering, page_size: '1', page_mode: deps.config.page_mode, fields: 'id' }),
-  );
-  for await (const page of deps.source.pages(stream, params)) return idOf(page.results[0]?.id);
-  return undefined;
 }
 
 /** The catalog schema restricted to the selected properties. */
