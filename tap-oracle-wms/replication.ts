@@ -132,11 +132,20 @@ function jsonId(id: bigint): number | string {
   return id <= BigInt(Number.MAX_SAFE_INTEGER) && id >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(id) : id.toString();
 }
 
-/** The in-progress full sync saved in state (ranges and version), if any. */
+/**
+ * The bookmark an incremental stream takes over when its initial full sync completes: the replication key at the
+ * signpost fixed when that full sync started, so every change made while it ran is read by the next window.
+ */
+export interface Handoff {
+  replication_key: string;
+  replication_key_value: string;
+}
+
+/** The in-progress full sync saved in state (ranges, version, handoff), if any. */
 export function savedFullSync(
   state: TapState,
   stream: string,
-): { partitions: PartitionBookmark[]; version?: number } | undefined {
+): { partitions: PartitionBookmark[]; version?: number; handoff?: Handoff } | undefined {
   const saved = state.bookmarks[stream];
   const partitions = saved?.partitions;
   if (!Array.isArray(partitions) || partitions.length === 0) return undefined;
@@ -144,9 +153,14 @@ export function savedFullSync(
     !partitions.every((partition) => partition.context && 'id_gte' in partition.context && 'id_lt' in partition.context)
   )
     return undefined;
+  const handoff = saved?.handoff as Partial<Handoff> | undefined;
   return {
     partitions: partitions as PartitionBookmark[],
     version: typeof saved?.version === 'number' ? saved.version : undefined,
+    handoff:
+      typeof handoff?.replication_key === 'string' && typeof handoff.replication_key_value === 'string'
+        ? { replication_key: handoff.replication_key, replication_key_value: handoff.replication_key_value }
+        : undefined,
   };
 }
 
@@ -156,17 +170,23 @@ export function startFullSync(
   stream: string,
   ranges: readonly RangeContext[],
   version: number | undefined,
+  handoff?: Handoff,
 ): TapState {
   const next = clearBookmark(state, stream);
   const partitions: PartitionBookmark[] = ranges.map((context) => ({ context }));
   return {
     ...next,
-    bookmarks: { ...next.bookmarks, [stream]: { ...(version === undefined ? {} : { version }), partitions } },
+    bookmarks: {
+      ...next.bookmarks,
+      [stream]: { ...(version === undefined ? {} : { version }), ...(handoff ? { handoff } : {}), partitions },
+    },
   };
 }
 
-export function finishFullSync(state: TapState, stream: string): TapState {
-  return clearBookmark(state, stream);
+/** A completed full sync leaves no ranges behind: nothing, or the incremental bookmark it hands over. */
+export function finishFullSync(state: TapState, stream: string, handoff?: Handoff): TapState {
+  const next = clearBookmark(state, stream);
+  return handoff ? { ...next, bookmarks: { ...next.bookmarks, [stream]: { ...handoff } } } : next;
 }
 
 /** A slice reading one id range from its last saved id onward. */

@@ -106,6 +106,13 @@ export const TAP_SETTINGS: SettingsSchema = {
       format: 'date-time',
       description: 'RFC 3339 lower bound of the first incremental sync (used when the state has no bookmark)',
     },
+    initial_sync: {
+      type: 'string',
+      enum: ['lookback', 'full'],
+      default: 'lookback',
+      description:
+        'First run of an incremental stream with no bookmark and no start_date: lookback reads the last initial_lookback_minutes; full runs a full (partitioned, resumable) sync, and its start signpost becomes the bookmark, so nothing changed while it ran is lost',
+    },
     initial_lookback_minutes: {
       type: 'integer',
       minimum: 1,
@@ -260,6 +267,7 @@ export interface TapConfig {
   catalog_cache_dir?: string;
   catalog_cache_max_age_hours: number;
   start_date?: string;
+  initial_sync: 'lookback' | 'full';
   initial_lookback_minutes: number;
   page_size: number;
   page_mode: 'sequenced' | 'paged';

@@ -15,10 +15,12 @@ import { forEachConcurrent } from './concurrency.js';
 import type { WmsSource } from './http/client.js';
 import { refusedParameter } from './http/errors.js';
 import { idBounds } from './id-bounds.js';
+import { formatInstant } from './instant.js';
 import type { SingerOutput } from './output.js';
 import { mergeParams, pagingParams, streamFilters, withinIdRange } from './query.js';
 import {
   finishFullSync,
+  type Handoff,
   incrementalPlan,
   type PartitionBookmark,
   rangeSlice,
@@ -99,6 +101,16 @@ async function syncStream(entry: CatalogEntry, deps: SyncDeps & { now: () => num
       { label: `${stream} test`, params: new URLSearchParams(), afterPage: () => undefined },
       { ...deps, filters, transform, progress, pageSize: 1, limit: 1 },
     );
+  } else if (incremental && startsWithFullSync(stream, replication.replicationKey as string, output.state, config)) {
+    const handoff = {
+      replication_key: replication.replicationKey as string,
+      replication_key_value: formatInstant(clock.signpost),
+    };
+    logger.info(
+      `${stream}: no bookmark yet: a full sync first, then incremental from its start (${handoff.replication_key_value})`,
+      { stream },
+    );
+    await fullSync(stream, { ...deps, filters, transform, progress }, handoff);
   } else if (incremental) {
     const plan = incrementalPlan({
       stream,
@@ -196,13 +208,31 @@ async function readPages(
   if (pending) await deps.output.checkpoint(pending);
 }
 
-/** Full table: id ranges (resumed from state, or planned from min/max id) read concurrently, ACTIVATE_VERSION around. */
-async function fullSync(stream: string, deps: StreamDeps): Promise<void> {
+/**
+ * An incremental stream starts with a full sync when initial_sync is full and it has neither bookmark nor
+ * start_date, and goes on with one that an earlier run left unfinished (its ranges are in the state).
+ */
+function startsWithFullSync(stream: string, replicationKey: string, state: TapState, config: TapConfig): boolean {
+  if (savedFullSync(state, stream)) return true;
+  const saved = state.bookmarks[stream];
+  const hasBookmark = saved?.replication_key === replicationKey && typeof saved.replication_key_value === 'string';
+  return config.initial_sync === 'full' && !hasBookmark && !config.start_date;
+}
+
+/**
+ * Full table: id ranges (resumed from state, or planned from min/max id) read concurrently, ACTIVATE_VERSION around.
+ * With a handoff (an incremental stream's initial full sync), the completed sync leaves the incremental bookmark at
+ * the signpost of the run that started it; a resumed sync keeps that first signpost, whatever the current run's.
+ */
+async function fullSync(stream: string, deps: StreamDeps, handoff?: Handoff): Promise<void> {
   const { config, output, logger } = deps;
   const saved = savedFullSync(output.state, stream);
   let partitions: PartitionBookmark[];
   let version: number | undefined;
+  let finalHandoff = handoff;
   if (saved) {
+    // A full sync started without a handoff never hands one over: a later signpost would skip changes made before it.
+    finalHandoff = handoff ? saved.handoff : undefined;
     partitions = saved.partitions;
     version = config.emit_activate_version ? (saved.version ?? deps.now()) : undefined;
     const open = partitions.filter((partition) => !partition.complete).length;
@@ -210,7 +240,7 @@ async function fullSync(stream: string, deps: StreamDeps): Promise<void> {
   } else {
     const ranges = await planRanges(stream, deps);
     version = config.emit_activate_version ? deps.now() : undefined;
-    await output.checkpoint((state) => startFullSync(state, stream, ranges, version));
+    await output.checkpoint((state) => startFullSync(state, stream, ranges, version, handoff));
     partitions = ranges.map((context) => ({ context }));
     if (version !== undefined) await output.write({ type: 'ACTIVATE_VERSION', stream, version });
     logger.info(`${stream}: full sync in ${ranges.length} id range(s)`, { stream });
@@ -229,7 +259,7 @@ async function fullSync(stream: string, deps: StreamDeps): Promise<void> {
     () => failed.abort('another id range failed'),
   );
   if (version !== undefined) await output.write({ type: 'ACTIVATE_VERSION', stream, version });
-  await output.checkpoint((state) => finishFullSync(state, stream));
+  await output.checkpoint((state) => finishFullSync(state, stream, finalHandoff));
 }
 
 /** min and max id from two one-row ordered queries, split into full_sync_partitions ranges. */

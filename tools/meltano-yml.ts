@@ -75,8 +75,8 @@ function entityPlugins(entity: string): Record<string, YamlValue>[] {
     {
       name: `${EXTRACTOR}--${entity}-incremental`,
       inherit_from: EXTRACTOR,
-      description: `${entity} only, INCREMENTAL on mod_ts from the stored bookmark`,
-      config: { entities: [entity] },
+      description: `${entity} only, INCREMENTAL on mod_ts from the stored bookmark (the first run is a full sync)`,
+      config: { entities: [entity], initial_sync: 'full' },
       select: selectAll([entity]),
     },
   ];
