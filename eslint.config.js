@@ -2,6 +2,31 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Each dialect owns its driver: `oracledb` is imported only under target-oracle/dialects/oracle/, `pg` and
+ * `pg-copy-streams` only under target-oracle/dialects/postgres/ (tests and benches may read a PostgreSQL database
+ * with `pg` directly). A dynamic import must name its module literally, so that the compiler and this rule see it.
+ */
+const ORACLE_DRIVER = ['oracledb'];
+const POSTGRES_DRIVER = ['pg', 'pg-copy-streams'];
+const NON_LITERAL_IMPORT = {
+  selector: "ImportExpression[source.type!='Literal']",
+  message: 'Name the module literally: a computed specifier hides the import from the compiler and the lint rules.',
+};
+
+/** `no-restricted-imports` (static imports) and `no-restricted-syntax` (dynamic ones) forbidding these modules. */
+function forbidDrivers(modules) {
+  const message = 'Database drivers are imported only by their dialect (target-oracle/dialects/<dialect>/).';
+  return {
+    'no-restricted-imports': ['error', { paths: modules.map((name) => ({ name, message })) }],
+    'no-restricted-syntax': [
+      'error',
+      NON_LITERAL_IMPORT,
+      ...modules.map((name) => ({ selector: `ImportExpression[source.value='${name}']`, message })),
+    ],
+  };
+}
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.cache/', 'bin/', '**/*.cjs', 'eslint.config.js'] },
   js.configs.recommended,
@@ -31,4 +56,9 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  // Import boundaries; a later block replaces an earlier one's rule for the files it matches.
+  { files: ['**/*.ts'], rules: forbidDrivers([...ORACLE_DRIVER, ...POSTGRES_DRIVER]) },
+  { files: ['target-oracle/dialects/oracle/**/*.ts'], rules: forbidDrivers(POSTGRES_DRIVER) },
+  { files: ['target-oracle/dialects/postgres/**/*.ts'], rules: forbidDrivers(ORACLE_DRIVER) },
+  { files: ['tests/**/*.ts', 'bench/**/*.ts'], rules: forbidDrivers(ORACLE_DRIVER) },
 );

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { scrubSecrets } from '../singer/index.js';
-import { openTargetDb, type TargetDbConfig } from './consistency/target-db.js';
+import { openIntrospector } from '../target-oracle/index.js';
 import { WmsProbe } from './consistency/wms-probe.js';
 import { effectiveTapConfig, tapConfigFor, targetConfigFor, type RunRequest } from './plugin-configs.js';
 import { pipelineSecrets, type PipelineSettings } from './settings.js';
@@ -106,14 +106,16 @@ export async function runHealthChecks(settings: PipelineSettings): Promise<Healt
   }
   checks.push(
     await timed('database', secrets, async () => {
-      const config = targetConfigFor(settings, request) as unknown as TargetDbConfig;
-      const db = await openTargetDb({ ...config, connect_timeout_seconds: Math.ceil(settings.http_timeout_seconds) });
+      const db = await openIntrospector({
+        ...targetConfigFor(settings, request),
+        connect_timeout_seconds: Math.ceil(settings.http_timeout_seconds),
+      });
       try {
         await db.ping();
       } finally {
         await db.close();
       }
-      return `connected to ${config.dialect} at ${config.connect_string ?? `${config.host}:${config.port ?? (config.dialect === 'postgres' ? 5432 : 1521)}`}${config.database ? `/${config.database}` : ''}`;
+      return `connected to ${db.location}`;
     }),
   );
   checks.push(await timed('state_dir', secrets, () => writable(settings.state_dir)));

@@ -16,9 +16,9 @@ import type { AlertManager } from './alerts/alert-manager.js';
 import { createAlertManager } from './alerts/create-alert-manager.js';
 import { backoffDelaySeconds } from './backoff.js';
 import { checkConsistency, type ConsistencyReport } from './consistency/consistency-check.js';
-import { openTargetDb, type TargetDbConfig } from './consistency/target-db.js';
 import { WmsProbe } from './consistency/wms-probe.js';
 import { exitCodeName } from './exit-codes.js';
+import { openIntrospector, type Introspector } from '../target-oracle/index.js';
 import { runHealthChecks, type HealthReport } from './health-checks.js';
 import { writeFileAtomic } from './json-file.js';
 import { PersistedMetrics, recordRun } from './pipeline-metrics.js';
@@ -401,11 +401,11 @@ class PipelineOrchestrator implements Orchestrator {
 
   async #consistency(request: RunRequest, data: RunData): Promise<ConsistencyReport | undefined> {
     let probe: WmsProbe | undefined;
-    let db: Awaited<ReturnType<typeof openTargetDb>> | undefined;
+    let db: Introspector | undefined;
     try {
       const tapConfig = effectiveTapConfig(tapConfigFor(this.settings, request));
       probe = new WmsProbe(tapConfig, this.settings.http_timeout_seconds);
-      db = await openTargetDb(targetConfigFor(this.settings, request) as unknown as TargetDbConfig);
+      db = await openIntrospector(targetConfigFor(this.settings, request));
       return await checkConsistency({
         probe,
         db,

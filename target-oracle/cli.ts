@@ -14,10 +14,9 @@ import {
   type ExitCode,
   type PluginInfo,
 } from '../singer/index.js';
-import type { Dialect } from './dialect.js';
+import { openDialect } from './dialect-loader.js';
 import { reportPoolMetric } from './pool-metric.js';
-import type { Connection, Session } from './session.js';
-import { TARGET_NAME, TARGET_SETTINGS, toTargetConfig, type TargetConfig } from './settings.js';
+import { TARGET_NAME, TARGET_SETTINGS, toTargetConfig } from './settings.js';
 import { runTarget, writeStates } from './run-target.js';
 
 export function pluginInfo(): PluginInfo {
@@ -39,27 +38,6 @@ export function pluginInfo(): PluginInfo {
   };
 }
 
-interface Backend {
-  dialect: Dialect<Session>;
-  connection: Connection<Session>;
-}
-
-/** Loads only the chosen driver: an oracle run never imports `pg`, a postgres run never imports `oracledb`. */
-async function openBackend(config: TargetConfig): Promise<Backend> {
-  if (config.dialect === 'postgres') {
-    const [{ PostgresDialect }, { openPostgres }] = await Promise.all([
-      import('./dialects/postgres/postgres-dialect.js'),
-      import('./dialects/postgres/postgres-connection.js'),
-    ]);
-    return { dialect: new PostgresDialect() as unknown as Dialect<Session>, connection: await openPostgres(config) };
-  }
-  const [{ OracleDialect }, { openOracle }] = await Promise.all([
-    import('./dialects/oracle/oracle-dialect.js'),
-    import('./dialects/oracle/oracle-connection.js'),
-  ]);
-  return { dialect: new OracleDialect(config), connection: await openOracle(config) };
-}
-
 async function main(ctx: CliContext): Promise<void> {
   const args = await parseArgs(TARGET_NAME, ctx.argv, {});
   if (printInfoIfAsked(args, pluginInfo(), ctx.stdout)) return;
@@ -72,14 +50,14 @@ async function main(ctx: CliContext): Promise<void> {
   for (const key of unknownKeys) ctx.logger.warning(`Ignoring unknown setting '${key}'`);
   const target = toTargetConfig(config, ctx.env);
   const metrics = new Metrics(ctx.logger);
-  const { dialect, connection } = await openBackend(target);
+  const connection = await openDialect(target);
+  const { dialect } = connection;
   const memory = ctx.logger.level === 'debug' ? setInterval(() => logMemory(ctx), 1000).unref() : undefined;
   const writer = new MessageWriter(ctx.stdout);
   try {
     const run = runTarget({
       config: target,
       dialect,
-      session: connection.session,
       messages: readNumberedMessages(ctx.stdin),
       logger: ctx.logger,
       metrics,

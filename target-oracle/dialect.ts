@@ -1,8 +1,8 @@
 import type { LogicalType } from './logical-type.js';
-import type { Cell } from './values.js';
 import type { NamingRules } from './names.js';
-import type { SchemaChangePolicy } from './settings.js';
-import type { Session } from './session.js';
+import type { PoolStats } from './pool-metric.js';
+import type { Dialects as DialectName, SchemaChangePolicy } from './settings.js';
+import type { Cell } from './values.js';
 
 export interface ColumnSpec {
   /** The record property feeding this column. */
@@ -44,19 +44,37 @@ export interface LoadStats {
   sanitized: number;
 }
 
-export interface Dialect<S extends Session = Session> {
-  readonly name: 'oracle' | 'postgres';
+/** Commit makes everything since the last commit durable; rollback undoes it. */
+export interface Transaction {
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
+/**
+ * The port the core writes through: a dialect bound to the one connection of a run. Its operations run in that
+ * connection's open transaction; nothing is durable until `commit`. Each dialect owns its driver, SQL and session
+ * types (dialects/oracle/, dialects/postgres/); the core sees only this.
+ */
+export interface Dialect extends Transaction {
+  readonly name: DialectName;
   readonly naming: NamingRules;
-  /** A column, table or schema name as the database will hold it (unquoted). */
-  conformName(name: string): string;
   /** An `x-sql-datatype` as this database's DDL text; undefined when it is not a type name with numeric parameters. */
   nativeType(text: string): string | undefined;
-  /** Database type text for a logical type (CREATE TABLE / ALTER). */
-  columnType(type: LogicalType): string;
-  /** Create the table, or add missing columns and widen types; returns the table as it now is. Idempotent. */
-  ensureTable(session: S, desired: TableSpec, policy: SchemaChangePolicy): Promise<TableSpec>;
+  /**
+   * Create the table, or add missing columns and widen types; returns the table as it now is. Idempotent. DDL may
+   * commit by itself (Oracle), so the core calls it only with no batch pending.
+   */
+  ensureTable(desired: TableSpec, policy: SchemaChangePolicy): Promise<TableSpec>;
   /** Write one stream's batch inside the current transaction; never commits. */
-  load(session: S, request: LoadRequest): Promise<LoadStats>;
+  load(request: LoadRequest): Promise<LoadStats>;
   /** Soft- or hard-delete rows of versions older than `version` (or without a version). Returns rows affected. */
-  activateVersion(session: S, table: TableSpec, version: number, hardDelete: boolean): Promise<number>;
+  activateVersion(table: TableSpec, version: number, hardDelete: boolean): Promise<number>;
+}
+
+/** An open dialect: the port, the connection's figures for the `pool` METRIC, and the way to close it. */
+export interface DialectConnection {
+  dialect: Dialect;
+  stats(): PoolStats;
+  /** Rolls back what is not committed and closes the connection. */
+  close(): Promise<void>;
 }

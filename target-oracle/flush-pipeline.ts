@@ -2,14 +2,12 @@ import { DatabaseError, SingerError, type Logger, type Metrics } from '../singer
 import { Checkpoint, type SeenState } from './checkpoint.js';
 import { describeDbError } from './db-error.js';
 import type { Dialect, LoadStats } from './dialect.js';
-import { reportPoolMetric } from './pool-metric.js';
-import type { PoolStats, Session } from './session.js';
+import { reportPoolMetric, type PoolStats } from './pool-metric.js';
 import type { TakenStream } from './stream-sink.js';
 import { qualifiedName } from './table-spec.js';
 
-export interface FlushPipelineOptions<S extends Session> {
-  dialect: Dialect<S>;
-  session: S;
+export interface FlushPipelineOptions {
+  dialect: Dialect;
   logger: Logger;
   metrics: Metrics;
   poolStats?: () => PoolStats;
@@ -34,15 +32,15 @@ interface Flight {
  * failure, and the checkpoint that releases a STATE only once a commit covers it. Releasing is the caller's move
  * (`settle`, `onState`): a state is written by whoever drives the run, after the COMMIT it depended on.
  */
-export class FlushPipeline<S extends Session> {
-  readonly #options: FlushPipelineOptions<S>;
+export class FlushPipeline {
+  readonly #options: FlushPipelineOptions;
   readonly #checkpoint = new Checkpoint();
   #flight: Flight | undefined;
   /** The first failure (already rolled back): nothing is loaded or released after it. */
   #failure: unknown;
   #committed = 0;
 
-  constructor(options: FlushPipelineOptions<S>) {
+  constructor(options: FlushPipelineOptions) {
     this.#options = options;
   }
 
@@ -105,11 +103,11 @@ export class FlushPipeline<S extends Session> {
   }
 
   /** Runs DDL or ACTIVATE_VERSION work and commits it; the caller has settled the running flush first. */
-  async commitWork<T>(where: string, work: (dialect: Dialect<S>, session: S) => Promise<T>): Promise<T> {
-    const { dialect, session } = this.#options;
+  async commitWork<T>(where: string, work: (dialect: Dialect) => Promise<T>): Promise<T> {
+    const { dialect } = this.#options;
     try {
-      const result = await work(dialect, session);
-      await session.commit();
+      const result = await work(dialect);
+      await dialect.commit();
       return result;
     } catch (error) {
       return this.#rolledBack(error, where);
@@ -124,7 +122,7 @@ export class FlushPipeline<S extends Session> {
 
   /** Loads every stream of the batch in one transaction and commits. */
   async #flush(reason: string, batch: TakenStream[]): Promise<void> {
-    const { dialect, session, logger, metrics, poolStats } = this.#options;
+    const { dialect, logger, metrics, poolStats } = this.#options;
     const started = process.hrtime.bigint();
     const results: { taken: TakenStream; stats: LoadStats }[] = [];
     let current = '';
@@ -133,10 +131,10 @@ export class FlushPipeline<S extends Session> {
         const { table, mode } = taken.sink;
         current = `loading stream '${taken.sink.stream}' into table ${qualifiedName(table)}`;
         const request = { table, mode, rows: taken.rows, deletes: taken.deletes, replace: taken.replace };
-        results.push({ taken, stats: await dialect.load(session, request) });
+        results.push({ taken, stats: await dialect.load(request) });
       }
       current = `committing the batch (streams ${batch.map((t) => `'${t.sink.stream}'`).join(', ')})`;
-      await session.commit();
+      await dialect.commit();
     } catch (error) {
       await this.#rolledBack(error, current);
     }
@@ -161,7 +159,7 @@ export class FlushPipeline<S extends Session> {
   /** Rolls back and turns any failure into an error naming where (never values). */
   async #rolledBack(error: unknown, where: string): Promise<never> {
     try {
-      await this.#options.session.rollback();
+      await this.#options.dialect.rollback();
     } catch {
       // The connection may be gone; the original failure is what matters.
     }

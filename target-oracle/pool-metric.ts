@@ -1,5 +1,17 @@
 import type { Metrics } from '../singer/index.js';
-import type { PoolStats } from './session.js';
+
+/**
+ * Connection figures for the `pool` METRIC. The target writes through one connection (the core has at most one
+ * transaction open), so this is a pool of one: leaks show as opened ≠ closed at the end.
+ */
+export interface PoolStats {
+  poolMin: number;
+  poolMax: number;
+  connectionsOpen: number;
+  connectionsInUse: number;
+  connectionsOpened: number;
+  connectionsClosed: number;
+}
 
 /**
  * The `pool` METRIC (value: connections in use), after every committed flush and once after the pool closed, so an
@@ -14,6 +26,5 @@ export function reportPoolMetric(metrics: Metrics, dialect: string, stats: PoolS
     connections_in_use: stats.connectionsInUse,
     connections_opened: stats.connectionsOpened,
     connections_closed: stats.connectionsClosed,
-    ...(stats.queueLength === undefined ? {} : { queue_length: stats.queueLength }),
   });
 }

@@ -9,16 +9,15 @@ import {
 import type { Dialect } from './dialect.js';
 import { FlushPipeline } from './flush-pipeline.js';
 import { RecordMetadata } from './record-metadata.js';
-import type { PoolStats, Session } from './session.js';
+import type { PoolStats } from './pool-metric.js';
 import type { TargetConfig } from './settings.js';
 import { designStream, schemaTextOf, StreamSink, type TakenStream } from './stream-sink.js';
 import { qualifiedName } from './table-spec.js';
 import { TargetEvents } from './target-events.js';
 
-export interface RunTargetOptions<S extends Session> {
+export interface RunTargetOptions {
   config: TargetConfig;
-  dialect: Dialect<S>;
-  session: S;
+  dialect: Dialect;
   messages: AsyncIterable<NumberedMessage>;
   logger: Logger;
   metrics: Metrics;
@@ -49,9 +48,7 @@ export interface StateSink {
  * database only ever sees one thing at a time: a flush, DDL or ACTIVATE_VERSION starts after the previous flush has
  * committed. The core never writes SQL: the dialect does.
  */
-export async function* runTarget<S extends Session>(
-  options: RunTargetOptions<S>,
-): AsyncGenerator<unknown, TargetSummary, undefined> {
+export async function* runTarget(options: RunTargetOptions): AsyncGenerator<unknown, TargetSummary, undefined> {
   const { config, dialect, logger } = options;
   const now = options.now ?? Date.now;
   const sinks = new Map<string, StreamSink>();
@@ -90,8 +87,8 @@ export async function* runTarget<S extends Session>(
 
   async function activate(sink: StreamSink, version: number): Promise<void> {
     const where = `activating version ${version} of stream '${sink.stream}' in table ${qualifiedName(sink.table)}`;
-    const affected = await flushes.commitWork(where, (db, session) =>
-      db.activateVersion(session, sink.table, version, config.hardDelete),
+    const affected = await flushes.commitWork(where, (db) =>
+      db.activateVersion(sink.table, version, config.hardDelete),
     );
     sink.pendingVersion = undefined;
     sink.recordsSinceActivation = false;
@@ -113,9 +110,8 @@ export async function* runTarget<S extends Session>(
       throw new ProtocolError(`Streams '${owner}' and '${message.stream}' map to the same table ${tableKey}`, { line });
     }
     tableOwners.set(tableKey, message.stream);
-    const table = await flushes.commitWork(
-      `preparing table ${tableKey} for stream '${message.stream}'`,
-      (db, session) => db.ensureTable(session, design.desired, config.schemaChangePolicy),
+    const table = await flushes.commitWork(`preparing table ${tableKey} for stream '${message.stream}'`, (db) =>
+      db.ensureTable(design.desired, config.schemaChangePolicy),
     );
     const sink = new StreamSink(design, table, config, previous);
     sinks.set(message.stream, sink);

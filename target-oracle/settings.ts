@@ -39,7 +39,6 @@ export const TARGET_SETTINGS: SettingsSchema = {
     },
     wallet_password: { type: 'string', secret: true, description: 'Password of the PEM wallet.' },
     database: { type: 'string', description: 'PostgreSQL database name.' },
-    pool_size: { type: 'integer', minimum: 1, default: 1, description: 'Connections in the pool (min = max).' },
     connect_timeout_seconds: {
       type: 'integer',
       minimum: 1,
@@ -159,7 +158,6 @@ export interface TargetConfig {
   walletLocation?: string;
   walletPassword?: string;
   database?: string;
-  poolSize: number;
   connectTimeoutSeconds: number;
   statementTimeoutSeconds: number;
   schema?: string;
@@ -200,7 +198,6 @@ export function toTargetConfig(config: Config, env: NodeJS.ProcessEnv = {}): Tar
     walletLocation: str('wallet_location'),
     walletPassword: str('wallet_password'),
     database: str('database'),
-    poolSize: Number(config.pool_size ?? 1),
     connectTimeoutSeconds: Number(config.connect_timeout_seconds ?? 20),
     statementTimeoutSeconds: Number(config.statement_timeout_seconds ?? 0),
     schema: str('default_target_schema') ?? (env.MELTANO_EXTRACT__LOAD_SCHEMA || undefined),

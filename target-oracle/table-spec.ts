@@ -1,7 +1,7 @@
 import { ProtocolError, type JsonSchema } from '../singer/index.js';
 import type { ColumnSpec, Dialect, TableSpec } from './dialect.js';
 import { logicalType, type LogicalType } from './logical-type.js';
-import { conformColumnNames, conformIdentifier } from './names.js';
+import { conformColumnNames, conformIdentifier, type NamingRules } from './names.js';
 import type { TargetConfig } from './settings.js';
 
 /** The `_sdc_*` columns added when add_record_metadata is on (Meltano SDK names and types). */
@@ -54,8 +54,7 @@ export function buildTableSpec(
   const columns: ColumnSpec[] = [...types].map(([property, type]) => ({ property, name: names.get(property)!, type }));
   return {
     stream,
-    schema: config.schema === undefined ? undefined : conformIdentifier(config.schema, dialect.naming),
-    name: conformIdentifier(`${config.tablePrefix}${stream}`, dialect.naming),
+    ...tableOf(stream, config, dialect.naming),
     columns,
     keyColumns: keys.map((key) => names.get(key)!),
   };
@@ -78,6 +77,18 @@ function acceptedType(
     );
   }
   return { kind: 'native', sql };
+}
+
+/** Where a stream's rows go: schema (undefined = the session's current one) and table name, conformed. */
+export function tableOf(
+  stream: string,
+  config: Pick<TargetConfig, 'schema' | 'tablePrefix'>,
+  naming: NamingRules,
+): Pick<TableSpec, 'schema' | 'name'> {
+  return {
+    schema: config.schema === undefined ? undefined : conformIdentifier(config.schema, naming),
+    name: conformIdentifier(`${config.tablePrefix}${stream}`, naming),
+  };
 }
 
 export function qualifiedName(table: Pick<TableSpec, 'schema' | 'name'>): string {

@@ -2,8 +2,8 @@ import type { Logger } from '../../singer/index.js';
 import { catalogEntry } from '../../tap-oracle-wms/discover.js';
 import { streamFilters } from '../../tap-oracle-wms/query.js';
 import { DEFAULT_SCOPE_FILTERS, type TapConfig } from '../../tap-oracle-wms/settings.js';
+import type { Introspector } from '../../target-oracle/index.js';
 import { compareRecord, instantMicros } from './compare-values.js';
-import type { TargetDb } from './target-db.js';
 import type { WmsProbe } from './wms-probe.js';
 
 export interface StreamConsistency {
@@ -34,7 +34,7 @@ export interface ConsistencyReport {
 
 export interface ConsistencyOptions {
   probe: WmsProbe;
-  db: TargetDb;
+  db: Introspector;
   streams: readonly string[];
   /** The tap's effective config (defaults applied): the same company/facility scope and entity_filters. */
   tapConfig: TapConfig;

@@ -1,9 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { openTargetDb, type TargetDb, type TargetDbConfig } from '../../orchestrator/consistency/target-db.js';
 import { WmsProbe } from '../../orchestrator/consistency/wms-probe.js';
 import { validateConfig } from '../../singer/index.js';
+import { connectOracle } from '../../target-oracle/dialects/oracle/oracle-driver.js';
+import { openIntrospector, type Introspector } from '../../target-oracle/index.js';
+import { TARGET_SETTINGS, toTargetConfig } from '../../target-oracle/settings.js';
 import { streamFilters } from '../../tap-oracle-wms/query.js';
 import { TAP_SETTINGS, type TapConfig } from '../../tap-oracle-wms/settings.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../wms-simulator/index.js';
@@ -32,8 +34,8 @@ export interface PlanTarget {
   tablePrefix: string;
   /** The orchestrator settings that point the pipeline at this target. */
   settings: Record<string, unknown>;
-  /** The same connection as target-oracle sees it (for counts and row reads through the orchestrator's TargetDb). */
-  dbConfig: TargetDbConfig;
+  /** The target config as target-oracle sees it (for counts and row reads through the dialect's introspector). */
+  dbConfig: Record<string, unknown>;
   /** Drops what the tests created (schema, or the prefixed tables). */
   drop(): Promise<void>;
 }
@@ -110,7 +112,7 @@ export async function openPlanTarget(config: PlanConfig, label: string): Promise
   // On Oracle a schema is a user: the suite works inside the configured one, under a prefix of its own.
   const t = config.target;
   const tablePrefix = `${uniqueName('IT').slice(0, 20).toUpperCase()}_`;
-  const dbConfig: TargetDbConfig = {
+  const dbConfig: Record<string, unknown> = {
     dialect: 'oracle',
     host: t.host,
     port: t.port,
@@ -140,33 +142,18 @@ export async function openPlanTarget(config: PlanConfig, label: string): Promise
   };
 }
 
-/** The part of node-oracledb used here; a variable specifier, as in orchestrator/consistency/oracle-db.ts. */
-interface OracleDriver {
-  getConnection(options: Record<string, unknown>): Promise<{
-    execute(sql: string, binds?: Record<string, unknown>): Promise<{ rows?: unknown[] }>;
-    close(): Promise<void>;
-  }>;
-}
-const ORACLE_DRIVER = 'oracledb';
-
-async function dropOracleTables(config: TargetDbConfig, prefix: string): Promise<void> {
-  const oracledb = ((await import(ORACLE_DRIVER)) as { default: OracleDriver }).default;
-  const connection = await oracledb.getConnection({
-    user: config.user,
-    password: config.password,
-    connectString: config.connect_string ?? `${config.host}:${config.port ?? 1521}/${config.service_name}`,
-  });
+async function dropOracleTables(settings: Record<string, unknown>, prefix: string): Promise<void> {
+  const defined = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
+  const connection = await connectOracle(toTargetConfig(validateConfig(defined, TARGET_SETTINGS).config));
   try {
-    const owner = (config.default_target_schema ?? config.user ?? '').toUpperCase();
-    const tables = await connection.execute(
-      `SELECT table_name FROM all_tables WHERE owner = :owner AND table_name LIKE :prefix ESCAPE '\\'`,
-      {
-        owner,
-        prefix: `${prefix.replace(/_/g, '\\_')}%`,
-      },
+    const owner = "COALESCE(:1, SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA'))";
+    const schema = typeof settings.default_target_schema === 'string' ? settings.default_target_schema : null;
+    const tables = await connection.session.execute(
+      `SELECT owner, table_name FROM all_tables WHERE owner = ${owner} AND table_name LIKE :2 ESCAPE '\\'`,
+      [schema?.toUpperCase() ?? null, `${prefix.replace(/_/g, '\\_')}%`],
     );
-    for (const [name] of (tables.rows ?? []) as [string][])
-      await connection.execute(`DROP TABLE "${owner}"."${name.replace(/"/g, '')}" PURGE`);
+    for (const row of tables.rows ?? [])
+      await connection.session.execute(`DROP TABLE "${String(row.OWNER)}"."${String(row.TABLE_NAME)}" PURGE`);
   } finally {
     await connection.close();
   }
@@ -203,8 +190,8 @@ export async function openPlanEnvironment(
   const ownWms = wms ?? (await openPlanWms(config, simOptions));
   const target = await openPlanTarget(config, label);
   const dir = await mkdtemp(path.join(os.tmpdir(), `plan-${label}-`));
-  const withDb = async <T>(fn: (db: TargetDb) => Promise<T>): Promise<T> => {
-    const db = await openTargetDb(target.dbConfig);
+  const withDb = async <T>(fn: (db: Introspector) => Promise<T>): Promise<T> => {
+    const db = await openIntrospector(target.dbConfig);
     try {
       return await fn(db);
     } finally {

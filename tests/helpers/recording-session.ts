@@ -3,8 +3,8 @@ import type {
   ExecuteManyOptions,
   ExecuteManyResult,
   ExecuteResult,
-  Session,
-} from '../../target-oracle/session.js';
+  OracleSession,
+} from '../../target-oracle/dialects/oracle/oracle-session.js';
 
 export type SessionEvent =
   | { kind: 'execute'; sql: string; binds: BindValue[] }
@@ -15,12 +15,12 @@ export type SessionEvent =
   | { kind: 'state'; value: unknown };
 
 /**
- * A Session that records every call in one ordered log (shared with a state sink, so tests can check that a STATE
+ * An OracleSession that records every call in one ordered log (shared with a state sink, so tests can check that a STATE
  * comes after its COMMIT). Queries answer from `answer`; `failOn` makes a matching call throw like a driver error;
  * `hold` makes a call wait (a slow database) until the promise it returns settles, then the call completes or fails.
  * Not a database: tests using it are labelled "recording session".
  */
-export class RecordingSession implements Session {
+export class RecordingSession implements OracleSession {
   readonly events: SessionEvent[] = [];
   answer: (sql: string, binds: BindValue[]) => Record<string, unknown>[] = () => [];
   failOn: ((event: SessionEvent) => boolean) | undefined;

@@ -2,9 +2,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { openOracle } from '../../target-oracle/dialects/oracle/oracle-connection.js';
+import { connectOracle } from '../../target-oracle/dialects/oracle/oracle-driver.js';
+import type { OracleSession } from '../../target-oracle/dialects/oracle/oracle-session.js';
 import { toTargetConfig } from '../../target-oracle/settings.js';
-import type { Session } from '../../target-oracle/session.js';
 import { createTestSchema, pgConfigFromEnv } from './postgres.js';
 import { requireEnvOrSkip, requireLiveSystemOrSkip } from './require-env.js';
 import { repoRoot } from './repo-root.js';
@@ -137,8 +137,8 @@ async function openOracleBackend(ctx: Mocha.Context, label: string): Promise<Tar
     ...(env.TEST_ORACLE_TARGET_SCHEMA ? { default_target_schema: env.TEST_ORACLE_TARGET_SCHEMA } : {}),
     table_prefix: uniquePrefix(label).toUpperCase(),
   };
-  const connection = await openOracle(toTargetConfig(config));
-  const session: Session = connection.session;
+  const connection = await connectOracle(toTargetConfig(config));
+  const session: OracleSession = connection.session;
   const schema = env.TEST_ORACLE_TARGET_SCHEMA?.toUpperCase();
   const plain = (name: string) => name.toUpperCase().replace(/[^\p{L}\p{N}_$#]/gu, '_');
   const tableName = (stream: string) => plain(String(config.table_prefix) + stream);

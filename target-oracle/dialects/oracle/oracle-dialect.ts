@@ -1,12 +1,12 @@
 import { dbStep } from '../../db-error.js';
-import type { ColumnSpec, Dialect, LoadRequest, LoadStats, TableSpec } from '../../dialect.js';
-import { planEvolution, type ExistingType } from '../../evolution.js';
+import type { Dialect, LoadRequest, LoadStats, TableSpec } from '../../dialect.js';
 import type { LogicalType } from '../../logical-type.js';
-import { conformIdentifier, type NamingRules } from '../../names.js';
-import type { BindDef, BindValue, Session } from '../../session.js';
+import type { NamingRules } from '../../names.js';
 import type { SchemaChangePolicy, TargetConfig } from '../../settings.js';
 import type { Cell } from '../../values.js';
+import type { BindDef, BindValue, OracleSession } from './oracle-session.js';
 import * as sql from './oracle-sql.js';
+import { ensureOracleTable, stagingTable } from './oracle-tables.js';
 
 /** Bind memory one executeMany call may reserve (rows × Σ maxSize); keeps far below the DPI-1015 array limits. */
 export const BIND_BUDGET_BYTES = 64 * 1024 * 1024;
@@ -20,31 +20,9 @@ export type OracleDialectOptions = Pick<
   'oracleBooleanType' | 'oracleJsonType' | 'oracleMaxIdentifierBytes' | 'oracleChunkRows' | 'oracleMergeStrategy'
 >;
 
-function existingType(row: Record<string, unknown>, booleanAsNumber: boolean): ExistingType {
-  const type = String(row.DATA_TYPE);
-  const precision =
-    row.DATA_PRECISION === null || row.DATA_PRECISION === undefined ? undefined : Number(row.DATA_PRECISION);
-  const scale = Number(row.DATA_SCALE ?? 0);
-  if (type === 'NUMBER') {
-    if (precision === undefined) return row.DATA_SCALE === 0 ? { kind: 'integer' } : { kind: 'decimal' };
-    if (precision === 1 && scale === 0 && booleanAsNumber) return { kind: 'boolean' };
-    if (scale === 0) return precision >= 38 ? { kind: 'integer' } : { kind: 'integer', digits: precision };
-    return { kind: 'decimal', precision, scale };
-  }
-  if (type === 'VARCHAR2' || type === 'NVARCHAR2') return { kind: 'string', maxLength: Number(row.CHAR_LENGTH) };
-  if (type === 'CLOB' || type === 'NCLOB') return { kind: 'string' };
-  if (/^TIMESTAMP\(\d\) WITH TIME ZONE$/.test(type)) return { kind: 'timestamp' };
-  if (type === 'DATE') return { kind: 'date' };
-  if (type === 'BOOLEAN') return { kind: 'boolean' };
-  if (type === 'JSON') return { kind: 'json' };
-  return { kind: 'other', sql: type };
-}
-
-/** Oracle has no unbounded VARCHAR2: a string without maxLength is VARCHAR2(4000 CHAR); longer ones are CLOB. */
-function oracleLogical(type: LogicalType): LogicalType {
-  if (type.kind !== 'string') return type;
-  if (type.maxLength === undefined) return { kind: 'string', maxLength: sql.VARCHAR2_MAX };
-  return type.maxLength > sql.VARCHAR2_MAX ? { kind: 'string' } : type;
+/** Upper case, like Oracle folds unquoted names; the byte limit depends on the database's COMPATIBLE setting. */
+export function oracleNaming(options: Pick<TargetConfig, 'oracleMaxIdentifierBytes'>): NamingRules {
+  return { case: 'upper', maxBytes: options.oracleMaxIdentifierBytes };
 }
 
 /** Cells in Oracle's terms: booleans as 1/0 for NUMBER(1). '' binds as NULL in Oracle (documented). */
@@ -53,112 +31,36 @@ function bindCell(cell: Cell, type: LogicalType, booleanAsNumber: boolean): Bind
   return cell;
 }
 
-export class OracleDialect implements Dialect<Session> {
+/** The Oracle adapter: the core's `Dialect` port over one OracleSession (its SQL comes from oracle-sql.ts). */
+export class OracleDialect implements Dialect {
   readonly name = 'oracle' as const;
   readonly naming: NamingRules;
   readonly #options: OracleDialectOptions;
   readonly #types: sql.OracleTypeOptions;
+  readonly #session: OracleSession;
 
-  constructor(options: OracleDialectOptions) {
+  constructor(options: OracleDialectOptions, session: OracleSession) {
     this.#options = options;
-    this.naming = { case: 'upper', maxBytes: options.oracleMaxIdentifierBytes };
+    this.#session = session;
+    this.naming = oracleNaming(options);
     this.#types = { booleanType: options.oracleBooleanType, jsonType: options.oracleJsonType };
-  }
-
-  conformName(name: string): string {
-    return conformIdentifier(name, this.naming);
   }
 
   nativeType(text: string): string | undefined {
     return sql.oracleNativeType(text);
   }
 
-  columnType(type: LogicalType): string {
-    return sql.oracleType(oracleLogical(type), this.#types);
+  commit(): Promise<void> {
+    return this.#session.commit();
   }
 
-  /** The global temporary table of the staging strategy: `<TABLE>$STG`, shortened like any name. */
-  stagingTable(table: TableSpec): Pick<TableSpec, 'schema' | 'name'> {
-    return { schema: table.schema, name: conformIdentifier(`${table.name}$STG`, this.naming) };
+  rollback(): Promise<void> {
+    return this.#session.rollback();
   }
 
-  /**
-   * Introspects, then creates or evolves. Oracle DDL commits implicitly, so the core only calls this between flushes
-   * (on SCHEMA, after flushing), never with rows of a batch pending.
-   */
-  async ensureTable(session: Session, requested: TableSpec, policy: SchemaChangePolicy): Promise<TableSpec> {
-    const desired: TableSpec = {
-      ...requested,
-      columns: requested.columns.map((c) => ({ ...c, type: oracleLogical(c.type) })),
-    };
-    const where = [desired.schema ?? null, desired.name];
-    const rows =
-      (await dbStep('reading the table definition', () => session.execute(sql.COLUMNS_SQL, where))).rows ?? [];
-    let table = desired;
-    let changed = true;
-    if (rows.length === 0) {
-      await dbStep('creating table', () => session.execute(sql.createTableSql(desired, this.#types)));
-    } else {
-      const booleanAsNumber = this.#options.oracleBooleanType === 'number';
-      const existing = new Map(rows.map((row) => [String(row.COLUMN_NAME), existingType(row, booleanAsNumber)]));
-      const plan = planEvolution(existing, desired, policy, this.naming);
-      changed = plan.actions.length > 0;
-      for (const action of plan.actions) {
-        if (action.kind === 'add')
-          await dbStep('adding a column', () => session.execute(sql.addColumnSql(desired, action.column, this.#types)));
-        else if (action.kind === 'rename')
-          await dbStep('renaming a column', () =>
-            session.execute(sql.renameColumnSql(desired, action.from, action.to)),
-          );
-        else await this.#retype(session, desired, action.column, action.from);
-      }
-      table = plan.table;
-      const pk =
-        (await dbStep('reading the primary key', () => session.execute(sql.PRIMARY_KEY_SQL, where))).rows ?? [];
-      if (
-        desired.keyColumns.length > 0 &&
-        pk.map((r) => String(r.COLUMN_NAME)).join('\u0001') !== desired.keyColumns.join('\u0001')
-      ) {
-        if (pk.length > 0)
-          await dbStep('dropping the old primary key', () =>
-            session.execute(sql.dropPrimaryKeySql(desired, String(pk[0].CONSTRAINT_NAME))),
-          );
-        await dbStep('adding the primary key', () => session.execute(sql.addPrimaryKeySql(desired)));
-        changed = true;
-      }
-    }
-    if (this.#options.oracleMergeStrategy === 'staging' && table.keyColumns.length > 0) {
-      const stage = this.stagingTable(table);
-      const found = (await session.execute(sql.COLUMNS_SQL, [stage.schema ?? null, stage.name])).rows ?? [];
-      if (found.length > 0 && changed)
-        await dbStep('dropping the staging table', () => session.execute(sql.dropTableSql(stage)));
-      if (found.length === 0 || changed)
-        await dbStep('creating the staging table', () => session.execute(sql.createStagingSql(stage, table)));
-    }
-    return table;
-  }
-
-  /** Widening MODIFY where Oracle allows it, else add a twin column, copy with explicit conversion, swap. */
-  async #retype(session: Session, table: TableSpec, column: ColumnSpec, from: ExistingType): Promise<void> {
-    const sameFamily =
-      (from.kind === 'string' &&
-        column.type.kind === 'string' &&
-        from.maxLength !== undefined &&
-        column.type.maxLength !== undefined) ||
-      ((from.kind === 'integer' || from.kind === 'decimal') &&
-        (column.type.kind === 'integer' || column.type.kind === 'decimal'));
-    if (sameFamily) {
-      await dbStep('widening a column', () => session.execute(sql.modifyColumnSql(table, column, this.#types)));
-      return;
-    }
-    const twin = conformIdentifier(`${column.name}__NEW`, this.naming);
-    const twinColumn = { ...column, name: twin };
-    await dbStep('rebuilding a column (add)', () => session.execute(sql.addColumnSql(table, twinColumn, this.#types)));
-    await dbStep('rebuilding a column (copy)', () =>
-      session.execute(sql.copyColumnSql(table, column.name, from.kind, twinColumn)),
-    );
-    await dbStep('rebuilding a column (swap)', () => session.execute(sql.dropColumnSql(table, column.name)));
-    await dbStep('rebuilding a column (rename)', () => session.execute(sql.renameColumnSql(table, twin, column.name)));
+  /** Introspects, then creates or evolves (oracle-tables.ts); DDL commits implicitly in Oracle. */
+  ensureTable(requested: TableSpec, policy: SchemaChangePolicy): Promise<TableSpec> {
+    return ensureOracleTable(this.#session, requested, policy, this.#options, this.naming);
   }
 
   /** Rows per executeMany call: the configured chunk, lowered so rows × Σ maxSize stays within the bind budget. */
@@ -173,7 +75,8 @@ export class OracleDialect implements Dialect<Session> {
     return rows.map((row) => row.map((cell, i) => bindCell(cell, types[i], booleanAsNumber)));
   }
 
-  async load(session: Session, request: LoadRequest): Promise<LoadStats> {
+  async load(request: LoadRequest): Promise<LoadStats> {
+    const session = this.#session;
     const { table } = request;
     const stats: LoadStats = { inserted: 0, updated: 0, deleted: 0, sanitized: 0 };
     if (request.replace)
@@ -213,7 +116,7 @@ export class OracleDialect implements Dialect<Session> {
 
     const history = request.mode === 'history';
     if (this.#options.oracleMergeStrategy === 'staging') {
-      const stage = this.stagingTable(table);
+      const stage = stagingTable(table, this.naming);
       const insert = sql.insertSql(sql.tableName(stage), table, this.#types);
       for (let c = 0; c < chunks; c += 1) {
         await dbStep(`staging chunk ${c + 1}/${chunks}`, () =>
@@ -252,7 +155,7 @@ export class OracleDialect implements Dialect<Session> {
 
   /** Keys of this chunk already in the table: the MERGE updates exactly these rows (keys are unique in a batch). */
   async #countExisting(
-    session: Session,
+    session: OracleSession,
     table: TableSpec,
     part: BindValue[][],
     keyIndexes: number[],
@@ -271,7 +174,8 @@ export class OracleDialect implements Dialect<Session> {
     return matched;
   }
 
-  async activateVersion(session: Session, table: TableSpec, version: number, hardDelete: boolean): Promise<number> {
+  async activateVersion(table: TableSpec, version: number, hardDelete: boolean): Promise<number> {
+    const session = this.#session;
     const versionColumn = table.columns.find((c) => c.property === '_sdc_table_version');
     const deletedColumn = table.columns.find((c) => c.property === '_sdc_deleted_at');
     if (!versionColumn || !deletedColumn) return 0;

@@ -1,7 +1,7 @@
 import type { ColumnSpec, TableSpec } from '../../dialect.js';
 import type { LogicalType } from '../../logical-type.js';
 import { acceptNativeType } from '../../native-type.js';
-import type { BindDef } from '../../session.js';
+import type { BindDef } from './oracle-session.js';
 
 /**
  * Oracle SQL text, built by pure functions: golden-tested and parsed with the PL/SQL grammar in tests. Identifiers

@@ -1,5 +1,5 @@
 /**
- * The slice of node-oracledb (which ships no types) that oracle-connection.ts uses: our own narrow typing, not
+ * The slice of node-oracledb (which ships no types) that oracle-driver.ts uses: our own narrow typing, not
  * @types/oracledb (style-models §3, §4).
  */
 declare module 'oracledb' {
@@ -20,22 +20,12 @@ declare module 'oracledb' {
     rollback(): Promise<void>;
     close(): Promise<void>;
   }
-  export interface OraclePoolStatistics {
-    currentQueueLength?: number;
-  }
-  export interface OraclePool {
-    readonly connectionsOpen: number;
-    readonly connectionsInUse: number;
-    getConnection(): Promise<OracleConnection>;
-    getStatistics(): OraclePoolStatistics | null;
-    close(drainTime?: number): Promise<void>;
-  }
   export interface OracleDb {
     readonly STRING: number;
     readonly DB_TYPE_CLOB: object;
     readonly DB_TYPE_NCLOB: object;
     readonly OUT_FORMAT_OBJECT: number;
-    createPool(options: Record<string, unknown>): Promise<OraclePool>;
+    getConnection(options: Record<string, unknown>): Promise<OracleConnection>;
   }
   const oracledb: OracleDb;
   export default oracledb;

@@ -1,14 +1,14 @@
 import { dbStep } from '../../db-error.js';
 import type { Dialect, LoadRequest, LoadStats, TableSpec } from '../../dialect.js';
 import { planEvolution, type ExistingType } from '../../evolution.js';
-import type { LogicalType } from '../../logical-type.js';
-import { conformIdentifier, type NamingRules } from '../../names.js';
+import type { NamingRules } from '../../names.js';
 import type { SchemaChangePolicy } from '../../settings.js';
 import { CopyTextEncoder } from './copy-text.js';
 import type { PostgresSession } from './postgres-session.js';
 import * as sql from './postgres-sql.js';
 
-const NAMING: NamingRules = { case: 'lower', maxBytes: 63 };
+/** Lower case, like PostgreSQL folds unquoted names; NAMEDATALEN - 1 bytes. */
+export const POSTGRES_NAMING: NamingRules = { case: 'lower', maxBytes: 63 };
 
 function existingType(row: Record<string, unknown>): ExistingType {
   const type = String(row.data_type);
@@ -45,24 +45,31 @@ function existingType(row: Record<string, unknown>): ExistingType {
   }
 }
 
-export class PostgresDialect implements Dialect<PostgresSession> {
+/** The PostgreSQL adapter: the core's `Dialect` port over one PostgresSession (its SQL comes from postgres-sql.ts). */
+export class PostgresDialect implements Dialect {
   readonly name = 'postgres' as const;
-  readonly naming = NAMING;
+  readonly naming = POSTGRES_NAMING;
+  readonly #session: PostgresSession;
   #stages = 0;
 
-  conformName(name: string): string {
-    return conformIdentifier(name, NAMING);
+  constructor(session: PostgresSession) {
+    this.#session = session;
   }
 
   nativeType(text: string): string | undefined {
     return sql.pgNativeType(text);
   }
 
-  columnType(type: LogicalType): string {
-    return sql.pgType(type);
+  commit(): Promise<void> {
+    return this.#session.commit();
   }
 
-  async ensureTable(session: PostgresSession, desired: TableSpec, policy: SchemaChangePolicy): Promise<TableSpec> {
+  rollback(): Promise<void> {
+    return this.#session.rollback();
+  }
+
+  async ensureTable(desired: TableSpec, policy: SchemaChangePolicy): Promise<TableSpec> {
+    const session = this.#session;
     const where = [desired.schema ?? null, desired.name];
     if (desired.schema !== undefined) {
       const found = await session.execute('SELECT 1 FROM pg_namespace WHERE nspname = $1', [desired.schema]);
@@ -75,7 +82,7 @@ export class PostgresDialect implements Dialect<PostgresSession> {
       return desired;
     }
     const existing = new Map(rows.map((row) => [String(row.column_name), existingType(row)]));
-    const plan = planEvolution(existing, desired, policy, NAMING);
+    const plan = planEvolution(existing, desired, policy, POSTGRES_NAMING);
     for (const action of plan.actions) {
       const statement =
         action.kind === 'add'
@@ -99,7 +106,8 @@ export class PostgresDialect implements Dialect<PostgresSession> {
     return plan.table;
   }
 
-  async load(session: PostgresSession, request: LoadRequest): Promise<LoadStats> {
+  async load(request: LoadRequest): Promise<LoadStats> {
+    const session = this.#session;
     const { table, rows, deletes } = request;
     const stats: LoadStats = { inserted: 0, updated: 0, deleted: 0, sanitized: 0 };
     if (request.replace) await dbStep('truncating for overwrite', () => session.execute(sql.truncateSql(table)));
@@ -135,12 +143,8 @@ export class PostgresDialect implements Dialect<PostgresSession> {
     return stats;
   }
 
-  async activateVersion(
-    session: PostgresSession,
-    table: TableSpec,
-    version: number,
-    hardDelete: boolean,
-  ): Promise<number> {
+  async activateVersion(table: TableSpec, version: number, hardDelete: boolean): Promise<number> {
+    const session = this.#session;
     const version_ = table.columns.find((c) => c.property === '_sdc_table_version');
     const deleted = table.columns.find((c) => c.property === '_sdc_deleted_at');
     if (!version_ || !deleted) return 0;

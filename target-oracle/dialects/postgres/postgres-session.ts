@@ -1,7 +1,23 @@
-import type { Session } from '../../session.js';
+/** A bind value: text (exact), NULL, or a text array (`$n::text[]`). */
+export type BindValue = string | number | null | (string | null)[];
 
-/** The postgres dialect's session: our narrow Session plus COPY FROM STDIN for bulk loads. */
-export interface PostgresSession extends Session {
+export interface ExecuteResult {
+  /** Rows keyed by column name; int8, numeric, timestamps, dates and times as the server's text. */
+  rows?: Record<string, unknown>[];
+  rowsAffected?: number;
+}
+
+/**
+ * The slice of a `pg` client the postgres dialect and introspector use, inside one transaction held open between
+ * commits: postgres-driver.ts implements it, tests may substitute their own.
+ */
+export interface PostgresSession {
+  execute(sql: string, binds?: BindValue[]): Promise<ExecuteResult>;
   /** Runs `COPY … FROM STDIN` fed by `chunks` (COPY text format); returns the rows copied. */
   copyIn(sql: string, chunks: Iterable<string>): Promise<number>;
+  /** Commits and opens the next transaction. */
+  commit(): Promise<void>;
+  /** Rolls back and opens the next transaction. */
+  rollback(): Promise<void>;
+  close(): Promise<void>;
 }

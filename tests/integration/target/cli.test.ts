@@ -53,7 +53,6 @@ describe('target-oracle CLI (real process)', function () {
       'protocol',
       'wallet_location',
       'database',
-      'pool_size',
       'default_target_schema',
       'table_prefix',
       'load_method',

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { openPostgres } from '../../../target-oracle/dialects/postgres/postgres-connection.js';
-import type { PostgresSession } from '../../../target-oracle/dialects/postgres/postgres-session.js';
-import type { Connection } from '../../../target-oracle/session.js';
+import {
+  connectPostgres,
+  type PostgresConnectionHandle,
+} from '../../../target-oracle/dialects/postgres/postgres-driver.js';
 import type { TargetConfig } from '../../../target-oracle/settings.js';
 import { createTestSchema, requirePg, type PgConfig, type TestSchema } from '../../helpers/postgres.js';
 
@@ -25,7 +26,7 @@ describe('target-oracle postgres COPY backpressure (real PostgreSQL, COPY held b
   this.timeout(30_000);
   let pgConfig: PgConfig;
   let schema: TestSchema;
-  let connection: Connection<PostgresSession> | undefined;
+  let connection: PostgresConnectionHandle | undefined;
 
   before(async function () {
     pgConfig = requirePg(this);
@@ -44,11 +45,10 @@ describe('target-oracle postgres COPY backpressure (real PostgreSQL, COPY held b
       await admin.query(`CREATE TABLE ${table} (id integer, v text)`);
       const config = {
         ...pgConfig,
-        poolSize: 1,
         connectTimeoutSeconds: 10,
         statementTimeoutSeconds: 0,
       } as unknown as TargetConfig;
-      connection = await openPostgres(config);
+      connection = await connectPostgres(config);
       await admin.query('BEGIN');
       await admin.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
 

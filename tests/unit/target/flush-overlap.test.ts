@@ -88,8 +88,7 @@ function start(
   return writeStates(
     runTarget({
       config,
-      dialect: new OracleDialect(config),
-      session,
+      dialect: new OracleDialect(config, session),
       messages: feed,
       logger,
       metrics: new Metrics(logger),

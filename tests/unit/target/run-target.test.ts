@@ -71,8 +71,7 @@ async function run(session: RecordingSession, messages: SingerMessage[], overrid
   const promise = writeStates(
     runTarget({
       config: cfg,
-      dialect: new OracleDialect(cfg),
-      session,
+      dialect: new OracleDialect(cfg, session),
       messages: numbered(messages),
       logger,
       metrics: new Metrics(logger),
@@ -148,7 +147,7 @@ describe('runTarget with the oracle dialect over a recording session (no databas
   });
 
   it('caps the chunk by bind memory (CLOB binds) so DPI-1015 cannot occur', () => {
-    const dialect = new OracleDialect(config());
+    const dialect = new OracleDialect(config(), new RecordingSession());
     assert.equal(dialect.chunkRows([{ type: 'string', maxSize: 130 }]), 5000);
     assert.equal(dialect.chunkRows([{ type: 'clob' }, { type: 'clob' }]), 512);
     assert.equal(dialect.chunkRows([{ type: 'string', maxSize: 32767 }, ...Array(40).fill({ type: 'clob' })]), 25);

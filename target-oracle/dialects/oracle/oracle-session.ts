@@ -1,6 +1,6 @@
 /**
- * The subset of a database driver the target needs (the kysely move): dialects wrap `oracledb` or `pg` behind it,
- * and tests substitute a recording implementation. Binds are positional.
+ * The slice of a node-oracledb connection the Oracle dialect and introspector use: oracle-driver.ts implements it
+ * over `oracledb`, tests substitute a recording implementation. Binds are positional.
  */
 export type BindValue = string | number | null | (string | null)[];
 
@@ -11,6 +11,7 @@ export interface BindDef {
 }
 
 export interface ExecuteResult {
+  /** Rows as objects keyed by upper-case column name; CLOBs fetched as strings. */
   rows?: Record<string, unknown>[];
   rowsAffected?: number;
 }
@@ -26,29 +27,10 @@ export interface ExecuteManyResult {
   dmlRowCounts?: number[];
 }
 
-export interface Session {
+export interface OracleSession {
   execute(sql: string, binds?: BindValue[]): Promise<ExecuteResult>;
   executeMany(sql: string, rows: BindValue[][], options?: ExecuteManyOptions): Promise<ExecuteManyResult>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** Connection-pool figures for the `pool` METRIC (leaks show as opened ≠ closed at the end). */
-export interface PoolStats {
-  poolMin: number;
-  poolMax: number;
-  connectionsOpen: number;
-  connectionsInUse: number;
-  connectionsOpened: number;
-  connectionsClosed: number;
-  queueLength?: number;
-}
-
-/** An open pool plus the one session the target works in. */
-export interface Connection<S extends Session = Session> {
-  session: S;
-  stats(): PoolStats;
-  /** Releases the session and closes the pool. */
   close(): Promise<void>;
 }

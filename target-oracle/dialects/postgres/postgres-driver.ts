@@ -4,45 +4,50 @@ import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { DatabaseError } from '../../../singer/index.js';
 import { describeDbError } from '../../db-error.js';
-import type {
-  BindValue,
-  Connection,
-  ExecuteManyOptions,
-  ExecuteManyResult,
-  ExecuteResult,
-  PoolStats,
-} from '../../session.js';
+import type { PoolStats } from '../../pool-metric.js';
 import type { TargetConfig } from '../../settings.js';
-import type { PostgresSession } from './postgres-session.js';
+import type { BindValue, ExecuteResult, PostgresSession } from './postgres-session.js';
 
-/** The only module that imports `pg`: a pool (min = max) and one session holding a transaction open between commits. */
-export async function openPostgres(config: TargetConfig): Promise<Connection<PostgresSession>> {
-  const counts = { opened: 0, closed: 0 };
-  const pool = new pg.Pool({
+/** Text for every type a JS number or Date would change: int8, numeric, timestamp(tz), date, time(tz). */
+const TEXT_TYPES = new Set([20, 1700, 1114, 1184, 1082, 1083, 1266]);
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    TEXT_TYPES.has(oid)
+      ? (value: string) => value
+      : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
+};
+
+/** One open connection: its session, its figures for the `pool` METRIC, and the way to close it. */
+export interface PostgresConnectionHandle {
+  session: PostgresSession;
+  stats(): PoolStats;
+  close(): Promise<void>;
+}
+
+/**
+ * The only module that imports `pg`: one client holding a transaction open between commits (the target has at most
+ * one transaction at a time, so a pool would only hold idle connections). Session time zone UTC.
+ */
+export async function connectPostgres(config: TargetConfig): Promise<PostgresConnectionHandle> {
+  const client = new pg.Client({
     host: config.host,
     port: config.port ?? 5432,
     user: config.user,
     password: config.password,
     database: config.database,
-    max: config.poolSize,
-    min: config.poolSize,
     connectionTimeoutMillis: config.connectTimeoutSeconds * 1000,
     statement_timeout: config.statementTimeoutSeconds > 0 ? config.statementTimeoutSeconds * 1000 : undefined,
     application_name: 'target-oracle',
+    types,
   });
-  pool.on('connect', () => {
-    counts.opened += 1;
-  });
-  // An idle client's error (server restart) surfaces on the next query; keep it from crashing the process here.
-  pool.on('error', () => undefined);
-
-  let client: pg.PoolClient;
+  // A dropped connection's error surfaces on the next query; keep it from crashing the process here.
+  client.on('error', () => undefined);
   try {
-    client = await pool.connect();
+    await client.connect();
     await client.query("SET TIME ZONE 'UTC'");
     await client.query('BEGIN');
   } catch (error) {
-    await pool.end().catch(() => undefined);
+    await client.end().catch(() => undefined);
     const where = `${config.host}:${config.port ?? 5432}/${config.database ?? ''}`;
     throw new DatabaseError(`Cannot connect to PostgreSQL at ${where}: ${describeDbError(error)}`, {
       code: (error as { code?: string }).code,
@@ -51,16 +56,11 @@ export async function openPostgres(config: TargetConfig): Promise<Connection<Pos
     });
   }
 
-  let inUse = 1;
+  const counts = { opened: 1, closed: 0 };
   const session: PostgresSession = {
     async execute(text: string, binds: BindValue[] = []): Promise<ExecuteResult> {
       const result = await client.query(text, binds);
       return { rows: result.rows as Record<string, unknown>[], rowsAffected: result.rowCount ?? undefined };
-    },
-    async executeMany(text: string, rows: BindValue[][], _options?: ExecuteManyOptions): Promise<ExecuteManyResult> {
-      const dmlRowCounts: number[] = [];
-      for (const binds of rows) dmlRowCounts.push((await client.query(text, binds)).rowCount ?? 0);
-      return { rowsAffected: dmlRowCounts.reduce((a, b) => a + b, 0), dmlRowCounts };
     },
     async copyIn(text: string, chunks: Iterable<string>): Promise<number> {
       const stream = client.query(copyStreams.from(text));
@@ -76,29 +76,24 @@ export async function openPostgres(config: TargetConfig): Promise<Connection<Pos
       await client.query('BEGIN');
     },
     async close(): Promise<void> {
-      if (inUse === 0) return;
+      if (counts.closed === counts.opened) return;
+      counts.closed = counts.opened;
       await client.query('ROLLBACK').catch(() => undefined);
-      client.release();
-      inUse = 0;
+      await client.end();
     },
   };
-
+  const isOpen = (): number => counts.opened - counts.closed;
   return {
     session,
     stats: (): PoolStats => ({
-      poolMin: config.poolSize,
-      poolMax: config.poolSize,
-      connectionsOpen: pool.totalCount,
-      connectionsInUse: inUse,
+      poolMin: 1,
+      poolMax: 1,
+      connectionsOpen: isOpen(),
+      connectionsInUse: isOpen(),
       connectionsOpened: counts.opened,
       connectionsClosed: counts.closed,
-      queueLength: pool.waitingCount,
     }),
-    async close(): Promise<void> {
-      await session.close();
-      await pool.end();
-      // pool.end() has ended every client it opened.
-      counts.closed = counts.opened;
-    },
+    // A connection already gone is closed enough; the run's own outcome is what matters.
+    close: () => session.close().catch(() => undefined),
   };
 }

@@ -1,20 +1,19 @@
-import oracledb, { type OracleConnection, type OraclePool } from 'oracledb';
+import oracledb, { type OracleConnection } from 'oracledb';
 import { DatabaseError } from '../../../singer/index.js';
 import { describeDbError } from '../../db-error.js';
+import type { PoolStats } from '../../pool-metric.js';
+import type { TargetConfig } from '../../settings.js';
 import type {
   BindDef,
   BindValue,
-  Connection,
   ExecuteManyOptions,
   ExecuteManyResult,
   ExecuteResult,
-  PoolStats,
-  Session,
-} from '../../session.js';
-import type { TargetConfig } from '../../settings.js';
+  OracleSession,
+} from './oracle-session.js';
 
 /**
- * Every session pins the numeric characters so TO_NUMBER(:n) of our canonical '.'-decimal text never depends on
+ * Run on the connection before anything else, so TO_NUMBER(:n) of our canonical '.'-decimal text never depends on
  * database or logon-trigger NLS defaults; timestamps and dates always carry explicit formats in the SQL.
  */
 const SESSION_SETUP = "ALTER SESSION SET NLS_NUMERIC_CHARACTERS = '.,' TIME_ZONE = '+00:00'";
@@ -35,38 +34,38 @@ function driverBindDef(def: BindDef): { type: number | object; maxSize?: number 
     : { type: oracledb.STRING, maxSize: def.maxSize ?? 4000 };
 }
 
-/** Queries return CLOBs as strings (the target only reads dictionary views; tests read data back). */
+/** Queries return CLOBs as strings (the dialect reads dictionary views; the introspector and tests read data). */
 function clobAsString(meta: { dbType?: unknown }): { type: number } | undefined {
   return meta.dbType === oracledb.DB_TYPE_CLOB || meta.dbType === oracledb.DB_TYPE_NCLOB
     ? { type: oracledb.STRING }
     : undefined;
 }
 
-/** The only module that imports `oracledb` (Thin mode): a pool with min = max and statistics on, one session. */
-export async function openOracle(config: TargetConfig): Promise<Connection<Session>> {
-  const connectString = oracleConnectString(config);
-  const counts = { opened: 0, closed: 0 };
-  let pool: OraclePool | undefined;
-  let connection: OracleConnection;
+/** One open connection: its session, its figures for the `pool` METRIC, and the way to close it. */
+export interface OracleConnectionHandle {
+  session: OracleSession;
+  stats(): PoolStats;
+  close(): Promise<void>;
+}
+
+/**
+ * The only module that imports `oracledb` (Thin mode). One standalone connection: the target has at most one
+ * transaction open, and the introspector reads one query at a time, so a pool would only hold idle connections.
+ */
+export async function connectOracle(config: TargetConfig): Promise<OracleConnectionHandle> {
+  let connection: OracleConnection | undefined;
   try {
-    pool = await oracledb.createPool({
+    connection = await oracledb.getConnection({
       user: config.user,
       password: config.password,
-      connectString,
-      poolMin: config.poolSize,
-      poolMax: config.poolSize,
-      poolIncrement: 0,
-      enableStatistics: true,
+      connectString: oracleConnectString(config),
       connectTimeout: config.connectTimeoutSeconds,
-      queueTimeout: config.connectTimeoutSeconds * 1000,
-      sessionCallback: SESSION_SETUP,
       ...(config.walletLocation ? { walletLocation: config.walletLocation, configDir: config.walletLocation } : {}),
       ...(config.walletPassword ? { walletPassword: config.walletPassword } : {}),
     });
-    connection = await pool.getConnection();
-    counts.opened += 1;
+    await connection.execute(SESSION_SETUP, [], {});
   } catch (error) {
-    await pool?.close(0).catch(() => undefined);
+    await connection?.close().catch(() => undefined);
     const where = config.connectString ? 'the configured connect_string' : `${config.host}:${config.port ?? 1521}`;
     throw new DatabaseError(`Cannot connect to Oracle at ${where}: ${describeDbError(error)}`, {
       code: (error as { code?: string }).code,
@@ -74,12 +73,13 @@ export async function openOracle(config: TargetConfig): Promise<Connection<Sessi
       retriable: true,
     });
   }
-  if (config.statementTimeoutSeconds > 0) connection.callTimeout = config.statementTimeoutSeconds * 1000;
+  const open = connection;
+  if (config.statementTimeoutSeconds > 0) open.callTimeout = config.statementTimeoutSeconds * 1000;
 
-  let open = true;
-  const session: Session = {
+  const counts = { opened: 1, closed: 0 };
+  const session: OracleSession = {
     async execute(sql: string, binds: BindValue[] = []): Promise<ExecuteResult> {
-      const result = await connection.execute(sql, binds, {
+      const result = await open.execute(sql, binds, {
         outFormat: oracledb.OUT_FORMAT_OBJECT,
         autoCommit: false,
         fetchTypeHandler: clobAsString,
@@ -87,37 +87,34 @@ export async function openOracle(config: TargetConfig): Promise<Connection<Sessi
       return { rows: result.rows, rowsAffected: result.rowsAffected };
     },
     async executeMany(sql: string, rows: BindValue[][], options: ExecuteManyOptions = {}): Promise<ExecuteManyResult> {
-      const result = await connection.executeMany(sql, rows, {
+      const result = await open.executeMany(sql, rows, {
         autoCommit: false,
         ...(options.bindDefs ? { bindDefs: options.bindDefs.map(driverBindDef) } : {}),
         ...(options.dmlRowCounts ? { dmlRowCounts: true } : {}),
       });
       return { rowsAffected: result.rowsAffected, dmlRowCounts: result.dmlRowCounts };
     },
-    commit: () => connection.commit(),
-    rollback: () => connection.rollback(),
+    commit: () => open.commit(),
+    rollback: () => open.rollback(),
     async close(): Promise<void> {
-      if (!open) return;
-      open = false;
-      await connection.close();
-      counts.closed += 1;
+      if (counts.closed === counts.opened) return;
+      counts.closed = counts.opened;
+      // Closing rolls back what is not committed.
+      await open.close();
     },
   };
-
+  const isOpen = (): number => counts.opened - counts.closed;
   return {
     session,
     stats: (): PoolStats => ({
-      poolMin: config.poolSize,
-      poolMax: config.poolSize,
-      connectionsOpen: pool?.connectionsOpen ?? 0,
-      connectionsInUse: pool?.connectionsInUse ?? 0,
+      poolMin: 1,
+      poolMax: 1,
+      connectionsOpen: isOpen(),
+      connectionsInUse: isOpen(),
       connectionsOpened: counts.opened,
       connectionsClosed: counts.closed,
-      queueLength: pool?.getStatistics()?.currentQueueLength,
     }),
-    async close(): Promise<void> {
-      await session.close().catch(() => undefined);
-      await pool?.close(0);
-    },
+    // A connection already gone is closed enough; the run's own outcome is what matters.
+    close: () => session.close().catch(() => undefined),
   };
 }

@@ -1,0 +1,24 @@
+import type { DialectConnection } from '../../dialect.js';
+import type { Introspector } from '../../introspector.js';
+import type { TargetConfig } from '../../settings.js';
+import { OracleDialect, oracleNaming } from './oracle-dialect.js';
+import { connectOracle } from './oracle-driver.js';
+import { OracleIntrospector } from './oracle-introspector.js';
+
+/**
+ * The Oracle dialect as the core and the orchestrator see it (kysely's split: driver oracle-driver.ts, SQL
+ * oracle-sql.ts + oracle-tables.ts, adapter oracle-dialect.ts, introspector oracle-introspector.ts).
+ */
+export async function openOracle(config: TargetConfig): Promise<DialectConnection> {
+  const connection = await connectOracle(config);
+  return {
+    dialect: new OracleDialect(config, connection.session),
+    stats: () => connection.stats(),
+    close: () => connection.close(),
+  };
+}
+
+export async function openOracleIntrospector(config: TargetConfig): Promise<Introspector> {
+  const connection = await connectOracle(config);
+  return new OracleIntrospector(connection.session, config, oracleNaming(config));
+}

@@ -1,0 +1,24 @@
+import type { DialectConnection } from '../../dialect.js';
+import type { Introspector } from '../../introspector.js';
+import type { TargetConfig } from '../../settings.js';
+import { PostgresDialect } from './postgres-dialect.js';
+import { connectPostgres } from './postgres-driver.js';
+import { PostgresIntrospector } from './postgres-introspector.js';
+
+/**
+ * The PostgreSQL dialect as the core and the orchestrator see it (kysely's split: driver postgres-driver.ts, SQL
+ * postgres-sql.ts + copy-text.ts, adapter postgres-dialect.ts, introspector postgres-introspector.ts).
+ */
+export async function openPostgres(config: TargetConfig): Promise<DialectConnection> {
+  const connection = await connectPostgres(config);
+  return {
+    dialect: new PostgresDialect(connection.session),
+    stats: () => connection.stats(),
+    close: () => connection.close(),
+  };
+}
+
+export async function openPostgresIntrospector(config: TargetConfig): Promise<Introspector> {
+  const connection = await connectPostgres(config);
+  return new PostgresIntrospector(connection.session, config);
+}
