@@ -1,4 +1,4 @@
-import { openOracle } from '../target-oracle/dialects/oracle/oracle-connection.js';
+import { connectOracle } from '../target-oracle/dialects/oracle/oracle-driver.js';
 import { toTargetConfig } from '../target-oracle/settings.js';
 
 /**
@@ -12,7 +12,7 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
     throw new Error('usage: oracle-test-user HOST PORT SYSTEM_PASSWORD USER PASSWORD');
   if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(user) || !/^[A-Za-z0-9_-]+$/.test(password))
     throw new Error('the test user and password must be plain identifiers');
-  const connection = await openOracle(
+  const connection = await connectOracle(
     toTargetConfig({
       dialect: 'oracle',
       host,
