@@ -34,7 +34,7 @@ export const TAP_SETTINGS: SettingsSchema = {
       format: 'uri',
       pattern: '^https?://',
       description:
-        'Tenant URL including its environment segment, e.g. https://a29.wms.ocs.oraclecloud.com/raizen (no /wms/lgfapi)',
+        'Tenant URL including its environment segment, e.g. https://<pod>.wms.ocs.oraclecloud.com/<environment> (no /wms/lgfapi)',
     },
     auth_method: {
       type: 'string',

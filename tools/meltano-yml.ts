@@ -47,6 +47,12 @@ const MELTANO_LOADER_CAPABILITIES = new Set([
   'structured-logging',
 ]);
 
+/**
+ * The dev environment's start_date: before the simulator's oldest generated mod_ts (its default tenant's rows are
+ * dated up to a year before 2025-07-01), so a first incremental run loads everything instead of the last day.
+ */
+export const DEV_START_DATE = '2024-01-01T00:00:00Z';
+
 /** Fixed so that every clone is the same project (Meltano would otherwise generate one on first run). */
 const PROJECT_ID = '6f0c2a4e-9d1b-4c57-a8e3-2b7d5f1e0c94';
 
@@ -68,7 +74,7 @@ function entityPlugins(entity: string): Record<string, YamlValue>[] {
     {
       name: `${EXTRACTOR}--${entity}-full`,
       inherit_from: EXTRACTOR,
-      description: `${entity} only, FULL_TABLE, with ACTIVATE_VERSION so rows deleted in WMS are marked in the target`,
+      description: `${entity} only, FULL_TABLE, with ACTIVATE_VERSION so rows deleted in WMS get _sdc_deleted_at in the target`,
       config: { entities: [entity], enable_incremental: false, emit_activate_version: true },
       select: selectAll([entity]),
     },
@@ -152,7 +158,10 @@ export function meltanoProject(): Record<string, YamlValue> {
           executable: 'bin/target-oracle.js',
           capabilities: targetCapabilities,
           settings: meltanoSettings(TARGET_SETTINGS),
-          config: { default_target_schema: '$MELTANO_EXTRACT__LOAD_SCHEMA' },
+          // The _sdc_* columns on every job: the -full jobs' ACTIVATE_VERSION needs them to retire rows deleted in
+          // WMS (without them the target ignores it), and incremental jobs then upsert a row back in WMS with
+          // _sdc_deleted_at NULL again.
+          config: { default_target_schema: '$MELTANO_EXTRACT__LOAD_SCHEMA', add_record_metadata: true },
         },
       ],
     },
@@ -174,12 +183,17 @@ export function meltanoProject(): Record<string, YamlValue> {
         name: 'dev',
         config: {
           plugins: {
-            // The simulator (`npx wms-simulator`, fake user demo/demo) and the private PostgreSQL of scripts/pg.sh.
+            // The simulator (`node bin/wms-simulator.js --port 8765`, fake user demo/demo) and the private PostgreSQL of scripts/pg.sh.
             extractors: [
               {
                 name: EXTRACTOR,
                 load_schema: 'wms_dev',
-                config: { base_url: 'http://127.0.0.1:8765/demo', username: 'demo', password: 'demo' },
+                config: {
+                  base_url: 'http://127.0.0.1:8765/demo',
+                  username: 'demo',
+                  password: 'demo',
+                  start_date: DEV_START_DATE,
+                },
               },
             ],
             loaders: [

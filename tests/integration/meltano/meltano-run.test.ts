@@ -110,7 +110,7 @@ describe('Meltano end to end: `meltano run tap-oracle-wms target-oracle` twice (
       TARGET_ORACLE_PASSWORD: pg.password,
       TARGET_ORACLE_DATABASE: pg.database,
       TARGET_ORACLE_DEFAULT_TARGET_SCHEMA: schema.schema,
-      TARGET_ORACLE_ADD_RECORD_METADATA: 'true',
+      // add_record_metadata comes from meltano.yml: the -full jobs need it to retire deleted rows.
     };
   });
 
@@ -297,6 +297,41 @@ describe('Meltano end to end: `meltano run tap-oracle-wms target-oracle` twice (
     assert.equal(await targetCount('order_hdr'), await sourceCount('order_hdr'));
     const states = await meltano(['state', 'list']);
     assert.match(states.stdout, /^dev:tap-oracle-wms--order_hdr-full-to-target-oracle$/m);
+  });
+
+  it('`order_hdr-full` again after rows were deleted in WMS: the target marks exactly those rows deleted (_sdc_deleted_at), with meltano.yml as generated', async () => {
+    const s = (c: { escapeIdentifier(name: string): string }) => c.escapeIdentifier(schema.schema);
+    const victims = await withClient(
+      async (c) =>
+        (await c.query(`SELECT id FROM ${s(c)}.order_hdr ORDER BY id DESC LIMIT 2`)).rows.map((r: { id: string }) =>
+          Number(r.id),
+        ),
+      pg,
+    );
+    for (const id of victims) assert.ok(sim.admin.delete('order_hdr', id), `deleted order_hdr ${id} in WMS`);
+    const result = await meltano(['run', 'order_hdr-full']);
+    assert.equal(result.exitCode, 0, result.stderr.slice(-4000));
+    assert.doesNotMatch(result.stderr, /ACTIVATE_VERSION ignored/);
+    const rows = await withClient(
+      async (c) =>
+        (
+          await c.query(
+            `SELECT id, _sdc_deleted_at IS NOT NULL AS deleted, _sdc_table_version AS version FROM ${s(c)}.order_hdr`,
+          )
+        ).rows as { id: string; deleted: boolean; version: string | null }[],
+      pg,
+    );
+    assert.deepEqual(
+      rows
+        .filter((r) => r.deleted)
+        .map((r) => Number(r.id))
+        .sort((a, b) => a - b),
+      [...victims].sort((a, b) => a - b),
+      'exactly the rows deleted in WMS are marked deleted',
+    );
+    const live = rows.filter((r) => !r.deleted);
+    assert.equal(live.length, await sourceCount('order_hdr'), 'the live rows are the rows WMS has');
+    assert.equal(new Set(live.map((r) => r.version)).size, 1, 'every live row carries the version of this full sync');
   });
 
   it('nothing tried to reach the internet (proxy sentinel saw no request) and target-oracle logged no "error"/"exception" line in the runs', () => {
