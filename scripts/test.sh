@@ -11,7 +11,8 @@
 # Steps: `npm ci` (when node_modules is missing or older than package-lock.json); the checks `npm run typecheck`
 # (tsc --noEmit), `npm run lint` (ESLint, type-checked rules and the import boundaries) and `npm run format:check`
 # (Prettier), each counted as one failure when it fails; `npm run build`; PostgreSQL 15 on 127.0.0.1
-# (scripts/pg.sh) and Meltano in .cache/meltano-venv (scripts/meltano-venv.sh); the suites under c8, whose coverage
+# (scripts/pg.sh), Meltano in .cache/meltano-venv (scripts/meltano-venv.sh) and the peer plugins of the side-by-side
+# tests in .cache/peer-venvs (scripts/peer-venvs.sh); the suites under c8, whose coverage
 # per folder is printed at the end (scripts/coverage-summary.cjs). A server this script started is stopped at the
 # end; one already running is left alone. TEST_CHECKS=0 skips the three checks and TEST_COVERAGE=0 the coverage
 # (for quick local runs; CI runs everything). The last stdout line is "N passed, N failed, N skipped" over both
@@ -78,6 +79,15 @@ start_servers() {
   log "PostgreSQL for tests: $TEST_PG_URL"
   bash scripts/meltano-venv.sh
   export MELTANO_BIN="$CACHE_DIR/meltano-venv/bin/meltano"
+  # Other projects' plugins for the side-by-side tests; without PyPI those tests skip and say so.
+  local peers_rc=0
+  # shellcheck disable=SC2046 # one argument per peer name
+  bash scripts/peer-venvs.sh $(bash scripts/peer-venvs.sh --list) || peers_rc=$?
+  if ((peers_rc == 75)); then
+    log "warning: PyPI cannot be reached: the tests that need a peer plugin will skip"
+  elif ((peers_rc != 0)); then
+    die "scripts/peer-venvs.sh failed (exit $peers_rc)"
+  fi
 }
 
 # run_suite unit|integration [mocha args…]: adds its counts to the totals.

@@ -4,6 +4,7 @@ import { selectEntities } from './entity-selection.js';
 import type { WmsSource } from './http/client.js';
 import { entitySchema, REPLICATION_KEY } from './schema-mapping.js';
 import type { TapConfig } from './settings.js';
+import { withDecimalForm } from './singer-decimal.js';
 
 export const KEY_PROPERTIES = ['id'];
 
@@ -19,10 +20,10 @@ export async function discover(source: WmsSource, config: TapConfig, logger: Log
   await forEachConcurrent(wanted, config.max_concurrent_requests, async (entity) => {
     const describe = await source.describe(entity);
     const samples = await sampleRecords(source, entity, logger);
-    entries.set(
-      entity,
-      catalogEntry(entity, describe, samples, config.flatten_relations, (message) => logger.warning(message)),
+    const entry = catalogEntry(entity, describe, samples, config.flatten_relations, (message) =>
+      logger.warning(message),
     );
+    entries.set(entity, { ...entry, schema: withDecimalForm(entry.schema, config.use_singer_decimal) });
   });
   return {
     streams: wanted.map((entity) => entries.get(entity)).filter((entry): entry is CatalogEntry => entry !== undefined),

@@ -214,6 +214,12 @@ export const TAP_SETTINGS: SettingsSchema = {
       description:
         'Relations {id,key,url} become <name>_id (integer) and <name>_key (string) columns; false keeps the object',
     },
+    use_singer_decimal: {
+      type: 'boolean',
+      default: false,
+      description:
+        'Send decimals as strings with format x-singer.decimal (the Meltano SDK setting) instead of exact JSON numbers, for targets that would read those numbers as floats',
+    },
     custom_headers: {
       type: 'object',
       default: {},
@@ -284,6 +290,7 @@ export interface TapConfig {
   id_range?: { gte?: number | string; lt?: number | string };
   entity_filters: Record<string, Record<string, string | number | boolean>>;
   flatten_relations: boolean;
+  use_singer_decimal: boolean;
   custom_headers: Record<string, string>;
   verify_tls: boolean;
   ca_file?: string;

@@ -30,6 +30,7 @@ import {
   startFullSync,
 } from './replication.js';
 import type { TapConfig } from './settings.js';
+import { withDecimalForm } from './singer-decimal.js';
 import { recordTransform, type RecordTransform } from './transform.js';
 
 export interface SyncDeps {
@@ -85,13 +86,14 @@ async function syncStream(entry: CatalogEntry, deps: SyncDeps & { now: () => num
   await output.write({
     type: 'SCHEMA',
     stream,
-    schema: selectedSchema(entry.schema, selected),
+    // Whatever form the catalog has (it may predate the setting), decimals go out as use_singer_decimal says.
+    schema: withDecimalForm(selectedSchema(entry.schema, selected), config.use_singer_decimal),
     key_properties: keyPropertiesOf(entry),
     ...(incremental ? { bookmark_properties: [replication.replicationKey as string] } : {}),
   });
   if (deps.testMode === 'schema') return;
 
-  const transform = recordTransform(entry, selected, config.flatten_relations);
+  const transform = recordTransform(entry, selected, config.flatten_relations, config.use_singer_decimal);
   const filters = streamFilters(stream, entry, config);
   const progress = new Progress(stream, logger, deps.metrics);
 

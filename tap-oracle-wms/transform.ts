@@ -1,6 +1,7 @@
-import { type CatalogEntry, ExactNumber, type JsonSchema, parseNumberText, SourceError } from '../singer/index.js';
+import { type CatalogEntry, ExactNumber, SourceError } from '../singer/index.js';
 import { decimalValue } from './decimal-text.js';
 import { relationBase } from './schema-mapping.js';
+import { isDecimalProperty } from './singer-decimal.js';
 
 export type RecordTransform = (raw: Record<string, unknown>) => Record<string, unknown>;
 
@@ -11,15 +12,11 @@ function relationKeyText(key: unknown): string {
   return JSON.stringify(key);
 }
 
-function hasType(schema: JsonSchema | undefined, type: string): boolean {
-  if (!schema) return false;
-  return Array.isArray(schema.type) ? schema.type.includes(type as never) : schema.type === type;
-}
-
 /**
  * WMS record → Singer record, exactly:
  * - relations `{id, key, url}` become `<base>_id` and `<base>_key` (when flattened);
- * - decimals (JSON strings on the wire) become numbers via parseNumberText, never through a double;
+ * - decimals (JSON strings on the wire) become numbers via parseNumberText, never through a double, or with
+ *   `singerDecimal` their canonical text (the x-singer.decimal format);
  * - big ids arrive as ExactNumber from parseJsonExact and stay so; timestamps, booleans and nulls pass through;
  * - only the selected properties of the catalog schema are kept.
  */
@@ -27,14 +24,12 @@ export function recordTransform(
   entry: CatalogEntry,
   selected: readonly string[],
   flattenRelations: boolean,
+  singerDecimal = false,
 ): RecordTransform {
   const properties = entry.schema.properties ?? {};
   const keep = new Set(selected);
-  const decimals = new Set(
-    Object.keys(properties).filter(
-      (name) => hasType(properties[name], 'number') && !hasType(properties[name], 'integer'),
-    ),
-  );
+  const decimals = new Set(Object.keys(properties).filter((name) => isDecimalProperty(properties[name])));
+  const decimal = singerDecimal ? decimalText : decimalOf;
   const stream = entry.tap_stream_id;
 
   return (raw) => {
@@ -58,18 +53,28 @@ export function recordTransform(
         continue;
       }
       if (!keep.has(name)) continue;
-      if (typeof value === 'string' && decimals.has(name)) out[name] = decimalOf(value, stream, name);
+      if (decimals.has(name)) out[name] = decimal(value, stream, name);
       else out[name] = value;
     }
     return out;
   };
 }
 
-function decimalOf(text: string, stream: string, field: string): number | ExactNumber | null {
-  const value = decimalValue(text);
-  if (value === undefined)
+/** Decimal text → an exact JSON number (blank → null); other values (already numbers, or junk the target names) as they are. */
+function decimalOf(value: unknown, stream: string, field: string): unknown {
+  if (typeof value !== 'string') return value;
+  const parsed = decimalValue(value);
+  if (parsed === undefined)
     throw new SourceError(`stream '${stream}': field '${field}' holds a value that is not a decimal number`);
-  return value;
+  return parsed;
+}
+
+/** Any decimal → its exact text for the x-singer.decimal format (blank → null); other values as they are. */
+function decimalText(value: unknown, stream: string, field: string): unknown {
+  const parsed = decimalOf(value, stream, field);
+  if (parsed instanceof ExactNumber) return parsed.text;
+  if (typeof parsed === 'number' && Number.isFinite(parsed)) return String(parsed);
+  return parsed;
 }
 
 /** Record ids as BigInt for comparisons and range splitting (ids may exceed 2^53). */

@@ -40,6 +40,16 @@ function digitsOf(value: unknown): number | undefined {
   return String(Math.trunc(Math.abs(value))).length;
 }
 
+/**
+ * The Meltano SDK's exact decimals (a tap's `use_singer_decimal`): text in the `x-singer.decimal` format, with the
+ * SDK's optional `precision` and `scale` beside it.
+ */
+function singerDecimal(schema: JsonSchema): LogicalType {
+  const { precision, scale } = schema as { precision?: unknown; scale?: unknown };
+  if (typeof precision !== 'number' || !Number.isInteger(precision) || precision < 1) return { kind: 'decimal' };
+  return { kind: 'decimal', precision, scale: typeof scale === 'number' && Number.isInteger(scale) ? scale : 0 };
+}
+
 export function logicalType(input: JsonSchema): LogicalType {
   const native = input['x-sql-datatype'];
   if (typeof native === 'string') return { kind: 'native', sql: native };
@@ -70,6 +80,7 @@ export function logicalType(input: JsonSchema): LogicalType {
     case 'array':
       return { kind: 'json' };
     case 'string':
+      if (schema.format === 'x-singer.decimal') return singerDecimal(schema);
       if (schema.format === 'date-time') return { kind: 'timestamp' };
       if (schema.format === 'date') return { kind: 'date' };
       return typeof schema.maxLength === 'number' && schema.maxLength > 0

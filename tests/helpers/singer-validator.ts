@@ -1,6 +1,12 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
-import { ExactNumber, type JsonSchema, parseMessage, type SingerMessage } from '../../singer/index.js';
+import {
+  EXACT_NUMBER_PATTERN,
+  ExactNumber,
+  type JsonSchema,
+  parseMessage,
+  type SingerMessage,
+} from '../../singer/index.js';
 
 /**
  * A Singer output checker in the spirit of singer-check-tap, stricter where the SDK is:
@@ -23,6 +29,8 @@ export interface SingerReport {
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormatsPlugin.default(ajv);
+// The Meltano SDK's exact-decimal strings (the tap's use_singer_decimal): a JSON number literal as text.
+ajv.addFormat('x-singer.decimal', EXACT_NUMBER_PATTERN);
 const compiled = new Map<string, ValidateFunction>();
 
 function validatorFor(schema: JsonSchema): ValidateFunction {

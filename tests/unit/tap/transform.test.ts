@@ -1,5 +1,6 @@
 import { ExactNumber, parseJsonExact, SourceError, stringifyJson } from '../../../singer/index.js';
 import { catalogEntry } from '../../../tap-oracle-wms/discover.js';
+import { withDecimalForm } from '../../../tap-oracle-wms/singer-decimal.js';
 import { recordTransform } from '../../../tap-oracle-wms/transform.js';
 import { expect } from './helpers.js';
 
@@ -65,5 +66,48 @@ describe('tap record transform (values exact; pure)', () => {
       false,
     )({ id: 1, order_dtl_id: { id: 5, key: 'K', url: '' } });
     expect(out.order_dtl_id).to.deep.equal({ id: 5, key: 'K', url: '' });
+  });
+
+  describe('use_singer_decimal (the Meltano SDK x-singer.decimal string format)', () => {
+    it('decimal properties become strings in the x-singer.decimal format, nullability kept; other properties untouched', () => {
+      const schema = withDecimalForm(
+        {
+          type: 'object',
+          properties: {
+            id: { type: 'integer' },
+            qty: { type: 'number' },
+            rate: { type: ['number', 'null'] },
+            name: { type: ['string', 'null'] },
+          },
+        },
+        true,
+      );
+      expect(schema.properties).to.deep.equal({
+        id: { type: 'integer' },
+        qty: { type: 'string', format: 'x-singer.decimal' },
+        rate: { type: ['string', 'null'], format: 'x-singer.decimal' },
+        name: { type: ['string', 'null'] },
+      });
+      // A catalog discovered with the setting on still goes out as numbers once it is off.
+      expect(withDecimalForm(schema, false).properties?.rate).to.deep.equal({ type: ['number', 'null'] });
+    });
+
+    it('decimal values go out as their exact text, from WMS strings or numbers alike, with either catalog form', () => {
+      for (const form of [entry, { ...entry, schema: withDecimalForm(entry.schema, true) }]) {
+        const t = recordTransform(form, all, true, true);
+        expect(t({ id: 1, alloc_qty: '12345678901234567.891' }).alloc_qty).to.equal('12345678901234567.891');
+        expect(t({ id: 1, alloc_qty: ' +.5 ' }).alloc_qty).to.equal('0.5');
+        expect(t({ id: 1, alloc_qty: new ExactNumber('98765432109876543.21') }).alloc_qty).to.equal(
+          '98765432109876543.21',
+        );
+        expect(t({ id: 1, alloc_qty: 7.25 }).alloc_qty).to.equal('7.25');
+        expect(t({ id: 1, alloc_qty: '' }).alloc_qty).to.equal(null);
+        expect(t({ id: 1, alloc_qty: null }).alloc_qty).to.equal(null);
+        expect(() => t({ id: 1, alloc_qty: 'SECRETJUNK' })).to.throw(SourceError, /alloc_qty/);
+      }
+      // Off, a catalog in the string form still yields exact numbers.
+      const off = recordTransform({ ...entry, schema: withDecimalForm(entry.schema, true) }, all, true, false);
+      expect(off({ id: 1, alloc_qty: '12345678901234567.891' }).alloc_qty).to.be.instanceOf(ExactNumber);
+    });
   });
 });

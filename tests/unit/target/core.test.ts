@@ -62,6 +62,11 @@ describe('target core (pure units, no database)', () => {
       // The tap's `_set` fields: an object, [] or null on real tenants.
       [{ type: ['object', 'array', 'null'] }, 'CLOB', 'jsonb'],
       [{ type: ['string', 'integer'] }, 'CLOB', 'text'],
+      // The Meltano SDK's exact decimals (use_singer_decimal): text in a number column, never a text column.
+      [{ type: ['string', 'null'], format: 'x-singer.decimal' }, 'NUMBER', 'numeric'],
+      [{ type: 'string', format: 'x-singer.decimal', precision: 20, scale: 3 }, 'NUMBER(20,3)', 'numeric(20,3)'],
+      [{ type: 'string', format: 'x-singer.decimal', precision: 12 }, 'NUMBER(12,0)', 'numeric(12,0)'],
+      [{ type: 'string', format: 'x-singer.decimal', precision: 'wide' }, 'NUMBER', 'numeric'],
     ];
     for (const [schema, oracle, postgres] of cases) {
       it(`${JSON.stringify(schema)} → ${oracle} | ${postgres}`, async () => {
@@ -105,6 +110,11 @@ describe('target core (pure units, no database)', () => {
         '123456789012345678901234.5',
       );
       assert.equal(toCell(0.1, { kind: 'decimal' }), '0.1');
+      assert.equal(
+        toCell('12345678901234567.891', logicalType({ type: 'string', format: 'x-singer.decimal' })),
+        '12345678901234567.891',
+      );
+      assert.throws(() => toCell('NaN', logicalType({ type: 'string', format: 'x-singer.decimal' })), /a number/);
       assert.equal(toCell(new ExactNumber('9223372036854775807'), { kind: 'integer' }), '9223372036854775807');
       assert.throws(() => toCell(1.5, { kind: 'integer' }), /an integer/);
       assert.equal(
