@@ -121,10 +121,20 @@ function environment(name: string, upper: string, loadSchema: string): Record<st
   };
 }
 
+/** The tap's capabilities that Meltano's schema accepts for an extractor. */
+export function extractorCapabilities(): string[] {
+  return TAP_CAPABILITIES.filter((c) => MELTANO_EXTRACTOR_CAPABILITIES.has(c));
+}
+
+/** The target's capabilities that Meltano's schema accepts for a loader. */
+export function loaderCapabilities(): string[] {
+  return targetPluginInfo().capabilities.filter((c) => MELTANO_LOADER_CAPABILITIES.has(c));
+}
+
 /** meltano.yml as data. */
 export function meltanoProject(): Record<string, YamlValue> {
-  const tapCapabilities = TAP_CAPABILITIES.filter((c) => MELTANO_EXTRACTOR_CAPABILITIES.has(c));
-  const targetCapabilities = targetPluginInfo().capabilities.filter((c) => MELTANO_LOADER_CAPABILITIES.has(c));
+  const tapCapabilities = extractorCapabilities();
+  const targetCapabilities = loaderCapabilities();
   return {
     project_id: PROJECT_ID,
     send_anonymous_usage_stats: false,

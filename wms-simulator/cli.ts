@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitCode } from '../singer/errors.js';
+import { packageVersion } from '../singer/version.js';
 import { parseFaultSpec } from './fault-plan.js';
 import { startSimulator } from './server.js';
 import { DEFAULT_USERS, resolveOptions, type SimulatorOptions } from './simulator-options.js';
@@ -122,13 +123,13 @@ async function parseArgs(argv: string[]): Promise<SimulatorOptions | null> {
     .option('clock-start', { type: 'string', describe: 'initial simulator clock (ISO-8601)' })
     .strict()
     .help()
-    .version(false)
+    .version(packageVersion())
     .exitProcess(false)
     .fail((message, error) => {
       throw error ?? new Error(message);
     });
   const args = await parser.parseAsync();
-  if (argv.includes('--help') || argv.includes('-h')) return null;
+  if (argv.includes('--help') || argv.includes('-h') || argv.includes('--version')) return null;
   const rows: Record<string, number> = {};
   for (const item of args.rows) {
     const m = /^([a-z_]+)=(\d+)$/.exec(item);
