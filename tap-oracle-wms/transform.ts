@@ -1,4 +1,4 @@
-import { type CatalogEntry, ExactNumber, SourceError } from '../singer/index.js';
+import { type CatalogEntry, ExactNumber, parseNumberText, SourceError } from '../singer/index.js';
 import { decimalValue } from './decimal-text.js';
 import { relationBase } from './schema-mapping.js';
 import { isDecimalProperty } from './singer-decimal.js';
