@@ -203,11 +203,9 @@ describe(`plan: performance and load [${systemsLabelFromEnv()}] @integration @pe
         `peak CPU ${run.peakCpuPercent}% on ${os.availableParallelism()} cores`,
       );
       assert.ok(run.peakCpuPercentOfMachine !== null && run.peakCpuPercentOfMachine <= 100);
-      assert.equal(
-        run.leakVerdict,
-        'insufficient-samples',
-        `${run.leakVerdictReason}: runs of seconds get no leak verdict`,
-      );
+      // On a quiet machine these runs last seconds and get no verdict (insufficient-samples); on a loaded one they can
+      // pass the verdict's 20 s minimum. Either way a bounded-batch pipeline must never be judged leaking.
+      assert.notEqual(run.leakVerdict, 'leak', run.leakVerdictReason);
       assert.equal(run.memoryLeakDetected, false);
     }
   });
@@ -240,7 +238,8 @@ describe(`plan: performance and load [${systemsLabelFromEnv()}] @integration @pe
       growth_mb: usage.memoryGrowthMb,
       verdict: usage.leakVerdict,
     });
-    assert.ok(result.data.durationSeconds <= 45, `${result.data.durationSeconds} s`);
+    // The verdict needs 20 s of samples: the paced source guarantees that much however fast the machine is.
+    assert.ok(result.data.durationSeconds >= 20, `${result.data.durationSeconds} s`);
     assert.equal(usage.leakVerdict, 'no-leak', usage.leakVerdictReason);
     assert.equal(usage.memoryLeakDetected, false);
     assert.ok(usage.peakCpuPercent !== null && usage.peakCpuPercent <= os.availableParallelism() * 100);
