@@ -209,7 +209,7 @@ describe('orchestrator resource monitor', () => {
         "console.log((u.user+u.system)/1e6);process.stdin.on('end',()=>process.exit(0)).resume();";
       const script = `require('child_process').spawn(process.execPath,['-e',${JSON.stringify(grandchild)}],{stdio:'inherit'});`;
       const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'ignore'] });
-      const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+      const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
       const monitor = new ResourceMonitor({ pids: () => [child.pid!], intervalMs: 100, leakThresholdMbPerMinute: 30 });
       const started = performance.now();
       monitor.start();
@@ -218,7 +218,7 @@ describe('orchestrator resource monitor', () => {
       assert.equal(tree.length, 2, 'child and grandchild');
       const burnedSeconds = Number((await lines.next()).value);
       await monitor.sampleNow();
-      child.stdin!.end();
+      child.stdin.end();
       await exited(child);
       const report = await monitor.stop();
       const wallSeconds = (performance.now() - started) / 1000;
