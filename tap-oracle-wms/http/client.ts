@@ -3,6 +3,7 @@ import { Semaphore } from '../concurrency.js';
 import type { Authenticator } from './auth.js';
 import { describeErrorBody, parseBody, type ParsedBody } from './body.js';
 import { HttpFailure, kindOfStatus, sourceErrorOf } from './errors.js';
+import { OriginGuard } from './origin.js';
 import { NextPagePaginator, pageSizeOf, readEnvelope, redactQuery, withPageSize, type WmsPage } from './pagination.js';
 import { RateLimiter } from './rate-limiter.js';
 import { parseRetryAfter, type RetryPolicy } from './retry.js';
@@ -10,6 +11,9 @@ import { NetworkFailure, type Transport } from './transport.js';
 
 /** The smallest page we shrink to after timeouts (FIVETRAN's floor). */
 export const MIN_PAGE_SIZE = 25;
+
+/** Same-origin redirects followed per request (a trailing-slash or path redirect needs one). */
+const MAX_REDIRECTS = 5;
 
 /** What discovery and sync need from the WMS. The HTTP client implements it; unit tests use an in-memory one. */
 export interface WmsSource {
@@ -45,6 +49,7 @@ interface RequestPlan {
 }
 
 type Outcome = { kind: 'ok'; body: ParsedBody; url: string } | { kind: 'empty'; url: string };
+type Answer = Omit<Outcome, 'url'> | { kind: 'redirect'; location: string };
 
 /** lgfapi v10 over HTTP: auth, bounded concurrency, rate limit, retries with backoff, next_page pagination. */
 export class WmsClient implements WmsSource {
@@ -52,6 +57,7 @@ export class WmsClient implements WmsSource {
   readonly #root: string;
   readonly #semaphore: Semaphore;
   readonly #rate: RateLimiter;
+  readonly #guard: OriginGuard;
   readonly #describes = new Map<string, Promise<Record<string, unknown>>>();
 
   constructor(options: WmsClientOptions) {
@@ -59,6 +65,7 @@ export class WmsClient implements WmsSource {
     this.#root = `${options.baseUrl.replace(/\/+$/, '')}/wms/lgfapi/${options.apiVersion}/entity/`;
     this.#semaphore = new Semaphore(options.maxConcurrentRequests);
     this.#rate = new RateLimiter(options.ratePerSecond);
+    this.#guard = new OriginGuard(options.baseUrl);
   }
 
   entityUrl(entity: string, suffix = ''): string {
@@ -112,6 +119,7 @@ export class WmsClient implements WmsSource {
       if (outcome.kind === 'empty') return;
       if (!outcome.body.json) throw new SourceError(`${endpoint}: ${outcome.body.summary}`);
       const page = readEnvelope(outcome.body.value, outcome.url);
+      if (page.nextPage !== null) this.#guard.check(page.nextPage, `${endpoint}: the next_page link`);
       paginator.advance(page.nextPage);
       yield page;
     }
@@ -124,15 +132,22 @@ export class WmsClient implements WmsSource {
     let attempt = 0;
     let timeouts = 0;
     let reauthenticated = false;
+    let redirects = 0;
     for (;;) {
-      attempt += 1;
       let failure: HttpFailure;
       try {
-        return { ...(await this.#attempt(plan, url)), url } as Outcome;
+        const answer = await this.#attempt(plan, url);
+        if (answer.kind !== 'redirect') return { ...answer, url } as Outcome;
+        redirects += 1;
+        if (redirects > MAX_REDIRECTS)
+          throw new SourceError(`GET ${redactQuery(plan.url)}: more than ${MAX_REDIRECTS} redirects`);
+        url = answer.location;
+        continue;
       } catch (error) {
         if (!(error instanceof HttpFailure)) throw error;
         failure = error;
       }
+      attempt += 1;
       if (failure.status === 401 && !reauthenticated && this.#options.auth.invalidate()) {
         reauthenticated = true;
         logger.info(`${plan.endpoint}: HTTP 401, fetching a fresh token`);
@@ -150,8 +165,8 @@ export class WmsClient implements WmsSource {
     }
   }
 
-  /** One HTTP exchange. Returns the outcome, or throws HttpFailure. */
-  async #attempt(plan: RequestPlan, url: string): Promise<Omit<Outcome, 'url'>> {
+  /** One HTTP exchange. Returns the outcome or a same-origin redirect, or throws HttpFailure (or SourceError). */
+  async #attempt(plan: RequestPlan, url: string): Promise<Answer> {
     const { transport, metrics, timeoutMs } = this.#options;
     return this.#semaphore.run(async () => {
       await this.#rate.acquire();
@@ -178,6 +193,13 @@ export class WmsClient implements WmsSource {
         status: ok || empty ? 'succeeded' : 'failed',
       });
       if (empty) return { kind: 'empty' as const };
+      const location = response.headers.location;
+      if (response.status >= 300 && response.status < 400 && location) {
+        // The transport never follows redirects itself: only here, after the origin check, with the same headers.
+        const target = new URL(location, url).toString();
+        this.#guard.check(target, `GET ${redactQuery(url)}: the HTTP ${response.status} redirect`);
+        return { kind: 'redirect' as const, location: target };
+      }
       const body = parseBody(response.text, response.headers['content-type']);
       if (ok) {
         // A gateway page with a 200 is a transient proxy problem, not data.

@@ -74,7 +74,8 @@ export class AxiosTransport implements Transport {
       responseType: 'text',
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,
-      maxRedirects: 5,
+      // Redirects come back to WmsClient, which follows only those to base_url's origin (credentials ride along).
+      maxRedirects: 0,
       decompress: true,
     });
   }

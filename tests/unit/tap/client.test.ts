@@ -173,6 +173,59 @@ describe('tap WmsClient over a scripted in-memory transport (no network)', () =>
     expect(stderr.text).to.not.contain('tok-');
   });
 
+  it("follows next_page links on base_url's origin written with the default port (:443) or none", async () => {
+    const t = new ScriptedTransport([
+      () => page([1], 'https://h:443/env/wms/lgfapi/v10/entity/item?cursor=cD0x'),
+      () => page([2], 'https://H/env/wms/lgfapi/v10/entity/item?cursor=cD0y'),
+      () => page([3], null),
+    ]);
+    expect(await collect(client(t).wms.pages('item', new URLSearchParams()))).to.deep.equal([
+      { id: 1 },
+      { id: 2 },
+      { id: 3 },
+    ]);
+  });
+
+  it('refuses a next_page link to another host, port or scheme (exit 4, names the origin, sends nothing there)', async () => {
+    const foreign: [string, string][] = [
+      ['https://evil.example/env/wms/lgfapi/v10/entity/item?cursor=cD0x', 'https://evil.example'],
+      ['https://h:8443/env/wms/lgfapi/v10/entity/item?cursor=cD0x', 'https://h:8443'],
+      ['http://h/env/wms/lgfapi/v10/entity/item?cursor=cD0x', 'http://h'],
+      ['https://demo:s3cret@evil.example:444/x?cursor=cD0x', 'https://evil.example:444'],
+    ];
+    for (const [next, origin] of foreign) {
+      const t = new ScriptedTransport([() => page([1], next)]);
+      const error = (await collect(client(t).wms.pages('item', new URLSearchParams())).catch(
+        (e: unknown) => e,
+      )) as SourceError;
+      expect(error, next).to.be.instanceOf(SourceError);
+      expect(error.exitCode).to.equal(4);
+      expect(error.message)
+        .to.contain(`entity/item: the next_page link points to ${origin},`)
+        .and.contain('not the configured WMS origin https://h')
+        .and.not.contain('s3cret')
+        .and.not.contain('cursor');
+      expect(t.requests).to.have.length(1);
+    }
+  });
+
+  it('follows a same-origin redirect with its credentials; refuses one to another origin without following it', async () => {
+    const redirect = (location: string) => ({ status: 302, headers: { location }, text: '' });
+    const t = new ScriptedTransport([() => redirect('/env/wms/lgfapi/v10/entity/item/?page=1'), () => page([1], null)]);
+    expect(await collect(client(t).wms.pages('item', new URLSearchParams()))).to.deep.equal([{ id: 1 }]);
+    expect(t.requests[1].url).to.equal('https://h/env/wms/lgfapi/v10/entity/item/?page=1');
+    expect(t.requests[1].headers.Authorization).to.match(/^Basic /);
+
+    const away = new ScriptedTransport([() => redirect('https://login.example:8443/sso?next=x')]);
+    const error = (await collect(client(away).wms.pages('item', new URLSearchParams())).catch(
+      (e: unknown) => e,
+    )) as SourceError;
+    expect(error).to.be.instanceOf(SourceError);
+    expect(error.exitCode).to.equal(4);
+    expect(error.message).to.contain('HTTP 302 redirect points to https://login.example:8443,');
+    expect(away.requests).to.have.length(1);
+  });
+
   it('parses bodies exactly: ids beyond 2^53 are not rounded', async () => {
     const t = new ScriptedTransport([
       () => ({ status: 200, headers: {}, text: '{"next_page":null,"results":[{"id":12345678901234567890}]}' }),
