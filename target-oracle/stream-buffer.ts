@@ -1,5 +1,5 @@
 import type { TableSpec } from './dialect.js';
-import type { Cell } from './values.js';
+import { instantKey, type Cell } from './values.js';
 
 /**
  * One stream's rows waiting for the next flush. With keys, a later row replaces an earlier one with the same key
@@ -8,6 +8,8 @@ import type { Cell } from './values.js';
 export class StreamBuffer {
   readonly table: TableSpec;
   readonly #keyIndexes: number[];
+  /** Per key column: timestamps compare as instants (the same instant with two offsets is one key). */
+  readonly #keyText: ((cell: Cell) => string)[];
   #rows = new Map<string, Cell[]>();
   #appended: Cell[][] = [];
   #deletes = new Map<string, Cell[]>();
@@ -18,6 +20,9 @@ export class StreamBuffer {
   constructor(table: TableSpec, dedupe = true) {
     this.table = table;
     this.#keyIndexes = dedupe ? table.keyColumns.map((key) => table.columns.findIndex((c) => c.name === key)) : [];
+    this.#keyText = this.#keyIndexes.map((i) =>
+      table.columns[i].type.kind === 'timestamp' ? (cell) => (cell === null ? '' : instantKey(cell)) : String,
+    );
   }
 
   /** Rows held (after dedupe), deletes included. */
@@ -44,8 +49,8 @@ export class StreamBuffer {
     }
     const key =
       this.#keyIndexes.length === 1
-        ? String(row[this.#keyIndexes[0]])
-        : this.#keyIndexes.map((i) => row[i]).join('\u0001');
+        ? this.#keyText[0](row[this.#keyIndexes[0]])
+        : this.#keyIndexes.map((i, k) => this.#keyText[k](row[i])).join('\u0001');
     if (deleted) {
       this.#rows.delete(key);
       this.#deletes.set(key, row);

@@ -29,6 +29,27 @@ export function canonicalTimestamp(text: string): string | undefined {
   return `${y}-${mo}-${d}T${h}:${mi}:${s}.${frac.padEnd(6, '0').slice(0, 6)}${offset}`;
 }
 
+/**
+ * A canonical timestamp as its UTC instant (`YYYY-MM-DDTHH:MM:SS.ffffffZ`), for comparing keys: the same instant
+ * written with two offsets is one key. Whole seconds go through Date.UTC (exact); the microseconds are kept as text.
+ */
+export function instantKey(canonical: string): string {
+  const sign = canonical[26] === '-' ? -1 : 1;
+  const offsetMinutes = sign * (Number(canonical.slice(27, 29)) * 60 + Number(canonical.slice(30, 32)));
+  const ms = Date.UTC(
+    Number(canonical.slice(0, 4)),
+    Number(canonical.slice(5, 7)) - 1,
+    Number(canonical.slice(8, 10)),
+    Number(canonical.slice(11, 13)),
+    Number(canonical.slice(14, 16)) - offsetMinutes,
+    Number(canonical.slice(17, 19)),
+  );
+  const date = new Date(ms);
+  // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear restores them.
+  if (Number(canonical.slice(0, 4)) < 100) date.setUTCFullYear(date.getUTCFullYear() - 1900);
+  return `${date.toISOString().slice(0, 19)}.${canonical.slice(20, 26)}Z`;
+}
+
 function numberText(value: unknown): string | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
   if (value instanceof ExactNumber) return value.text;

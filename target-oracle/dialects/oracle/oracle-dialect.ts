@@ -6,6 +6,7 @@ import type { SchemaChangePolicy, TargetConfig } from '../../settings.js';
 import type { Cell } from '../../values.js';
 import type { BindDef, BindValue, OracleSession } from './oracle-session.js';
 import * as sql from './oracle-sql.js';
+import { storedRows, storedTable } from './oracle-keys.js';
 import { ensureOracleTable, stagingTable } from './oracle-tables.js';
 
 /** Bind memory one executeMany call may reserve (rows × Σ maxSize); keeps far below the DPI-1015 array limits. */
@@ -77,17 +78,20 @@ export class OracleDialect implements Dialect {
 
   async load(request: LoadRequest): Promise<LoadStats> {
     const session = this.#session;
-    const { table } = request;
+    // The table as Oracle stores it: timestamp key columns are keyed through their UTC twins.
+    const { table, sources } = storedTable(request.table, this.naming);
+    const rows = storedRows(request.rows, sources);
+    const deletes = storedRows(request.deletes, sources);
     const stats: LoadStats = { inserted: 0, updated: 0, deleted: 0, sanitized: 0 };
     if (request.replace)
       await dbStep('deleting old rows for overwrite', () => session.execute(sql.deleteAllSql(table)));
     const bindDefs = table.columns.map((c) => sql.bindDef(c.type));
     const chunk = this.chunkRows(bindDefs);
-    const chunks = Math.ceil(request.rows.length / chunk);
+    const chunks = Math.ceil(rows.length / chunk);
 
-    if (request.deletes.length > 0 && table.keyColumns.length > 0) {
+    if (deletes.length > 0 && table.keyColumns.length > 0) {
       const keyIndexes = table.keyColumns.map((k) => table.columns.findIndex((c) => c.name === k));
-      const keyBinds = this.#binds(table, request.deletes).map((row) => keyIndexes.map((i) => row[i]));
+      const keyBinds = this.#binds(table, deletes).map((row) => keyIndexes.map((i) => row[i]));
       const keyDefs = keyIndexes.map((i) => bindDefs[i]);
       const deleteSql = sql.deleteByKeySql(table, this.#types);
       for (let start = 0; start < keyBinds.length; start += chunk) {
@@ -100,8 +104,8 @@ export class OracleDialect implements Dialect {
         stats.deleted += sum(result.dmlRowCounts) ?? result.rowsAffected ?? 0;
       }
     }
-    if (request.rows.length === 0) return stats;
-    const binds = this.#binds(table, request.rows);
+    if (rows.length === 0) return stats;
+    const binds = this.#binds(table, rows);
 
     if (request.mode === 'append') {
       const insert = sql.insertSql(sql.tableName(table), table, this.#types);

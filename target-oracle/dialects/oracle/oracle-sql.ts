@@ -8,6 +8,12 @@ import type { BindDef } from './oracle-session.js';
  * are conformed, then always quoted; values are always bound (`:1`, `:2`, … one slot per bind, never repeated).
  */
 
+/** A stored column: the core's, or the UTC twin of a timestamp key column (oracle-keys.ts). */
+export interface OracleColumn extends ColumnSpec {
+  /** This column holds SYS_EXTRACT_UTC of the named TIMESTAMP WITH TIME ZONE column. */
+  utcOf?: string;
+}
+
 export interface OracleTypeOptions {
   booleanType: 'number' | 'boolean';
   jsonType: 'clob' | 'json';
@@ -65,7 +71,8 @@ export function oracleType(type: LogicalType, options: OracleTypeOptions): strin
   }
 }
 
-function columnDef(column: ColumnSpec, options: OracleTypeOptions): string {
+function columnDef(column: OracleColumn, options: OracleTypeOptions): string {
+  if (column.utcOf !== undefined) return `${quote(column.name)} TIMESTAMP(6)`;
   const check =
     column.type.kind === 'json' && options.jsonType === 'clob' ? ` CHECK (${quote(column.name)} IS JSON)` : '';
   return `${quote(column.name)} ${oracleType(column.type, options)}${check}`;
@@ -89,6 +96,12 @@ export function bindExpression(type: LogicalType, n: number, options: OracleType
     default:
       return bind;
   }
+}
+
+/** The value of a column from bind `:n`: a UTC twin converts its source's text, then takes the UTC instant. */
+export function columnValue(column: OracleColumn, n: number, options: OracleTypeOptions): string {
+  const value = bindExpression(column.type, n, options);
+  return column.utcOf === undefined ? value : `SYS_EXTRACT_UTC(${value})`;
 }
 
 /** Bind size in bytes: exactly what the column can take (characters × 4 for UTF-8), so executeMany reserves little. */
@@ -151,6 +164,11 @@ export function copyColumnSql(table: TableSpec, from: string, fromKind: string, 
   return `UPDATE ${tableName(table)} SET ${quote(to.name)} = ${value}`;
 }
 
+/** Fills a UTC twin added to a table that has rows (only where it is still empty: the step can be repeated). */
+export function fillUtcTwinSql(table: TableSpec, twin: OracleColumn & { utcOf: string }): string {
+  return `UPDATE ${tableName(table)} SET ${quote(twin.name)} = SYS_EXTRACT_UTC(${quote(twin.utcOf)}) WHERE ${quote(twin.name)} IS NULL`;
+}
+
 export function dropPrimaryKeySql(table: TableSpec, constraint: string): string {
   return `ALTER TABLE ${tableName(table)} DROP CONSTRAINT ${quote(constraint)}`;
 }
@@ -177,9 +195,7 @@ export const PRIMARY_KEY_SQL =
  * all-key tables have no WHEN MATCHED branch, so duplicates are ignored.
  */
 export function mergeSql(table: TableSpec, options: OracleTypeOptions, history: boolean): string {
-  const select = table.columns
-    .map((c, i) => `${bindExpression(c.type, i + 1, options)} AS ${quote(c.name)}`)
-    .join(', ');
+  const select = table.columns.map((c, i) => `${columnValue(c, i + 1, options)} AS ${quote(c.name)}`).join(', ');
   return mergeFromSql(table, `(SELECT ${select} FROM dual)`, history);
 }
 
@@ -198,7 +214,7 @@ export function mergeFromSql(table: TableSpec, source: string, history: boolean)
 
 export function insertSql(target: string, table: TableSpec, options: OracleTypeOptions): string {
   const columns = table.columns.map((c) => quote(c.name)).join(', ');
-  const values = table.columns.map((c, i) => bindExpression(c.type, i + 1, options)).join(', ');
+  const values = table.columns.map((c, i) => columnValue(c, i + 1, options)).join(', ');
   return `INSERT INTO ${target} (${columns}) VALUES (${values})`;
 }
 
@@ -208,7 +224,7 @@ function keyColumns(table: TableSpec): ColumnSpec[] {
 
 export function deleteByKeySql(table: TableSpec, options: OracleTypeOptions): string {
   const match = keyColumns(table)
-    .map((c, i) => `${quote(c.name)} = ${bindExpression(c.type, i + 1, options)}`)
+    .map((c, i) => `${quote(c.name)} = ${columnValue(c, i + 1, options)}`)
     .join(' AND ');
   return `DELETE FROM ${tableName(table)} WHERE ${match}`;
 }
@@ -219,7 +235,7 @@ export function countExistingSql(table: TableSpec, rows: number, options: Oracle
   let n = 0;
   const terms: string[] = [];
   for (let r = 0; r < rows; r += 1) {
-    terms.push(`(${keys.map((c) => `${quote(c.name)} = ${bindExpression(c.type, (n += 1), options)}`).join(' AND ')})`);
+    terms.push(`(${keys.map((c) => `${quote(c.name)} = ${columnValue(c, (n += 1), options)}`).join(' AND ')})`);
   }
   return `SELECT COUNT(*) AS n FROM ${tableName(table)} WHERE ${terms.join(' OR ')}`;
 }

@@ -4,6 +4,7 @@ import { planEvolution, type ExistingType } from '../../evolution.js';
 import type { LogicalType } from '../../logical-type.js';
 import { conformIdentifier, type NamingRules } from '../../names.js';
 import type { SchemaChangePolicy, TargetConfig } from '../../settings.js';
+import { storedTable } from './oracle-keys.js';
 import type { OracleSession } from './oracle-session.js';
 import * as sql from './oracle-sql.js';
 
@@ -64,7 +65,8 @@ export async function ensureOracleTable(
   let table = desired;
   let changed = true;
   if (rows.length === 0) {
-    await dbStep('creating table', () => session.execute(sql.createTableSql(desired, types)));
+    const stored = storedTable(desired, naming).table;
+    await dbStep('creating table', () => session.execute(sql.createTableSql(stored, types)));
   } else {
     const booleanAsNumber = options.oracleBooleanType === 'number';
     const existing = new Map(rows.map((row) => [String(row.COLUMN_NAME), existingType(row, booleanAsNumber)]));
@@ -78,16 +80,23 @@ export async function ensureOracleTable(
       else await retype(session, desired, action.column, action.from, types, naming);
     }
     table = plan.table;
+    const stored = storedTable(table, naming).table;
+    for (const twin of stored.columns.slice(table.columns.length) as (sql.OracleColumn & { utcOf: string })[]) {
+      if (existing.has(twin.name)) continue;
+      await dbStep('adding a UTC key column', () => session.execute(sql.addColumnSql(desired, twin, types)));
+      await dbStep('filling a UTC key column', () => session.execute(sql.fillUtcTwinSql(desired, twin)));
+      changed = true;
+    }
     const pk = (await dbStep('reading the primary key', () => session.execute(sql.PRIMARY_KEY_SQL, where))).rows ?? [];
     if (
-      desired.keyColumns.length > 0 &&
-      pk.map((r) => String(r.COLUMN_NAME)).join('\u0001') !== desired.keyColumns.join('\u0001')
+      stored.keyColumns.length > 0 &&
+      pk.map((r) => String(r.COLUMN_NAME)).join('\u0001') !== stored.keyColumns.join('\u0001')
     ) {
       if (pk.length > 0)
         await dbStep('dropping the old primary key', () =>
           session.execute(sql.dropPrimaryKeySql(desired, String(pk[0].CONSTRAINT_NAME))),
         );
-      await dbStep('adding the primary key', () => session.execute(sql.addPrimaryKeySql(desired)));
+      await dbStep('adding the primary key', () => session.execute(sql.addPrimaryKeySql(stored)));
       changed = true;
     }
   }

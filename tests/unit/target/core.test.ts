@@ -4,7 +4,7 @@ import { planEvolution } from '../../../target-oracle/evolution.js';
 import { logicalType } from '../../../target-oracle/logical-type.js';
 import { conformColumnNames, conformIdentifier } from '../../../target-oracle/names.js';
 import { StreamBuffer } from '../../../target-oracle/stream-buffer.js';
-import { canonicalTimestamp, toCell } from '../../../target-oracle/values.js';
+import { canonicalTimestamp, instantKey, toCell } from '../../../target-oracle/values.js';
 import { CopyTextEncoder } from '../../../target-oracle/dialects/postgres/copy-text.js';
 import * as pgsql from '../../../target-oracle/dialects/postgres/postgres-sql.js';
 import type { TableSpec } from '../../../target-oracle/dialect.js';
@@ -135,6 +135,29 @@ describe('target core (pure units, no database)', () => {
         { property: 'v', name: 'V', type: { kind: 'string' } },
       ],
     };
+    it('a timestamp key compares as an instant: the same instant with two offsets is one key', () => {
+      const history: TableSpec = {
+        stream: 's',
+        name: 'T',
+        keyColumns: ['ID', 'TS'],
+        columns: [
+          { property: 'id', name: 'ID', type: { kind: 'integer' } },
+          { property: 'ts', name: 'TS', type: { kind: 'timestamp' } },
+        ],
+      };
+      const b = new StreamBuffer(history);
+      b.add(['1', '2024-03-01T10:00:00.123456+00:00'], 1);
+      b.add(['1', '2024-03-01T12:00:00.123456+02:00'], 2);
+      b.add(['1', '2024-03-01T05:30:00.123456-04:30'], 3);
+      b.add(['1', '2024-03-01T10:00:00.123457+00:00'], 4);
+      assert.deepEqual(b.take().rows, [
+        ['1', '2024-03-01T05:30:00.123456-04:30'],
+        ['1', '2024-03-01T10:00:00.123457+00:00'],
+      ]);
+      assert.equal(instantKey('0001-01-01T00:30:00.000001+01:00'), '0000-12-31T23:30:00.000001Z');
+      assert.equal(instantKey('2024-12-31T23:59:59.999999-15:00'), '2025-01-01T14:59:59.999999Z');
+    });
+
     it('dedupes by key (last wins), deletes override earlier rows, tracks the oldest arrival', () => {
       const b = new StreamBuffer(table);
       b.add(['1', 'a'], 100);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { TableSpec } from '../../../target-oracle/dialect.js';
+import { storedRows, storedTable } from '../../../target-oracle/dialects/oracle/oracle-keys.js';
 import * as sql from '../../../target-oracle/dialects/oracle/oracle-sql.js';
 import { plsqlSyntaxErrors } from '../../helpers/plsql-grammar.js';
 
@@ -84,6 +85,47 @@ describe('oracle SQL generator (pure: golden strings + PL/SQL grammar parse, no 
       'MERGE INTO "WMS"."WMS_ALLOCATION" tgt USING (SELECT TO_NUMBER(:1) AS "ID" FROM dual) src ON (tgt."ID" = src."ID") WHEN NOT MATCHED THEN INSERT ("ID") VALUES (src."ID")',
     );
     parses(sql.mergeSql(keysOnly, OPTIONS, false));
+  });
+
+  it('a timestamp key column is keyed by its UTC twin: TIMESTAMP(6) in the primary key, filled by SYS_EXTRACT_UTC', () => {
+    const history: TableSpec = {
+      ...ALLOCATION,
+      columns: [ALLOCATION.columns[0], ALLOCATION.columns[4]],
+      keyColumns: ['ID', 'MOD_TS'],
+    };
+    const { table, sources } = storedTable(history, { case: 'upper', maxBytes: 128 });
+    assert.deepEqual(sources, [1]);
+    assert.deepEqual(table.keyColumns, ['ID', 'MOD_TS$UTC']);
+    assert.deepEqual(storedRows([['1', '2024-03-01T12:00:00.000000+02:00']], sources), [
+      ['1', '2024-03-01T12:00:00.000000+02:00', '2024-03-01T12:00:00.000000+02:00'],
+    ]);
+    const ddl = sql.createTableSql(table, OPTIONS);
+    assert.equal(
+      ddl,
+      'CREATE TABLE "WMS"."WMS_ALLOCATION" ("ID" NUMBER(38), "MOD_TS" TIMESTAMP(6) WITH TIME ZONE, "MOD_TS$UTC" TIMESTAMP(6), ' +
+        'PRIMARY KEY ("ID", "MOD_TS$UTC"))',
+    );
+    parses(ddl);
+    const merge = sql.mergeSql(table, OPTIONS, true);
+    assert.equal(
+      merge,
+      `MERGE INTO "WMS"."WMS_ALLOCATION" tgt USING (SELECT TO_NUMBER(:1) AS "ID", TO_TIMESTAMP_TZ(:2, ${TS}) AS "MOD_TS", ` +
+        `SYS_EXTRACT_UTC(TO_TIMESTAMP_TZ(:3, ${TS})) AS "MOD_TS$UTC" FROM dual) src ` +
+        'ON (tgt."ID" = src."ID" AND tgt."MOD_TS$UTC" = src."MOD_TS$UTC") WHEN NOT MATCHED THEN INSERT ("ID", "MOD_TS", "MOD_TS$UTC") ' +
+        'VALUES (src."ID", src."MOD_TS", src."MOD_TS$UTC")',
+    );
+    parses(merge);
+    const twin = table.columns[2] as sql.OracleColumn & { utcOf: string };
+    assert.equal(
+      sql.fillUtcTwinSql(table, twin),
+      'UPDATE "WMS"."WMS_ALLOCATION" SET "MOD_TS$UTC" = SYS_EXTRACT_UTC("MOD_TS") WHERE "MOD_TS$UTC" IS NULL',
+    );
+    parses(sql.fillUtcTwinSql(table, twin));
+    assert.equal(
+      storedTable(ALLOCATION, { case: 'upper', maxBytes: 128 }).table,
+      ALLOCATION,
+      'no timestamp key: as is',
+    );
   });
 
   it('ALTER: add, widen (MODIFY), rename, rebuild copy with explicit conversions, primary key change', () => {
