@@ -14,15 +14,39 @@ const NON_LITERAL_IMPORT = {
   message: 'Name the module literally: a computed specifier hides the import from the compiler and the lint rules.',
 };
 
-/** `no-restricted-imports` (static imports) and `no-restricted-syntax` (dynamic ones) forbidding these modules. */
-function forbidDrivers(modules) {
+/**
+ * The orchestrator sees each plugin only through its public surface, `<plugin>/index.ts`: any deeper path into
+ * tap-oracle-wms/ or target-oracle/ is an internal module. The patterns are gitignore-style (`!` re-allows).
+ */
+const PLUGIN_MESSAGE =
+  "The orchestrator imports a plugin only through its index.ts (e.g. '../tap-oracle-wms/index.js').";
+const PLUGIN_INTERNALS = {
+  static: {
+    group: ['**/tap-oracle-wms/*', '!**/tap-oracle-wms/index.js', '**/target-oracle/*', '!**/target-oracle/index.js'],
+    message: PLUGIN_MESSAGE,
+  },
+  dynamic: {
+    selector: 'ImportExpression[source.value=/(tap-oracle-wms|target-oracle)\\/(?!index\\.js$)/]',
+    message: PLUGIN_MESSAGE,
+  },
+};
+
+/**
+ * `no-restricted-imports` (static imports) and `no-restricted-syntax` (dynamic ones) forbidding these modules, and
+ * optionally the plugins' internal modules.
+ */
+function forbidDrivers(modules, internals) {
   const message = 'Database drivers are imported only by their dialect (target-oracle/dialects/<dialect>/).';
   return {
-    'no-restricted-imports': ['error', { paths: modules.map((name) => ({ name, message })) }],
+    'no-restricted-imports': [
+      'error',
+      { paths: modules.map((name) => ({ name, message })), patterns: internals ? [internals.static] : [] },
+    ],
     'no-restricted-syntax': [
       'error',
       NON_LITERAL_IMPORT,
       ...modules.map((name) => ({ selector: `ImportExpression[source.value='${name}']`, message })),
+      ...(internals ? [internals.dynamic] : []),
     ],
   };
 }
@@ -61,4 +85,5 @@ export default tseslint.config(
   { files: ['target-oracle/dialects/oracle/**/*.ts'], rules: forbidDrivers(POSTGRES_DRIVER) },
   { files: ['target-oracle/dialects/postgres/**/*.ts'], rules: forbidDrivers(ORACLE_DRIVER) },
   { files: ['tests/**/*.ts', 'bench/**/*.ts'], rules: forbidDrivers(ORACLE_DRIVER) },
+  { files: ['orchestrator/**/*.ts'], rules: forbidDrivers([...ORACLE_DRIVER, ...POSTGRES_DRIVER], PLUGIN_INTERNALS) },
 );

@@ -11,7 +11,7 @@ import {
   runCli,
   stringifyJson,
 } from '../singer/index.js';
-import { createClient } from '../tap-oracle-wms/tap.js';
+import { createClient } from '../tap-oracle-wms/index.js';
 import { renderHealth } from './health-checks.js';
 import { createOrchestrator } from './orchestrator.js';
 import { partitionJobsYaml, planPartitions } from './partition-plan.js';

@@ -3,7 +3,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { scrubSecrets } from '../singer/index.js';
 import { openIntrospector } from '../target-oracle/index.js';
-import { WmsProbe } from './consistency/wms-probe.js';
+import type { ClientHandle } from '../tap-oracle-wms/index.js';
+import { openWmsProbe } from './consistency/wms-probe.js';
 import { effectiveTapConfig, tapConfigFor, targetConfigFor, type RunRequest } from './plugin-configs.js';
 import { pipelineSecrets, type PipelineSettings } from './settings.js';
 
@@ -73,10 +74,10 @@ export async function runHealthChecks(settings: PipelineSettings): Promise<Healt
     runTimeoutSeconds: settings.http_timeout_seconds,
   };
   const checks: HealthCheck[] = [];
-  let probe: WmsProbe | undefined;
+  let probe: ClientHandle | undefined;
   const tapConfig = tapConfigFor(settings, request);
   try {
-    probe = new WmsProbe(effectiveTapConfig(tapConfig), settings.http_timeout_seconds);
+    probe = openWmsProbe(effectiveTapConfig(tapConfig), settings.http_timeout_seconds);
   } catch (error) {
     const detail = scrubSecrets(`WMS source not configured: ${(error as Error).message}`, secrets);
     checks.push(
@@ -85,11 +86,12 @@ export async function runHealthChecks(settings: PipelineSettings): Promise<Healt
     );
   }
   if (probe) {
+    const { client } = probe;
     const baseUrl = String(tapConfig.base_url);
     const reach = await timed(
       'wms_reachable',
       secrets,
-      async () => `${baseUrl} answered HTTP ${await probe.reachable()}`,
+      async () => `${baseUrl} answered HTTP ${await client.reachable()}`,
     );
     checks.push(reach);
     checks.push(
@@ -98,7 +100,7 @@ export async function runHealthChecks(settings: PipelineSettings): Promise<Healt
             'wms_auth',
             secrets,
             async () =>
-              `authenticated (${typeof tapConfig.auth_method === 'string' ? tapConfig.auth_method : 'basic'}); ${await probe.authenticate()} entities visible`,
+              `authenticated (${typeof tapConfig.auth_method === 'string' ? tapConfig.auth_method : 'basic'}); ${(await client.entities()).length} entities visible`,
           )
         : { name: 'wms_auth', ok: false, detail: 'skipped: WMS not reachable', durationMs: 0 },
     );

@@ -16,7 +16,8 @@ import type { AlertManager } from './alerts/alert-manager.js';
 import { createAlertManager } from './alerts/create-alert-manager.js';
 import { backoffDelaySeconds } from './backoff.js';
 import { checkConsistency, type ConsistencyReport } from './consistency/consistency-check.js';
-import { WmsProbe } from './consistency/wms-probe.js';
+import type { ClientHandle } from '../tap-oracle-wms/index.js';
+import { openWmsProbe } from './consistency/wms-probe.js';
 import { exitCodeName } from './exit-codes.js';
 import { openIntrospector, type Introspector } from '../target-oracle/index.js';
 import { runHealthChecks, type HealthReport } from './health-checks.js';
@@ -400,14 +401,14 @@ class PipelineOrchestrator implements Orchestrator {
   }
 
   async #consistency(request: RunRequest, data: RunData): Promise<ConsistencyReport | undefined> {
-    let probe: WmsProbe | undefined;
+    let probe: ClientHandle | undefined;
     let db: Introspector | undefined;
     try {
       const tapConfig = effectiveTapConfig(tapConfigFor(this.settings, request));
-      probe = new WmsProbe(tapConfig, this.settings.http_timeout_seconds);
+      probe = openWmsProbe(tapConfig, this.settings.http_timeout_seconds, this.#logger);
       db = await openIntrospector(targetConfigFor(this.settings, request));
       return await checkConsistency({
-        probe,
+        probe: probe.client,
         db,
         streams: Object.keys(data.recordsByStream).sort(),
         tapConfig,

@@ -1,10 +1,13 @@
 import type { Logger } from '../singer/index.js';
-import { discover } from '../tap-oracle-wms/discover.js';
-import type { WmsSource } from '../tap-oracle-wms/http/client.js';
-import { idBounds } from '../tap-oracle-wms/id-bounds.js';
-import { streamFilters } from '../tap-oracle-wms/query.js';
-import { type RangeContext, splitIdRange } from '../tap-oracle-wms/replication.js';
-import type { TapConfig } from '../tap-oracle-wms/settings.js';
+import {
+  discover,
+  idBounds,
+  type RangeContext,
+  splitIdRange,
+  streamFilters,
+  type TapConfig,
+  type WmsSource,
+} from '../tap-oracle-wms/index.js';
 
 /** One entity's ids split into ranges, each loaded by its own Meltano job (and process, and machine). */
 export interface PartitionPlan {

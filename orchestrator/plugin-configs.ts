@@ -1,5 +1,5 @@
 import { validateConfig } from '../singer/index.js';
-import { TAP_SETTINGS, type TapConfig } from '../tap-oracle-wms/settings.js';
+import { TAP_SETTINGS, type TapConfig } from '../tap-oracle-wms/index.js';
 import type { PipelineSettings, RunMode } from './settings.js';
 
 /** One run as the orchestrator plans it. */

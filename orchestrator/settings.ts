@@ -6,7 +6,7 @@ import {
   type JsonSchema,
   type SettingsSchema,
 } from '../singer/index.js';
-import { TAP_SETTINGS } from '../tap-oracle-wms/settings.js';
+import { TAP_SETTINGS } from '../tap-oracle-wms/index.js';
 
 export const PLUGIN_NAME = 'wms-pipeline';
 

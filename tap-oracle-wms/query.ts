@@ -1,4 +1,6 @@
 import type { CatalogEntry } from '../singer/index.js';
+import { catalogEntry } from './discover.js';
+import type { WmsSource } from './http/client.js';
 import { DEFAULT_SCOPE_FILTERS, type ScopeFilter, type TapConfig } from './settings.js';
 
 /** How company_code / facility_code narrow this entity: configured, built in, or its own relations. */
@@ -10,6 +12,22 @@ export function scopeFilterOf(entity: string, entry: CatalogEntry, config: TapCo
     facility: 'facility_id' in properties ? 'facility_id__code' : null,
     company: 'company_id' in properties ? 'company_id__code' : null,
   };
+}
+
+/**
+ * The filters of a stream without a catalog (the orchestrator's consistency check): an entity with a configured or
+ * built-in scope needs no request; any other is described once, to fall back to its own relations as a sync does.
+ */
+export async function streamFiltersFor(
+  source: Pick<WmsSource, 'describe'>,
+  entity: string,
+  config: TapConfig,
+): Promise<URLSearchParams> {
+  const known = { ...DEFAULT_SCOPE_FILTERS, ...config.scope_filters }[entity];
+  const entry = known
+    ? { tap_stream_id: entity, stream: entity, schema: { properties: {} } }
+    : catalogEntry(entity, await source.describe(entity), [], config.flatten_relations);
+  return streamFilters(entity, entry, config);
 }
 
 /** Filters every request of a stream carries: company/facility scope, then the user's entity_filters. */

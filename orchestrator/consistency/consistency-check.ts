@@ -1,7 +1,5 @@
 import type { Logger } from '../../singer/index.js';
-import { catalogEntry } from '../../tap-oracle-wms/discover.js';
-import { streamFilters } from '../../tap-oracle-wms/query.js';
-import { DEFAULT_SCOPE_FILTERS, type TapConfig } from '../../tap-oracle-wms/settings.js';
+import { streamFiltersFor, type TapConfig } from '../../tap-oracle-wms/index.js';
 import type { Introspector } from '../../target-oracle/index.js';
 import { compareRecord, instantMicros } from './compare-values.js';
 import type { WmsProbe } from './wms-probe.js';
@@ -54,16 +52,6 @@ export async function checkConsistency(options: ConsistencyOptions): Promise<Con
   return { ok: streams.every((s) => s.ok), checkedAt: new Date().toISOString(), streams };
 }
 
-async function filtersOf(stream: string, options: ConsistencyOptions): Promise<URLSearchParams> {
-  const config = options.tapConfig;
-  const known = { ...DEFAULT_SCOPE_FILTERS, ...(config.scope_filters ?? {}) }[stream];
-  // Only entities without a configured scope need describe (the tap falls back to their own relations).
-  const entry = known
-    ? { tap_stream_id: stream, stream, schema: { properties: {} } }
-    : catalogEntry(stream, await options.probe.describe(stream), [], config.flatten_relations !== false);
-  return streamFilters(stream, entry, config);
-}
-
 async function checkStream(stream: string, options: ConsistencyOptions): Promise<StreamConsistency> {
   const result: StreamConsistency = {
     stream,
@@ -79,7 +67,7 @@ async function checkStream(stream: string, options: ConsistencyOptions): Promise
     const table = await options.db.tableName(stream);
     if (!table) throw new Error(`target table for stream '${stream}' not found`);
     result.table = table;
-    const filters = await filtersOf(stream, options);
+    const filters = await streamFiltersFor(options.probe, stream, options.tapConfig);
     const [sourceCount, targetCount] = await Promise.all([
       options.probe.count(stream, filters),
       options.db.count(table),

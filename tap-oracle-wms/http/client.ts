@@ -4,7 +4,15 @@ import type { Authenticator } from './auth.js';
 import { describeErrorBody, parseBody, type ParsedBody } from './body.js';
 import { HttpFailure, kindOfStatus, sourceErrorOf } from './errors.js';
 import { OriginGuard } from './origin.js';
-import { NextPagePaginator, pageSizeOf, readEnvelope, redactQuery, withPageSize, type WmsPage } from './pagination.js';
+import {
+  entityNames,
+  NextPagePaginator,
+  pageSizeOf,
+  readEnvelope,
+  redactQuery,
+  withPageSize,
+  type WmsPage,
+} from './pagination.js';
 import { RateLimiter } from './rate-limiter.js';
 import { parseRetryAfter, type RetryPolicy } from './retry.js';
 import { NetworkFailure, type Transport } from './transport.js';
@@ -125,6 +133,54 @@ export class WmsClient implements WmsSource {
     }
   }
 
+  /** Any HTTP answer from the entity root, even 401, means the host is reachable: its status (no credentials sent). */
+  async reachable(): Promise<number> {
+    try {
+      const response = await this.#options.transport.send({
+        method: 'GET',
+        url: this.#root,
+        headers: this.#options.headers,
+        timeoutMs: this.#options.timeoutMs,
+      });
+      return response.status;
+    } catch (error) {
+      if (error instanceof NetworkFailure)
+        throw new SourceError(`WMS not reachable: ${error.message}`, { retriable: true, cause: error });
+      throw error;
+    }
+  }
+
+  /** `result_count` of the paged mode with these filters (an empty result, lgfapi's 404, counts 0). */
+  async count(entity: string, filters: URLSearchParams): Promise<number> {
+    const value = await this.#onePage(entity, filters, { page_size: '1' });
+    if (value === undefined) return 0;
+    const count = (value as { result_count?: unknown }).result_count;
+    if (typeof count !== 'number')
+      throw new SourceError(`the WMS answered the count of ${entity} without result_count`);
+    return count;
+  }
+
+  /** The newest `size` records (by id) with these filters, exactly as the API sends them. */
+  async sample(entity: string, filters: URLSearchParams, size: number): Promise<Record<string, unknown>[]> {
+    const value = await this.#onePage(entity, filters, { page_size: String(size), ordering: '-id' });
+    const results = (value as { results?: unknown } | undefined)?.results;
+    return Array.isArray(results) ? (results as Record<string, unknown>[]) : [];
+  }
+
+  /** The body of one `page_mode=paged` list request, or undefined for an empty result. */
+  async #onePage(entity: string, filters: URLSearchParams, extra: Record<string, string>): Promise<unknown> {
+    const url = new URL(this.entityUrl(entity));
+    const params = new URLSearchParams(filters);
+    params.set('page_mode', 'paged');
+    for (const [name, value] of Object.entries(extra)) params.set(name, value);
+    url.search = params.toString();
+    const endpoint = `entity/${entity}`;
+    const outcome = await this.#request({ url: url.toString(), endpoint, list: true });
+    if (outcome.kind === 'empty') return undefined;
+    if (!outcome.body.json) throw new SourceError(`${endpoint}: ${outcome.body.summary}`);
+    return outcome.body.value;
+  }
+
   /** One logical request: retried, re-authenticated once on 401, shrunk on repeated timeouts. */
   async #request(plan: RequestPlan): Promise<Outcome> {
     const { retry, logger } = this.#options;
@@ -219,16 +275,4 @@ export class WmsClient implements WmsSource {
       });
     });
   }
-}
-
-function entityNames(value: unknown): string[] | undefined {
-  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
-  if (typeof value !== 'object' || value === null) return undefined;
-  const results = (value as { results?: unknown }).results;
-  if (Array.isArray(results)) {
-    return results
-      .map((item) => (typeof item === 'string' ? item : (item as { name?: unknown })?.name))
-      .filter((name): name is string => typeof name === 'string');
-  }
-  return Object.keys(value);
 }

@@ -79,3 +79,16 @@ export function redactQuery(url: string): string {
     return '(invalid URL)';
   }
 }
+
+/** The entity list (`GET …/entity/`): a list of names, `{results: [...]}` (names or `{name}`), or a `{name: url}` object. */
+export function entityNames(value: unknown): string[] | undefined {
+  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
+  if (typeof value !== 'object' || value === null) return undefined;
+  const results = (value as { results?: unknown }).results;
+  if (Array.isArray(results)) {
+    return results
+      .map((item) => (typeof item === 'string' ? item : (item as { name?: unknown })?.name))
+      .filter((name): name is string => typeof name === 'string');
+  }
+  return Object.keys(value);
+}

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { WmsProbe } from '../../orchestrator/consistency/wms-probe.js';
+import { openWmsProbe } from '../../orchestrator/consistency/wms-probe.js';
 import { validateConfig } from '../../singer/index.js';
 import { connectOracle } from '../../target-oracle/dialects/oracle/oracle-driver.js';
 import { openIntrospector, type Introspector } from '../../target-oracle/index.js';
@@ -238,9 +238,9 @@ export async function openPlanEnvironment(
       const tap = tapConfig(scope.companyCode ?? config.companyCode, scope.facilityCode ?? config.facilityCode);
       const filters = streamFilters(entity, { tap_stream_id: entity, stream: entity, schema: { properties: {} } }, tap);
       for (const [key, value] of Object.entries(scope.extra ?? {})) filters.set(key, value);
-      const probe = new WmsProbe(tap, 60);
+      const probe = openWmsProbe(tap, 60);
       try {
-        return await probe.count(entity, filters);
+        return await probe.client.count(entity, filters);
       } finally {
         probe.close();
       }

@@ -50,6 +50,21 @@ describe('lint import boundaries (the real ESLint config through its Node API)',
       /no-restricted-syntax: Name the module literally/,
     ],
     ['tests/helpers/probe.ts', "import oracledb from 'oracledb';\nexport const x = oracledb;\n", /'oracledb' import/],
+    [
+      'orchestrator/probe.ts',
+      "import { createClient } from '../tap-oracle-wms/tap.js';\nexport const x = createClient;\n",
+      /no-restricted-imports: '..\/tap-oracle-wms\/tap.js' import is restricted .*only through its index.ts/,
+    ],
+    [
+      'orchestrator/consistency/probe.ts',
+      "import type { Introspector } from '../../target-oracle/introspector.js';\nexport type X = Introspector;\n",
+      /no-restricted-imports: .*target-oracle\/introspector.js' import is restricted .*only through its index.ts/,
+    ],
+    [
+      'orchestrator/probe.ts',
+      "export const load = () => import('../target-oracle/dialects/oracle/index.js');\n",
+      /no-restricted-syntax: The orchestrator imports a plugin only through its index.ts/,
+    ],
   ];
   for (const [file, source, expected] of violations) {
     it(`fails: ${JSON.stringify(source.split('\n')[0])} in ${file}`, async () => {
@@ -68,6 +83,11 @@ describe('lint import boundaries (the real ESLint config through its Node API)',
     ['target-oracle/dialect-probe.ts', "export const load = () => import('./dialects/oracle/index.js');\n"],
     ['tests/integration/probe.test.ts', "import pg from 'pg';\nexport const x = pg;\n"],
     ['bench/probe.ts', "import pg from 'pg';\nexport const x = pg;\n"],
+    [
+      'orchestrator/consistency/probe.ts',
+      "import { createClient } from '../../tap-oracle-wms/index.js';\nimport { openIntrospector } from '../../target-oracle/index.js';\nexport const x = [createClient, openIntrospector];\n",
+    ],
+    ['orchestrator/probe.ts', "export const load = () => import('../target-oracle/index.js');\n"],
   ];
   for (const [file, source] of allowed) {
     it(`passes: ${JSON.stringify(source.split('\n')[0])} in ${file}`, async () => {
