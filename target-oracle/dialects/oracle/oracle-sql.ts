@@ -73,8 +73,10 @@ export function oracleType(type: LogicalType, options: OracleTypeOptions): strin
 
 function columnDef(column: OracleColumn, options: OracleTypeOptions): string {
   if (column.utcOf !== undefined) return `${quote(column.name)} TIMESTAMP(6)`;
-  const check =
-    column.type.kind === 'json' && options.jsonType === 'clob' ? ` CHECK (${quote(column.name)} IS JSON)` : '';
+  let check = '';
+  if (column.type.kind === 'json' && options.jsonType === 'clob') check = ` CHECK (${quote(column.name)} IS JSON)`;
+  // The check is what tells a NUMBER(1) boolean from a one-digit integer when the table is read back.
+  if (column.type.kind === 'boolean' && options.booleanType === 'number') check = ` ${booleanCheck(column.name)}`;
   return `${quote(column.name)} ${oracleType(column.type, options)}${check}`;
 }
 
@@ -177,6 +179,16 @@ export function addPrimaryKeySql(table: TableSpec): string {
   return `ALTER TABLE ${tableName(table)} ADD PRIMARY KEY (${table.keyColumns.map(quote).join(', ')})`;
 }
 
+/** The constraint marking a NUMBER(1) column as a boolean. */
+export function booleanCheck(column: string): string {
+  return `CHECK (${quote(column)} IN (0, 1))`;
+}
+
+/** Is a check constraint's condition (as ALL_CONSTRAINTS shows it) the boolean marker of `column`? */
+export function isBooleanCheck(condition: string, column: string): boolean {
+  return condition.replace(/\s+/g, '') === `${quote(column)}IN(0,1)`;
+}
+
 const OWNER = "COALESCE(:1, SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA'))";
 
 /** Columns of a table: :1 owner (NULL = current schema), :2 table. */
@@ -189,6 +201,12 @@ export const PRIMARY_KEY_SQL =
   'SELECT c.constraint_name, cc.column_name FROM all_constraints c JOIN all_cons_columns cc ' +
   'ON cc.owner = c.owner AND cc.constraint_name = c.constraint_name ' +
   `WHERE c.constraint_type = 'P' AND c.owner = ${OWNER} AND c.table_name = :2 ORDER BY cc.position`;
+
+/** Check constraints of a table with their column (SEARCH_CONDITION: LONG, readable on every version): :1 owner, :2 table. */
+export const CHECKS_SQL =
+  'SELECT cc.column_name, c.search_condition FROM all_constraints c JOIN all_cons_columns cc ' +
+  'ON cc.owner = c.owner AND cc.constraint_name = c.constraint_name ' +
+  `WHERE c.constraint_type = 'C' AND c.owner = ${OWNER} AND c.table_name = :2`;
 
 /**
  * Row-wise MERGE for executeMany: bind i+1 feeds column i. Key columns are only in ON (ORA-38104); history mode and

@@ -12,14 +12,18 @@ import * as sql from './oracle-sql.js';
 
 export type OracleTableOptions = Pick<TargetConfig, 'oracleBooleanType' | 'oracleJsonType' | 'oracleMergeStrategy'>;
 
-export function existingType(row: Record<string, unknown>, booleanAsNumber: boolean): ExistingType {
+/**
+ * A column as Oracle describes it. NUMBER(1) is a boolean only with the boolean check (`booleans`: the columns that
+ * have it); without it, a one-digit integer.
+ */
+export function existingType(row: Record<string, unknown>, booleans: ReadonlySet<string>): ExistingType {
   const type = String(row.DATA_TYPE);
   const precision =
     row.DATA_PRECISION === null || row.DATA_PRECISION === undefined ? undefined : Number(row.DATA_PRECISION);
   const scale = Number(row.DATA_SCALE ?? 0);
   if (type === 'NUMBER') {
     if (precision === undefined) return row.DATA_SCALE === 0 ? { kind: 'integer' } : { kind: 'decimal' };
-    if (precision === 1 && scale === 0 && booleanAsNumber) return { kind: 'boolean' };
+    if (precision === 1 && scale === 0 && booleans.has(String(row.COLUMN_NAME))) return { kind: 'boolean' };
     if (scale === 0) return precision >= 38 ? { kind: 'integer' } : { kind: 'integer', digits: precision };
     return { kind: 'decimal', precision, scale };
   }
@@ -68,8 +72,16 @@ export async function ensureOracleTable(
     const stored = storedTable(desired, naming).table;
     await dbStep('creating table', () => session.execute(sql.createTableSql(stored, types)));
   } else {
-    const booleanAsNumber = options.oracleBooleanType === 'number';
-    const existing = new Map(rows.map((row) => [String(row.COLUMN_NAME), existingType(row, booleanAsNumber)]));
+    const checks = (await dbStep('reading the check constraints', () => session.execute(sql.CHECKS_SQL, where))).rows;
+    const booleans = new Set(
+      (checks ?? [])
+        .filter(
+          (c) =>
+            typeof c.SEARCH_CONDITION === 'string' && sql.isBooleanCheck(c.SEARCH_CONDITION, String(c.COLUMN_NAME)),
+        )
+        .map((c) => String(c.COLUMN_NAME)),
+    );
+    const existing = new Map(rows.map((row) => [String(row.COLUMN_NAME), existingType(row, booleans)]));
     const plan = planEvolution(existing, desired, policy, naming);
     changed = plan.actions.length > 0;
     for (const action of plan.actions) {

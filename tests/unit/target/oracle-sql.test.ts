@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { TableSpec } from '../../../target-oracle/dialect.js';
 import { storedRows, storedTable } from '../../../target-oracle/dialects/oracle/oracle-keys.js';
 import * as sql from '../../../target-oracle/dialects/oracle/oracle-sql.js';
+import { existingType } from '../../../target-oracle/dialects/oracle/oracle-tables.js';
 import { plsqlSyntaxErrors } from '../../helpers/plsql-grammar.js';
 
 const OPTIONS: sql.OracleTypeOptions = { booleanType: 'number', jsonType: 'clob' };
@@ -34,7 +35,7 @@ describe('oracle SQL generator (pure: golden strings + PL/SQL grammar parse, no 
     assert.equal(
       ddl,
       'CREATE TABLE "WMS"."WMS_ALLOCATION" ("ID" NUMBER(38), "ALLOC_QTY" NUMBER, "STATUS" VARCHAR2(20 CHAR), "NOTES" CLOB, ' +
-        '"MOD_TS" TIMESTAMP(6) WITH TIME ZONE, "SHIP_DATE" DATE, "IS_PICKED" NUMBER(1), "ATTRS" CLOB CHECK ("ATTRS" IS JSON), PRIMARY KEY ("ID"))',
+        '"MOD_TS" TIMESTAMP(6) WITH TIME ZONE, "SHIP_DATE" DATE, "IS_PICKED" NUMBER(1) CHECK ("IS_PICKED" IN (0, 1)), "ATTRS" CLOB CHECK ("ATTRS" IS JSON), PRIMARY KEY ("ID"))',
     );
     // The grammars-v4 PL/SQL grammar predates IS JSON (a known false negative, oracle.md §4): parse the rest.
     parses(ddl.replace(' CHECK ("ATTRS" IS JSON)', ''));
@@ -85,6 +86,31 @@ describe('oracle SQL generator (pure: golden strings + PL/SQL grammar parse, no 
       'MERGE INTO "WMS"."WMS_ALLOCATION" tgt USING (SELECT TO_NUMBER(:1) AS "ID" FROM dual) src ON (tgt."ID" = src."ID") WHEN NOT MATCHED THEN INSERT ("ID") VALUES (src."ID")',
     );
     parses(sql.mergeSql(keysOnly, OPTIONS, false));
+  });
+
+  it('a NUMBER(1) boolean carries CHECK (c IN (0, 1)), which the introspection recognises; a one-digit integer has none', () => {
+    const flag = { property: 'f', name: 'F', type: { kind: 'boolean' as const } };
+    const digit = { property: 'd', name: 'D', type: { kind: 'integer' as const, digits: 1 } };
+    const table: TableSpec = { ...ALLOCATION, columns: [ALLOCATION.columns[0], flag, digit] };
+    const ddl = sql.createTableSql(table, OPTIONS);
+    assert.equal(
+      ddl,
+      'CREATE TABLE "WMS"."WMS_ALLOCATION" ("ID" NUMBER(38), "F" NUMBER(1) CHECK ("F" IN (0, 1)), "D" NUMBER(1), PRIMARY KEY ("ID"))',
+    );
+    parses(ddl);
+    assert.equal(
+      sql.addColumnSql(table, flag, OPTIONS),
+      'ALTER TABLE "WMS"."WMS_ALLOCATION" ADD ("F" NUMBER(1) CHECK ("F" IN (0, 1)))',
+    );
+    assert.equal(sql.oracleType(flag.type, { booleanType: 'boolean', jsonType: 'clob' }), 'BOOLEAN');
+    assert.ok(sql.isBooleanCheck('"F" IN (0, 1)', 'F'));
+    assert.ok(sql.isBooleanCheck('"F" IN (0,1)', 'F'));
+    assert.ok(!sql.isBooleanCheck('"F" IS NOT NULL', 'F'));
+    assert.ok(!sql.isBooleanCheck('"G" IN (0, 1)', 'F'));
+    parses(sql.CHECKS_SQL);
+    const row = { COLUMN_NAME: 'F', DATA_TYPE: 'NUMBER', DATA_PRECISION: 1, DATA_SCALE: 0 };
+    assert.deepEqual(existingType(row, new Set(['F'])), { kind: 'boolean' });
+    assert.deepEqual(existingType(row, new Set()), { kind: 'integer', digits: 1 });
   });
 
   it('a timestamp key column is keyed by its UTC twin: TIMESTAMP(6) in the primary key, filled by SYS_EXTRACT_UTC', () => {

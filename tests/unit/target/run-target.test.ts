@@ -273,7 +273,7 @@ describe('runTarget with the oracle dialect over a recording session (no databas
       .map((e) => (e as { sql: string }).sql);
     assert.deepEqual(ddl, [
       'ALTER TABLE "WMS"."WMS_ALLOCATION" MODIFY ("STATUS" VARCHAR2(20 CHAR))',
-      'ALTER TABLE "WMS"."WMS_ALLOCATION" ADD ("IS_PICKED" NUMBER(1))',
+      'ALTER TABLE "WMS"."WMS_ALLOCATION" ADD ("IS_PICKED" NUMBER(1) CHECK ("IS_PICKED" IN (0, 1)))',
     ]);
   });
 });
