@@ -5,7 +5,8 @@
 #   scripts/peer-venvs.sh NAME...   install (or check) each named peer; `scripts/peer-venvs.sh --list` names them
 #
 # Each peer is pinned here, its dependencies by scripts/peer-constraints/<name>.txt when that file exists.
-# Reruns are a stamp check unless the pins changed. The executable is .cache/peer-venvs/<name>/bin/<name>.
+# Reruns are a stamp check unless the pins changed. The executable is .cache/peer-venvs/<name>/bin/<name> (or the
+# name EXECUTABLES gives).
 # Prints nothing on stdout. Exit 75 when PyPI cannot be reached (callers skip what needs the peer), 1 on any
 # other failure.
 set -euo pipefail
@@ -14,6 +15,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # name → pip requirement
 declare -A PEERS=(
   [target-postgres]='meltanolabs-target-postgres==0.8.1'
+  [pipelinewise-target-postgres]='pipelinewise-target-postgres==2.1.2'
+)
+# name → executable, where the package's console script is not named after the peer
+declare -A EXECUTABLES=(
+  [pipelinewise-target-postgres]='target-postgres'
 )
 EX_UNREACHABLE=75
 PYTHON=${PYTHON:-python3}
@@ -28,10 +34,11 @@ command -v "$PYTHON" >/dev/null || die "$PYTHON not found (the peers need Python
 install_peer() {
   local name=$1 requirement=${PEERS[$1]:-}
   [[ -n $requirement ]] || die "unknown peer '$name' (known: $(printf '%s ' "${!PEERS[@]}"))"
+  local executable=${EXECUTABLES[$1]:-$1}
   local venv="$CACHE_DIR/peer-venvs/$name" constraints="$ROOT/scripts/peer-constraints/$name.txt"
   local want
   want=$({ echo "$requirement"; "$PYTHON" --version; if [[ -f $constraints ]]; then cat "$constraints"; fi; } | sha256sum | cut -d' ' -f1)
-  if [[ -x $venv/bin/$name && -f $venv/.installed && $(cat "$venv/.installed") == "$want" ]]; then
+  if [[ -x $venv/bin/$executable && -f $venv/.installed && $(cat "$venv/.installed") == "$want" ]]; then
     log "$name ($requirement) already installed in $venv"
     return 0
   fi
@@ -53,7 +60,7 @@ install_peer() {
   local args=(--quiet)
   [[ -f $constraints ]] && args+=(--constraint "$constraints")
   "${pip[@]}" install "${args[@]}" "$requirement" >&2 || die "pip install $requirement failed"
-  [[ -x $venv/bin/$name ]] || die "$requirement installed no executable $name"
+  [[ -x $venv/bin/$executable ]] || die "$requirement installed no executable $executable"
   echo "$want" >"$venv/.installed"
   log "installed $requirement in $venv"
 }

@@ -1,0 +1,95 @@
+/**
+ * One process measured from outside by GNU time (`/usr/bin/time`, Debian package `time`): wall seconds, CPU seconds
+ * (user + system, the figure a shared 2-core machine does not distort much) and peak RSS. Processes can be chained
+ * into a pipeline (`tap | target`), each measured on its own.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+
+export const GNU_TIME = '/usr/bin/time';
+
+export interface Usage {
+  exitCode: number;
+  wallSeconds: number;
+  cpuSeconds: number;
+  peakRssMb: number;
+  /** The last lines of stderr, for a failure's message. */
+  stderrTail: string;
+}
+
+export interface MeasuredProcess {
+  child: ChildProcess;
+  stdout: Readable;
+  usage: Promise<Usage>;
+}
+
+export interface MeasureOptions {
+  /** A file to read stdin from, or another measured process's stdout. */
+  stdin?: string | Readable;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+/** Starts `command args` under GNU time; read `stdout` (or it blocks), await `usage`. */
+export async function startMeasured(
+  command: string,
+  args: string[],
+  options: MeasureOptions = {},
+): Promise<MeasuredProcess> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-time-'));
+  const timeFile = path.join(dir, 'time');
+  const child = spawn(GNU_TIME, ['-f', '%e %U %S %M', '-o', timeFile, command, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: options.env ?? process.env,
+    cwd: options.cwd,
+  });
+  if (typeof options.stdin === 'string') createReadStream(options.stdin).pipe(child.stdin);
+  else if (options.stdin) options.stdin.pipe(child.stdin);
+  else child.stdin.end();
+  // A consumer that stops reading early (EPIPE) is the consumer's failure, reported by its own exit code.
+  child.stdin.on('error', () => undefined);
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-20_000);
+  });
+  const usage = new Promise<Usage>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      void readFile(timeFile, 'utf8')
+        .then((text) => {
+          // On a non-zero exit GNU time writes "Command exited with non-zero status N" first: the figures are last.
+          const [wall, user, system, maxRssKb] = text.trim().split('\n').at(-1)!.split(' ').map(Number);
+          resolve({
+            exitCode: code ?? 1,
+            wallSeconds: wall,
+            cpuSeconds: user + system,
+            peakRssMb: maxRssKb / 1024,
+            stderrTail: stderr.split('\n').slice(-8).join('\n'),
+          });
+        }, reject)
+        .finally(() => void rm(dir, { recursive: true, force: true }));
+    });
+  });
+  return { child, stdout: child.stdout, usage };
+}
+
+/** Runs one process to the end, its stdout discarded (counted by `onStdout` when given). */
+export async function measure(
+  command: string,
+  args: string[],
+  options: MeasureOptions & { onStdout?: (chunk: Buffer) => void } = {},
+): Promise<Usage> {
+  const run = await startMeasured(command, args, options);
+  run.stdout.on('data', options.onStdout ?? (() => undefined));
+  return run.usage;
+}
+
+/** Throws with the process's own last stderr lines when it failed. */
+export function assertSucceeded(label: string, usage: Usage): Usage {
+  if (usage.exitCode !== 0) throw new Error(`${label} exited ${usage.exitCode}:\n${usage.stderrTail}`);
+  return usage;
+}

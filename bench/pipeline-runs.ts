@@ -1,0 +1,171 @@
+/**
+ * The tap alone, the pair end to end, and the fixed cost of a run, against the WMS simulator started in the bench
+ * process (real HTTP on 127.0.0.1, no latency: the figures are the plugins' own cost, not the network's).
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startSimulator } from '../wms-simulator/index.js';
+import { bins, load1, withScratchSchemas, type PgConnection } from './bench-env.js';
+import { assertSucceeded, measure, startMeasured, type Usage } from './measure.js';
+
+export interface ProcessFigure {
+  rows: number;
+  rowsPerSecond: number;
+  cpuMicrosPerRow: number;
+  peakRssMb: number;
+  wallSeconds: number;
+  load1: number;
+}
+
+export interface PairFigure {
+  rows: number;
+  rowsPerSecond: number;
+  wallSeconds: number;
+  tap: { cpuMicrosPerRow: number; peakRssMb: number };
+  target: { cpuMicrosPerRow: number; peakRssMb: number };
+  load1: number;
+}
+
+export interface FixedCostFigure {
+  /** `tap-oracle-wms --version`: node start and module loading. */
+  processStartSeconds: number;
+  /** `tap-oracle-wms --discover` of one entity with the catalog already in catalog_cache_dir. */
+  cachedDiscoverySeconds: number;
+  /** An incremental tap | target run that finds 1 changed row, catalog cached: the wall time of the slower side. */
+  oneRowRunSeconds: number;
+}
+
+const round1 = (n: number): number => Math.round(n * 10) / 10;
+const perRow = (usage: Usage, rows: number): number => round1((usage.cpuSeconds * 1e6) / rows);
+
+async function tapConfig(dir: string, baseUrl: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const file = path.join(dir, `tap-${Math.random().toString(36).slice(2)}.json`);
+  const config = {
+    base_url: baseUrl,
+    username: 'demo',
+    password: 'demo',
+    entities: ['allocation'],
+    enable_incremental: false,
+    page_size: 1000,
+    ...extra,
+  };
+  await writeFile(file, JSON.stringify(config));
+  return file;
+}
+
+/** The tap's full sync of `rows` allocations, its stdout counted and discarded. */
+export async function tapAlone(rows: number): Promise<ProcessFigure> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-tap-'));
+  const sim = await startSimulator({ port: 0, rows: { allocation: rows } });
+  try {
+    const config = await tapConfig(dir, sim.baseUrl);
+    let records = 0;
+    let tail = '';
+    const before = load1();
+    const usage = assertSucceeded(
+      'tap-oracle-wms',
+      await measure(process.execPath, [bins.tap, '--config', config], {
+        onStdout: (chunk) => {
+          const lines = (tail + chunk.toString('latin1')).split('\n');
+          tail = lines.pop() ?? '';
+          for (const line of lines) if (line.startsWith('{"type":"RECORD"')) records += 1;
+        },
+      }),
+    );
+    if (records !== rows) throw new Error(`the tap wrote ${records} RECORDs, expected ${rows}`);
+    return {
+      rows,
+      rowsPerSecond: Math.round(rows / usage.wallSeconds),
+      cpuMicrosPerRow: perRow(usage, rows),
+      peakRssMb: Math.round(usage.peakRssMb),
+      wallSeconds: usage.wallSeconds,
+      load1: Math.max(before, load1()),
+    };
+  } finally {
+    await sim.close();
+  }
+}
+
+async function pipe(tapArgs: string[], targetConfig: string): Promise<{ tap: Usage; target: Usage }> {
+  const tap = await startMeasured(process.execPath, [bins.tap, ...tapArgs]);
+  const target = await startMeasured(process.execPath, [bins.target, '--config', targetConfig], { stdin: tap.stdout });
+  target.stdout.resume();
+  const [tapUsage, targetUsage] = await Promise.all([tap.usage, target.usage]);
+  return { tap: assertSucceeded('tap-oracle-wms', tapUsage), target: assertSucceeded('target-oracle', targetUsage) };
+}
+
+/** simulator → tap → target → PostgreSQL for each row count, every row checked in. */
+export async function pairScaling(connection: PgConnection, sizes: number[]): Promise<PairFigure[]> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-pair-'));
+  const figures: PairFigure[] = [];
+  await withScratchSchemas(connection, async (client, schemaFor) => {
+    for (const rows of sizes) {
+      const sim = await startSimulator({ port: 0, rows: { allocation: rows } });
+      try {
+        const schema = await schemaFor(`pair_${rows}`);
+        const targetConfig = path.join(dir, `${schema}.json`);
+        await writeFile(
+          targetConfig,
+          JSON.stringify({ dialect: 'postgres', ...connection, default_target_schema: schema }),
+        );
+        const before = load1();
+        const run = await pipe(['--config', await tapConfig(dir, sim.baseUrl)], targetConfig);
+        const count = Number((await client.query(`SELECT count(*) AS n FROM "${schema}".allocation`)).rows[0].n);
+        if (count !== rows) throw new Error(`the pair loaded ${count} rows, expected ${rows}`);
+        const wall = Math.max(run.tap.wallSeconds, run.target.wallSeconds);
+        figures.push({
+          rows,
+          rowsPerSecond: Math.round(rows / wall),
+          wallSeconds: wall,
+          tap: { cpuMicrosPerRow: perRow(run.tap, rows), peakRssMb: Math.round(run.tap.peakRssMb) },
+          target: { cpuMicrosPerRow: perRow(run.target, rows), peakRssMb: Math.round(run.target.peakRssMb) },
+          load1: Math.max(before, load1()),
+        });
+      } finally {
+        await sim.close();
+      }
+    }
+  });
+  return figures;
+}
+
+/** Start-up, cached discovery and a 1-row incremental run. */
+export async function fixedCost(connection: PgConnection): Promise<FixedCostFigure> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-fixed-'));
+  const sim = await startSimulator({ port: 0, rows: { allocation: 1 } });
+  try {
+    const version = assertSucceeded('tap --version', await measure(process.execPath, [bins.tap, '--version']));
+    const cached = {
+      catalog_cache_dir: path.join(dir, 'catalogs'),
+      enable_incremental: true,
+      start_date: '2000-01-01T00:00:00Z',
+    };
+    const config = await tapConfig(dir, sim.baseUrl, cached);
+    // The first discovery fills the cache; the second is the one every scheduled run pays.
+    assertSucceeded('tap --discover', await measure(process.execPath, [bins.tap, '--config', config, '--discover']));
+    const discovery = assertSucceeded(
+      'tap --discover (cached)',
+      await measure(process.execPath, [bins.tap, '--config', config, '--discover']),
+    );
+    const oneRow = await withScratchSchemas(connection, async (client, schemaFor) => {
+      const schema = await schemaFor('one_row');
+      const targetConfig = path.join(dir, 'target.json');
+      await writeFile(
+        targetConfig,
+        JSON.stringify({ dialect: 'postgres', ...connection, default_target_schema: schema }),
+      );
+      const run = await pipe(['--config', config], targetConfig);
+      const count = Number((await client.query(`SELECT count(*) AS n FROM "${schema}".allocation`)).rows[0].n);
+      if (count !== 1) throw new Error(`the 1-row run loaded ${count} rows`);
+      return Math.max(run.tap.wallSeconds, run.target.wallSeconds);
+    });
+    return {
+      processStartSeconds: version.wallSeconds,
+      cachedDiscoverySeconds: discovery.wallSeconds,
+      oneRowRunSeconds: oneRow,
+    };
+  } finally {
+    await sim.close();
+  }
+}

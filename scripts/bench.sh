@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# `npm run bench`: the bench report (bench/run.ts) from a fresh clone. Installs what it needs (npm packages, GNU time,
+# the peer targets from PyPI in .cache/peer-venvs), starts the private PostgreSQL (stopped again if it started it),
+# builds, runs. Arguments go to bench/run.ts (e.g. `npm run bench -- --rows 100000 --pair 10000,100000`).
+# Without PyPI the peers are listed as not installed in the report; everything else still runs.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+ensure_node_modules
+[[ -x /usr/bin/time ]] || apt_install time
+peers_rc=0
+bash scripts/peer-venvs.sh target-postgres pipelinewise-target-postgres || peers_rc=$?
+if ((peers_rc == 75)); then log "warning: PyPI cannot be reached: the report will have no peer figures"
+elif ((peers_rc != 0)); then die "scripts/peer-venvs.sh failed (exit $peers_rc)"; fi
+npm run --silent build
+
+pg_started=false
+if ! bash scripts/pg.sh status >/dev/null 2>&1; then pg_started=true; fi
+stop_pg() { if $pg_started; then bash scripts/pg.sh stop || log "warning: could not stop PostgreSQL"; fi; }
+trap stop_pg EXIT
+bash scripts/pg.sh start
+eval "$(bash scripts/pg.sh env)"
+node dist/bench/run.js "$@"
