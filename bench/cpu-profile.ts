@@ -1,6 +1,6 @@
 /**
  * Where the CPU goes: the tap's full sync and the target's load, each run once with V8's sampling profiler
- * (`--cpu-prof` through NODE_OPTIONS, so the real bins run unchanged), summarised as the ten functions with the most
+ * (`node --cpu-prof bin/…`: the real bins, unchanged), summarised as the ten functions with the most
  * self time. Profiling slows a process down: these runs give shares, never rates.
  */
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -13,7 +13,7 @@ import { assertSucceeded, measure } from './measure.js';
 export interface HotFunction {
   /** function name, file relative to the repo (or the runtime's own), line */
   where: string;
-  /** Share of all samples in this function itself, in percent. */
+  /** Share of the busy (non-idle) samples spent in this function itself, in percent. */
   selfPercent: number;
 }
 
@@ -31,10 +31,10 @@ export async function hottest(dir: string, top = 10): Promise<HotFunction[]> {
     const profile = JSON.parse(await readFile(path.join(dir, name), 'utf8')) as { nodes: ProfileNode[] };
     for (const node of profile.nodes) {
       const count = node.hitCount ?? 0;
-      total += count;
       const { functionName, url, lineNumber } = node.callFrame;
-      // (idle) is the process waiting for I/O, not work.
+      // (idle) is the process waiting for I/O, not work: shares are of the busy samples.
       if (functionName === '(idle)' || count === 0) continue;
+      total += count;
       const file = url.startsWith('file://') ? path.relative(root, new URL(url).pathname) : url || '(native)';
       const key = `${functionName || '(anonymous)'} ${file}${url ? `:${lineNumber + 1}` : ''}`;
       hits.set(key, (hits.get(key) ?? 0) + count);
@@ -46,10 +46,8 @@ export async function hottest(dir: string, top = 10): Promise<HotFunction[]> {
     .map(([where, count]) => ({ where, selfPercent: Math.round((count / Math.max(total, 1)) * 1000) / 10 }));
 }
 
-const profiled = (dir: string): NodeJS.ProcessEnv => ({
-  ...process.env,
-  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${dir}`.trim(),
-});
+/** node's own flags: --cpu-prof is not allowed in NODE_OPTIONS. */
+const profiled = (dir: string, bin: string): string[] => ['--cpu-prof', `--cpu-prof-dir=${dir}`, bin];
 
 /** Profiles the tap syncing `rows` allocations and the target loading `file` (`rows` RECORDs) into PostgreSQL. */
 export async function cpuProfiles(
@@ -76,7 +74,7 @@ export async function cpuProfiles(
     );
     assertSucceeded(
       'tap (profiled)',
-      await measure(process.execPath, [bins.tap, '--config', tapConfig], { env: profiled(tapDir) }),
+      await measure(process.execPath, [...profiled(tapDir, bins.tap), '--config', tapConfig]),
     );
   } finally {
     await sim.close();
@@ -89,10 +87,7 @@ export async function cpuProfiles(
     );
     assertSucceeded(
       'target (profiled)',
-      await measure(process.execPath, [bins.target, '--config', targetConfig], {
-        stdin: file,
-        env: profiled(targetDir),
-      }),
+      await measure(process.execPath, [...profiled(targetDir, bins.target), '--config', targetConfig], { stdin: file }),
     );
   });
   return { tap: await hottest(tapDir), target: await hottest(targetDir) };

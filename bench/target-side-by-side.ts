@@ -87,6 +87,16 @@ function utcMicros(text: string): bigint | null {
 
 const trimDecimal = (text: string): string => (text.includes('.') ? text.replace(/\.?0+$/, '') : text);
 
+/** What a target stored for the probe (column text, session time zone UTC), and whether each value is exact. */
+export function judgeProbe(decimal: string | null, instant: string | null): NonNullable<TargetFigure['stored']> {
+  return {
+    decimal,
+    instant,
+    decimalExact: decimal !== null && trimDecimal(decimal) === PROBE.decimal,
+    instantExact: instant !== null && utcMicros(instant) === utcMicros(PROBE.instant),
+  };
+}
+
 async function loadOnce(
   candidate: TargetCandidate,
   file: string,
@@ -139,14 +149,7 @@ export async function targetsSideBySide(
             [PROBE.id],
           )
         ).rows[0] as { d: string | null; t: string | null } | undefined;
-        const decimal = probe?.d ?? null;
-        const instant = probe?.t ?? null;
-        figure.stored = {
-          decimal,
-          instant,
-          decimalExact: decimal !== null && trimDecimal(decimal) === PROBE.decimal,
-          instantExact: instant !== null && utcMicros(instant) === utcMicros(PROBE.instant),
-        };
+        figure.stored = judgeProbe(probe?.d ?? null, probe?.t ?? null);
       } catch (error) {
         figure.error = (error as Error).message.split('\n').slice(0, 4).join(' | ');
       }
