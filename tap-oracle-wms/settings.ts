@@ -139,6 +139,13 @@ export const TAP_SETTINGS: SettingsSchema = {
       default: 300,
       description: 'Seconds before one HTTP request is abandoned (then retried)',
     },
+    max_response_mb: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      default: 100,
+      description:
+        'Largest decoded (decompressed) response body in MB; a larger one (a gzip bomb, a runaway page) fails the run (exit 4) instead of exhausting memory. (a real order_hdr row is about 7 KB of JSON, so a 1250-row page is about 10 MB)',
+    },
     max_retries: {
       type: 'integer',
       minimum: 0,
@@ -278,6 +285,7 @@ export interface TapConfig {
   page_size: number;
   page_mode: 'sequenced' | 'paged';
   request_timeout: number;
+  max_response_mb: number;
   max_retries: number;
   backoff_initial_seconds: number;
   backoff_max_seconds: number;

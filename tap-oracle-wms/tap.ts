@@ -41,6 +41,7 @@ export function createClient(
       maxSockets: config.max_concurrent_requests,
       verifyTls: config.verify_tls,
       caFile: config.ca_file,
+      maxResponseBytes: Math.round(config.max_response_mb * 1024 * 1024),
     });
   const timeoutMs = Math.round(config.request_timeout * 1000);
   const client = new WmsClient({

@@ -15,7 +15,7 @@ import {
 } from './pagination.js';
 import { RateLimiter } from './rate-limiter.js';
 import { parseRetryAfter, type RetryPolicy } from './retry.js';
-import { NetworkFailure, type Transport } from './transport.js';
+import { NetworkFailure, ResponseTooLarge, type Transport } from './transport.js';
 
 /** The smallest page we shrink to after timeouts (FIVETRAN's floor). */
 export const MIN_PAGE_SIZE = 25;
@@ -233,6 +233,13 @@ export class WmsClient implements WmsSource {
       try {
         response = await transport.send({ method: 'GET', url, headers, timeoutMs });
       } catch (error) {
+        if (error instanceof ResponseTooLarge) {
+          // Retrying would inflate the same body again; a page this size is a gzip bomb or a misconfiguration.
+          throw new SourceError(
+            `GET ${redactQuery(url)}: the response decodes to more than max_response_mb (${formatMb(error.limitBytes)} MB) and was abandoned: lower page_size, or raise max_response_mb if pages this large are expected`,
+            { retriable: false },
+          );
+        }
         if (!(error instanceof NetworkFailure)) throw error;
         metrics.timer('http_request_duration', seconds(), {
           endpoint: plan.endpoint,
@@ -275,4 +282,8 @@ export class WmsClient implements WmsSource {
       });
     });
   }
+}
+
+function formatMb(bytes: number): string {
+  return String(Math.round((bytes / 1024 / 1024) * 1000) / 1000);
 }

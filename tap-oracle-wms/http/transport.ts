@@ -31,6 +31,17 @@ export class NetworkFailure extends Error {
   }
 }
 
+/** A body that decodes (decompresses) to more than the transport's cap; it was dropped as soon as it passed it. */
+export class ResponseTooLarge extends Error {
+  readonly limitBytes: number;
+
+  constructor(limitBytes: number) {
+    super(`the decoded response passed ${limitBytes} bytes`);
+    this.name = 'ResponseTooLarge';
+    this.limitBytes = limitBytes;
+  }
+}
+
 /** The only place that talks to the network. Swapped for an in-memory fake in unit tests. */
 export interface Transport {
   send(request: TransportRequest): Promise<TransportResponse>;
@@ -41,6 +52,8 @@ export interface AxiosTransportOptions {
   maxSockets: number;
   verifyTls: boolean;
   caFile?: string;
+  /** Largest decoded body accepted: a gzip body that inflates past it is abandoned part-way, never held whole. */
+  maxResponseBytes: number;
 }
 
 /**
@@ -50,6 +63,7 @@ export interface AxiosTransportOptions {
 export class AxiosTransport implements Transport {
   readonly #axios: AxiosInstance;
   readonly #agents: (http.Agent | https.Agent)[];
+  readonly #maxResponseBytes: number;
 
   constructor(options: AxiosTransportOptions) {
     let ca: string | undefined;
@@ -68,6 +82,7 @@ export class AxiosTransport implements Transport {
       ...(ca ? { ca } : {}),
     });
     this.#agents = [httpAgent, httpsAgent];
+    this.#maxResponseBytes = options.maxResponseBytes;
     this.#axios = axios.create({
       httpAgent,
       httpsAgent,
@@ -77,6 +92,8 @@ export class AxiosTransport implements Transport {
       // Redirects come back to WmsClient, which follows only those to base_url's origin (credentials ride along).
       maxRedirects: 0,
       decompress: true,
+      // Counted on the decompressed stream, chunk by chunk: the request is destroyed as soon as it passes the cap.
+      maxContentLength: options.maxResponseBytes,
     });
   }
 
@@ -102,6 +119,8 @@ export class AxiosTransport implements Transport {
       };
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'UNKNOWN';
+      if (code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test((error as Error).message))
+        throw new ResponseTooLarge(this.#maxResponseBytes);
       const timedOut = signal.aborted || code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED';
       throw new NetworkFailure(code, timedOut);
     }
