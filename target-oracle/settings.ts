@@ -112,7 +112,7 @@ export const TARGET_SETTINGS: SettingsSchema = {
       enum: ['executemany', 'staging'],
       default: 'executemany',
       description:
-        'Oracle upsert: row-wise MERGE through executeMany, or executeMany into a global temporary table plus one MERGE.',
+        'Oracle upsert: row-wise MERGE through executeMany, or executeMany into a global temporary table plus one MERGE. Tables with a CLOB column always use the global temporary table (STRING binds, no temporary LOBs).',
     },
     oracle_boolean_type: {
       type: 'string',

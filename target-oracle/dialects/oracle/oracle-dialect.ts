@@ -5,14 +5,13 @@ import type { NamingRules } from '../../names.js';
 import type { SchemaChangePolicy, TargetConfig } from '../../settings.js';
 import type { Cell } from '../../values.js';
 import type { BindDef, BindValue, OracleSession } from './oracle-session.js';
+import { CLOB_BIND_BYTES, sizedChunks, type SizedChunk } from './oracle-chunks.js';
 import * as sql from './oracle-sql.js';
 import { storedRows, storedTable } from './oracle-keys.js';
-import { ensureOracleTable, stagingTable } from './oracle-tables.js';
+import { ensureOracleTable, stagingTable, usesStage } from './oracle-tables.js';
 
 /** Bind memory one executeMany call may reserve (rows × Σ maxSize); keeps far below the DPI-1015 array limits. */
 export const BIND_BUDGET_BYTES = 64 * 1024 * 1024;
-/** A CLOB bind counts as this many bytes for the budget. */
-const CLOB_BIND_BYTES = 64 * 1024;
 /** Keys per existence pre-count query (the split of merged rows into inserted and updated). */
 const COUNT_KEYS_PER_QUERY = 500;
 
@@ -70,6 +69,18 @@ export class OracleDialect implements Dialect {
     return Math.max(1, Math.min(this.#options.oracleChunkRows, Math.floor(BIND_BUDGET_BYTES / Math.max(1, rowBytes))));
   }
 
+  /**
+   * Calls for a plain INSERT … VALUES: every STRING bind sized by its values, CLOB columns bound as STRING too;
+   * only a JSON-typed column (oracle_json_type json, converted by JSON(:n)) keeps its CLOB bind.
+   */
+  #sizedChunks(table: TableSpec, binds: BindValue[][]): SizedChunk[] {
+    const defs = table.columns.map((c): BindDef => {
+      const def = sql.bindDef(c.type);
+      return def.type === 'clob' && sql.oracleType(c.type, this.#types) !== 'CLOB' ? def : { type: 'string' };
+    });
+    return sizedChunks(binds, defs, this.#options.oracleChunkRows, BIND_BUDGET_BYTES);
+  }
+
   #binds(table: TableSpec, rows: Cell[][]): BindValue[][] {
     const booleanAsNumber = this.#options.oracleBooleanType === 'number';
     const types = table.columns.map((c) => c.type);
@@ -108,10 +119,12 @@ export class OracleDialect implements Dialect {
     const binds = this.#binds(table, rows);
 
     if (request.mode === 'append') {
+      // A plain INSERT … VALUES: CLOB columns take STRING binds of any length (no temporary LOBs).
       const insert = sql.insertSql(sql.tableName(table), table, this.#types);
-      for (let c = 0; c < chunks; c += 1) {
-        const result = await dbStep(`chunk ${c + 1}/${chunks}`, () =>
-          session.executeMany(insert, binds.slice(c * chunk, (c + 1) * chunk), { bindDefs, dmlRowCounts: true }),
+      const parts = this.#sizedChunks(table, binds);
+      for (const [c, part] of parts.entries()) {
+        const result = await dbStep(`chunk ${c + 1}/${parts.length}`, () =>
+          session.executeMany(insert, part.rows, { bindDefs: part.bindDefs, dmlRowCounts: true }),
         );
         stats.inserted += sum(result.dmlRowCounts) ?? result.rowsAffected ?? 0;
       }
@@ -119,12 +132,15 @@ export class OracleDialect implements Dialect {
     }
 
     const history = request.mode === 'history';
-    if (this.#options.oracleMergeStrategy === 'staging') {
+    if (usesStage(table, this.#options)) {
+      // Rows into the session's global temporary table with STRING binds (CLOBs included), then one set-based
+      // MERGE. The stage holds this batch only (deduplicated by key: no ORA-30926) and empties at COMMIT.
       const stage = stagingTable(table, this.naming);
       const insert = sql.insertSql(sql.tableName(stage), table, this.#types);
-      for (let c = 0; c < chunks; c += 1) {
-        await dbStep(`staging chunk ${c + 1}/${chunks}`, () =>
-          session.executeMany(insert, binds.slice(c * chunk, (c + 1) * chunk), { bindDefs }),
+      const parts = this.#sizedChunks(table, binds);
+      for (const [c, part] of parts.entries()) {
+        await dbStep(`staging chunk ${c + 1}/${parts.length}`, () =>
+          session.executeMany(insert, part.rows, { bindDefs: part.bindDefs }),
         );
       }
       const existing = await dbStep('counting existing keys', () =>
@@ -137,7 +153,6 @@ export class OracleDialect implements Dialect {
       const affected = merged.rowsAffected ?? 0;
       stats.updated = history ? 0 : matched;
       stats.inserted = affected - stats.updated;
-      // ON COMMIT DELETE ROWS empties the stage; the next flush of this session starts clean.
       return stats;
     }
 

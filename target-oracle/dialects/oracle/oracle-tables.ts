@@ -49,6 +49,21 @@ export function stagingTable(table: TableSpec, naming: NamingRules): Pick<TableS
 }
 
 /**
+ * Whether upserts go through the staging table: with `oracle_merge_strategy` staging, and always when a column is
+ * a CLOB (bound as STRING only in a plain INSERT, never in a MERGE's SELECT … FROM dual, where a long value is
+ * refused with ORA-01461 and a CLOB bind costs two round trips per value).
+ */
+export function usesStage(
+  table: TableSpec,
+  options: Pick<TargetConfig, 'oracleMergeStrategy' | 'oracleBooleanType' | 'oracleJsonType'>,
+): boolean {
+  if (table.keyColumns.length === 0) return false;
+  if (options.oracleMergeStrategy === 'staging') return true;
+  const types: sql.OracleTypeOptions = { booleanType: options.oracleBooleanType, jsonType: options.oracleJsonType };
+  return table.columns.some((c) => sql.oracleType(c.type, types) === 'CLOB');
+}
+
+/**
  * Introspects, then creates or evolves. Oracle DDL commits implicitly, so the core only calls this between flushes
  * (on SCHEMA, after flushing), never with rows of a batch pending.
  */
@@ -112,7 +127,7 @@ export async function ensureOracleTable(
       changed = true;
     }
   }
-  if (options.oracleMergeStrategy === 'staging' && table.keyColumns.length > 0) {
+  if (usesStage(table, options)) {
     const stage = stagingTable(table, naming);
     const found = (await session.execute(sql.COLUMNS_SQL, [stage.schema ?? null, stage.name])).rows ?? [];
     if (found.length > 0 && changed)

@@ -3,7 +3,7 @@ import type { Request, RulesBackend } from './backend.js';
 import { parseConnectString } from './connect-string.js';
 import type { Link } from './driver.js';
 import { OracleError } from './oracle-error.js';
-import { errorFromWire, errorToWire, type WireError } from './wire.js';
+import { errorFromWire, errorToWire, lineSplitter, type WireError } from './wire.js';
 
 /** Everything crosses as JSON, in process too, so both links behave alike (bigints, Dates and errors included). */
 function clone<T>(value: T): T {
@@ -61,19 +61,19 @@ class Channel {
 
   private constructor(socket: net.Socket) {
     this.#socket = socket;
-    let buffer = '';
-    socket.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
-        const reply = JSON.parse(buffer.slice(0, nl)) as Reply;
-        buffer = buffer.slice(nl + 1);
+    // Decoded across chunks: a multi-byte character split between two chunks stays whole.
+    socket.setEncoding('utf8');
+    socket.on(
+      'data',
+      lineSplitter((line) => {
+        const reply = JSON.parse(line) as Reply;
         const waiter = this.#pending.get(reply.id);
         this.#pending.delete(reply.id);
         if (this.#pending.size === 0) socket.unref();
         if (reply.error) waiter?.reject(errorFromWire(reply.error));
         else waiter?.resolve(reply.result);
-      }
-    });
+      }),
+    );
     socket.on('close', () => {
       this.#closed = true;
       for (const waiter of this.#pending.values())

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Request, RulesBackend } from './backend.js';
-import { errorToWire } from './wire.js';
+import { errorToWire, lineSplitter } from './wire.js';
 
 export interface RulesServer {
   host: string;
@@ -18,12 +18,12 @@ export async function serveRules(backend: RulesBackend): Promise<RulesServer> {
   const server = net.createServer((socket) => {
     sockets.add(socket);
     const sessions = new Set<number>();
-    let buffer = '';
-    socket.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
-        const { id, request } = JSON.parse(buffer.slice(0, nl)) as { id: number; request: Request };
-        buffer = buffer.slice(nl + 1);
+    // Decoded across chunks: a multi-byte character split between two chunks stays whole.
+    socket.setEncoding('utf8');
+    socket.on(
+      'data',
+      lineSplitter((line) => {
+        const { id, request } = JSON.parse(line) as { id: number; request: Request };
         backend.handle(request).then(
           (result) => {
             if (request.method === 'open') sessions.add((result as { session: number }).session);
@@ -34,8 +34,8 @@ export async function serveRules(backend: RulesBackend): Promise<RulesServer> {
             if (!socket.destroyed) socket.write(`${JSON.stringify({ id, error: errorToWire(error) })}\n`);
           },
         );
-      }
-    });
+      }),
+    );
     socket.on('error', () => undefined);
     socket.on('close', () => {
       sockets.delete(socket);
