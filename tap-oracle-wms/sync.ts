@@ -14,6 +14,7 @@ import {
 import { forEachConcurrent } from './concurrency.js';
 import type { WmsSource } from './http/client.js';
 import { refusedParameter } from './http/errors.js';
+import { pageSizeOf } from './http/pagination.js';
 import { idBounds } from './id-bounds.js';
 import { formatInstant } from './instant.js';
 import type { SingerOutput } from './output.js';
@@ -31,7 +32,7 @@ import {
 } from './replication.js';
 import type { TapConfig } from './settings.js';
 import { withDecimalForm } from './singer-decimal.js';
-import { recordTransform, type RecordTransform } from './transform.js';
+import { idOf, recordTransform, type RecordTransform } from './transform.js';
 
 export interface SyncDeps {
   source: WmsSource;
@@ -165,7 +166,9 @@ async function readSlice(stream: string, slice: Slice, deps: StreamDeps): Promis
   );
   const state = { pages: 0 };
   try {
-    await readPages(stream, slice, params, deps, true, state);
+    if (deps.config.page_mode === 'paged' && params.get('ordering') === 'id')
+      await readByIdKeyset(stream, slice, params, deps, state);
+    else await readPages(stream, slice, params, deps, true, state);
   } catch (error) {
     // Some entities refuse an ordering (a 400 naming it); then scan unordered and bookmark only once complete.
     if (!refusedParameter(error, 'ordering') || state.pages > 0 || !params.has('ordering')) throw error;
@@ -179,6 +182,29 @@ async function readSlice(stream: string, slice: Slice, deps: StreamDeps): Promis
   deps.logger.debug(`${slice.label}: complete after ${state.pages} page(s)`, { stream });
 }
 
+/**
+ * Paged mode by id: real tenants' paged listings can end early (a stale page_count) or skip rows (a short page in the
+ * middle, after which page N+1 starts past rows never sent). So a listing stops at a short page, and every listing is
+ * followed by another that starts after the last id read (`id__gt`), until one comes back empty: nothing is skipped,
+ * nothing read twice. It costs one extra request per id range (the empty answer that confirms the end).
+ */
+async function readByIdKeyset(
+  stream: string,
+  slice: Slice,
+  params: URLSearchParams,
+  deps: StreamDeps,
+  progress: { pages: number },
+): Promise<void> {
+  let listing = params;
+  for (;;) {
+    const { rows, lastId } = await readPages(stream, slice, listing, deps, true, progress, true);
+    if (rows === 0 || lastId === undefined) return;
+    listing = new URLSearchParams(listing);
+    listing.delete('id__gte');
+    listing.set('id__gt', lastId.toString());
+  }
+}
+
 async function readPages(
   stream: string,
   slice: Slice,
@@ -186,8 +212,10 @@ async function readPages(
   deps: StreamDeps,
   sorted: boolean,
   progress: { pages: number },
-): Promise<void> {
+  stopAtShortPage = false,
+): Promise<{ rows: number; lastId?: bigint }> {
   let written = 0;
+  let lastId: bigint | undefined;
   let pending: ((state: TapState) => TapState) | undefined;
   for await (const page of deps.source.pages(stream, params)) {
     progress.pages += 1;
@@ -199,15 +227,28 @@ async function readPages(
     deps.progress.add(raws.length);
     const update = slice.afterPage(raws);
     if (deps.testMode !== undefined) {
-      if (deps.limit !== undefined && written >= deps.limit) return;
+      if (deps.limit !== undefined && written >= deps.limit) return { rows: written };
     } else if (update && sorted) {
       await deps.output.checkpoint(update);
     } else if (update) {
       pending = update;
     }
     if (deps.signal?.aborted) throw new InterruptedError(String(deps.signal.reason ?? 'SIGTERM'));
+    for (const raw of raws) {
+      const id = idOf(raw.id);
+      if (id !== undefined && (lastId === undefined || id > lastId)) lastId = id;
+    }
+    const size = pageSizeOf(page.url);
+    if (stopAtShortPage && page.nextPage !== null && size !== undefined && page.results.length < size) {
+      deps.logger.warning(
+        `${stream}: a page of ${page.results.length} rows (page_size ${size}) in mid-listing; going on after the last id read`,
+        { stream },
+      );
+      break;
+    }
   }
   if (pending) await deps.output.checkpoint(pending);
+  return { rows: written, lastId };
 }
 
 /**

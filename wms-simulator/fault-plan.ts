@@ -16,10 +16,25 @@ import { hashString, mulberry32 } from './prng.js';
  * Kinds: 429(retryAfterSeconds=1), 500, 502, 503, 504 (JSON error bodies), html502 (an HTML gateway
  * page), stall(ms=120000) (answer only after ms), reset(bytes=64) (send headers and `bytes` of the body,
  * then destroy the socket), phantom (paged mode: the page after the last one answers 500 instead of 404),
- * no-ordering (400 when `ordering` is given), latency(baseMs, perRowMs=0).
+ * no-ordering (400 when `ordering` is given), latency(baseMs, perRowMs=0), short(rows=1) (a list page answers only
+ * its first `rows` rows, its next_page unchanged), shrink (paged mode: the page reports itself as the last one, a
+ * stale page_count, next_page null), wms-latency(scale=1) (a delay drawn from the real page latencies, times scale).
  */
 export type FaultKind =
-  '429' | '500' | '502' | '503' | '504' | 'html502' | 'stall' | 'reset' | 'phantom' | 'no-ordering' | 'latency';
+  | '429'
+  | '500'
+  | '502'
+  | '503'
+  | '504'
+  | 'html502'
+  | 'stall'
+  | 'reset'
+  | 'phantom'
+  | 'no-ordering'
+  | 'latency'
+  | 'short'
+  | 'shrink'
+  | 'wms-latency';
 
 const KINDS = new Set<FaultKind>([
   '429',
@@ -33,12 +48,17 @@ const KINDS = new Set<FaultKind>([
   'phantom',
   'no-ordering',
   'latency',
+  'short',
+  'shrink',
+  'wms-latency',
 ]);
 const DEFAULT_ARGS: Partial<Record<FaultKind, number[]>> = {
   '429': [1],
   stall: [120000],
   reset: [64],
   latency: [0, 0],
+  short: [1],
+  'wms-latency': [1],
 };
 
 export type Trigger =
@@ -62,6 +82,8 @@ export interface Fault {
   readonly kind: FaultKind;
   readonly args: readonly number[];
   readonly rule: string;
+  /** A uniform draw in [0, 1) from the rule's seeded generator, for faults that vary (wms-latency). */
+  readonly draw: number;
 }
 
 export class FaultSpecError extends Error {}
@@ -91,6 +113,45 @@ function splitTopLevel(spec: string): string[] {
 }
 
 const RULE = /^(?:([*a-z0-9_]+(?:\/describe)?):)?([a-z0-9-]+)(?:\(([^)]*)\))?(?:@(.+))?$/;
+
+/**
+ * Page latencies of a real tenant (allocation pages: median 5.37 s, p90 23.13 s, max 209.6 s over 463 pages) as a
+ * log-normal: mu = ln(5.37), sigma = ln(23.13 / 5.37) / 1.2816 (the 90th percentile's z). About 1 page in 1,500 takes
+ * over 200 s; draws are capped at 300 s, the read timeout the real client used. Returns milliseconds.
+ */
+export function realPageLatencyMs(draw: number): number {
+  const mu = Math.log(5.37);
+  const sigma = Math.log(23.13 / 5.37) / 1.2816;
+  return Math.min(300_000, Math.exp(mu + sigma * inverseNormal(Math.min(Math.max(draw, 1e-9), 1 - 1e-9))) * 1000);
+}
+
+/** The standard normal quantile (Acklam's rational approximation, relative error below 1.2e-9). */
+function inverseNormal(p: number): number {
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
+  ];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const low = 0.02425;
+  if (p < low) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (
+      (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+      ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+    );
+  }
+  if (p > 1 - low) return -inverseNormal(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return (
+    ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
+    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+  );
+}
 
 function parseRule(text: string): FaultRule {
   const m = RULE.exec(text);
@@ -140,7 +201,7 @@ export class FaultPlan {
       const n = ++this.counts[i];
       const t = rule.trigger;
       const hit = t.type === 'always' || (t.type === 'count' ? n >= t.from && n <= t.to : this.rngs[i]() < t.p);
-      if (hit) fired.push({ kind: rule.kind, args: rule.args, rule: rule.text });
+      if (hit) fired.push({ kind: rule.kind, args: rule.args, rule: rule.text, draw: this.rngs[i]() });
     });
     return fired;
   }

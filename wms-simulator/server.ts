@@ -10,7 +10,7 @@ import { resolveOptions, type SimulatorOptions } from './simulator-options.js';
 import { Tenant } from './tenant.js';
 import { WmsApi, type ApiRequest } from './wms-api.js';
 import { WmsError } from './wms-error.js';
-import type { Fault, FaultKind, RequestTarget } from './fault-plan.js';
+import { type Fault, type FaultKind, realPageLatencyMs, type RequestTarget } from './fault-plan.js';
 
 export interface RunningSimulator {
   /** `http://127.0.0.1:port` */
@@ -31,7 +31,18 @@ interface Reply {
   contentType?: string;
 }
 
-const REQUEST_FAULTS = new Set<FaultKind>(['429', '500', '502', '503', '504', 'html502', 'stall', 'reset', 'latency']);
+const REQUEST_FAULTS = new Set<FaultKind>([
+  '429',
+  '500',
+  '502',
+  '503',
+  '504',
+  'html502',
+  'stall',
+  'reset',
+  'latency',
+  'wms-latency',
+]);
 const MAX_BODY = 64 * 1024;
 
 const GATEWAY_PAGE =
@@ -146,6 +157,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       envPath,
       rawPath,
       ifModifiedSince: header(req, 'if-modified-since'),
+      fired,
     };
     return api.handle(apiRequest);
   }
@@ -179,6 +191,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     for (const f of fired) {
       if (f.kind === 'latency') delay += f.args[0] + f.args[1] * reply.rows;
       if (f.kind === 'stall') delay += f.args[0];
+      if (f.kind === 'wms-latency') delay += realPageLatencyMs(f.draw) * f.args[0];
       if (f.kind === 'reset') resetAfter = f.args[0]!;
     }
     later(delay, () => {

@@ -4,7 +4,7 @@ import { ListQueryEngine } from './list-query.js';
 import { parseListParams } from './list-params.js';
 import { RecordRenderer } from './record-renderer.js';
 import { formatTimestamp, parseTimestamp } from './time-zone.js';
-import type { FaultPlan } from './fault-plan.js';
+import type { Fault, FaultPlan } from './fault-plan.js';
 import type { QueryString } from './query-string.js';
 import type { RuntimeSettings } from './simulator-options.js';
 import type { Tenant } from './tenant.js';
@@ -23,6 +23,8 @@ export interface ApiRequest {
   /** The request path as received, for next/previous links (DRF's build_absolute_uri). */
   readonly rawPath: string;
   readonly ifModifiedSince: string | undefined;
+  /** Faults that shaped the answer are added here, for the request log. */
+  readonly fired: Fault[];
 }
 
 export interface ApiResponse {
@@ -35,6 +37,8 @@ export interface ApiResponse {
 
 const PHANTOM = new Set(['phantom'] as const);
 const NO_ORDERING = new Set(['no-ordering'] as const);
+const SHORT = new Set(['short'] as const);
+const SHRINK = new Set(['shrink'] as const);
 
 /** The read side of lgfapi v10 `entity/`: entity list, describe, list and retrieve. */
 export class WmsApi {
@@ -99,8 +103,17 @@ export class WmsApi {
     if (rows.length === 0 && !this.settings.emptyList200) throw WmsError.notFound('No data found.');
     if (req.method === 'HEAD') return json(200, '', 0);
 
+    // A partial page (real tenants return some in mid-listing): only its first rows, its links as if it were whole.
+    const short = this.faults().fire(target, SHORT)[0];
+    if (short) req.fired.push(short);
+    const keep = <T>(slice: readonly T[]): readonly T[] => (short ? slice.slice(0, short.args[0]) : slice);
+
     if (params.pageMode === 'sequenced') {
-      const page = paginateByCursor(rows, ordering, params.cursor, params.pageSize, this.tenant.defaultZone);
+      const whole = paginateByCursor(rows, ordering, params.cursor, params.pageSize, this.tenant.defaultZone);
+      // The cursor follows the rows actually sent (DRF builds it from the page's last row), so a short page loses nothing.
+      const page = short
+        ? paginateByCursor(rows, ordering, params.cursor, keep(whole.rows).length, this.tenant.defaultZone)
+        : whole;
       const next = page.next === null ? 'null' : JSON.stringify(this.link(req, req.query.with('cursor', page.next)));
       const previous =
         page.previous === null ? 'null' : JSON.stringify(this.link(req, req.query.with('cursor', page.previous)));
@@ -122,11 +135,16 @@ export class WmsApi {
       }
       throw WmsError.notFound('Invalid page.');
     }
-    const slice = rows.slice((page - 1) * size, page * size);
-    const next = page < pageCount ? JSON.stringify(this.link(req, req.query.with('page', String(page + 1)))) : 'null';
+    const slice = keep(rows.slice((page - 1) * size, page * size));
+    // A stale page_count (real tenants' counts drop mid-listing): this page says it is the last one.
+    const shrink = this.faults().fire(target, SHRINK);
+    req.fired.push(...shrink);
+    const reportedCount = shrink.length > 0 ? page : pageCount;
+    const next =
+      page < reportedCount ? JSON.stringify(this.link(req, req.query.with('page', String(page + 1)))) : 'null';
     const previous =
       page > 1 ? JSON.stringify(this.link(req, req.query.with('page', page === 2 ? null : String(page - 1)))) : 'null';
-    const body = `{"result_count":${rows.length},"page_count":${pageCount},"page_nbr":${page},"next_page":${next},"previous_page":${previous},"results":[${slice.map(render).join(',')}]}`;
+    const body = `{"result_count":${rows.length},"page_count":${reportedCount},"page_nbr":${page},"next_page":${next},"previous_page":${previous},"results":[${slice.map(render).join(',')}]}`;
     return json(200, body, slice.length);
   }
 
