@@ -61,11 +61,11 @@ export interface ReplayServer {
   close(): Promise<void>;
 }
 
-const LIST_PARAMS = new Set(['page_size', 'page_mode', 'ordering', 'cursor', 'page']);
+const LIST_PARAMS = new Set(['page_size', 'page_mode', 'ordering', 'cursor', 'page', 'id__gt']);
 
 /**
  * lgfapi v10 serving one entity from the real rows: the entity list, a describe (written by the test), and list
- * pages in paged and sequenced mode (ordering by id or none, which is ascending id as real pulls were). Any other
+ * pages in paged and sequenced mode (ordering by id or none, which is ascending id as real pulls were; `id__gt`). Any other
  * query parameter is refused with a 400, so the test proves the tap asked only what this replay answers exactly.
  */
 export async function startReplay(options: {
@@ -99,29 +99,32 @@ export async function startReplay(options: {
     const kept: Record<string, string> = { ...query };
     delete kept.cursor;
     delete kept.page;
+    const after = query.id__gt === undefined ? undefined : Number(query.id__gt);
+    const listed = after === undefined ? sorted : sorted.filter((row) => row.id > after);
     const body = (results: readonly ReplayRow[], head: string) =>
       `{${head}"results":[${results.map((row) => row.text).join(',')}]}`;
 
     if (query.page_mode === 'sequenced') {
-      const after = query.cursor === undefined ? undefined : Number(/^p=(\d+)$/.exec(atob(query.cursor))?.[1]);
-      const rest = after === undefined ? sorted : sorted.filter((row) => row.id > after);
+      const cursor = query.cursor === undefined ? undefined : Number(/^p=(\d+)$/.exec(atob(query.cursor))?.[1]);
+      const rest = cursor === undefined ? listed : listed.filter((row) => row.id > cursor);
       const page = rest.slice(0, size);
       if (page.length === 0) return send(404, '{"code":"NOT_FOUND","message":"No data found."}');
       const next = rest.length > size ? JSON.stringify(sequencedLink(origin, listPath, kept, page.at(-1)!.id)) : 'null';
       return send(200, body(page, `"next_page":${next},"previous_page":null,`));
     }
     const pageNumber = Number(query.page ?? '1');
-    const pageCount = Math.max(1, Math.ceil(sorted.length / size));
+    const pageCount = Math.max(1, Math.ceil(listed.length / size));
+    if (listed.length === 0) return send(404, '{"code":"NOT_FOUND","message":"No data found."}');
     if (!(pageNumber >= 1 && pageNumber <= pageCount))
       return send(404, '{"code":"NOT_FOUND","message":"Invalid page."}');
-    const page = sorted.slice((pageNumber - 1) * size, pageNumber * size);
+    const page = listed.slice((pageNumber - 1) * size, pageNumber * size);
     const next = pageNumber < pageCount ? JSON.stringify(pagedLink(origin, listPath, kept, pageNumber + 1)) : 'null';
     const previous = pageNumber > 1 ? JSON.stringify(pagedLink(origin, listPath, kept, pageNumber - 1)) : 'null';
     return send(
       200,
       body(
         page,
-        `"result_count":${sorted.length},"page_count":${pageCount},"page_nbr":${pageNumber},"next_page":${next},"previous_page":${previous},`,
+        `"result_count":${listed.length},"page_count":${pageCount},"page_nbr":${pageNumber},"next_page":${next},"previous_page":${previous},`,
       ),
     );
   });
