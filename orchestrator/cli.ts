@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import {
   type CliContext,
   ConfigError,
+  INFO_ONLY,
   configSources,
   ExitCode,
   Metrics,
@@ -10,11 +11,14 @@ import {
   printInfoIfAsked,
   runCli,
   stringifyJson,
+  UsageError,
 } from '../singer/index.js';
 import { createClient } from '../tap-oracle-wms/index.js';
 import { renderHealth } from './health-checks.js';
 import { createOrchestrator } from './orchestrator.js';
 import { partitionJobsYaml, planPartitions } from './partition-plan.js';
+import { COMMANDS, DESCRIPTION, helpFor, OPTIONS } from './commands.js';
+import { commandConfigProblems } from './plugin-config-check.js';
 import { effectiveTapConfig, tapConfigFor } from './plugin-configs.js';
 import { ProgressLine } from './progress-line.js';
 import type { RunResult } from './run-result.js';
@@ -22,19 +26,6 @@ import { renderSummary } from './run-report.js';
 import { startService } from './serve.js';
 import { checkSchedule } from './scheduler.js';
 import { loadPipelineSettings, PIPELINE_SETTINGS, PLUGIN_NAME } from './settings.js';
-
-const DESCRIPTION =
-  'Runs tap-oracle-wms | target-oracle per company and facility (full and incremental), with retries, state, alerts (email, Slack, webhook), resource monitoring, consistency checks, reports, schedules and Prometheus metrics';
-
-const USAGE = `Usage:
-  wms-pipeline full --company <code> --facility <code>
-  wms-pipeline incremental --company <code> --facility <code>
-  wms-pipeline run <job>
-  wms-pipeline jobs
-  wms-pipeline health
-  wms-pipeline serve
-  wms-pipeline plan-partitions --entity <name> --parts <n> [--out <file>]
-Options: --config <file|ENV> (repeatable, later wins; default ENV = WMS_PIPELINE_* variables), --json, --about [--format text|json|markdown], --version`;
 
 /** runCli sets the exit code from thrown errors only; a failed run or health check is a result, not a throw. */
 export async function run(): Promise<ExitCode> {
@@ -47,20 +38,16 @@ export async function run(): Promise<ExitCode> {
   return code;
 }
 
-async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promise<void> {
+async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promise<void | typeof INFO_ONLY> {
   const { logger, stdout } = context;
   // Commands are positional; singer's strict parser only knows options, so they are taken off first.
   const argv = [...context.argv];
   const positionals: string[] = [];
   while (argv.length > 0 && !argv[0].startsWith('-')) positionals.push(argv.shift()!);
-  const args = await parseArgs(PLUGIN_NAME, argv, {
-    company: { type: 'string', description: 'Company code (full, incremental)' },
-    facility: { type: 'string', description: 'Facility code (full, incremental)' },
-    json: { type: 'boolean', description: 'Print the result as JSON instead of the summary' },
-    entity: { type: 'string', description: 'Entity whose ids are split (plan-partitions)' },
-    parts: { type: 'number', description: 'Number of id ranges, one Meltano job each (plan-partitions)' },
-    out: { type: 'string', description: 'File to write the Meltano jobs to instead of stdout (plan-partitions)' },
-  });
+  const [command, ...rest] = positionals;
+  const known = command !== undefined && command in COMMANDS;
+  const program = known ? `${PLUGIN_NAME} ${command}` : PLUGIN_NAME;
+  const args = await parseArgs(program, argv, OPTIONS);
   const info = {
     name: PLUGIN_NAME,
     description: DESCRIPTION,
@@ -68,11 +55,15 @@ async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promi
     capabilities: [] as string[],
     settings: PIPELINE_SETTINGS,
   };
-  if (printInfoIfAsked(args, info, stdout)) return;
-  const [command, ...rest] = positionals;
-  if (!command) throw new ConfigError(`a command is required\n${USAGE}`);
+  if (printInfoIfAsked(args, info, stdout, helpFor(known ? command : undefined))) return INFO_ONLY;
+  const commandList = Object.keys(COMMANDS).join(', ');
+  if (command === undefined) throw new UsageError(`a command is required (${commandList})`, PLUGIN_NAME);
+  if (!known) throw new UsageError(`unknown command '${command}' (commands: ${commandList})`, PLUGIN_NAME);
+  if (command === 'run' ? rest.length !== 1 : rest.length > 0)
+    throw new UsageError(command === 'run' ? "'run' takes one job name" : `unexpected argument '${rest[0]}'`, program);
 
-  const settings = await loadPipelineSettings(configSources(args), context.env);
+  const sources = configSources(args);
+  const settings = await loadPipelineSettings(sources, context.env);
   for (const job of settings.jobs) {
     if (!job.schedule) continue;
     try {
@@ -82,6 +73,25 @@ async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promi
         `job '${job.name}': schedule '${job.schedule}' is not a valid cron expression (${(error as Error).message})`,
       );
     }
+  }
+  if (command === 'run' && !settings.jobs.some((job) => job.name === rest[0]))
+    throw new UsageError(
+      `unknown job '${rest[0]}' (jobs: ${settings.jobs.map((job) => job.name).join(', ') || 'none configured'})`,
+      program,
+    );
+  const problems = commandConfigProblems(settings, command, {
+    company: args.company as string | undefined,
+    facility: args.facility as string | undefined,
+    job: rest[0],
+  });
+  if (problems.length > 0) {
+    // With no --config at all the user has not configured anything yet: say how, in one line.
+    if (sources.length === 0)
+      throw new UsageError(
+        `'${command}' needs settings (${problems.join('; ')}): pass --config <file> or set WMS_PIPELINE_<SETTING> variables`,
+        program,
+      );
+    throw new ConfigError(problems);
   }
 
   const tty = (process.stderr.isTTY ?? false) && !args.json;
@@ -112,7 +122,6 @@ async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promi
     switch (command) {
       case 'full':
       case 'incremental': {
-        if (rest.length > 0) throw new ConfigError(`unexpected argument '${rest[0]}'\n${USAGE}`);
         const company = (args.company as string | undefined) ?? settings.company_code;
         const facility = (args.facility as string | undefined) ?? settings.facility_code;
         withProgress(`${command} ${company}/${facility}`);
@@ -124,7 +133,6 @@ async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promi
         return;
       }
       case 'run': {
-        if (rest.length !== 1) throw new ConfigError(`'run' takes one job name\n${USAGE}`);
         withProgress(rest[0]);
         finishRun(await orchestrator.runJob(rest[0]));
         return;
@@ -169,7 +177,7 @@ async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promi
         const entity = args.entity as string | undefined;
         const parts = args.parts as number | undefined;
         if (!entity || parts === undefined || !Number.isInteger(parts) || parts < 1 || parts > 1000)
-          throw new ConfigError(`plan-partitions needs --entity and --parts (an integer from 1 to 1000)\n${USAGE}`);
+          throw new UsageError('plan-partitions needs --entity and --parts (an integer from 1 to 1000)', program);
         const tapConfig = effectiveTapConfig(
           tapConfigFor(settings, {
             job: 'plan-partitions',
@@ -201,8 +209,6 @@ async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promi
         }
         return;
       }
-      default:
-        throw new ConfigError(`unknown command '${command}'\n${USAGE}`);
     }
   } finally {
     progress?.stop();

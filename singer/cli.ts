@@ -1,7 +1,8 @@
 import type { Readable, Writable } from 'node:stream';
 import yargs, { type Argv, type Options } from 'yargs';
 import { renderAbout, type AboutFormat, type PluginInfo } from './about.js';
-import { ConfigError, exitCodeOf, ExitCode, InterruptedError, SingerError } from './errors.js';
+import { ConfigError, exitCodeOf, ExitCode, InterruptedError, SingerError, UsageError } from './errors.js';
+import { renderHelp, type HelpSpec } from './help.js';
 import { createLogger, type Logger } from './log.js';
 import { watchParent } from './parent-watch.js';
 
@@ -23,7 +24,8 @@ export interface RunCliOptions {
   stderr?: Writable;
   /**
    * Write the METRIC `process_peak_rss_bytes` at exit (default: when logging to the process's own stderr, i.e. in a
-   * real executable, not with an injected `stderr`).
+   * real executable, not with an injected `stderr`). Never after `--help`/`--version`/`--about` or a configuration or
+   * usage error: those did no work worth measuring, and a wrapper reading stderr should see only the answer.
    */
   peakRssMetric?: boolean;
 }
@@ -31,13 +33,16 @@ export interface RunCliOptions {
 /** The metric runCli writes last: the process's peak resident memory, exact (getrusage ru_maxrss). */
 export const PEAK_RSS_METRIC = 'process_peak_rss_bytes';
 
+/** What a CLI main returns when it only printed information (`--help`, `--version`, `--about`). */
+export const INFO_ONLY = 'info-only';
+
 /**
  * Runs a CLI main function and maps its outcome to `process.exitCode` (never `process.exit()`, which could cut off
  * buffered stdout). Errors are logged as CRITICAL lines without stack traces unless LOGLEVEL=debug.
  */
 export async function runCli(
   name: string,
-  main: (context: CliContext) => Promise<void>,
+  main: (context: CliContext) => Promise<void | typeof INFO_ONLY>,
   options: RunCliOptions = {},
 ): Promise<ExitCode> {
   const env = options.env ?? process.env;
@@ -65,15 +70,17 @@ export async function runCli(
   });
 
   let code: ExitCode = ExitCode.Ok;
+  let infoOnly = false;
   try {
-    await main({
-      argv: options.argv ?? process.argv.slice(2),
-      env,
-      stdin: options.stdin ?? process.stdin,
-      stdout: options.stdout ?? process.stdout,
-      logger,
-      signal: controller.signal,
-    });
+    infoOnly =
+      (await main({
+        argv: options.argv ?? process.argv.slice(2),
+        env,
+        stdin: options.stdin ?? process.stdin,
+        stdout: options.stdout ?? process.stdout,
+        logger,
+        signal: controller.signal,
+      })) === INFO_ONLY;
     if (controller.signal.aborted) code = ExitCode.Interrupted;
   } catch (error) {
     if (controller.signal.aborted && isAbortError(error)) {
@@ -89,7 +96,7 @@ export async function runCli(
     process.removeListener('SIGTERM', onSignal);
     process.removeListener('SIGINT', onSignal);
   }
-  if (options.peakRssMetric ?? options.stderr === undefined) {
+  if ((options.peakRssMetric ?? options.stderr === undefined) && !infoOnly && code !== ExitCode.Config) {
     // A supervisor sampling /proc misses the peak of a short run; the kernel's own high-water mark does not.
     logger.metric({
       type: 'counter',
@@ -122,6 +129,14 @@ function reportError(logger: Logger, error: unknown): void {
   if (logger.level === 'debug' && error instanceof Error && error.stack) logger.debug(error.stack);
 }
 
+/** `--help`, `--version`, `--about`: every executable answers them (the simulator too, which takes no config). */
+export const INFO_OPTIONS = {
+  help: { type: 'boolean', alias: 'h', description: 'Print this help and exit' },
+  about: { type: 'boolean', description: 'Print plugin information and exit' },
+  format: { type: 'string', choices: ['text', 'json', 'markdown'], default: 'text', description: 'Format of --about' },
+  version: { type: 'boolean', description: 'Print the version and exit' },
+} as const satisfies Record<string, Options>;
+
 /** The options every Singer executable shares. */
 export const COMMON_OPTIONS = {
   config: {
@@ -129,33 +144,48 @@ export const COMMON_OPTIONS = {
     array: true,
     description: 'Config file (repeatable, later wins) or ENV for environment variables',
   },
-  about: { type: 'boolean', description: 'Print plugin information and exit' },
-  format: { type: 'string', choices: ['text', 'json', 'markdown'], default: 'text', description: 'Format of --about' },
-  version: { type: 'boolean', description: 'Print the version and exit' },
+  ...INFO_OPTIONS,
 } as const satisfies Record<string, Options>;
 
-/** Parses argv strictly; a usage problem becomes a ConfigError (exit code 2). */
+/**
+ * Parses argv strictly against `common` (COMMON_OPTIONS, or INFO_OPTIONS for an executable without config) plus the
+ * executable's own `options`; a command-line mistake becomes a UsageError (exit code 2).
+ */
 export async function parseArgs<T extends Record<string, Options>>(
   scriptName: string,
   argv: readonly string[],
   options: T,
+  common: Readonly<Record<string, Options>> = COMMON_OPTIONS,
 ): Promise<Record<string, unknown> & { _: (string | number)[] }> {
   const parser: Argv = yargs([...argv])
     .scriptName(scriptName)
-    // Before .options(): yargs reserves `version` until its built-in flag is turned off.
+    // Before .options(): yargs reserves `version` and `help` until its built-in flags are turned off.
     .version(false)
     .help(false)
-    .options({ ...COMMON_OPTIONS, ...options })
+    .options({ ...common, ...options })
+    // `--no-x` negating `--x` and camelCase aliases would make a typo's message name options nobody wrote.
+    .parserConfiguration({ 'boolean-negation': false, 'camel-case-expansion': false })
     .strict()
     .exitProcess(false)
     .fail((message: string | undefined, error: Error | undefined) => {
-      throw new ConfigError(message ?? error?.message ?? 'invalid command line');
+      // yargs spreads some messages over lines ("Invalid values:\n  Argument: …"): a usage error is one line.
+      const problem = (message ?? error?.message ?? 'invalid command line').replace(/:?\s*\n\s*/g, ': ');
+      throw new UsageError(problem, scriptName);
     });
   return await parser.parseAsync();
 }
 
-/** Handles `--version` and `--about`; returns true when one of them was printed. */
-export function printInfoIfAsked(args: Record<string, unknown>, info: PluginInfo, out: Writable): boolean {
+/** Handles `--help`, `--version` and `--about`; returns true when one of them was printed. */
+export function printInfoIfAsked(
+  args: Record<string, unknown>,
+  info: PluginInfo,
+  out: Writable,
+  help: HelpSpec,
+): boolean {
+  if (args.help) {
+    out.write(renderHelp(help));
+    return true;
+  }
   if (args.version) {
     out.write(`${info.name} v${info.version}\n`);
     return true;

@@ -5,6 +5,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
 import { parse as parseDotenv } from 'dotenv';
 import { ConfigError } from './errors.js';
+import { jsonErrorWhere } from './parse-json.js';
 import { primaryType, settingEnvVar, type SettingSchema, type SettingsSchema } from './settings-schema.js';
 
 export type Config = Readonly<Record<string, unknown>>;
@@ -74,7 +75,7 @@ async function readConfigFile(file: string): Promise<Record<string, unknown>> {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new Error(`config file ${file} is not valid JSON`);
+    throw new Error(`config file ${file} is not valid JSON${jsonErrorWhere(text)}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new Error(`config file ${file} must hold a JSON object`);

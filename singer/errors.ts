@@ -59,6 +59,19 @@ export class ConfigError extends SingerError {
   }
 }
 
+/**
+ * A command-line mistake (unknown option, unknown command or job, a missing argument): exit 2 like a configuration
+ * error, but a different message, one line long, that says where the usage is.
+ */
+export class UsageError extends SingerError {
+  readonly problem: string;
+
+  constructor(problem: string, program: string, options: SingerErrorOptions = {}) {
+    super(`Usage error: ${problem} (run '${program} --help' for usage)`, ExitCode.Config, options);
+    this.problem = problem;
+  }
+}
+
 export interface ProtocolErrorLocation {
   line?: number;
   stream?: string;

@@ -25,3 +25,27 @@ function mayHoldLongNumber(text: string): boolean {
   }
   return false;
 }
+
+/**
+ * Where `text` stops being JSON, as 1-based line and column, for error messages about config, catalog and state
+ * files. The parser's own message is not shown: V8 quotes the text around the error, which may be a secret.
+ */
+export function jsonErrorLocation(text: string): { line: number; column: number } | undefined {
+  let offset: number;
+  try {
+    parseLossless(text);
+    return undefined;
+  } catch (error) {
+    const position = /at position (\d+)/.exec((error as Error).message)?.[1];
+    offset = position === undefined ? text.length : Number(position);
+  }
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
+}
+
+/** ` (line L, column C)` for a text that is not JSON, or '' when no place is known. */
+export function jsonErrorWhere(text: string): string {
+  const where = jsonErrorLocation(text);
+  return where ? ` (line ${where.line}, column ${where.column})` : '';
+}

@@ -2,7 +2,11 @@ import { readFile } from 'node:fs/promises';
 import {
   type Catalog,
   type CliContext,
+  COMMON_OPTIONS,
   ConfigError,
+  type HelpSpec,
+  INFO_ONLY,
+  jsonErrorWhere,
   configSources,
   loadConfig,
   MessageWriter,
@@ -14,6 +18,7 @@ import {
   printInfoIfAsked,
   runCli,
   emptyState,
+  UsageError,
 } from '../singer/index.js';
 import { cachedDiscovery } from './catalog-cache.js';
 import { discover } from './discover.js';
@@ -25,22 +30,37 @@ import { CAPABILITIES, createClient, TAP_NAME } from './tap.js';
 const DESCRIPTION =
   'Singer tap for Oracle WMS Cloud (LGF API v10): discovery from describe, full (partitioned) and incremental sync';
 
+const OPTIONS = {
+  discover: { type: 'boolean', description: 'Write the catalog to stdout' },
+  catalog: { type: 'string', description: 'Catalog file (streams and fields to sync)' },
+  properties: { type: 'string', description: 'Legacy name of --catalog' },
+  state: { type: 'string', description: 'State file to resume from (ignored with --discover)' },
+  test: {
+    type: 'string',
+    description: 'Connection test: one record per stream (--test), or SCHEMA only (--test=schema)',
+  },
+} as const;
+
+const HELP: HelpSpec = {
+  name: TAP_NAME,
+  description: DESCRIPTION,
+  usage: [
+    `${TAP_NAME} --config <file|ENV> --discover > catalog.json`,
+    `${TAP_NAME} --config <file|ENV> [--catalog <file>] [--state <file>] | target-oracle --config <file>`,
+    `${TAP_NAME} --config <file|ENV> --test[=schema]`,
+    `${TAP_NAME} --about [--format text|json|markdown] | --version | --help`,
+  ],
+  options: { ...COMMON_OPTIONS, ...OPTIONS },
+  docs: ['README.md', 'docs/tap-oracle-wms.md', 'docs/settings/tap-oracle-wms.md'],
+};
+
 export function run(): Promise<unknown> {
   return runCli(TAP_NAME, main);
 }
 
-async function main(context: CliContext): Promise<void> {
+async function main(context: CliContext): Promise<void | typeof INFO_ONLY> {
   const { logger } = context;
-  const args = await parseArgs(TAP_NAME, context.argv, {
-    discover: { type: 'boolean', description: 'Write the catalog to stdout' },
-    catalog: { type: 'string', description: 'Catalog file (streams and fields to sync)' },
-    properties: { type: 'string', description: 'Legacy name of --catalog' },
-    state: { type: 'string', description: 'State file to resume from (ignored with --discover)' },
-    test: {
-      type: 'string',
-      description: 'Connection test: one record per stream (--test), or SCHEMA only (--test=schema)',
-    },
-  });
+  const args = await parseArgs(TAP_NAME, context.argv, OPTIONS);
   const version = packageVersion();
   const info = {
     name: TAP_NAME,
@@ -49,7 +69,7 @@ async function main(context: CliContext): Promise<void> {
     capabilities: CAPABILITIES,
     settings: TAP_SETTINGS,
   };
-  if (printInfoIfAsked(args, info, context.stdout)) return;
+  if (printInfoIfAsked(args, info, context.stdout, HELP)) return INFO_ONLY;
 
   const loaded = await loadConfig(configSources(args), {
     pluginName: TAP_NAME,
@@ -68,7 +88,7 @@ async function main(context: CliContext): Promise<void> {
 
   const testArg = args.test as string | undefined;
   if (testArg !== undefined && testArg !== '' && testArg !== 'all' && testArg !== 'schema')
-    throw new ConfigError(`--test takes no value, 'all' or 'schema' (got '${testArg}')`);
+    throw new UsageError(`--test takes no value, 'all' or 'schema' (got '${testArg}')`, TAP_NAME);
   const metrics = new Metrics(logger);
   const handle = createClient(config, { logger, metrics, version, signal: context.signal });
   const writer = new MessageWriter(context.stdout);
@@ -116,6 +136,6 @@ async function readJsonFile<T>(file: string, what: string): Promise<T> {
     // Exact: a state may hold ids beyond 2^53.
     return parseJsonExact(text) as T;
   } catch {
-    throw new ConfigError(`${what} file ${file} is not valid JSON`);
+    throw new ConfigError(`${what} file ${file} is not valid JSON${jsonErrorWhere(text)}`);
   }
 }

@@ -1,6 +1,9 @@
 import v8 from 'node:v8';
 import {
+  COMMON_OPTIONS,
   configSources,
+  type HelpSpec,
+  INFO_ONLY,
   loadConfig,
   MessageWriter,
   Metrics,
@@ -38,9 +41,21 @@ export function pluginInfo(): PluginInfo {
   };
 }
 
-async function main(ctx: CliContext): Promise<void> {
+const HELP: HelpSpec = {
+  name: TARGET_NAME,
+  description: pluginInfo().description,
+  usage: [
+    `${TARGET_NAME} --config <file|ENV> < messages.singer > state.json`,
+    `tap-oracle-wms --config tap.json | ${TARGET_NAME} --config <file|ENV> > state.json`,
+    `${TARGET_NAME} --about [--format text|json|markdown] | --version | --help`,
+  ],
+  options: COMMON_OPTIONS,
+  docs: ['README.md', 'docs/target-oracle.md', 'docs/settings/target-oracle.md', 'docs/production.md'],
+};
+
+async function main(ctx: CliContext): Promise<void | typeof INFO_ONLY> {
   const args = await parseArgs(TARGET_NAME, ctx.argv, {});
-  if (printInfoIfAsked(args, pluginInfo(), ctx.stdout)) return;
+  if (printInfoIfAsked(args, pluginInfo(), ctx.stdout, HELP)) return INFO_ONLY;
   const { config, unknownKeys } = await loadConfig(configSources(args), {
     pluginName: TARGET_NAME,
     schema: TARGET_SETTINGS,

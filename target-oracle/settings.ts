@@ -1,4 +1,4 @@
-import { ConfigError, type Config, type SettingsSchema } from '../singer/index.js';
+import { ConfigError, type Config, type SettingsSchema, validateConfig } from '../singer/index.js';
 
 export const TARGET_NAME = 'target-oracle';
 
@@ -176,6 +176,20 @@ export interface TargetConfig {
   oracleJsonType: 'clob' | 'json';
   oracleMaxIdentifierBytes: 30 | 128;
   oracleChunkRows: number;
+}
+
+/**
+ * Every problem `--config` would be refused for (schema and connection settings), without connecting: for a
+ * supervisor that builds the config and wants to refuse a run before it starts anything.
+ */
+export function targetConfigProblems(input: Record<string, unknown>): string[] {
+  try {
+    toTargetConfig(validateConfig(structuredClone(input), TARGET_SETTINGS).config);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
 }
 
 /** Typed view of a validated config (defaults already applied by loadConfig). */

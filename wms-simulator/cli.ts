@@ -1,23 +1,103 @@
-import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { ExitCode } from '../singer/errors.js';
-import { packageVersion } from '../singer/version.js';
+import {
+  createLogger,
+  ExitCode,
+  type HelpSpec,
+  INFO_OPTIONS,
+  packageVersion,
+  parseArgs as parseCommandLine,
+  type PluginInfo,
+  printInfoIfAsked,
+  UsageError,
+} from '../singer/index.js';
 import { parseFaultSpec } from './fault-plan.js';
 import { startSimulator } from './server.js';
 import { DEFAULT_USERS, resolveOptions, type SimulatorOptions } from './simulator-options.js';
 import type { ClientSpec, UserSpec } from './auth.js';
 
+const NAME = 'wms-simulator';
+const DESCRIPTION = 'A local Oracle WMS Cloud lgfapi v10 server with deterministic data, faults and latency.';
+
+const OPTIONS = {
+  host: { type: 'string', default: '127.0.0.1', description: 'interface to bind' },
+  port: { type: 'number', default: 8765, description: 'port (0 = any free port)' },
+  env: { type: 'string', default: 'demo', description: 'environment segment of the URLs' },
+  seed: { type: 'number', default: 1, description: 'data and fault seed' },
+  rows: { type: 'string', array: true, default: [], description: 'ENTITY=N generated rows' },
+  'page-size-default': {
+    type: 'number',
+    default: 50,
+    description: 'page size when page_size is absent or invalid',
+  },
+  'empty-list-200': {
+    type: 'boolean',
+    default: false,
+    description: 'answer an empty filtered list with 200 [] instead of 404',
+  },
+  'strict-seconds': {
+    type: 'boolean',
+    default: false,
+    description: 'reject sub-second precision in query date-times',
+  },
+  'required-yn': {
+    type: 'boolean',
+    default: false,
+    description: 'describe "required" as "Y"/"N" instead of booleans',
+  },
+  'entity-list': { choices: ['dict', 'list'], default: 'dict', description: 'entity list shape' },
+  user: {
+    type: 'string',
+    array: true,
+    description: 'NAME:PASSWORD[:noread] (replaces demo:demo and noread:noread)',
+  },
+  client: { type: 'string', array: true, description: 'CLIENT_ID:SECRET for the token endpoint' },
+  'token-ttl': { type: 'number', default: 3600, description: 'bearer token lifetime, seconds (simulator clock)' },
+  'latency-ms': { type: 'number', default: 0, description: 'added to every lgfapi response' },
+  'latency-ms-per-row': { type: 'number', default: 0, description: 'added per returned record (real WMS: ~20)' },
+  faults: {
+    type: 'string',
+    default: '',
+    description: 'fault rules, e.g. "allocation:429@3,*:500@0.1" (see docs/wms-simulator.md)',
+  },
+  'data-epoch': { type: 'string', description: 'newest generated mod_ts (ISO-8601)' },
+  'clock-start': { type: 'string', description: 'initial simulator clock (ISO-8601)' },
+} as const;
+
+const HELP: HelpSpec = {
+  name: NAME,
+  description: DESCRIPTION,
+  usage: [
+    `${NAME} [--port <n>] [--env <segment>] [--rows ENTITY=N]... [--faults <rules>] [options]`,
+    `${NAME} --about [--format text|json|markdown] | --version | --help`,
+  ],
+  options: { ...INFO_OPTIONS, ...OPTIONS },
+  docs: ['docs/wms-simulator.md', 'README.md'],
+};
+
+/** `--about`: the simulator is configured by its command line, not by Singer settings, so it lists none. */
+function pluginInfo(): PluginInfo {
+  return {
+    name: NAME,
+    description: `${DESCRIPTION} Configured by command-line options (${NAME} --help), not by a config file.`,
+    version: packageVersion(),
+    capabilities: [],
+    settings: { type: 'object', properties: {} },
+  };
+}
+
 /**
  * `wms-simulator`: serves the simulated tenant until SIGINT/SIGTERM, then closes and exits 0.
- * Prints the base URL and the credentials to use on stdout; errors go to stderr with
- * ExitCode.Config (bad usage) or ExitCode.Internal (could not start, e.g. port in use).
+ * Prints the base URL and the credentials to use on stdout; errors go to stderr as CRITICAL lines with
+ * ExitCode.Config (a usage mistake, or the port is taken) or ExitCode.Internal (could not start otherwise).
  */
 export async function run(argv: string[] = hideBin(process.argv)): Promise<void> {
+  const logger = createLogger({ name: NAME, env: process.env, out: process.stderr });
   let options: SimulatorOptions | null;
   try {
     options = await parseArgs(argv);
   } catch (e) {
-    process.stderr.write(`wms-simulator: ${(e as Error).message}\n`);
+    const error = e instanceof UsageError ? e : new UsageError((e as Error).message, NAME);
+    logger.critical(error.message);
     process.exitCode = ExitCode.Config;
     return;
   }
@@ -29,8 +109,16 @@ export async function run(argv: string[] = hideBin(process.argv)): Promise<void>
   try {
     sim = await startSimulator(options);
   } catch (e) {
-    process.stderr.write(`wms-simulator: cannot start: ${(e as Error).message}\n`);
-    process.exitCode = ExitCode.Internal;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      logger.critical(
+        `cannot listen on ${options.host}:${options.port} (${code === 'EADDRINUSE' ? 'the port is in use' : 'permission denied'}): pick another --port, or 0 for any free port`,
+      );
+      process.exitCode = ExitCode.Config;
+    } else {
+      logger.critical(`cannot start: ${(e as Error).message}`);
+      process.exitCode = ExitCode.Internal;
+    }
     return;
   }
   const users = options.users ?? [...DEFAULT_USERS];
@@ -68,94 +156,40 @@ export async function run(argv: string[] = hideBin(process.argv)): Promise<void>
 }
 
 async function parseArgs(argv: string[]): Promise<SimulatorOptions | null> {
-  const parser = yargs(argv)
-    .scriptName('wms-simulator')
-    .usage('$0 [options]\n\nA local Oracle WMS Cloud lgfapi v10 server with deterministic data, faults and latency.')
-    .option('host', { type: 'string', default: '127.0.0.1', describe: 'interface to bind' })
-    .option('port', { type: 'number', default: 8765, describe: 'port (0 = any free port)' })
-    .option('env', { type: 'string', default: 'demo', describe: 'environment segment of the URLs' })
-    .option('seed', { type: 'number', default: 1, describe: 'data and fault seed' })
-    .option('rows', { type: 'string', array: true, default: [], describe: 'ENTITY=N generated rows (repeatable)' })
-    .option('page-size-default', {
-      type: 'number',
-      default: 50,
-      describe: 'page size when page_size is absent or invalid',
-    })
-    .option('empty-list-200', {
-      type: 'boolean',
-      default: false,
-      describe: 'answer an empty filtered list with 200 [] instead of 404',
-    })
-    .option('strict-seconds', {
-      type: 'boolean',
-      default: false,
-      describe: 'reject sub-second precision in query date-times',
-    })
-    .option('required-yn', {
-      type: 'boolean',
-      default: false,
-      describe: 'describe "required" as "Y"/"N" instead of booleans',
-    })
-    .option('entity-list', {
-      choices: ['dict', 'list'] as const,
-      default: 'dict' as const,
-      describe: 'entity list shape',
-    })
-    .option('user', {
-      type: 'string',
-      array: true,
-      describe: 'NAME:PASSWORD[:noread] (repeatable; replaces demo:demo and noread:noread)',
-    })
-    .option('client', { type: 'string', array: true, describe: 'CLIENT_ID:SECRET for the token endpoint (repeatable)' })
-    .option('token-ttl', {
-      type: 'number',
-      default: 3600,
-      describe: 'bearer token lifetime, seconds (simulator clock)',
-    })
-    .option('latency-ms', { type: 'number', default: 0, describe: 'added to every lgfapi response' })
-    .option('latency-ms-per-row', { type: 'number', default: 0, describe: 'added per returned record (real WMS: ~20)' })
-    .option('faults', {
-      type: 'string',
-      default: '',
-      describe: 'fault rules, e.g. "allocation:429@3,*:500@0.1" (see docs/wms-simulator.md)',
-    })
-    .option('data-epoch', { type: 'string', describe: 'newest generated mod_ts (ISO-8601)' })
-    .option('clock-start', { type: 'string', describe: 'initial simulator clock (ISO-8601)' })
-    .strict()
-    .help()
-    .version(packageVersion())
-    .exitProcess(false)
-    .fail((message, error) => {
-      throw error ?? new Error(message);
-    });
-  const args = await parser.parseAsync();
-  if (argv.includes('--help') || argv.includes('-h') || argv.includes('--version')) return null;
+  const args = await parseCommandLine(NAME, argv, OPTIONS, INFO_OPTIONS);
+  if (printInfoIfAsked(args, pluginInfo(), process.stdout, HELP)) return null;
+  const arg = <T>(name: keyof typeof OPTIONS): T => args[name] as T;
   const rows: Record<string, number> = {};
-  for (const item of args.rows) {
+  for (const item of arg<string[]>('rows')) {
     const m = /^([a-z_]+)=(\d+)$/.exec(item);
     if (!m) throw new Error(`--rows '${item}' is not ENTITY=N`);
     rows[m[1]] = Number(m[2]);
   }
-  parseFaultSpec(args.faults);
+  const faults = arg<string>('faults');
+  parseFaultSpec(faults);
+  const users = arg<string[] | undefined>('user');
+  const clients = arg<string[] | undefined>('client');
+  const dataEpoch = arg<string | undefined>('data-epoch');
+  const clockStart = arg<string | undefined>('clock-start');
   const options: SimulatorOptions = {
-    host: args.host,
-    port: args.port,
-    env: args.env,
-    seed: args.seed,
+    host: arg('host'),
+    port: arg('port'),
+    env: arg('env'),
+    seed: arg('seed'),
     rows,
-    pageSizeDefault: args['page-size-default'],
-    emptyList200: args['empty-list-200'],
-    strictSeconds: args['strict-seconds'],
-    requiredStyle: args['required-yn'] ? 'yn' : 'boolean',
-    entityListStyle: args['entity-list'],
-    tokenTtlSeconds: args['token-ttl'],
-    latencyMs: args['latency-ms'],
-    latencyMsPerRow: args['latency-ms-per-row'],
-    faults: args.faults,
-    ...(args.user ? { users: args.user.map(parseUser) } : {}),
-    ...(args.client ? { clients: args.client.map(parseClient) } : {}),
-    ...(args['data-epoch'] ? { dataEpoch: args['data-epoch'] } : {}),
-    ...(args['clock-start'] ? { clockStart: args['clock-start'] } : {}),
+    pageSizeDefault: arg('page-size-default'),
+    emptyList200: arg('empty-list-200'),
+    strictSeconds: arg('strict-seconds'),
+    requiredStyle: arg<boolean>('required-yn') ? 'yn' : 'boolean',
+    entityListStyle: arg('entity-list'),
+    tokenTtlSeconds: arg('token-ttl'),
+    latencyMs: arg('latency-ms'),
+    latencyMsPerRow: arg('latency-ms-per-row'),
+    faults,
+    ...(users ? { users: users.map(parseUser) } : {}),
+    ...(clients ? { clients: clients.map(parseClient) } : {}),
+    ...(dataEpoch ? { dataEpoch } : {}),
+    ...(clockStart ? { clockStart } : {}),
   };
   resolveOptions(options);
   return options;

@@ -44,6 +44,19 @@ describe('docs that are true (the repository checked against its own Markdown; p
     }
   });
 
+  it('README troubleshooting: every message template it quotes (a code span with `…`) is printed by the code', async () => {
+    const source = await sourceText(RUNTIME_FOLDERS);
+    const rows = tableRows(markdownSection(await doc('README.md'), '## Troubleshooting'));
+    const templates = rows.flatMap(([symptom]) => codeSpans(symptom)).filter((span) => span.includes('…'));
+    assert.ok(templates.length >= 4, `the table quotes messages: ${templates.join(' | ')}`);
+    for (const template of templates)
+      for (const part of template
+        .split('…')
+        .map((p) => p.trim())
+        .filter(Boolean))
+        assert.ok(source.includes(part), `README troubleshooting quotes "${part}", which no runtime source prints`);
+  });
+
   it('docs/production.md privileges: each statement listed is one the Oracle dialect runs, and it runs no other kind', async () => {
     const source = await sourceText(['target-oracle/dialects/oracle']);
     const listed = tableRows(

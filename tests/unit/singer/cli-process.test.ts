@@ -123,15 +123,10 @@ describe('singer/cli in a child process (tests/fixtures/singer-cli)', function (
     });
   }
 
-  it('invalid config exits 2 listing every problem as CRITICAL lines', async () => {
+  it('invalid config exits 2 listing every problem as CRITICAL lines, and no METRIC line', async () => {
     const result = await spawn(['--config', 'ENV'], { env: { TAP_FIXTURE_PAGE_SIZE: 'many' } });
     assert.equal(result.exitCode, 2);
     const lines = String(result.stderr).split('\n');
-    // runCli's last line in a real process: its peak RSS (see the peakRssMetric test in cli.test.ts).
-    assert.match(
-      lines.pop()!,
-      /^INFO METRIC: \{"type":"counter","metric":"process_peak_rss_bytes","value":\d+,"tags":\{"executable":"tap-fixture","pid":\d+\}\}$/,
-    );
     assert.deepEqual(lines, [
       'CRITICAL Invalid configuration:',
       "CRITICAL   - 'base_url' is required",
@@ -150,9 +145,24 @@ describe('singer/cli in a child process (tests/fixtures/singer-cli)', function (
       /^INFO METRIC: \{"type":"counter","metric":"record_count","value":3,"tags":\{"stream":"allocation"\}\}$/m,
     );
     assert.ok(!String(ok.stderr).includes(PASSWORD));
+    // The peak RSS METRIC ends a run that did work (see the peakRssMetric test in cli.test.ts).
+    assert.match(
+      String(ok.stderr).trimEnd().split('\n').at(-1)!,
+      /^INFO METRIC: \{"type":"counter","metric":"process_peak_rss_bytes","value":\d+,"tags":\{"executable":"tap-fixture","pid":\d+\}\}$/,
+    );
     const bad = await spawn(['--nope']);
     assert.equal(bad.exitCode, 2);
-    assert.match(String(bad.stderr), /^CRITICAL Invalid configuration: Unknown argument: nope$/m);
+    assert.equal(bad.stderr, "CRITICAL Usage error: Unknown argument: nope (run 'tap-fixture --help' for usage)");
+    assert.equal(bad.stdout, '');
+  });
+
+  it('--help, -h, --version and --about answer on stdout, exit 0, and write nothing to stderr (no METRIC line)', async () => {
+    for (const args of [['--help'], ['-h'], ['--version'], ['--about']]) {
+      const result = await spawn(args);
+      assert.equal(result.exitCode, 0, args[0]);
+      assert.equal(result.stderr, '', args[0]);
+      assert.match(String(result.stdout), args[0] === '--version' ? /^tap-fixture v0\.0\.0-test$/ : /tap-fixture/);
+    }
   });
 
   it('--about with a secret in --config prints no secret, in every format', async () => {

@@ -1,7 +1,7 @@
 // node:assert, not chai: chai 6 ships no types and @types/chai is not a dependency.
 import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
-import { configSources, parseArgs, printInfoIfAsked, runCli } from '../../../singer/cli.js';
+import { COMMON_OPTIONS, configSources, parseArgs, printInfoIfAsked, runCli } from '../../../singer/cli.js';
 import {
   ConfigError,
   DatabaseError,
@@ -11,6 +11,7 @@ import {
   ProtocolError,
   SingerError,
   SourceError,
+  UsageError,
 } from '../../../singer/errors.js';
 
 function sink(): { out: PassThrough; text: () => string } {
@@ -218,15 +219,18 @@ describe('singer/cli: parseArgs and --about/--version', () => {
     ['an unknown option', ['--bogus']],
     ['an invalid --format', ['--about', '--format', 'yaml']],
   ] as const) {
-    it(`rejects ${description} with a ConfigError`, async () => {
+    it(`rejects ${description} with a UsageError (exit 2, a hint to --help, not "Invalid configuration")`, async () => {
       await assert.rejects(
         parseArgs('tap-x', argv, {}),
-        (error: unknown) => error instanceof ConfigError && error.exitCode === ExitCode.Config,
+        (error: unknown) =>
+          error instanceof UsageError &&
+          error.exitCode === ExitCode.Config &&
+          /^Usage error: .* \(run 'tap-x --help' for usage\)$/.test(error.message),
       );
     });
   }
 
-  it('printInfoIfAsked prints --version and --about in the chosen format, and nothing otherwise', async () => {
+  it('printInfoIfAsked prints --help/-h, --version and --about in the chosen format, and nothing otherwise', async () => {
     const info = {
       name: 'tap-x',
       description: 'd',
@@ -234,14 +238,33 @@ describe('singer/cli: parseArgs and --about/--version', () => {
       capabilities: ['about'],
       settings: { type: 'object' as const, properties: {} },
     };
+    const own = { mode: { type: 'string', choices: ['a', 'b'], description: 'What to do' } } as const;
+    const help = {
+      name: 'tap-x',
+      description: 'A test tap',
+      usage: ['tap-x --config <file>'],
+      options: { ...COMMON_OPTIONS, ...own },
+      docs: ['docs/tap-x.md'],
+    };
+    for (const flag of ['--help', '-h']) {
+      const out = sink();
+      assert.equal(printInfoIfAsked(await parseArgs('tap-x', [flag], own), info, out.out, help), true);
+      assert.match(out.text(), /^A test tap\n\nUsage:\n {2}tap-x --config <file>\n/);
+      assert.match(out.text(), /^ {2}--mode <a\|b> +What to do$/m);
+      assert.match(out.text(), /^ {2}--help, -h +Print this help and exit$/m);
+      assert.match(out.text(), /^Docs: docs\/tap-x\.md/m);
+    }
     const version = sink();
-    assert.equal(printInfoIfAsked(await parseArgs('tap-x', ['--version'], {}), info, version.out), true);
+    assert.equal(printInfoIfAsked(await parseArgs('tap-x', ['--version'], {}), info, version.out, help), true);
     assert.equal(version.text(), 'tap-x v9.9.9\n');
     const about = sink();
-    assert.equal(printInfoIfAsked(await parseArgs('tap-x', ['--about', '--format=json'], {}), info, about.out), true);
+    assert.equal(
+      printInfoIfAsked(await parseArgs('tap-x', ['--about', '--format=json'], {}), info, about.out, help),
+      true,
+    );
     assert.equal((JSON.parse(about.text()) as { version: string }).version, '9.9.9');
     const nothing = sink();
-    assert.equal(printInfoIfAsked(await parseArgs('tap-x', ['--config', 'x'], {}), info, nothing.out), false);
+    assert.equal(printInfoIfAsked(await parseArgs('tap-x', ['--config', 'x'], {}), info, nothing.out, help), false);
     assert.equal(nothing.text(), '');
   });
 });

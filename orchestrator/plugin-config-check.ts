@@ -1,0 +1,99 @@
+import { ConfigError, validateConfig } from '../singer/index.js';
+import { targetConfigProblems } from '../target-oracle/index.js';
+import { configProblems, TAP_SETTINGS, type TapConfig } from '../tap-oracle-wms/settings.js';
+import { tapConfigFor, targetConfigFor, type RunRequest } from './plugin-configs.js';
+import type { PipelineSettings, RunMode } from './settings.js';
+
+/** Tap and target settings the pipeline sets from its own; any other one comes from tap_config / target_config. */
+const TAP_NAMES: Record<string, string> = {
+  base_url: 'wms_base_url',
+  username: 'wms_username',
+  password: 'wms_password',
+  entities: 'entities',
+  company_code: 'company_code',
+  facility_code: 'facility_code',
+};
+const TARGET_NAMES: Record<string, string> = {
+  dialect: 'target_dialect',
+  host: 'target_host',
+  port: 'target_port',
+  user: 'target_user',
+  password: 'target_password',
+  database: 'target_database',
+  service_name: 'target_service_name',
+  default_target_schema: 'target_schema',
+};
+
+/** A plugin's problem text with each quoted setting renamed to the pipeline setting a user would set. */
+function inPipelineNames(problem: string, names: Record<string, string>, passThrough: string): string {
+  return problem.replace(/'([a-z_]+)'/g, (_, name: string) => `'${names[name] ?? `${passThrough}.${name}`}'`);
+}
+
+function tapProblems(config: Record<string, unknown>): string[] {
+  try {
+    const validated = validateConfig(structuredClone(config), TAP_SETTINGS).config as unknown as TapConfig;
+    return configProblems(validated);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // ajv adds a summary line for each failed if/then (the auth_method rules); the missing settings are listed already.
+    return error.problems.filter((problem) => !problem.includes('"then" schema'));
+  }
+}
+
+/**
+ * What the tap and the target would refuse in the configs this pipeline builds for `request`, named by the
+ * pipeline's own settings (`wms_base_url`, not the tap's `base_url`): checked before a run starts anything, so a
+ * missing setting is a configuration error (exit 2) and not a failed run with a report and an alert.
+ */
+function pluginConfigProblems(
+  settings: PipelineSettings,
+  request: RunRequest,
+  which: { target: boolean } = { target: true },
+): string[] {
+  return [
+    ...tapProblems(tapConfigFor(settings, request)).map((p) => inPipelineNames(p, TAP_NAMES, 'tap_config')),
+    ...(which.target ? targetConfigProblems(targetConfigFor(settings, request)) : []).map((p) =>
+      inPipelineNames(p, TARGET_NAMES, 'target_config'),
+    ),
+  ];
+}
+
+/**
+ * What the tap and target would refuse in the configs `command` would build (nothing for `jobs`, or with
+ * runner=meltano, where Meltano holds the plugins' config); `plan-partitions` only runs the tap's requests.
+ */
+export function commandConfigProblems(
+  settings: PipelineSettings,
+  command: string,
+  given: { company?: string; facility?: string; job?: string },
+): string[] {
+  if (command === 'jobs' || settings.runner === 'meltano') return [];
+  const adHoc = (mode: RunMode): RunRequest => ({
+    job: command,
+    mode,
+    companyCode: given.company ?? settings.company_code,
+    facilityCode: given.facility ?? settings.facility_code,
+    maxRetries: 0,
+    runTimeoutSeconds: 0,
+  });
+  const fromJob = (job: PipelineSettings['jobs'][number]): RunRequest => ({
+    ...adHoc(job.mode),
+    job: job.name,
+    companyCode: job.company_code ?? settings.company_code,
+    facilityCode: job.facility_code ?? settings.facility_code,
+    entities: job.entities,
+    tapConfig: job.tap_config,
+    targetConfig: job.target_config,
+  });
+  const requests =
+    command === 'run'
+      ? settings.jobs.filter((job) => job.name === given.job).map(fromJob)
+      : command === 'serve'
+        ? settings.jobs.map(fromJob)
+        : [adHoc(command === 'full' ? 'full' : 'incremental')];
+  if (requests.length === 0) requests.push(adHoc('incremental'));
+  const problems = requests.flatMap((request) =>
+    pluginConfigProblems(settings, request, { target: command !== 'plan-partitions' }),
+  );
+  return [...new Set(problems)];
+}
