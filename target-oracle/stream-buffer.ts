@@ -1,5 +1,6 @@
 import type { TableSpec } from './dialect.js';
-import { instantKey, type Cell } from './values.js';
+import { keyEncoder, type KeyEncoder } from './row-key.js';
+import type { Cell } from './values.js';
 
 /**
  * One stream's rows waiting for the next flush. With keys, a later row replaces an earlier one with the same key
@@ -7,9 +8,8 @@ import { instantKey, type Cell } from './values.js';
  */
 export class StreamBuffer {
   readonly table: TableSpec;
-  readonly #keyIndexes: number[];
-  /** Per key column: timestamps compare as instants (the same instant with two offsets is one key). */
-  readonly #keyText: ((cell: Cell) => string)[];
+  /** Undefined when not deduplicating. */
+  readonly #key: KeyEncoder | undefined;
   #rows = new Map<string, Cell[]>();
   #appended: Cell[][] = [];
   #deletes = new Map<string, Cell[]>();
@@ -19,10 +19,7 @@ export class StreamBuffer {
   /** `dedupe` false (append-only) keeps every record. */
   constructor(table: TableSpec, dedupe = true) {
     this.table = table;
-    this.#keyIndexes = dedupe ? table.keyColumns.map((key) => table.columns.findIndex((c) => c.name === key)) : [];
-    this.#keyText = this.#keyIndexes.map((i) =>
-      table.columns[i].type.kind === 'timestamp' ? (cell) => (cell === null ? '' : instantKey(cell)) : String,
-    );
+    this.#key = dedupe && table.keyColumns.length > 0 ? keyEncoder(table) : undefined;
   }
 
   /** Rows held (after dedupe), deletes included. */
@@ -43,14 +40,11 @@ export class StreamBuffer {
   add(row: Cell[], now: number, deleted = false): void {
     this.#oldest ??= now;
     this.#received += 1;
-    if (this.#keyIndexes.length === 0) {
+    if (this.#key === undefined) {
       this.#appended.push(row);
       return;
     }
-    const key =
-      this.#keyIndexes.length === 1
-        ? this.#keyText[0](row[this.#keyIndexes[0]])
-        : this.#keyIndexes.map((i, k) => this.#keyText[k](row[i])).join('\u0001');
+    const key = this.#key(row);
     if (deleted) {
       this.#rows.delete(key);
       this.#deletes.set(key, row);
@@ -63,7 +57,7 @@ export class StreamBuffer {
   /** Hands over everything held and empties the buffer. */
   take(): { rows: Cell[][]; deletes: Cell[][]; received: number } {
     const taken = {
-      rows: this.#keyIndexes.length === 0 ? this.#appended : [...this.#rows.values()],
+      rows: this.#key === undefined ? this.#appended : [...this.#rows.values()],
       deletes: [...this.#deletes.values()],
       received: this.#received,
     };

@@ -3,6 +3,7 @@ import type { Dialect, TableSpec, WriteMode } from './dialect.js';
 import type { LogicalType } from './logical-type.js';
 import type { RecordMetadata } from './record-metadata.js';
 import { compileRecordCheck, type RecordCheck } from './record-validator.js';
+import { keyCellProblem } from './row-key.js';
 import type { TargetConfig } from './settings.js';
 import { StreamBuffer } from './stream-buffer.js';
 import { buildTableSpec, effectiveKeys } from './table-spec.js';
@@ -75,6 +76,8 @@ export class StreamSink {
   readonly #design: StreamDesign;
   readonly #columns: { property: string; type: LogicalType }[];
   readonly #buffer: StreamBuffer;
+  /** Indexes of the key columns in a row, with their properties (checked before buffering). */
+  readonly #keyCells: { index: number; property: string }[];
   readonly #config: TargetConfig;
   /** Record fields without a schema property, each warned about once per run. */
   readonly #warnedFields: Set<string>;
@@ -93,6 +96,10 @@ export class StreamSink {
     this.#design = design;
     this.#columns = table.columns.map((c) => ({ property: c.property, type: c.type }));
     this.#buffer = new StreamBuffer(table, this.mode !== 'append');
+    this.#keyCells = table.keyColumns.map((name) => {
+      const index = table.columns.findIndex((c) => c.name === name);
+      return { index, property: table.columns[index].property };
+    });
     this.#config = config;
     this.#warnedFields = previous ? previous.#warnedFields : new Set();
     this.#replaced = previous ? previous.#replaced : false;
@@ -139,6 +146,10 @@ export class StreamSink {
       } catch (error) {
         throw valueProblem(error, this.stream, property, line);
       }
+    }
+    for (const { index, property } of this.#keyCells) {
+      const problem = keyCellProblem(cells[index]);
+      if (problem) throw new ProtocolError(problem, { line, stream: this.stream, field: property });
     }
     const deleted =
       config.hardDelete &&

@@ -1,5 +1,6 @@
 import { ExactNumber, ProtocolError, stringifyJson } from '../singer/index.js';
 import type { LogicalType } from './logical-type.js';
+import { canonicalNumber } from './number-text.js';
 
 /** A value ready for binding: canonical text, or NULL. Never a JS double or a Date (exactness, DESIGN §4.4). */
 export type Cell = string | null;
@@ -10,16 +11,27 @@ const CANONICAL_TIMESTAMP =
 const TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
 
+/** `YYYY-MM-DD…` names a day of the calendar (no February 30th): the database would refuse it mid-flush. */
+function dayExists(text: string): boolean {
+  const year = Number(text.slice(0, 4));
+  const month = Number(text.slice(5, 7));
+  const day = Number(text.slice(8, 10));
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return day <= days;
+}
+
 /**
  * `YYYY-MM-DDTHH:MM:SS.ffffff±HH:MM`: the instant and offset exactly as sent, fractions cut to microseconds, a
  * missing offset read as UTC. Parsed as text: a JS Date would lose the microseconds and the offset.
  */
 export function canonicalTimestamp(text: string): string | undefined {
-  if (CANONICAL_TIMESTAMP.test(text)) return text;
+  if (CANONICAL_TIMESTAMP.test(text)) return dayExists(text) ? text : undefined;
   const m = TIMESTAMP.exec(text.trim());
   if (!m) return undefined;
   const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
   if (+mo < 1 || +mo > 12 || +d < 1 || +d > 31 || +h > 23 || +mi > 59 || +s > 59 || y === '0000') return undefined;
+  if (!dayExists(`${y}-${mo}-${d}`)) return undefined;
   let offset = '+00:00';
   if (zone !== 'Z' && zone !== 'z') {
     const digits = zone.replace(':', '');
@@ -57,12 +69,6 @@ function numberText(value: unknown): string | undefined {
   return undefined;
 }
 
-function isWhole(text: string): boolean {
-  if (/^-?\d+$/.test(text)) return true;
-  // 1e+21 and 5.0 are whole too.
-  return Number.isInteger(Number(text)) && !/\.\d*[1-9]/.test(text.replace(/[eE].*$/, ''));
-}
-
 /** Plain text for a value in a text column (numbers exact, objects as JSON). */
 function asText(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -79,9 +85,12 @@ export function toCell(value: unknown, type: LogicalType): Cell {
     case 'integer': {
       // The common case, without the text checks below.
       if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+      // 1.0000000000000000, 5e2 and 01 are whole numbers: loaded as their exact canonical digits (1, 500, 1), which
+      // every database accepts as an integer, where the original spelling fails inside the flush.
       const text = numberText(value);
-      if (text === undefined || !isWhole(text)) throw new ValueError('an integer');
-      return text;
+      const exact = text === undefined ? undefined : canonicalNumber(text);
+      if (exact === undefined || !exact.whole) throw new ValueError('an integer');
+      return exact.text;
     }
     case 'decimal': {
       const text = numberText(value);

@@ -84,13 +84,19 @@ describe('target core (pure units, no database)', () => {
       assert.equal(canonicalTimestamp('2024-03-10T01:59:59+0530'), '2024-03-10T01:59:59.000000+05:30');
       assert.equal(canonicalTimestamp('2024-13-10T01:59:59Z'), undefined);
       assert.equal(canonicalTimestamp('yesterday'), undefined);
+      assert.equal(canonicalTimestamp('2024-02-30'), undefined);
+      assert.equal(canonicalTimestamp('2000-02-29 12:00Z'), '2000-02-29T12:00:00.000000+00:00');
     });
 
     it('already-canonical timestamps pass as they are, with the same range checks as the general parse', () => {
       assert.equal(canonicalTimestamp('2024-06-30T23:59:59.123456+14:00'), '2024-06-30T23:59:59.123456+14:00');
       assert.equal(canonicalTimestamp('2024-06-30T23:59:59.123456+15:59'), '2024-06-30T23:59:59.123456+15:59');
-      assert.equal(canonicalTimestamp('2024-02-31T00:00:00.000000-00:00'), '2024-02-31T00:00:00.000000-00:00');
+      assert.equal(canonicalTimestamp('2024-02-29T00:00:00.000000-00:00'), '2024-02-29T00:00:00.000000-00:00');
       for (const bad of [
+        '2024-02-30T00:00:00.000000+00:00',
+        '2023-02-29T00:00:00.000000+00:00',
+        '2100-02-29T00:00:00.000000+00:00',
+        '2024-04-31T00:00:00.000000+00:00',
         '0000-01-01T00:00:00.000000+00:00',
         '2024-00-10T00:00:00.000000+00:00',
         '2024-01-32T00:00:00.000000+00:00',
@@ -117,6 +123,14 @@ describe('target core (pure units, no database)', () => {
       assert.throws(() => toCell('NaN', logicalType({ type: 'string', format: 'x-singer.decimal' })), /a number/);
       assert.equal(toCell(new ExactNumber('9223372036854775807'), { kind: 'integer' }), '9223372036854775807');
       assert.throws(() => toCell(1.5, { kind: 'integer' }), /an integer/);
+      // Decided: a whole number written with a fraction or exponent is that integer, loaded as its exact digits.
+      assert.equal(toCell(new ExactNumber('1.0000000000000000'), { kind: 'integer' }), '1');
+      assert.equal(toCell(new ExactNumber('-12.50e1'), { kind: 'integer' }), '-125');
+      assert.equal(toCell(new ExactNumber('1e21'), { kind: 'integer' }), '1000000000000000000000');
+      assert.throws(() => toCell(new ExactNumber('1.0000000000000001'), { kind: 'integer' }), /an integer/);
+      assert.throws(() => toCell(new ExactNumber('1e400000'), { kind: 'integer' }), /an integer/);
+      assert.throws(() => toCell({ kind: 'date' }, { kind: 'date' }), /date/);
+      assert.throws(() => toCell('2024-02-30', { kind: 'date' }), /an ISO 8601 date/);
       assert.equal(
         toCell({ a: new ExactNumber('12345678901234567890') }, { kind: 'json' }),
         '{"a":12345678901234567890}',
