@@ -65,6 +65,11 @@ export interface Dialect extends Transaction {
    * commit by itself (Oracle), so the core calls it only with no batch pending.
    */
   ensureTable(desired: TableSpec, policy: SchemaChangePolicy): Promise<TableSpec>;
+  /**
+   * Changes the table needs before this batch's rows can be written (Oracle: a value longer than its VARCHAR2 widens
+   * the column to CLOB). DDL may commit by itself, so the core calls it for every stream of a flush before any load.
+   */
+  prepareLoad?(table: TableSpec, rows: Cell[][]): Promise<void>;
   /** Write one stream's batch inside the current transaction; never commits. */
   load(request: LoadRequest): Promise<LoadStats>;
   /** Soft- or hard-delete rows of versions older than `version` (or without a version). Returns rows affected. */

@@ -128,6 +128,10 @@ export class FlushPipeline {
     let current = '';
     try {
       for (const taken of batch) {
+        current = `preparing table ${qualifiedName(taken.sink.table)} for stream '${taken.sink.stream}'`;
+        await dialect.prepareLoad?.(taken.sink.table, taken.rows);
+      }
+      for (const taken of batch) {
         const { table, mode } = taken.sink;
         current = `loading stream '${taken.sink.stream}' into table ${qualifiedName(table)}`;
         const request = { table, mode, rows: taken.rows, deletes: taken.deletes, replace: taken.replace };

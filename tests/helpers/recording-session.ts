@@ -36,6 +36,9 @@ export class RecordingSession implements OracleSession {
 
   async execute(sql: string, binds: BindValue[] = []): Promise<ExecuteResult> {
     await this.#check({ kind: 'execute', sql, binds });
+    // Like a database with MAX_STRING_SIZE = STANDARD (the default): no VARCHAR2 over 4000 bytes, even in a CAST.
+    if (/VARCHAR2\(32767\)/.test(sql))
+      throw Object.assign(new Error('ORA-00910: specified length too long for its datatype'), { code: 'ORA-00910' });
     return { rows: this.answer(sql, binds), rowsAffected: 0 };
   }
 

@@ -57,7 +57,12 @@ export async function startRulesTarget(options: BackendOptions = {}): Promise<Ru
         });
         await reader.execute(NLS);
       }
-      const result = await reader.execute(sql, binds, { outFormat: oracledb.OUT_FORMAT_OBJECT });
+      const result = await reader.execute(sql, binds, {
+        outFormat: oracledb.OUT_FORMAT_OBJECT,
+        // CLOBs as strings, like the target's own reads.
+        fetchTypeHandler: (meta: { dbType?: unknown }) =>
+          meta.dbType === oracledb.DB_TYPE_CLOB ? { type: oracledb.STRING } : undefined,
+      });
       return (result.rows ?? []) as Record<string, unknown>[];
     },
     async close() {

@@ -8,7 +8,9 @@ import type { BindDef, BindValue, OracleSession } from './oracle-session.js';
 import { CLOB_BIND_BYTES, sizedChunks, type SizedChunk } from './oracle-chunks.js';
 import * as sql from './oracle-sql.js';
 import { storedRows, storedTable } from './oracle-keys.js';
-import { ensureOracleTable, stagingTable, usesStage } from './oracle-tables.js';
+import { rebuildColumn } from './oracle-rebuild.js';
+import { detectStringLimit, overflowingColumns } from './oracle-strings.js';
+import { ensureOracleTable, ensureStaging, stagingTable, usesStage } from './oracle-tables.js';
 
 /** Bind memory one executeMany call may reserve (rows × Σ maxSize); keeps far below the DPI-1015 array limits. */
 export const BIND_BUDGET_BYTES = 64 * 1024 * 1024;
@@ -38,6 +40,10 @@ export class OracleDialect implements Dialect {
   readonly #options: OracleDialectOptions;
   readonly #types: sql.OracleTypeOptions;
   readonly #session: OracleSession;
+  /** The VARCHAR2 byte limit (MAX_STRING_SIZE), read once per connection. */
+  #maxStringBytes: number | undefined;
+  /** Each table as it is now stored, by qualified name: a flush may have widened a VARCHAR2 to CLOB since SCHEMA. */
+  readonly #tables = new Map<string, TableSpec>();
 
   constructor(options: OracleDialectOptions, session: OracleSession) {
     this.#options = options;
@@ -58,9 +64,43 @@ export class OracleDialect implements Dialect {
     return this.#session.rollback();
   }
 
+  async #stringLimit(): Promise<number> {
+    this.#maxStringBytes ??= await dbStep('reading MAX_STRING_SIZE', () => detectStringLimit(this.#session));
+    return this.#maxStringBytes;
+  }
+
   /** Introspects, then creates or evolves (oracle-tables.ts); DDL commits implicitly in Oracle. */
-  ensureTable(requested: TableSpec, policy: SchemaChangePolicy): Promise<TableSpec> {
-    return ensureOracleTable(this.#session, requested, policy, this.#options, this.naming);
+  async ensureTable(requested: TableSpec, policy: SchemaChangePolicy): Promise<TableSpec> {
+    const limit = await this.#stringLimit();
+    const table = await ensureOracleTable(this.#session, requested, policy, this.#options, this.naming, limit);
+    this.#tables.set(sql.tableName(table), table);
+    return table;
+  }
+
+  /**
+   * Widens to CLOB each VARCHAR2 column a value of this batch does not fit (MAX_STRING_SIZE bytes, or the column's
+   * characters), by a column rebuild: DDL, so before any row of the flush is written.
+   */
+  async prepareLoad(requested: TableSpec, rows: Cell[][]): Promise<void> {
+    const limit = await this.#stringLimit();
+    const key = sql.tableName(requested);
+    let table = this.#tables.get(key) ?? requested;
+    for (const name of overflowingColumns(table, rows, limit)) {
+      const column = table.columns.find((c) => c.name === name)!;
+      const widened = { ...column, type: { kind: 'string' as const } };
+      await rebuildColumn(
+        this.#session,
+        table,
+        widened,
+        column.type,
+        { ...this.#types, maxStringBytes: limit },
+        this.naming,
+      );
+      table = { ...table, columns: table.columns.map((c) => (c.name === name ? widened : c)) };
+      this.#tables.set(key, table);
+      if (usesStage(table, this.#options, limit))
+        await ensureStaging(this.#session, storedTable(table, this.naming).table, this.naming);
+    }
   }
 
   /** Rows per executeMany call: the configured chunk, lowered so rows × Σ maxSize stays within the bind budget. */
@@ -75,8 +115,9 @@ export class OracleDialect implements Dialect {
    */
   #sizedChunks(table: TableSpec, binds: BindValue[][]): SizedChunk[] {
     const defs = table.columns.map((c): BindDef => {
-      const def = sql.bindDef(c.type);
-      return def.type === 'clob' && sql.oracleType(c.type, this.#types) !== 'CLOB' ? def : { type: 'string' };
+      const types = { ...this.#types, maxStringBytes: this.#maxStringBytes };
+      const def = sql.bindDef(c.type, types);
+      return def.type === 'clob' && sql.oracleType(c.type, types) !== 'CLOB' ? def : { type: 'string' };
     });
     return sizedChunks(binds, defs, this.#options.oracleChunkRows, BIND_BUDGET_BYTES);
   }
@@ -89,14 +130,16 @@ export class OracleDialect implements Dialect {
 
   async load(request: LoadRequest): Promise<LoadStats> {
     const session = this.#session;
-    // The table as Oracle stores it: timestamp key columns are keyed through their UTC twins.
-    const { table, sources } = storedTable(request.table, this.naming);
+    // The table as Oracle stores it: widened columns, and timestamp key columns keyed through their UTC twins.
+    const current = this.#tables.get(sql.tableName(request.table)) ?? request.table;
+    const { table, sources } = storedTable(current, this.naming);
+    const types = { ...this.#types, maxStringBytes: await this.#stringLimit() };
     const rows = storedRows(request.rows, sources);
     const deletes = storedRows(request.deletes, sources);
     const stats: LoadStats = { inserted: 0, updated: 0, deleted: 0, sanitized: 0 };
     if (request.replace)
       await dbStep('deleting old rows for overwrite', () => session.execute(sql.deleteAllSql(table)));
-    const bindDefs = table.columns.map((c) => sql.bindDef(c.type));
+    const bindDefs = table.columns.map((c) => sql.bindDef(c.type, types));
     const chunk = this.chunkRows(bindDefs);
     const chunks = Math.ceil(rows.length / chunk);
 
@@ -132,7 +175,7 @@ export class OracleDialect implements Dialect {
     }
 
     const history = request.mode === 'history';
-    if (usesStage(table, this.#options)) {
+    if (usesStage(table, this.#options, types.maxStringBytes)) {
       // Rows into the session's global temporary table with STRING binds (CLOBs included), then one set-based
       // MERGE. The stage holds this batch only (deduplicated by key: no ORA-30926) and empties at COMMIT.
       const stage = stagingTable(table, this.naming);

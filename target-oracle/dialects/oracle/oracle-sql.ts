@@ -3,6 +3,7 @@ import type { LogicalType } from '../../logical-type.js';
 import { acceptNativeType } from '../../native-type.js';
 import type { BindDef } from './oracle-session.js';
 
+// Over 250 lines: every SQL text of the dialect, kept together so the golden tests and the grammar parse cover one module.
 /**
  * Oracle SQL text, built by pure functions: golden-tested and parsed with the PL/SQL grammar in tests. Identifiers
  * are conformed, then always quoted; values are always bound (`:1`, `:2`, … one slot per bind, never repeated).
@@ -17,13 +18,16 @@ export interface OracleColumn extends ColumnSpec {
 export interface OracleTypeOptions {
   booleanType: 'number' | 'boolean';
   jsonType: 'clob' | 'json';
+  /** Bytes a VARCHAR2 holds (MAX_STRING_SIZE: 4000 STANDARD, 32767 EXTENDED); STANDARD when not given. */
+  maxStringBytes?: number;
 }
 
 /** Explicit formats: conversions never depend on the session's NLS settings. */
 export const TIMESTAMP_TZ_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.FF6TZH:TZM';
 export const DATE_FORMAT = 'YYYY-MM-DD';
-/** VARCHAR2 limit with MAX_STRING_SIZE = STANDARD; longer strings go to CLOB. */
+/** VARCHAR2 limit in bytes with MAX_STRING_SIZE = STANDARD (and EXTENDED); longer strings go to CLOB. */
 export const VARCHAR2_MAX = 4000;
+export const VARCHAR2_EXTENDED_MAX = 32767;
 
 export function quote(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
@@ -48,6 +52,14 @@ export function oracleNativeType(text: string): string | undefined {
   return acceptNativeType(text, ORACLE_NATIVE_TYPES);
 }
 
+/** A string column is a CLOB when unbounded or longer than a VARCHAR2 can be. */
+export function isClob(type: LogicalType, options: Pick<OracleTypeOptions, 'maxStringBytes'>): boolean {
+  return (
+    type.kind === 'string' &&
+    (type.maxLength === undefined || type.maxLength > (options.maxStringBytes ?? VARCHAR2_MAX))
+  );
+}
+
 export function oracleType(type: LogicalType, options: OracleTypeOptions): string {
   switch (type.kind) {
     case 'integer':
@@ -55,9 +67,7 @@ export function oracleType(type: LogicalType, options: OracleTypeOptions): strin
     case 'decimal':
       return type.precision === undefined ? 'NUMBER' : `NUMBER(${Math.min(type.precision, 38)},${type.scale ?? 0})`;
     case 'string':
-      return type.maxLength === undefined || type.maxLength > VARCHAR2_MAX
-        ? 'CLOB'
-        : `VARCHAR2(${type.maxLength} CHAR)`;
+      return isClob(type, options) ? 'CLOB' : `VARCHAR2(${type.maxLength} CHAR)`;
     case 'timestamp':
       return 'TIMESTAMP(6) WITH TIME ZONE';
     case 'date':
@@ -106,8 +116,12 @@ export function columnValue(column: OracleColumn, n: number, options: OracleType
   return column.utcOf === undefined ? value : `SYS_EXTRACT_UTC(${value})`;
 }
 
-/** Bind size in bytes: exactly what the column can take (characters × 4 for UTF-8), so executeMany reserves little. */
-export function bindDef(type: LogicalType): BindDef {
+/**
+ * Bind size in bytes: what the column can take (characters × 4 for UTF-8, at most the VARCHAR2 byte limit: a
+ * larger STRING bind is a LONG bind, which Oracle refuses for a VARCHAR2 column), so executeMany reserves little.
+ */
+export function bindDef(type: LogicalType, options: Pick<OracleTypeOptions, 'maxStringBytes'> = {}): BindDef {
+  const limit = options.maxStringBytes ?? VARCHAR2_MAX;
   switch (type.kind) {
     case 'integer':
     case 'decimal':
@@ -119,13 +133,13 @@ export function bindDef(type: LogicalType): BindDef {
     case 'boolean':
       return { type: 'string', maxSize: 5 };
     case 'string':
-      return type.maxLength === undefined || type.maxLength > VARCHAR2_MAX
+      return isClob(type, options)
         ? { type: 'clob' }
-        : { type: 'string', maxSize: Math.max(1, type.maxLength * 4) };
+        : { type: 'string', maxSize: Math.max(1, Math.min(type.maxLength! * 4, limit)) };
     case 'json':
       return { type: 'clob' };
     case 'native':
-      return { type: 'string', maxSize: 32767 };
+      return { type: 'string', maxSize: limit };
   }
 }
 
@@ -170,6 +184,9 @@ export function copyColumnSql(table: TableSpec, from: string, fromKind: string, 
 export function fillUtcTwinSql(table: TableSpec, twin: OracleColumn & { utcOf: string }): string {
   return `UPDATE ${tableName(table)} SET ${quote(twin.name)} = SYS_EXTRACT_UTC(${quote(twin.utcOf)}) WHERE ${quote(twin.name)} IS NULL`;
 }
+
+/** Succeeds under MAX_STRING_SIZE = EXTENDED, fails with ORA-00910 under STANDARD (needs no privilege, unlike V$PARAMETER). */
+export const EXTENDED_STRINGS_PROBE_SQL = `SELECT CAST(NULL AS VARCHAR2(${VARCHAR2_EXTENDED_MAX})) AS v FROM dual`;
 
 export function dropPrimaryKeySql(table: TableSpec, constraint: string): string {
   return `ALTER TABLE ${tableName(table)} DROP CONSTRAINT ${quote(constraint)}`;

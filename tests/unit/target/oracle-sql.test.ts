@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { TableSpec } from '../../../target-oracle/dialect.js';
 import { storedRows, storedTable } from '../../../target-oracle/dialects/oracle/oracle-keys.js';
 import * as sql from '../../../target-oracle/dialects/oracle/oracle-sql.js';
-import { existingType } from '../../../target-oracle/dialects/oracle/oracle-tables.js';
+import { overflowingColumns } from '../../../target-oracle/dialects/oracle/oracle-strings.js';
+import { existingType } from '../../../target-oracle/dialects/oracle/oracle-columns.js';
 import { plsqlSyntaxErrors } from '../../helpers/plsql-grammar.js';
 
 const OPTIONS: sql.OracleTypeOptions = { booleanType: 'number', jsonType: 'clob' };
@@ -111,6 +112,33 @@ describe('oracle SQL generator (pure: golden strings + PL/SQL grammar parse, no 
     const row = { COLUMN_NAME: 'F', DATA_TYPE: 'NUMBER', DATA_PRECISION: 1, DATA_SCALE: 0 };
     assert.deepEqual(existingType(row, new Set(['F'])), { kind: 'boolean' });
     assert.deepEqual(existingType(row, new Set()), { kind: 'integer', digits: 1 });
+  });
+
+  it('string limits: VARCHAR2 within MAX_STRING_SIZE bytes, binds at most that many bytes, CLOB beyond; overflow found', () => {
+    const standard = { maxStringBytes: 4000 };
+    const extended = { maxStringBytes: 32767 };
+    const s = (maxLength?: number) => ({ kind: 'string' as const, maxLength });
+    assert.deepEqual(sql.bindDef(s(20), standard), { type: 'string', maxSize: 80 });
+    assert.deepEqual(sql.bindDef(s(4000), standard), { type: 'string', maxSize: 4000 }, 'not 16000: a LONG bind');
+    assert.deepEqual(sql.bindDef(s(4001), standard), { type: 'clob' });
+    assert.deepEqual(sql.bindDef(s(4001), extended), { type: 'string', maxSize: 16004 });
+    assert.deepEqual(sql.bindDef(s(32767), extended), { type: 'string', maxSize: 32767 });
+    assert.equal(sql.oracleType(s(8000), { ...OPTIONS, ...extended }), 'VARCHAR2(8000 CHAR)');
+    assert.equal(sql.oracleType(s(8000), OPTIONS), 'CLOB');
+    assert.equal(sql.EXTENDED_STRINGS_PROBE_SQL, 'SELECT CAST(NULL AS VARCHAR2(32767)) AS v FROM dual');
+    parses(sql.EXTENDED_STRINGS_PROBE_SQL);
+    const table: TableSpec = {
+      ...ALLOCATION,
+      columns: [
+        { property: 'a', name: 'A', type: s(4000) },
+        { property: 'b', name: 'B', type: s(3) },
+        { property: 'c', name: 'C', type: s() },
+      ],
+    };
+    assert.deepEqual(overflowingColumns(table, [['x'.repeat(4000), 'abc', 'y'.repeat(9000)]], 4000), []);
+    assert.deepEqual(overflowingColumns(table, [['€'.repeat(1334), 'abc', null]], 4000), ['A'], '4002 bytes');
+    assert.deepEqual(overflowingColumns(table, [['€'.repeat(1334), 'abcd', null]], 32767), ['B'], '4 characters');
+    assert.deepEqual(overflowingColumns(table, [['😀'.repeat(1000), '😀😀😀', null]], 4000), [], '4-byte characters');
   });
 
   it('a timestamp key column is keyed by its UTC twin: TIMESTAMP(6) in the primary key, filled by SYS_EXTRACT_UTC', () => {

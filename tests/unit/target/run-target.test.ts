@@ -92,6 +92,7 @@ describe('runTarget with the oracle dialect over a recording session (no databas
     ]);
     await promise;
     assert.deepEqual(session.kinds(), [
+      'execute:SELECT CAST(NULL',
       'execute:SELECT column_name,',
       'execute:CREATE TABLE',
       'commit',
@@ -100,12 +101,12 @@ describe('runTarget with the oracle dialect over a recording session (no databas
       'commit',
       'state',
     ]);
-    const create = session.events[1] as { sql: string };
+    const create = session.events[2] as { sql: string };
     assert.match(
       create.sql,
       /^CREATE TABLE "WMS"\."WMS_ALLOCATION" \("ID" NUMBER\(38\), "ALLOC_QTY" NUMBER, "STATUS" VARCHAR2\(20 CHAR\), "MOD_TS" TIMESTAMP\(6\) WITH TIME ZONE, "IS_PICKED" NUMBER\(1\)/,
     );
-    const merge = session.events[4] as { rows: unknown[][]; options: { bindDefs: unknown[]; dmlRowCounts: boolean } };
+    const merge = session.events[5] as { rows: unknown[][]; options: { bindDefs: unknown[]; dmlRowCounts: boolean } };
     assert.deepEqual(merge.rows, [
       ['9223372036854775807', '12345678901234567890.123456', 'PICKED', '2024-03-10T01:59:59.123456-05:00', '1'],
       ['2', '12345678901234567890.123456', null, '2024-03-10T01:59:59.123456-05:00', '0'],
