@@ -3,6 +3,7 @@ import {
   type CatalogEntry,
   InterruptedError,
   isStreamSelected,
+  SourceError,
   type JsonSchema,
   keyPropertiesOf,
   type Logger,
@@ -186,7 +187,8 @@ async function readSlice(stream: string, slice: Slice, deps: StreamDeps): Promis
  * Paged mode by id: real tenants' paged listings can end early (a stale page_count) or skip rows (a short page in the
  * middle, after which page N+1 starts past rows never sent). So a listing stops at a short page, and every listing is
  * followed by another that starts after the last id read (`id__gt`), until one comes back empty: nothing is skipped,
- * nothing read twice. It costs one extra request per id range (the empty answer that confirms the end).
+ * nothing read twice. It costs one extra request per id range (the empty answer that confirms the end). A page that
+ * keeps answering 5xx after pages of the listing were read (a phantom page past a stale count) is passed the same way.
  */
 async function readByIdKeyset(
   stream: string,
@@ -197,12 +199,29 @@ async function readByIdKeyset(
 ): Promise<void> {
   let listing = params;
   for (;;) {
-    const { rows, lastId } = await readPages(stream, slice, listing, deps, true, progress, true);
-    if (rows === 0 || lastId === undefined) return;
+    const read: ListingRead = { rows: 0 };
+    try {
+      await readPages(stream, slice, listing, deps, true, progress, read);
+    } catch (error) {
+      // A page past a stale page_count (a phantom) answers 500 however often it is retried. After pages of this
+      // listing were read, go on after the last id: if the WMS is really down, that first page fails the run.
+      if (!(error instanceof SourceError) || (error.status ?? 0) < 500 || read.rows === 0) throw error;
+      deps.logger.warning(
+        `${stream}: a page in mid-listing kept failing (HTTP ${error.status}); going on after the last id read`,
+        { stream },
+      );
+    }
+    if (read.rows === 0 || read.lastId === undefined) return;
     listing = new URLSearchParams(listing);
     listing.delete('id__gte');
-    listing.set('id__gt', lastId.toString());
+    listing.set('id__gt', read.lastId.toString());
   }
+}
+
+/** What one listing has written so far (kept up to date page by page, so it is known when a page fails). */
+interface ListingRead {
+  rows: number;
+  lastId?: bigint;
 }
 
 async function readPages(
@@ -212,10 +231,9 @@ async function readPages(
   deps: StreamDeps,
   sorted: boolean,
   progress: { pages: number },
-  stopAtShortPage = false,
-): Promise<{ rows: number; lastId?: bigint }> {
+  keyset?: ListingRead,
+): Promise<void> {
   let written = 0;
-  let lastId: bigint | undefined;
   let pending: ((state: TapState) => TapState) | undefined;
   for await (const page of deps.source.pages(stream, params)) {
     progress.pages += 1;
@@ -227,19 +245,21 @@ async function readPages(
     deps.progress.add(raws.length);
     const update = slice.afterPage(raws);
     if (deps.testMode !== undefined) {
-      if (deps.limit !== undefined && written >= deps.limit) return { rows: written };
+      if (deps.limit !== undefined && written >= deps.limit) return;
     } else if (update && sorted) {
       await deps.output.checkpoint(update);
     } else if (update) {
       pending = update;
     }
     if (deps.signal?.aborted) throw new InterruptedError(String(deps.signal.reason ?? 'SIGTERM'));
+    if (!keyset) continue;
+    keyset.rows += raws.length;
     for (const raw of raws) {
       const id = idOf(raw.id);
-      if (id !== undefined && (lastId === undefined || id > lastId)) lastId = id;
+      if (id !== undefined && (keyset.lastId === undefined || id > keyset.lastId)) keyset.lastId = id;
     }
     const size = pageSizeOf(page.url);
-    if (stopAtShortPage && page.nextPage !== null && size !== undefined && page.results.length < size) {
+    if (page.nextPage !== null && size !== undefined && page.results.length < size) {
       deps.logger.warning(
         `${stream}: a page of ${page.results.length} rows (page_size ${size}) in mid-listing; going on after the last id read`,
         { stream },
@@ -248,7 +268,6 @@ async function readPages(
     }
   }
   if (pending) await deps.output.checkpoint(pending);
-  return { rows: written, lastId };
 }
 
 /**

@@ -18,7 +18,8 @@ import { hashString, mulberry32 } from './prng.js';
  * then destroy the socket), phantom (paged mode: the page after the last one answers 500 instead of 404),
  * no-ordering (400 when `ordering` is given), latency(baseMs, perRowMs=0), short(rows=1) (a list page answers only
  * its first `rows` rows, its next_page unchanged), shrink (paged mode: the page reports itself as the last one, a
- * stale page_count, next_page null), wms-latency(scale=1) (a delay drawn from the real page latencies, times scale).
+ * stale page_count, next_page null), overcount (paged mode: the last page reports one page more and links to it; with
+ * phantom that page answers 500), wms-latency(scale=1) (a delay drawn from the real page latencies, times scale).
  */
 export type FaultKind =
   | '429'
@@ -34,6 +35,7 @@ export type FaultKind =
   | 'latency'
   | 'short'
   | 'shrink'
+  | 'overcount'
   | 'wms-latency';
 
 const KINDS = new Set<FaultKind>([
@@ -50,6 +52,7 @@ const KINDS = new Set<FaultKind>([
   'latency',
   'short',
   'shrink',
+  'overcount',
   'wms-latency',
 ]);
 const DEFAULT_ARGS: Partial<Record<FaultKind, number[]>> = {

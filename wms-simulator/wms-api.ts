@@ -39,6 +39,7 @@ const PHANTOM = new Set(['phantom'] as const);
 const NO_ORDERING = new Set(['no-ordering'] as const);
 const SHORT = new Set(['short'] as const);
 const SHRINK = new Set(['shrink'] as const);
+const OVERCOUNT = new Set(['overcount'] as const);
 
 /** The read side of lgfapi v10 `entity/`: entity list, describe, list and retrieve. */
 export class WmsApi {
@@ -130,7 +131,9 @@ export class WmsApi {
     const page = /^\d+$/.test(pageText) ? Number(pageText) : NaN;
     if (!(page >= 1)) throw WmsError.notFound('Invalid page.');
     if (page > pageCount) {
-      if (page === pageCount + 1 && this.faults().fire(target, PHANTOM).length > 0) {
+      const phantom = page === pageCount + 1 ? this.faults().fire(target, PHANTOM) : [];
+      req.fired.push(...phantom);
+      if (phantom.length > 0) {
         throw new WmsError(500, 'INTERNAL_SERVER_ERROR', 'An unexpected error occurred.');
       }
       throw WmsError.notFound('Invalid page.');
@@ -139,7 +142,10 @@ export class WmsApi {
     // A stale page_count (real tenants' counts drop mid-listing): this page says it is the last one.
     const shrink = this.faults().fire(target, SHRINK);
     req.fired.push(...shrink);
-    const reportedCount = shrink.length > 0 ? page : pageCount;
+    // Or a stale count one page too high on the last page: its next_page leads past the end (a phantom page).
+    const overcount = page === pageCount && shrink.length === 0 ? this.faults().fire(target, OVERCOUNT) : [];
+    req.fired.push(...overcount);
+    const reportedCount = shrink.length > 0 ? page : overcount.length > 0 ? pageCount + 1 : pageCount;
     const next =
       page < reportedCount ? JSON.stringify(this.link(req, req.query.with('page', String(page + 1)))) : 'null';
     const previous =
