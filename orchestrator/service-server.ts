@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ConfigError } from '../singer/index.js';
 
 export interface ServiceHandlers {
   health(): Promise<{ ok: boolean; [key: string]: unknown }>;
@@ -38,7 +39,16 @@ export async function startServiceServer(
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /health or /metrics\n');
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      // Another process on the port is a setting to change, not a failure to retry: exit 2 like any config problem.
+      if (error.code === 'EADDRINUSE' || error.code === 'EACCES')
+        reject(
+          new ConfigError(
+            `'serve_port' ${port} on ${host} cannot be used (${error.code === 'EADDRINUSE' ? 'already in use, another wms-pipeline serve?' : 'permission denied'}): stop that process or set another serve_port (0 = any free port)`,
+          ),
+        );
+      else reject(error);
+    });
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { runBin, startBin } from '../../helpers/run-bin.js';
 import { startHttpReceiver, type HttpReceiver } from '../../helpers/http-receiver.js';
@@ -119,6 +120,28 @@ describe('wms-pipeline CLI (real bin/wms-pipeline.js child processes, simulator,
     assert.equal(db.exitCode, 5);
     assert.match(db.stdout, /^ {2}FAIL +database +.*ECONNREFUSED/m);
     assert.match(db.stdout, /1 of 5 checks failed/);
+  });
+
+  it('serve on a port already in use: exit 2 naming serve_port, no run started', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const file = path.join(fx.dir, 'serve-taken.json');
+      await writeFile(file, JSON.stringify({ ...fx.settings(), serve_port: port }));
+      const result = await runBin('wms-pipeline', ['serve', '--config', file]);
+      assert.equal(result.exitCode, 2, result.stderr);
+      assert.match(
+        result.stderr,
+        new RegExp(
+          `^CRITICAL Invalid configuration: 'serve_port' ${port} on 127\\.0\\.0\\.1 cannot be used \\(already in use`,
+          'm',
+        ),
+      );
+      assert.doesNotMatch(result.stdout, /serving on/);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 
   it('serve runs a job every 2 s, one at a time, and exposes /metrics (strict Prometheus text) and /health', async () => {
