@@ -1,6 +1,5 @@
-import { ConfigError, validateConfig } from '../singer/index.js';
 import { targetConfigProblems } from '../target-oracle/index.js';
-import { configProblems, TAP_SETTINGS, type TapConfig } from '../tap-oracle-wms/settings.js';
+import { tapConfigProblems } from '../tap-oracle-wms/index.js';
 import { tapConfigFor, targetConfigFor, type RunRequest } from './plugin-configs.js';
 import type { PipelineSettings, RunMode } from './settings.js';
 
@@ -29,17 +28,6 @@ function inPipelineNames(problem: string, names: Record<string, string>, passThr
   return problem.replace(/'([a-z_]+)'/g, (_, name: string) => `'${names[name] ?? `${passThrough}.${name}`}'`);
 }
 
-function tapProblems(config: Record<string, unknown>): string[] {
-  try {
-    const validated = validateConfig(structuredClone(config), TAP_SETTINGS).config as unknown as TapConfig;
-    return configProblems(validated);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    // ajv adds a summary line for each failed if/then (the auth_method rules); the missing settings are listed already.
-    return error.problems.filter((problem) => !problem.includes('"then" schema'));
-  }
-}
-
 /**
  * What the tap and the target would refuse in the configs this pipeline builds for `request`, named by the
  * pipeline's own settings (`wms_base_url`, not the tap's `base_url`): checked before a run starts anything, so a
@@ -51,7 +39,7 @@ function pluginConfigProblems(
   which: { target: boolean } = { target: true },
 ): string[] {
   return [
-    ...tapProblems(tapConfigFor(settings, request)).map((p) => inPipelineNames(p, TAP_NAMES, 'tap_config')),
+    ...tapConfigProblems(tapConfigFor(settings, request)).map((p) => inPipelineNames(p, TAP_NAMES, 'tap_config')),
     ...(which.target ? targetConfigProblems(targetConfigFor(settings, request)) : []).map((p) =>
       inPipelineNames(p, TARGET_NAMES, 'target_config'),
     ),

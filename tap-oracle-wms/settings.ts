@@ -1,4 +1,4 @@
-import type { SettingsSchema } from '../singer/index.js';
+import { ConfigError, type SettingsSchema, validateConfig } from '../singer/index.js';
 
 /** How the company and facility codes narrow one entity: the lgfapi filter (relation path + `__code`) for each. */
 export interface ScopeFilter {
@@ -322,4 +322,18 @@ export function configProblems(config: TapConfig): string[] {
       problems.push(`'id_range' is empty: gte ${range.gte} is not below lt ${range.lt}`);
   }
   return problems;
+}
+
+/**
+ * Every problem `--config` would be refused for (schema and cross-setting rules), without a request: for a
+ * supervisor that builds the config and wants to refuse a run before it starts anything.
+ */
+export function tapConfigProblems(input: Record<string, unknown>): string[] {
+  try {
+    return configProblems(validateConfig(structuredClone(input), TAP_SETTINGS).config as unknown as TapConfig);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // ajv adds a summary line for each failed if/then (the auth_method rules); the missing settings are listed already.
+    return error.problems.filter((problem) => !problem.includes('"then" schema'));
+  }
 }
