@@ -1,3 +1,4 @@
+import { errorCode, retryLostCreateRace, type CreateRace } from '../../concurrent-ddl.js';
 import { dbStep } from '../../db-error.js';
 import type { Dialect, LoadRequest, LoadStats, TableSpec } from '../../dialect.js';
 import type { LogicalType } from '../../logical-type.js';
@@ -26,6 +27,19 @@ export type OracleDialectOptions = Pick<
 export function oracleNaming(options: Pick<TargetConfig, 'oracleMaxIdentifierBytes'>): NamingRules {
   return { case: 'upper', maxBytes: options.oracleMaxIdentifierBytes };
 }
+
+/**
+ * Another writer created the same object first: ORA-00955 (name already used: the table, its staging table),
+ * ORA-01430 (column being added already exists), ORA-02260 (table can have only one primary key).
+ */
+const ALREADY_EXISTS = new Set(['ORA-00955', 'ORA-01430', 'ORA-02260']);
+/** Oracle DDL commits by itself, so a lost race leaves nothing to undo. */
+const ORACLE_CREATE_RACE: CreateRace = {
+  lost: (error) => ALREADY_EXISTS.has(errorCode(error) ?? ''),
+  begin: () => Promise.resolve(),
+  end: () => Promise.resolve(),
+  undo: () => Promise.resolve(),
+};
 
 /** Cells in Oracle's terms: booleans as 1/0 for NUMBER(1). '' binds as NULL in Oracle (documented). */
 function bindCell(cell: Cell, type: LogicalType, booleanAsNumber: boolean): BindValue {
@@ -69,10 +83,15 @@ export class OracleDialect implements Dialect {
     return this.#maxStringBytes;
   }
 
-  /** Introspects, then creates or evolves (oracle-tables.ts); DDL commits implicitly in Oracle. */
+  /**
+   * Introspects, then creates or evolves (oracle-tables.ts); DDL commits implicitly in Oracle. A CREATE race lost to
+   * another writer re-reads the table it made.
+   */
   async ensureTable(requested: TableSpec, policy: SchemaChangePolicy): Promise<TableSpec> {
     const limit = await this.#stringLimit();
-    const table = await ensureOracleTable(this.#session, requested, policy, this.#options, this.naming, limit);
+    const table = await retryLostCreateRace(ORACLE_CREATE_RACE, () =>
+      ensureOracleTable(this.#session, requested, policy, this.#options, this.naming, limit),
+    );
     this.#tables.set(sql.tableName(table), table);
     return table;
   }

@@ -1,3 +1,4 @@
+import { errorCode, retryLostCreateRace, type CreateRace } from '../../concurrent-ddl.js';
 import { dbStep } from '../../db-error.js';
 import type { Dialect, LoadRequest, LoadStats, TableSpec } from '../../dialect.js';
 import { planEvolution, type ExistingType } from '../../evolution.js';
@@ -45,6 +46,14 @@ function existingType(row: Record<string, unknown>): ExistingType {
   }
 }
 
+/**
+ * Another writer's CREATE SCHEMA / CREATE TABLE / ADD COLUMN / ADD PRIMARY KEY of the same name won: unique_violation
+ * on the catalog (23505, a concurrent CREATE of one name), duplicate_schema, duplicate_table, duplicate_column,
+ * duplicate_object. During ensureTable no row is written, so 23505 can only be the catalog's.
+ */
+const ALREADY_EXISTS = new Set(['23505', '42P06', '42P07', '42701', '42710']);
+const SAVEPOINT = 'target_oracle_ensure_table';
+
 /** The PostgreSQL adapter: the core's `Dialect` port over one PostgresSession (its SQL comes from postgres-sql.ts). */
 export class PostgresDialect implements Dialect {
   readonly name = 'postgres' as const;
@@ -68,7 +77,19 @@ export class PostgresDialect implements Dialect {
     return this.#session.rollback();
   }
 
-  async ensureTable(desired: TableSpec, policy: SchemaChangePolicy): Promise<TableSpec> {
+  /** Creates or evolves the table; a CREATE race lost to another writer rolls back to a savepoint and re-reads. */
+  ensureTable(desired: TableSpec, policy: SchemaChangePolicy): Promise<TableSpec> {
+    const session = this.#session;
+    const race: CreateRace = {
+      lost: (error) => ALREADY_EXISTS.has(errorCode(error) ?? ''),
+      begin: async () => void (await session.execute(`SAVEPOINT ${SAVEPOINT}`)),
+      end: async () => void (await session.execute(`RELEASE SAVEPOINT ${SAVEPOINT}`)),
+      undo: async () => void (await session.execute(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`)),
+    };
+    return retryLostCreateRace(race, () => this.#ensureTableOnce(desired, policy));
+  }
+
+  async #ensureTableOnce(desired: TableSpec, policy: SchemaChangePolicy): Promise<TableSpec> {
     const session = this.#session;
     const where = [desired.schema ?? null, desired.name];
     if (desired.schema !== undefined) {
