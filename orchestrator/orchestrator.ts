@@ -4,6 +4,7 @@ import {
   ConfigError,
   createLogger,
   ExitCode,
+  exitClassOf,
   parseJsonExact,
   PEAK_RSS_METRIC,
   scrubSecrets,
@@ -18,7 +19,6 @@ import { backoffDelaySeconds } from './backoff.js';
 import { checkConsistency, type ConsistencyReport } from './consistency/consistency-check.js';
 import type { ClientHandle } from '../tap-oracle-wms/index.js';
 import { openWmsProbe } from './consistency/wms-probe.js';
-import { exitCodeName } from './exit-codes.js';
 import { openIntrospector, type Introspector } from '../target-oracle/index.js';
 import { runHealthChecks, type HealthReport } from './health-checks.js';
 import { writeFileAtomic } from './json-file.js';
@@ -478,7 +478,7 @@ class PipelineOrchestrator implements Orchestrator {
       await send(
         {
           title: `wms-pipeline ${request.mode} sync failed: ${request.job} (${request.companyCode}/${request.facilityCode})`,
-          message: `${result.error ?? 'the run failed'}\nExit code ${data.exitCode} (${exitCodeName(data.exitCode)}), ${data.attempts.length} attempt(s), ${data.recordsProcessed} rows loaded before the failure. Run ${data.runId}.`,
+          message: `${result.error ?? 'the run failed'}\nExit code ${data.exitCode} (${exitClassOf(data.exitCode)}), ${data.attempts.length} attempt(s), ${data.recordsProcessed} rows loaded before the failure. Run ${data.runId}.`,
           severity,
           context: { ...identity, alert_type: kind },
         },

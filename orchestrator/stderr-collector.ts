@@ -1,4 +1,4 @@
-import { parseMetricLine, type MetricPoint } from '../singer/index.js';
+import { type FailureReport, parseFailureLine, parseMetricLine, type MetricPoint } from '../singer/index.js';
 
 export interface StreamProgress {
   rows: number;
@@ -7,8 +7,8 @@ export interface StreamProgress {
 }
 
 /**
- * Reads one child's stderr line by line: METRIC lines become counters (per stream for `record_count`), and the last
- * lines are kept (scrubbed later) to explain a failure. Counts are per source so tap-sent and target-loaded rows stay
+ * Reads one child's stderr line by line: METRIC lines become counters (per stream for `record_count`), the failure
+ * report (singer/failure.ts) is kept as data, and the last lines are kept (scrubbed later) to explain a failure. Counts are per source so tap-sent and target-loaded rows stay
  * apart.
  */
 export class StderrCollector {
@@ -16,6 +16,8 @@ export class StderrCollector {
   readonly metricTotals: Record<string, number> = {};
   readonly tail: string[] = [];
   errorLines = 0;
+  /** The child's failure report, when it wrote one (its last line when it failed). */
+  failure: FailureReport | undefined;
   /** Sees every non-empty line first (e.g. to echo a child's stderr). */
   onLine: ((line: string) => void) | undefined;
   #partial = '';
@@ -51,6 +53,11 @@ export class StderrCollector {
         this.streams.set(point.tags.stream, progress);
       }
       this.onMetric?.(point);
+      return;
+    }
+    const failure = parseFailureLine(line);
+    if (failure) {
+      this.failure = failure;
       return;
     }
     if (/^(ERROR|CRITICAL)\b/.test(line) || /"level":\s*"(error|critical)"/.test(line)) this.errorLines += 1;

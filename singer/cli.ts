@@ -2,6 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import yargs, { type Argv, type Options } from 'yargs';
 import { renderAbout, type AboutFormat, type PluginInfo } from './about.js';
 import { ConfigError, exitCodeOf, ExitCode, InterruptedError, SingerError, UsageError } from './errors.js';
+import { failureReport, type FailureReport } from './failure.js';
 import { renderHelp, type HelpSpec } from './help.js';
 import { createLogger, type Logger } from './log.js';
 import { watchParent } from './parent-watch.js';
@@ -38,7 +39,9 @@ export const INFO_ONLY = 'info-only';
 
 /**
  * Runs a CLI main function and maps its outcome to `process.exitCode` (never `process.exit()`, which could cut off
- * buffered stdout). Errors are logged as CRITICAL lines without stack traces unless LOGLEVEL=debug.
+ * buffered stdout). Errors are logged as CRITICAL lines without stack traces unless LOGLEVEL=debug, and a failed
+ * run's last CRITICAL line is its failure report (singer/failure.ts), except after a requested stop (SIGTERM) or a
+ * usage mistake.
  */
 export async function runCli(
   name: string,
@@ -71,6 +74,7 @@ export async function runCli(
 
   let code: ExitCode = ExitCode.Ok;
   let infoOnly = false;
+  let failure: FailureReport | undefined;
   try {
     infoOnly =
       (await main({
@@ -90,12 +94,16 @@ export async function runCli(
     } else {
       code = exitCodeOf(error);
       reportError(logger, error);
+      // A requested stop is no failure; a usage mistake is a person's at a terminal (a supervisor builds argv itself).
+      if (!(error instanceof InterruptedError) && !(error instanceof UsageError)) failure = failureReport(error, code);
     }
   } finally {
     stopWatching();
     process.removeListener('SIGTERM', onSignal);
     process.removeListener('SIGINT', onSignal);
   }
+  // The last CRITICAL line, after the human ones (docs/singer-api.md, "Failure line"); only the exit METRIC follows.
+  if (failure) logger.critical(JSON.stringify(failure));
   if ((options.peakRssMetric ?? options.stderr === undefined) && !infoOnly && code !== ExitCode.Config) {
     // A supervisor sampling /proc misses the peak of a short run; the kernel's own high-water mark does not.
     logger.metric({

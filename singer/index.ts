@@ -4,6 +4,7 @@ export * from './cli.js';
 export * from './config.js';
 export * from './errors.js';
 export * from './exact-number.js';
+export * from './failure.js';
 export * from './help.js';
 export * from './log.js';
 export * from './messages.js';

@@ -44,7 +44,20 @@ export function describeDbError(error: unknown): string {
   return e.code && !message.includes(e.code) ? `${e.code} ${message}` : message;
 }
 
-/** Runs one database step; a driver failure becomes a DatabaseError naming the step (e.g. the chunk). */
+/**
+ * Driver codes of refused credentials (PostgreSQL 28P01/28000, Oracle ORA-01017 wrong user or password, ORA-28000
+ * locked account): the one database failure a retry cannot fix, so it is reported as not retriable.
+ */
+const REFUSED_CREDENTIALS = new Set(['28P01', '28000', 'ORA-01017', 'ORA-28000']);
+
+export function credentialsRefused(error: unknown): boolean {
+  return REFUSED_CREDENTIALS.has(String((error as { code?: unknown } | undefined)?.code));
+}
+
+/**
+ * Runs one database step; a driver failure becomes a DatabaseError naming the step (e.g. the chunk). The batch is
+ * rolled back and a rerun resumes from the last emitted state, so it is retriable unless the credentials were refused.
+ */
 export async function dbStep<T>(step: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
@@ -53,6 +66,7 @@ export async function dbStep<T>(step: string, work: () => Promise<T>): Promise<T
     throw new DatabaseError(`${step}: ${describeDbError(error)}`, {
       code: (error as { code?: string }).code,
       cause: error,
+      retriable: !credentialsRefused(error),
     });
   }
 }

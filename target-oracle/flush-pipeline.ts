@@ -1,6 +1,6 @@
 import { DatabaseError, SingerError, type Logger, type Metrics } from '../singer/index.js';
 import { Checkpoint, type SeenState } from './checkpoint.js';
-import { describeDbError } from './db-error.js';
+import { credentialsRefused, describeDbError } from './db-error.js';
 import type { Dialect, LoadStats } from './dialect.js';
 import { reportPoolMetric, type PoolStats } from './pool-metric.js';
 import type { TakenStream } from './stream-sink.js';
@@ -171,6 +171,7 @@ export class FlushPipeline {
       throw new DatabaseError(`Database failure ${where}, ${error.message}; the batch was rolled back`, {
         code: error.code,
         cause: error.cause,
+        retriable: error.retriable,
       });
     }
     if (error instanceof SingerError) throw error;
@@ -178,6 +179,7 @@ export class FlushPipeline {
     throw new DatabaseError(`Database failure ${where}: ${describeDbError(error)}; the batch was rolled back`, {
       code,
       cause: error,
+      retriable: !credentialsRefused(error),
     });
   }
 }

@@ -2,8 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { ExitCode, SUPERVISOR_PID_ENV } from '../../singer/index.js';
-import { exitCodeName, isRetriable } from '../exit-codes.js';
+import { ExitCode, exitClassOf, SUPERVISOR_PID_ENV } from '../../singer/index.js';
 import { StderrCollector } from '../stderr-collector.js';
 import type { AttemptOptions, AttemptOutcome } from './runner.js';
 
@@ -150,10 +149,13 @@ export async function runDirectAttempt(attempt: DirectAttempt, options: AttemptO
     targetCode !== 0
       ? (['target-oracle', targetCode, targetCollector] as const)
       : (['tap-oracle-wms', tapCode, tapCollector] as const);
-  const reason = collector
-    .failureLines(3)
-    .map((line) => line.replace(/^(CRITICAL|ERROR) /, ''))
-    .join(' | ');
-  const error = `${who} exited with code ${code} (${exitCodeName(code)})${reason ? `: ${reason}` : ''}`;
-  return { ...base, success: false, exitCode: code, retriable: isRetriable(code, error), error };
+  // Its failure report says why and whether a retry may pass; a child that died without one is not retried.
+  const reason =
+    collector.failure?.message.replace(/\n\s*/g, ' ') ??
+    collector
+      .failureLines(3)
+      .map((line) => line.replace(/^(CRITICAL|ERROR) /, ''))
+      .join(' | ');
+  const error = `${who} exited with code ${code} (${exitClassOf(code)})${reason ? `: ${reason}` : ''}`;
+  return { ...base, success: false, exitCode: code, retriable: collector.failure?.retriable ?? false, error };
 }

@@ -1,6 +1,14 @@
 import { spawn } from 'node:child_process';
-import { ExitCode, parseMetricLine, settingEnvVar, SUPERVISOR_PID_ENV, type MetricPoint } from '../../singer/index.js';
-import { exitCodeName, isRetriable } from '../exit-codes.js';
+import {
+  ExitCode,
+  exitClassOf,
+  type FailureReport,
+  parseFailureLine,
+  parseMetricLine,
+  settingEnvVar,
+  SUPERVISOR_PID_ENV,
+  type MetricPoint,
+} from '../../singer/index.js';
 import type { PipelineSettings } from '../settings.js';
 import { StderrCollector } from '../stderr-collector.js';
 import type { AttemptOptions, AttemptOutcome } from './runner.js';
@@ -47,8 +55,20 @@ export function meltanoMetricOf(line: string): { source: 'tap' | 'target'; point
   if (!match) return undefined;
   const point = parseMetricLine(`INFO METRIC: ${match[2]}`);
   if (!point) return undefined;
-  // Who wrote it: the plugin name before METRIC, or Meltano's key=value suffix (name=…, consumer=True).
-  return { source: /target/.test(match[1]) || /consumer=True|name=target/.test(match[3]) ? 'target' : 'tap', point };
+  return { source: relayedBy(match[1], match[3]), point };
+}
+
+/** Who wrote a relayed line: the plugin name before its text, or Meltano's key=value suffix (name=…, consumer=True). */
+function relayedBy(before: string, suffix: string): 'tap' | 'target' {
+  return /target/.test(before) || /consumer=True|name=target/.test(suffix) ? 'target' : 'tap';
+}
+
+/** A plugin's failure report (singer/failure.ts) relayed by Meltano, and which plugin wrote it. */
+export function meltanoFailureOf(line: string): { source: 'tap' | 'target'; failure: FailureReport } | undefined {
+  const failure = parseFailureLine(line);
+  if (!failure) return undefined;
+  const start = line.indexOf('{"type":"failure"');
+  return { source: relayedBy(line.slice(0, start), line.slice(line.lastIndexOf('}') + 1)), failure };
 }
 
 /**
@@ -85,6 +105,11 @@ export async function runMeltanoAttempt(attempt: MeltanoAttempt, options: Attemp
     partial = lines.pop() ?? '';
     for (const line of lines) {
       options.onLine?.('meltano', line);
+      const relayed = meltanoFailureOf(line);
+      if (relayed) {
+        (relayed.source === 'tap' ? tap : target).failure = relayed.failure;
+        continue;
+      }
       const metric = meltanoMetricOf(line);
       if (metric) {
         (metric.source === 'tap' ? tap : target).line(`INFO METRIC: ${JSON.stringify(metric.point)}`);
@@ -120,13 +145,18 @@ export async function runMeltanoAttempt(attempt: MeltanoAttempt, options: Attemp
       retriable: false,
       error: `meltano run did not finish within ${Math.round(options.timeoutMs / 1000)} s`,
     };
-  const exitCode = code ?? (signal ? ExitCode.Interrupted : ExitCode.Internal);
-  if (exitCode === 0) return { ...base, success: true, exitCode: 0, retriable: false };
-  // Meltano itself exits 1 whatever the plugin's code; its log names the failing plugin and the plugin's last lines.
-  const reason = meltano.failureLines(3).join(' | ');
-  const error = `meltano run exited with code ${exitCode} (${exitCodeName(exitCode)})${reason ? `: ${reason}` : ''}`;
-  const retriable =
-    /ExitCode\.?(Source|Database)|exited with code (4|5)\b|connection/i.test(reason) &&
-    isRetriable(ExitCode.Source, reason);
-  return { ...base, success: false, exitCode, retriable, error };
+  const meltanoCode = code ?? (signal ? ExitCode.Interrupted : ExitCode.Internal);
+  if (meltanoCode === 0) return { ...base, success: true, exitCode: 0, retriable: false };
+  // Meltano itself exits 1 whatever the plugin's code; the plugin's failure report carries its class. The target's
+  // is the root cause when both failed (the tap then only saw its output closed).
+  const [plugin, failure] = target.failure
+    ? [settings.meltano_loader, target.failure]
+    : [settings.meltano_extractor, tap.failure];
+  if (!failure) {
+    const reason = meltano.failureLines(3).join(' | ');
+    const error = `meltano run exited with code ${meltanoCode} (${exitClassOf(meltanoCode)})${reason ? `: ${reason}` : ''}`;
+    return { ...base, success: false, exitCode: meltanoCode, retriable: false, error };
+  }
+  const error = `meltano run exited with code ${meltanoCode}: ${plugin} failed with code ${failure.exit_code} (${failure.exit_class}): ${failure.message.replace(/\n\s*/g, ' ')}`;
+  return { ...base, success: false, exitCode: failure.exit_code, retriable: failure.retriable, error };
 }

@@ -1,6 +1,6 @@
 import oracledb, { type OracleConnection } from 'oracledb';
 import { DatabaseError } from '../../../singer/index.js';
-import { describeDbError } from '../../db-error.js';
+import { credentialsRefused, describeDbError } from '../../db-error.js';
 import type { PoolStats } from '../../pool-metric.js';
 import type { TargetConfig } from '../../settings.js';
 import type {
@@ -70,7 +70,7 @@ export async function connectOracle(config: TargetConfig): Promise<OracleConnect
     throw new DatabaseError(`Cannot connect to Oracle at ${where}: ${describeDbError(error)}`, {
       code: (error as { code?: string }).code,
       cause: error,
-      retriable: true,
+      retriable: !credentialsRefused(error),
     });
   }
   const open = connection;

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { DatabaseError } from '../../../singer/index.js';
-import { describeDbError } from '../../db-error.js';
+import { credentialsRefused, describeDbError } from '../../db-error.js';
 import type { PoolStats } from '../../pool-metric.js';
 import type { TargetConfig } from '../../settings.js';
 import type { BindValue, ExecuteResult, PostgresSession } from './postgres-session.js';
@@ -52,7 +52,7 @@ export async function connectPostgres(config: TargetConfig): Promise<PostgresCon
     throw new DatabaseError(`Cannot connect to PostgreSQL at ${where}: ${describeDbError(error)}`, {
       code: (error as { code?: string }).code,
       cause: error,
-      retriable: true,
+      retriable: !credentialsRefused(error),
     });
   }
 

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../../singer/index.js';
-import { isRetriable } from '../../../orchestrator/exit-codes.js';
 import { tapConfigFor, targetConfigFor, type RunRequest } from '../../../orchestrator/plugin-configs.js';
 import { renderSummary } from '../../../orchestrator/run-report.js';
 import { loadPipelineSettings, pipelineSecrets, resolvePipelineSettings } from '../../../orchestrator/settings.js';
@@ -142,14 +141,6 @@ describe('orchestrator settings and plugin configs (in-process)', () => {
     };
     assert.deepEqual(incremental('hard'), [true, undefined]);
     assert.deepEqual(incremental('none'), [undefined, undefined]);
-  });
-
-  it('retries source and database failures, never config, protocol, internal or refused credentials', () => {
-    assert.equal(isRetriable(4, 'tap-oracle-wms exited with code 4: connection failed (ECONNREFUSED)'), true);
-    assert.equal(isRetriable(5, 'target-oracle exited with code 5: Connection terminated'), true);
-    assert.equal(isRetriable(4, 'HTTP 401: authentication failed'), false);
-    assert.equal(isRetriable(5, 'password authentication failed for user'), false);
-    for (const code of [1, 2, 3, 130]) assert.equal(isRetriable(code, 'connection'), false);
   });
 
   it('renders the terminal summary with rows, rows/s and duration per stream', () => {

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
+import { parseFailureLine } from '../../../singer/failure.js';
 
 const FIXTURE = fileURLToPath(new URL('../../fixtures/singer-cli/bin.js', import.meta.url));
 const PASSWORD = 'fixture-pw-"quoted"-7731';
@@ -127,6 +128,15 @@ describe('singer/cli in a child process (tests/fixtures/singer-cli)', function (
     const result = await spawn(['--config', 'ENV'], { env: { TAP_FIXTURE_PAGE_SIZE: 'many' } });
     assert.equal(result.exitCode, 2);
     const lines = String(result.stderr).split('\n');
+    // A config failure's last line: its failure report (singer/failure.ts), the class as data, for a supervisor.
+    assert.deepEqual(parseFailureLine(lines.pop()!), {
+      type: 'failure',
+      exit_code: 2,
+      exit_class: 'config',
+      retriable: false,
+      message:
+        "Invalid configuration (3 problems):\n  - 'base_url' is required\n  - 'password' is required\n  - 'page_size' must be integer",
+    });
     assert.deepEqual(lines, [
       'CRITICAL Invalid configuration:',
       "CRITICAL   - 'base_url' is required",

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import { COMMON_OPTIONS, configSources, parseArgs, printInfoIfAsked, runCli } from '../../../singer/cli.js';
+import { parseFailureLine } from '../../../singer/failure.js';
 import {
   ConfigError,
   DatabaseError,
@@ -85,7 +86,18 @@ describe('singer/cli: runCli maps errors to exit codes', () => {
       );
       assert.equal(result, code);
       assert.equal(process.exitCode, code);
-      assert.match(err.text(), stderr);
+      // A failure's last line is its report (singer/failure.ts); the human lines above it are unchanged.
+      const text = err.text();
+      const last = text.trimEnd().split('\n').at(-1) ?? '';
+      const report = parseFailureLine(last);
+      if (code === ExitCode.Ok || code === ExitCode.Interrupted) {
+        assert.equal(report, undefined);
+        assert.match(text, stderr);
+      } else {
+        assert.equal(report?.exit_code, code);
+        assert.equal(report?.retriable, thrown instanceof SingerError && thrown.retriable);
+        assert.match(text.slice(0, text.length - last.length - 1), stderr);
+      }
     });
   }
 
@@ -104,6 +116,9 @@ describe('singer/cli: runCli maps errors to exit codes', () => {
       "CRITICAL   - 'user' is required",
       "CRITICAL   - 'page_size' must be integer",
       "CRITICAL   - 'mode' must be one of: a, b",
+      `CRITICAL {"type":"failure","exit_code":2,"exit_class":"config","retriable":false,"message":${JSON.stringify(
+        "Invalid configuration (3 problems):\n  - 'user' is required\n  - 'page_size' must be integer\n  - 'mode' must be one of: a, b",
+      )}}`,
     ]);
   });
 
@@ -168,7 +183,8 @@ describe('singer/cli: runCli maps errors to exit codes', () => {
       );
       // ru_maxrss is the high-water mark: at least the RSS now, and whole kB.
       assert.ok(point.value >= process.memoryUsage().rss * 0.5 && point.value % 1024 === 0, String(point.value));
-      assert.equal(lines.length, fail ? 2 : 1);
+      // After a failure: its CRITICAL line, then its failure report (singer/failure.ts), then the metric.
+      assert.equal(lines.length, fail ? 3 : 1);
     }
   });
 
