@@ -170,6 +170,15 @@ describe('--help and usage errors (real bin/*.js child processes)', function () 
         "CRITICAL   - 'wms_password' is required",
         "CRITICAL   - 'target_host' is required for the postgres dialect",
         "CRITICAL   - 'target_user' is required",
+        // The failure line (docs/singer-api.md): the same problems as data, for a parent process.
+        `CRITICAL ${JSON.stringify({
+          type: 'failure',
+          exit_code: 2,
+          exit_class: 'config',
+          retriable: false,
+          message:
+            "Invalid configuration (4 problems):\n  - 'wms_username' is required\n  - 'wms_password' is required\n  - 'target_host' is required for the postgres dialect\n  - 'target_user' is required",
+        })}`,
       ]);
       assert.deepEqual(await readdir(dir).then((names) => names.filter((n) => n === '.wms-pipeline')), []);
     });
