@@ -56,6 +56,11 @@ export async function withScratchSchemas<T>(
   }
 }
 
+/** Rows in a scratch schema's allocation table: every bench load checks that all its rows arrived. */
+export async function allocationRows(client: pg.Client, schema: string): Promise<number> {
+  return Number(((await client.query(`SELECT count(*) AS n FROM "${schema}".allocation`)).rows[0] as { n: string }).n);
+}
+
 export function machine(): string {
   const cpus = os.cpus();
   return `${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}`;

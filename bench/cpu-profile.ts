@@ -9,6 +9,7 @@ import path from 'node:path';
 import { startSimulator } from '../wms-simulator/index.js';
 import { bins, root, withScratchSchemas, type PgConnection } from './bench-env.js';
 import { assertSucceeded, measure } from './measure.js';
+import { tapConfig } from './pipeline-runs.js';
 
 export interface HotFunction {
   /** function name, file relative to the repo (or the runtime's own), line */
@@ -60,21 +61,10 @@ export async function cpuProfiles(
   const targetDir = path.join(scratch, 'target');
   const sim = await startSimulator({ port: 0, rows: { allocation: rows } });
   try {
-    const tapConfig = path.join(scratch, 'tap.json');
-    await writeFile(
-      tapConfig,
-      JSON.stringify({
-        base_url: sim.baseUrl,
-        username: 'demo',
-        password: 'demo',
-        entities: ['allocation'],
-        enable_incremental: false,
-        page_size: 1000,
-      }),
-    );
+    const config = await tapConfig(scratch, sim.baseUrl);
     assertSucceeded(
       'tap (profiled)',
-      await measure(process.execPath, [...profiled(tapDir, bins.tap), '--config', tapConfig]),
+      await measure(process.execPath, [...profiled(tapDir, bins.tap), '--config', config]),
     );
   } finally {
     await sim.close();

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import {
-  RULES_PASSWORD,
+  rulesConnectionConfig,
   RulesBackend,
   rulesProcessEnv,
   serveRules,
@@ -89,12 +89,7 @@ async function run(options: BackendOptions, config: Record<string, unknown>, inp
     await writeFile(
       file,
       JSON.stringify({
-        dialect: 'oracle',
-        host: server.host,
-        port: server.port,
-        service_name: 'FREEPDB1',
-        user: 'test',
-        password: RULES_PASSWORD,
+        ...rulesConnectionConfig(server),
         ...config,
       }),
     );

@@ -6,7 +6,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startSimulator } from '../wms-simulator/index.js';
-import { bins, load1, withScratchSchemas, type PgConnection } from './bench-env.js';
+import { allocationRows, bins, load1, withScratchSchemas, type PgConnection } from './bench-env.js';
 import { assertSucceeded, measure, startMeasured, type Usage } from './measure.js';
 
 export interface ProcessFigure {
@@ -39,7 +39,8 @@ export interface FixedCostFigure {
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 const perRow = (usage: Usage, rows: number): number => round1((usage.cpuSeconds * 1e6) / rows);
 
-async function tapConfig(dir: string, baseUrl: string, extra: Record<string, unknown> = {}): Promise<string> {
+/** A tap config file for a full sync of allocation from `baseUrl` (the simulator's demo user). */
+export async function tapConfig(dir: string, baseUrl: string, extra: Record<string, unknown> = {}): Promise<string> {
   const file = path.join(dir, `tap-${Math.random().toString(36).slice(2)}.json`);
   const config = {
     base_url: baseUrl,
@@ -111,7 +112,7 @@ export async function pairScaling(connection: PgConnection, sizes: number[]): Pr
         );
         const before = load1();
         const run = await pipe(['--config', await tapConfig(dir, sim.baseUrl)], targetConfig);
-        const count = Number((await client.query(`SELECT count(*) AS n FROM "${schema}".allocation`)).rows[0].n);
+        const count = await allocationRows(client, schema);
         if (count !== rows) throw new Error(`the pair loaded ${count} rows, expected ${rows}`);
         const wall = Math.max(run.tap.wallSeconds, run.target.wallSeconds);
         figures.push({
@@ -156,7 +157,7 @@ export async function fixedCost(connection: PgConnection): Promise<FixedCostFigu
         JSON.stringify({ dialect: 'postgres', ...connection, default_target_schema: schema }),
       );
       const run = await pipe(['--config', config], targetConfig);
-      const count = Number((await client.query(`SELECT count(*) AS n FROM "${schema}".allocation`)).rows[0].n);
+      const count = await allocationRows(client, schema);
       if (count !== 1) throw new Error(`the 1-row run loaded ${count} rows`);
       return Math.max(run.tap.wallSeconds, run.target.wallSeconds);
     });

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PROBE } from './allocation-file.js';
-import { bins, load1, root, withScratchSchemas, type PgConnection } from './bench-env.js';
+import { allocationRows, bins, load1, root, withScratchSchemas, type PgConnection } from './bench-env.js';
 import { assertSucceeded, measure } from './measure.js';
 
 export interface LoadFigure {
@@ -140,7 +140,7 @@ export async function targetsSideBySide(
         const configFile = path.join(scratch, `${schema}.json`);
         await writeFile(configFile, JSON.stringify(candidate.config(connection, schema)));
         figure.firstLoad = await loadOnce(candidate, file, rows, configFile);
-        const count = Number((await client.query(`SELECT count(*) AS n FROM "${schema}".allocation`)).rows[0].n);
+        const count = await allocationRows(client, schema);
         if (count !== rows) throw new Error(`first load left ${count} rows, expected ${rows}`);
         figure.upsert = await loadOnce(candidate, file, rows, configFile);
         const probe = (

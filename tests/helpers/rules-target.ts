@@ -2,6 +2,7 @@ import {
   FakeOracledb,
   inProcessLink,
   RULES_PASSWORD,
+  rulesConnectionConfig,
   RulesBackend,
   rulesProcessEnv,
   serveRules,
@@ -33,14 +34,7 @@ export async function startRulesTarget(options: BackendOptions = {}): Promise<Ru
   const server: RulesServer = await serveRules(backend);
   const oracledb = new FakeOracledb(inProcessLink(backend));
   let reader: FakeConnection | undefined;
-  const config = {
-    dialect: 'oracle',
-    host: server.host,
-    port: server.port,
-    service_name: 'FREEPDB1',
-    user: 'test',
-    password: RULES_PASSWORD,
-  };
+  const config = rulesConnectionConfig(server);
   return {
     backend,
     config,

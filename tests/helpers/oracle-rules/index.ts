@@ -16,5 +16,5 @@ export { FakeConnection, FakeOracledb, FakePool } from './driver.js';
 export { FakeLob } from './fetch-conversion.js';
 export { inProcessLink } from './link.js';
 export { OracleError, RuleViolation } from './oracle-error.js';
-export { rulesProcessEnv, serveRules, type RulesServer } from './server.js';
+export { rulesConnectionConfig, rulesProcessEnv, serveRules, type RulesServer } from './server.js';
 export type { OraValue } from './types.js';

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { Request, RulesBackend } from './backend.js';
+import { RULES_PASSWORD, type Request, type RulesBackend } from './backend.js';
 import { errorToWire, lineSplitter } from './wire.js';
 
 export interface RulesServer {
@@ -65,4 +65,16 @@ export async function serveRules(backend: RulesBackend): Promise<RulesServer> {
 export function rulesProcessEnv(): Record<string, string> {
   const register = fileURLToPath(new URL('./register.js', import.meta.url));
   return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${register}`.trim() };
+}
+
+/** The connection settings of a target-oracle config that reaches `server` (its test user and password). */
+export function rulesConnectionConfig(server: RulesServer): Record<string, unknown> {
+  return {
+    dialect: 'oracle',
+    host: server.host,
+    port: server.port,
+    service_name: 'FREEPDB1',
+    user: 'test',
+    password: RULES_PASSWORD,
+  };
 }

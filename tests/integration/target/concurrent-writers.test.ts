@@ -5,6 +5,7 @@ import {
   FakeOracledb,
   inProcessLink,
   RULES_PASSWORD,
+  rulesConnectionConfig,
   RulesBackend,
   rulesProcessEnv,
   serveRules,
@@ -174,14 +175,7 @@ describe('8 target processes create one table at once (oracle rules session: rea
     });
     const server = await serveRules(backend);
     try {
-      const config = {
-        dialect: 'oracle',
-        host: server.host,
-        port: server.port,
-        service_name: 'FREEPDB1',
-        user: 'test',
-        password: RULES_PASSWORD,
-      };
+      const config = rulesConnectionConfig(server);
       const results = await Promise.all(
         Array.from({ length: WRITERS }, (_, writer) =>
           runTarget(config, input(writer), { timeoutMs: 150_000, env: rulesProcessEnv() }),

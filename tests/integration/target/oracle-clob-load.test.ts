@@ -7,6 +7,7 @@ import {
   FakeOracledb,
   inProcessLink,
   RULES_PASSWORD,
+  rulesConnectionConfig,
   RulesBackend,
   rulesProcessEnv,
   serveRules,
@@ -85,12 +86,7 @@ describe('target-oracle CLOB columns (rules session: real target process, modell
     await writeFile(
       config,
       JSON.stringify({
-        dialect: 'oracle',
-        host: server.host,
-        port: server.port,
-        service_name: 'FREEPDB1',
-        user: 'test',
-        password: RULES_PASSWORD,
+        ...rulesConnectionConfig(server),
         batch_size_rows: 1000,
         ...extra,
       }),
