@@ -249,6 +249,14 @@ class PipelineOrchestrator implements Orchestrator {
     }
     data.finishedAt = new Date().toISOString();
     data.durationSeconds = Math.round(Date.parse(data.finishedAt) - started.getTime()) / 1000;
+    const stop = this.#deps.signal;
+    if (!result.success && stop?.aborted) {
+      // Stopped by wms-pipeline's own SIGTERM/SIGINT (serve shutting down, Ctrl-C): the children committed what they
+      // had and exited 130. That is a stop, not a failure of the run.
+      result.interrupted = true;
+      result.error = `interrupted by ${typeof stop.reason === 'string' ? stop.reason : 'a stop request'} before the run finished`;
+      data.exitCode = ExitCode.Interrupted;
+    }
     try {
       await this.#finish(result, request);
     } catch (error) {
@@ -324,6 +332,8 @@ class PipelineOrchestrator implements Orchestrator {
       );
       this.#logger.warning(`Attempt ${attempt} of '${request.job}' failed (${summary.error}); retrying in ${delay} s`);
       await sleep(delay * 1000, this.#deps.signal);
+      // A stop during the wait ends the run: no attempt starts after it.
+      if (this.#deps.signal?.aborted) break;
     }
 
     const elapsed = (Date.now() - started) / 1000;
@@ -464,7 +474,9 @@ class PipelineOrchestrator implements Orchestrator {
       }
     };
 
-    if (!result.success) {
+    if (result.interrupted) {
+      this.#logger.info(`Run ${data.runId} of '${request.job}' interrupted: no failure alert`);
+    } else if (!result.success) {
       const exitCode = data.exitCode as ExitCode;
       const kind =
         exitCode === ExitCode.Config

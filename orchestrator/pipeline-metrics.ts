@@ -1,6 +1,6 @@
 import { readJsonFile, writeFileAtomic, writeJsonAtomic } from './json-file.js';
 import { MetricsRegistry } from './prometheus.js';
-import type { RunResult } from './run-result.js';
+import { runStatus, type RunResult } from './run-result.js';
 
 /** The Prometheus metrics of wms-pipeline (names documented in docs/wms-pipeline.md). */
 export function createPipelineRegistry(): MetricsRegistry {
@@ -8,7 +8,7 @@ export function createPipelineRegistry(): MetricsRegistry {
   registry.define(
     'wms_pipeline_runs_total',
     'counter',
-    'Pipeline runs finished, by job, mode and status (success|failure)',
+    'Pipeline runs finished, by job, mode and status (success|failure|interrupted)',
   );
   registry.define('wms_pipeline_run_failures_total', 'counter', 'Pipeline runs that failed, by job and exit code');
   registry.define('wms_pipeline_rows_total', 'counter', 'Rows loaded, by job and stream');
@@ -60,7 +60,8 @@ export function createPipelineRegistry(): MetricsRegistry {
 export function recordRun(registry: MetricsRegistry, result: RunResult): void {
   const { job, mode } = result.data;
   const finished = Date.parse(result.data.finishedAt) / 1000;
-  registry.inc('wms_pipeline_runs_total', { job, mode, status: result.success ? 'success' : 'failure' });
+  const status = { succeeded: 'success', failed: 'failure', interrupted: 'interrupted' }[runStatus(result)];
+  registry.inc('wms_pipeline_runs_total', { job, mode, status });
   registry.inc('wms_pipeline_run_duration_seconds_sum', { job }, result.data.durationSeconds);
   registry.inc('wms_pipeline_run_duration_seconds_count', { job });
   registry.set('wms_pipeline_last_run_duration_seconds', { job }, result.data.durationSeconds);
@@ -83,6 +84,7 @@ export function recordRun(registry: MetricsRegistry, result: RunResult): void {
     );
   }
   for (const alert of result.data.alerts) registry.inc('wms_pipeline_alerts_total', { status: alert.status });
+  if (result.interrupted) return;
   if (!result.success) {
     registry.inc('wms_pipeline_run_failures_total', { job, exit_code: String(result.data.exitCode) });
     return;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { stringifyJson } from '../singer/index.js';
 import { writeFileAtomic } from './json-file.js';
-import type { RunResult } from './run-result.js';
+import { runStatus, type RunResult } from './run-result.js';
 import { pathSegment } from './state-store.js';
 
 /** `<report_dir>/<startedAt>_<job>_<company>_<facility>.json`; reports never hold secrets or record values. */
@@ -13,6 +13,7 @@ export async function writeRunReport(reportDir: string, result: RunResult): Prom
     `${stamp}_${pathSegment(data.job)}_${pathSegment(data.companyCode)}_${pathSegment(data.facilityCode)}.json`,
   );
   const report = {
+    status: runStatus(result),
     success: result.success,
     error: result.error,
     retriable: result.retriable,
@@ -42,7 +43,7 @@ export function renderSummary(result: RunResult): string {
   const attempts = data.attempts.length;
   const lines: string[] = [];
   const where = `${data.companyCode}/${data.facilityCode}`;
-  const outcome = result.success ? 'succeeded' : 'FAILED';
+  const outcome = { succeeded: 'succeeded', failed: 'FAILED', interrupted: 'INTERRUPTED' }[runStatus(result)];
   lines.push(
     `wms-pipeline ${data.mode} sync '${data.job}' for ${where}: ${outcome} in ${formatDuration(data.durationSeconds)}${attempts > 1 ? ` after ${attempts} attempts` : ''}`,
   );

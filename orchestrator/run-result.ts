@@ -52,4 +52,15 @@ export interface RunResult {
   error?: string;
   /** True when the failure was of a kind a retry might fix (and retries ran out). */
   retriable?: boolean;
+  /**
+   * True when wms-pipeline itself was stopped (SIGTERM/SIGINT) before the run finished: not a failure (no failure
+   * alert, `status: interrupted` in metrics and the report); `success` is false and the exit code 130.
+   */
+  interrupted?: boolean;
+}
+
+export type RunStatus = 'succeeded' | 'failed' | 'interrupted';
+
+export function runStatus(result: RunResult): RunStatus {
+  return result.success ? 'succeeded' : result.interrupted ? 'interrupted' : 'failed';
 }

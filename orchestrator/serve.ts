@@ -28,9 +28,8 @@ export async function startService(orchestrator: Orchestrator, logger: Logger): 
       logger.info(`Job '${name}': starting scheduled run`);
       const result = await orchestrator.runJob(name);
       lastRuns.set(name, result);
-      logger.info(
-        `Job '${name}': ${result.success ? 'succeeded' : `failed: ${result.error}`} (${result.data.recordsProcessed} rows, ${result.data.durationSeconds} s)`,
-      );
+      const outcome = result.success ? 'succeeded' : result.interrupted ? result.error : `failed: ${result.error}`;
+      logger.info(`Job '${name}': ${outcome} (${result.data.recordsProcessed} rows, ${result.data.durationSeconds} s)`);
     },
     logger,
     orchestrator.metrics.registry,
@@ -50,9 +49,14 @@ export async function startService(orchestrator: Orchestrator, logger: Logger): 
         ...jobs.map((job): HealthCheck => {
           const last = lastRuns.get(job.name);
           const detail = last
-            ? `last run ${last.success ? 'succeeded' : `failed (${last.error})`} at ${last.data.finishedAt}; ${job.running ? 'running now' : `next ${job.nextRun}`}; missed ticks ${job.missedTicks}`
+            ? `last run ${last.success ? 'succeeded' : last.interrupted ? 'interrupted' : `failed (${last.error})`} at ${last.data.finishedAt}; ${job.running ? 'running now' : `next ${job.nextRun}`}; missed ticks ${job.missedTicks}`
             : `no run yet; ${job.running ? 'running now' : `next ${job.nextRun}`}`;
-          return { name: `job:${job.name}`, ok: last?.success !== false, detail, durationMs: 0 };
+          return {
+            name: `job:${job.name}`,
+            ok: !last || last.success || last.interrupted === true,
+            detail,
+            durationMs: 0,
+          };
         }),
         ...(await connectivity()).checks,
       ];
