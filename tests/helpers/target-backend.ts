@@ -2,22 +2,26 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { connectOracle } from '../../target-oracle/dialects/oracle/oracle-driver.js';
-import type { OracleSession } from '../../target-oracle/dialects/oracle/oracle-session.js';
-import { toTargetConfig } from '../../target-oracle/settings.js';
+import { liveOracle, openOracleBackend, processEnvFor } from './oracle-backend.js';
+import type { RulesBackend } from './oracle-rules/index.js';
 import { createTestSchema, pgConfigFromEnv } from './postgres.js';
-import { requireEnvOrSkip, requireLiveSystemOrSkip } from './require-env.js';
+import { requireEnvOrSkip } from './require-env.js';
 import { repoRoot } from './repo-root.js';
 import { runBin, startBin, type ProcessOptions, type ProcessResult, type RunningProcess } from './run-bin.js';
 
 /**
- * The database a target integration test runs against: the private PostgreSQL server (always, via TEST_PG_*) and,
- * when TEST_ORACLE_TARGET_* are set, a real Oracle. The same test code runs for both; values are read back as
- * canonical text (numbers exact, timestamps as UTC instants with microseconds) so assertions do not depend on the
- * dialect.
+ * The database a target integration test runs against: the private PostgreSQL server (via TEST_PG_*), and for the
+ * Oracle copies the Oracle rules session (a model of Oracle enforcing its documented rules, tests/helpers/oracle-rules;
+ * not a database) or, when TEST_ORACLE_TARGET_* are set, a live Oracle Database (oracle-backend.ts). The same test
+ * code runs for all; values are read back as canonical text (numbers exact, timestamps as UTC instants with
+ * microseconds) so assertions do not depend on the dialect.
  */
 export interface TargetBackend {
   readonly dialect: 'postgres' | 'oracle';
+  /** What the test ran against: never call the rules session Oracle. */
+  readonly system: 'PostgreSQL' | 'rules session' | 'live Oracle';
+  /** The rules database behind an Oracle backend that is the rules session (undefined otherwise). */
+  readonly rules?: RulesBackend;
   /** Config for target-oracle (connection + schema + a table prefix unique to this test file). */
   config: Record<string, unknown>;
   /** Quoted, qualified table of a stream (conformed like the target does for plain names). */
@@ -25,17 +29,16 @@ export interface TargetBackend {
   /** A column name as the target conforms it (plain names only), quoted. */
   column(name: string): string;
   query(sql: string, binds?: unknown[]): Promise<Record<string, unknown>[]>;
-  /** All rows of a stream's table, every value canonical text, keys lower-case, ordered by `orderBy` (a property). */
-  rows(stream: string, orderBy: string): Promise<Record<string, string | null>[]>;
+  /**
+   * All rows of a stream's table, every value canonical text, keys lower-case, ordered by `orderBy` (a property;
+   * omitted: unordered, e.g. when the only column is a CLOB, which Oracle cannot order by: ORA-00932).
+   */
+  rows(stream: string, orderBy?: string): Promise<Record<string, string | null>[]>;
   tableExists(stream: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
-export const ORACLE_ENV = [
-  'TEST_ORACLE_TARGET_HOST',
-  'TEST_ORACLE_TARGET_USERNAME',
-  'TEST_ORACLE_TARGET_PASSWORD',
-] as const;
+export { ORACLE_ENV } from './oracle-backend.js';
 
 export const BACKENDS = ['postgres', 'oracle'] as const;
 
@@ -43,17 +46,16 @@ function uniquePrefix(label: string): string {
   return `t${label}${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}_`;
 }
 
-function canonicalNumber(text: string): string {
-  return text.replace(/^(-?)\./, '$10.');
-}
-
-/** For a `before` hook: the backend, or skip when its environment is missing. */
+/**
+ * For a `before` hook: the backend (PostgreSQL skips when TEST_PG_* are missing; Oracle is the rules session unless
+ * TEST_ORACLE_TARGET_* point at a live database, so it never skips).
+ */
 export async function openBackend(
   ctx: Mocha.Context,
   dialect: 'postgres' | 'oracle',
   label: string,
 ): Promise<TargetBackend> {
-  return dialect === 'postgres' ? openPostgresBackend(ctx, label) : openOracleBackend(ctx, label);
+  return dialect === 'postgres' ? openPostgresBackend(ctx, label) : openOracleBackend(uniquePrefix(label));
 }
 
 async function openPostgresBackend(ctx: Mocha.Context, label: string): Promise<TargetBackend> {
@@ -74,6 +76,7 @@ async function openPostgresBackend(ctx: Mocha.Context, label: string): Promise<T
     (await client.query(sql, binds)).rows as Record<string, unknown>[];
   return {
     dialect: 'postgres',
+    system: 'PostgreSQL',
     config: {
       dialect: 'postgres',
       host: pgConfig.host,
@@ -107,7 +110,7 @@ async function openPostgresBackend(ctx: Mocha.Context, label: string): Promise<T
       });
       // Order by the table's column, not the text alias of the same name.
       const result = await query(
-        `SELECT ${select.join(', ')} FROM ${table(stream)} src ORDER BY src."${plain(orderBy)}"`,
+        `SELECT ${select.join(', ')} FROM ${table(stream)} src${orderBy === undefined ? '' : ` ORDER BY src."${plain(orderBy)}"`}`,
       );
       return result.map((row) =>
         Object.fromEntries(Object.entries(row).map(([k, v]) => [k.toLowerCase(), v === null ? null : String(v)])),
@@ -116,81 +119,6 @@ async function openPostgresBackend(ctx: Mocha.Context, label: string): Promise<T
     async close() {
       await client.end();
       await schema.drop();
-    },
-  };
-}
-
-async function openOracleBackend(ctx: Mocha.Context, label: string): Promise<TargetBackend> {
-  requireLiveSystemOrSkip(
-    ctx,
-    ORACLE_ENV,
-    'set TEST_ORACLE_TARGET_HOST/_USERNAME/_PASSWORD (+ _SERVICE_NAME, _SCHEMA) to run the target suite against Oracle',
-  );
-  const env = process.env;
-  const config: Record<string, unknown> = {
-    dialect: 'oracle',
-    host: env.TEST_ORACLE_TARGET_HOST,
-    port: env.TEST_ORACLE_TARGET_PORT ? Number(env.TEST_ORACLE_TARGET_PORT) : 1521,
-    user: env.TEST_ORACLE_TARGET_USERNAME,
-    password: env.TEST_ORACLE_TARGET_PASSWORD,
-    service_name: env.TEST_ORACLE_TARGET_SERVICE_NAME ?? 'FREEPDB1',
-    ...(env.TEST_ORACLE_TARGET_SCHEMA ? { default_target_schema: env.TEST_ORACLE_TARGET_SCHEMA } : {}),
-    table_prefix: uniquePrefix(label).toUpperCase(),
-  };
-  const connection = await connectOracle(toTargetConfig(config));
-  const session: OracleSession = connection.session;
-  const schema = env.TEST_ORACLE_TARGET_SCHEMA?.toUpperCase();
-  const plain = (name: string) => name.toUpperCase().replace(/[^\p{L}\p{N}_$#]/gu, '_');
-  const tableName = (stream: string) => plain(String(config.table_prefix) + stream);
-  const table = (stream: string) => (schema ? `"${schema}"."${tableName(stream)}"` : `"${tableName(stream)}"`);
-  const query = async (sql: string, binds: unknown[] = []) => (await session.execute(sql, binds as never[])).rows ?? [];
-  const created: string[] = [];
-  return {
-    dialect: 'oracle',
-    config,
-    table: (stream) => {
-      created.push(table(stream));
-      return table(stream);
-    },
-    column: (name) => `"${plain(name)}"`,
-    query,
-    async tableExists(stream) {
-      const found = await query(
-        "SELECT 1 FROM all_tables WHERE owner = COALESCE(:1, SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA')) AND table_name = :2",
-        [schema ?? null, tableName(stream)],
-      );
-      return found.length > 0;
-    },
-    async rows(stream, orderBy) {
-      const columns = await query(
-        "SELECT column_name, data_type FROM all_tab_columns WHERE owner = COALESCE(:1, SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA')) AND table_name = :2 ORDER BY column_id",
-        [schema ?? null, tableName(stream)],
-      );
-      const select = columns.map(({ COLUMN_NAME: name, DATA_TYPE: type }) => {
-        const q = `"${String(name)}"`;
-        if (String(type).includes('WITH TIME ZONE'))
-          return `TO_CHAR(SYS_EXTRACT_UTC(${q}), 'YYYY-MM-DD"T"HH24:MI:SS.FF6"Z"') AS ${q}`;
-        if (type === 'DATE') return `TO_CHAR(${q}, 'YYYY-MM-DD') AS ${q}`;
-        if (type === 'NUMBER') return `TO_CHAR(${q}, 'TM9') AS ${q}`;
-        return q;
-      });
-      created.push(table(stream));
-      // Order by the table's column, not the text alias of the same name.
-      const result = await query(
-        `SELECT ${select.join(', ')} FROM ${table(stream)} src ORDER BY src."${plain(orderBy)}"`,
-      );
-      return result.map((row) =>
-        Object.fromEntries(
-          Object.entries(row).map(([k, v]) => [
-            k.toLowerCase(),
-            v === null ? null : typeof v === 'string' && /^-?\.\d/.test(v) ? canonicalNumber(v) : String(v),
-          ]),
-        ),
-      );
-    },
-    async close() {
-      for (const name of new Set(created)) await session.execute(`DROP TABLE ${name} PURGE`).catch(() => undefined);
-      await connection.close();
     },
   };
 }
@@ -213,17 +141,30 @@ export async function runTarget(
   input: ProcessOptions['input'],
   extra: Partial<ProcessOptions> = {},
 ): Promise<ProcessResult> {
-  return runBin('target-oracle', ['--config', await writeConfig(config)], { input, ...extra });
+  return runBin('target-oracle', ['--config', await writeConfig(config)], {
+    input,
+    ...extra,
+    env: { ...processEnvFor(config), ...extra.env },
+  });
 }
 
 export async function startTarget(
   config: Record<string, unknown>,
   extra: Partial<ProcessOptions> = {},
 ): Promise<RunningProcess> {
-  return startBin('target-oracle', ['--config', await writeConfig(config)], extra);
+  return startBin('target-oracle', ['--config', await writeConfig(config)], {
+    ...extra,
+    env: { ...processEnvFor(config), ...extra.env },
+  });
 }
 
 /** State lines the target wrote (stdout holds nothing else). */
 export function states(result: ProcessResult): unknown[] {
   return result.stdoutLines.map((line) => JSON.parse(line) as unknown);
+}
+
+/** For a describe title: what a dialect's copy runs against (the rules session is not Oracle). */
+export function systemOf(dialect: 'postgres' | 'oracle'): string {
+  if (dialect === 'postgres') return 'postgres: real PostgreSQL';
+  return liveOracle() ? 'oracle: live Oracle Database' : 'oracle: rules session, a model of Oracle';
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { BACKENDS, openBackend, runTarget, type TargetBackend } from '../../helpers/target-backend.js';
+import { BACKENDS, systemOf, openBackend, runTarget, type TargetBackend } from '../../helpers/target-backend.js';
 
 const schema = (stream: string, x: object) => ({
   type: 'SCHEMA',
@@ -12,7 +12,7 @@ const lines = (...messages: object[]) => messages.map((m) => `${JSON.stringify(m
 
 /** Schema evolution paths with the real target process and a real database. */
 for (const dialect of BACKENDS) {
-  describe(`target-oracle schema evolution (${dialect}: real target process, real database)`, function () {
+  describe(`target-oracle schema evolution (${systemOf(dialect)}; real target process)`, function () {
     this.timeout(60_000);
     let db: TargetBackend;
     before(async function () {

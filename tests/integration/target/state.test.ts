@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BACKENDS,
+  systemOf,
   openBackend,
   runTarget,
   startTarget,
@@ -21,7 +22,7 @@ const lines = (...messages: object[]) => messages.map((m) => `${JSON.stringify(m
 
 /** State semantics with the real target process and a real database: failures, reruns, SIGTERM, age flushes. */
 for (const dialect of BACKENDS) {
-  describe(`target-oracle state and recovery (${dialect}: real target process, real database)`, function () {
+  describe(`target-oracle state and recovery (${systemOf(dialect)}; real target process)`, function () {
     this.timeout(60_000);
     let db: TargetBackend;
     before(async function () {
