@@ -6,7 +6,8 @@ import { openIntrospector } from '../target-oracle/index.js';
 import type { ClientHandle } from '../tap-oracle-wms/index.js';
 import { openWmsProbe } from './consistency/wms-probe.js';
 import { effectiveTapConfig, tapConfigFor, targetConfigFor, type RunRequest } from './plugin-configs.js';
-import { pipelineSecrets, type PipelineSettings } from './settings.js';
+import { pipelineSecrets } from './pipeline-secrets.js';
+import type { PipelineSettings } from './settings.js';
 
 export interface HealthCheck {
   name: string;

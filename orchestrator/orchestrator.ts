@@ -30,13 +30,8 @@ import { writeRunReport } from './run-report.js';
 import { runDirectAttempt } from './runners/direct-runner.js';
 import { runMeltanoAttempt } from './runners/meltano-runner.js';
 import type { AttemptOptions, AttemptOutcome } from './runners/runner.js';
-import {
-  pipelineSecrets,
-  resolvePipelineSettings,
-  type JobSettings,
-  type PipelineSettings,
-  type RunMode,
-} from './settings.js';
+import { pipelineSecrets } from './pipeline-secrets.js';
+import { resolvePipelineSettings, type JobSettings, type PipelineSettings, type RunMode } from './settings.js';
 import { StateStore } from './state-store.js';
 
 export interface OrchestratorDeps {

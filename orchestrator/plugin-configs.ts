@@ -89,5 +89,5 @@ export function targetConfigFor(settings: PipelineSettings, request: RunRequest)
 
 /** The tap config as the tap will see it, with its defaults (for the consistency check's filters and health). */
 export function effectiveTapConfig(config: Record<string, unknown>): TapConfig {
-  return validateConfig(structuredClone(config), TAP_SETTINGS).config as unknown as TapConfig;
+  return validateConfig(structuredClone(config), TAP_SETTINGS).config;
 }

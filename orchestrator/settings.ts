@@ -1,21 +1,16 @@
 import {
   ConfigError,
+  defineSchema,
+  defineSettings,
   loadConfig,
-  secretValues,
   validateConfig,
-  type JsonSchema,
-  type SettingsSchema,
+  type SettingsConfig,
 } from '../singer/index.js';
-import { TAP_SETTINGS } from '../tap-oracle-wms/index.js';
+import { ALERT_SETTINGS } from './alerts/alert-settings.js';
 
 export const PLUGIN_NAME = 'wms-pipeline';
 
-export type RunMode = 'full' | 'incremental';
-export type RunnerKind = 'direct' | 'meltano';
-export type TargetDialect = 'oracle' | 'postgres';
-export type FullSyncDeleteMode = 'soft' | 'hard' | 'none';
-
-const JOB_SCHEMA: JsonSchema = {
+const JOB_SCHEMA = defineSchema({
   type: 'object',
   required: ['name', 'mode'],
   additionalProperties: false,
@@ -31,13 +26,13 @@ const JOB_SCHEMA: JsonSchema = {
     max_retries: { type: 'integer', minimum: 0, maximum: 20 },
     run_timeout_seconds: { type: 'number', exclusiveMinimum: 0 },
   },
-};
+});
 
 /**
  * wms-pipeline's settings: ONE schema (env prefix WMS_PIPELINE_). The tap and the target get generated config files
  * built from these; anything this schema does not name is passed through with `tap_config` / `target_config`.
  */
-export const PIPELINE_SETTINGS: SettingsSchema = {
+export const PIPELINE_SETTINGS = defineSettings({
   type: 'object',
   properties: {
     runner: {
@@ -195,78 +190,7 @@ export const PIPELINE_SETTINGS: SettingsSchema = {
       description: 'Rows per stream compared field by field',
     },
     // --- alerting ---
-    alert_email_smtp_host: {
-      type: 'string',
-      description: 'SMTP server; email alerts are on when this and alert_email_to are set',
-    },
-    alert_email_smtp_port: { type: 'integer', minimum: 1, maximum: 65535, default: 587, description: 'SMTP port' },
-    alert_email_smtp_secure: {
-      type: 'boolean',
-      default: false,
-      description: 'Implicit TLS from the first byte (port 465); false = plain, upgraded by STARTTLS when offered',
-    },
-    alert_email_smtp_require_tls: {
-      type: 'boolean',
-      default: false,
-      description: 'Refuse to send unless STARTTLS succeeds',
-    },
-    alert_email_smtp_tls_verify: { type: 'boolean', default: true, description: 'Verify the SMTP server certificate' },
-    alert_email_smtp_user: { type: 'string', description: 'SMTP auth user (no auth when unset)' },
-    alert_email_smtp_password: { type: 'string', secret: true, writeOnly: true, description: 'SMTP auth password' },
-    alert_email_from: { type: 'string', default: 'wms-pipeline@localhost', description: 'From address' },
-    alert_email_to: { type: 'array', items: { type: 'string', minLength: 3 }, default: [], description: 'Recipients' },
-    alert_slack_webhook_url: {
-      type: 'string',
-      secret: true,
-      writeOnly: true,
-      description: 'Slack incoming webhook URL; Slack alerts are on when set',
-    },
-    alert_webhook_url: {
-      type: 'string',
-      secret: true,
-      writeOnly: true,
-      description: 'Generic JSON webhook URL; webhook alerts are on when set',
-    },
-    alert_webhook_headers: {
-      type: 'object',
-      secret: true,
-      writeOnly: true,
-      default: {},
-      additionalProperties: { type: 'string' },
-      description: 'Extra headers of the generic webhook (e.g. Authorization)',
-    },
-    alert_failure_threshold: {
-      type: 'integer',
-      minimum: 1,
-      maximum: 100,
-      default: 1,
-      description: 'Consecutive failed runs of a job before a failure alert is sent',
-    },
-    alert_cooldown_seconds: {
-      type: 'number',
-      minimum: 0,
-      default: 1800,
-      description: 'The same alert (title + context) is not sent again within this time unless its severity rises',
-    },
-    alert_retries: { type: 'integer', minimum: 0, maximum: 10, default: 3, description: 'Retries per channel' },
-    alert_retry_delay_seconds: {
-      type: 'number',
-      minimum: 0,
-      default: 2,
-      description: 'First retry delay per channel; doubles every retry',
-    },
-    alert_timeout_seconds: {
-      type: 'number',
-      exclusiveMinimum: 0,
-      default: 15,
-      description: 'Timeout of one delivery attempt',
-    },
-    alert_max_message_chars: {
-      type: 'integer',
-      minimum: 100,
-      default: 3000,
-      description: 'Longer messages are truncated',
-    },
+    ...ALERT_SETTINGS,
     // --- files and service ---
     state_dir: {
       type: 'string',
@@ -288,83 +212,15 @@ export const PIPELINE_SETTINGS: SettingsSchema = {
         "Also write the Prometheus metrics to this file after every run (node_exporter's textfile collector)",
     },
   },
-};
+});
 
-export interface JobSettings {
-  name: string;
-  mode: RunMode;
-  company_code?: string;
-  facility_code?: string;
-  schedule?: string;
-  entities?: string[];
-  tap_config?: Record<string, unknown>;
-  target_config?: Record<string, unknown>;
-  max_retries?: number;
-  run_timeout_seconds?: number;
-}
-
-export interface PipelineSettings {
-  runner: RunnerKind;
-  wms_base_url?: string;
-  wms_username?: string;
-  wms_password?: string;
-  company_code: string;
-  facility_code: string;
-  entities?: string[];
-  tap_config: Record<string, unknown>;
-  target_dialect: TargetDialect;
-  target_host?: string;
-  target_port?: number;
-  target_user?: string;
-  target_password?: string;
-  target_database?: string;
-  target_service_name?: string;
-  target_schema?: string;
-  target_config: Record<string, unknown>;
-  full_sync_delete_mode: FullSyncDeleteMode;
-  full_sync_target_config: Record<string, unknown>;
-  incremental_target_config: Record<string, unknown>;
-  meltano_bin: string;
-  meltano_project_dir: string;
-  meltano_environment?: string;
-  meltano_extractor: string;
-  meltano_loader: string;
-  jobs: JobSettings[];
-  max_retries: number;
-  retry_initial_delay_seconds: number;
-  retry_max_delay_seconds: number;
-  run_timeout_seconds: number;
-  http_timeout_seconds: number;
-  max_duration_seconds: number;
-  max_memory_mb: number;
-  memory_leak_mb_per_minute: number;
-  monitor_interval_seconds: number;
-  consistency_check: boolean;
-  consistency_sample_size: number;
-  alert_email_smtp_host?: string;
-  alert_email_smtp_port: number;
-  alert_email_smtp_secure: boolean;
-  alert_email_smtp_require_tls: boolean;
-  alert_email_smtp_tls_verify: boolean;
-  alert_email_smtp_user?: string;
-  alert_email_smtp_password?: string;
-  alert_email_from: string;
-  alert_email_to: string[];
-  alert_slack_webhook_url?: string;
-  alert_webhook_url?: string;
-  alert_webhook_headers: Record<string, string>;
-  alert_failure_threshold: number;
-  alert_cooldown_seconds: number;
-  alert_retries: number;
-  alert_retry_delay_seconds: number;
-  alert_timeout_seconds: number;
-  alert_max_message_chars: number;
-  state_dir: string;
-  report_dir: string;
-  serve_host: string;
-  serve_port: number;
-  metrics_file?: string;
-}
+/** Validated settings (defaults applied): the type is derived from PIPELINE_SETTINGS. */
+export type PipelineSettings = SettingsConfig<typeof PIPELINE_SETTINGS>;
+export type JobSettings = PipelineSettings['jobs'][number];
+export type RunMode = JobSettings['mode'];
+export type RunnerKind = PipelineSettings['runner'];
+export type TargetDialect = PipelineSettings['target_dialect'];
+export type FullSyncDeleteMode = PipelineSettings['full_sync_delete_mode'];
 
 /** Reads `--config` sources (files or ENV → WMS_PIPELINE_<SETTING>) into validated settings. */
 export async function loadPipelineSettings(
@@ -378,13 +234,13 @@ export async function loadPipelineSettings(
     env,
     cwd,
   });
-  return checkSettings(config as unknown as PipelineSettings);
+  return checkSettings(config);
 }
 
 /** Validates an object (library use: `createOrchestrator({...})`), applying defaults. Throws ConfigError. */
 export function resolvePipelineSettings(input: Partial<PipelineSettings> | Record<string, unknown>): PipelineSettings {
   const { config } = validateConfig(structuredClone(input), PIPELINE_SETTINGS);
-  return checkSettings(config as unknown as PipelineSettings);
+  return checkSettings(config);
 }
 
 function checkSettings(settings: PipelineSettings): PipelineSettings {
@@ -396,49 +252,4 @@ function checkSettings(settings: PipelineSettings): PipelineSettings {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return settings;
-}
-
-/**
- * Every secret value these settings carry: the pipeline's own secret settings, the webhook header values, and the
- * secret settings of the pass-through tap/target configs (by the tap's schema, and by name for the target).
- */
-export function pipelineSecrets(settings: PipelineSettings): string[] {
-  const secrets = secretValues(settings as unknown as Record<string, unknown>, PIPELINE_SETTINGS);
-  for (const value of Object.values(settings.alert_webhook_headers ?? {})) {
-    if (typeof value !== 'string' || value.length === 0) continue;
-    secrets.push(value);
-    // `Bearer <token>` / `Basic <credential>`: the credential alone is secret too.
-    const credential = /^[A-Za-z-]+ (.{4,})$/.exec(value)?.[1];
-    if (credential) secrets.push(credential);
-  }
-  const tapSecretNames = new Set(
-    Object.entries(TAP_SETTINGS.properties)
-      .filter(([, s]) => s.secret === true)
-      .map(([name]) => name),
-  );
-  const passThrough = [
-    settings.tap_config,
-    settings.target_config,
-    settings.full_sync_target_config,
-    settings.incremental_target_config,
-  ];
-  for (const job of settings.jobs) passThrough.push(job.tap_config ?? {}, job.target_config ?? {});
-  for (const config of passThrough) {
-    for (const [name, value] of Object.entries(config ?? {})) {
-      if (typeof value !== 'string' || value.length === 0) continue;
-      if (tapSecretNames.has(name) || /password|secret|token|private_key|wallet/i.test(name)) secrets.push(value);
-    }
-  }
-  // A URL's password part and the base64 Basic credential can leak through error texts too.
-  for (const value of [...secrets]) {
-    try {
-      const url = new URL(value);
-      if (url.password) secrets.push(url.password);
-    } catch {
-      // not a URL
-    }
-  }
-  if (settings.wms_username && settings.wms_password)
-    secrets.push(Buffer.from(`${settings.wms_username}:${settings.wms_password}`).toString('base64'));
-  return [...new Set(secrets)].sort((a, b) => b.length - a.length);
 }

@@ -1,27 +1,34 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
 import { parse as parseDotenv } from 'dotenv';
 import { ConfigError } from './errors.js';
 import { jsonErrorWhere } from './parse-json.js';
-import { primaryType, settingEnvVar, type SettingSchema, type SettingsSchema } from './settings-schema.js';
+import {
+  primaryType,
+  settingEnvVar,
+  type SettingsConfig,
+  type SettingSchema,
+  type SettingsSchema,
+} from './settings-schema.js';
 
 export type Config = Readonly<Record<string, unknown>>;
 
 /** The literal that makes `--config` read `<PLUGIN>_<SETTING>` variables (and `.env`) instead of a file. */
 export const ENV_CONFIG = 'ENV';
 
-export interface LoadConfigOptions {
+export interface LoadConfigOptions<S extends SettingsSchema = SettingsSchema> {
   pluginName: string;
-  schema: SettingsSchema;
+  schema: S;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
 }
 
-export interface LoadedConfig {
-  config: Config;
+export interface LoadedConfig<C = Config> {
+  /** Typed by the schema it passed (`SettingsConfig<typeof SCHEMA>`): defaults applied, frozen. */
+  config: Readonly<C>;
   /** Keys that are not settings of this plugin (worth a warning, not an error). */
   unknownKeys: string[];
 }
@@ -30,7 +37,10 @@ export interface LoadedConfig {
  * Merges `--config` sources in order (later wins; `ENV` reads the environment and `.env`, environment over `.env`),
  * resolves setting aliases, applies defaults, validates with ajv and reports every problem at once.
  */
-export async function loadConfig(sources: readonly string[], options: LoadConfigOptions): Promise<LoadedConfig> {
+export async function loadConfig<S extends SettingsSchema>(
+  sources: readonly string[],
+  options: LoadConfigOptions<S>,
+): Promise<LoadedConfig<SettingsConfig<S>>> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   let merged: Record<string, unknown> = {};
@@ -51,9 +61,12 @@ export async function loadConfig(sources: readonly string[], options: LoadConfig
   return validateConfig(merged, options.schema);
 }
 
-export function validateConfig(input: Record<string, unknown>, schema: SettingsSchema): LoadedConfig {
+export function validateConfig<S extends SettingsSchema>(
+  input: Record<string, unknown>,
+  schema: S,
+): LoadedConfig<SettingsConfig<S>> {
   const config = resolveAliases(input, schema);
-  const validate = compileSettingsSchema(schema);
+  const validate = compileSettingsSchema<SettingsConfig<S>>(schema);
   if (!validate(config)) throw new ConfigError((validate.errors ?? []).map(describeAjvError));
   const unknownKeys = Object.keys(config).filter((key) => !(key in schema.properties));
   return { config: Object.freeze(config), unknownKeys };
@@ -150,9 +163,10 @@ function resolveAliases(input: Record<string, unknown>, schema: SettingsSchema):
   return config;
 }
 
-const compiled = new WeakMap<SettingsSchema, ReturnType<Ajv['compile']>>();
+const compiled = new WeakMap<SettingsSchema, ValidateFunction>();
 
-function compileSettingsSchema(schema: SettingsSchema): ReturnType<Ajv['compile']> {
+/** ajv's type guard for `schema`: a config it accepts has the type the schema declares (defaults filled in). */
+function compileSettingsSchema<T>(schema: SettingsSchema): ValidateFunction<T> {
   let validate = compiled.get(schema);
   if (!validate) {
     const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
@@ -160,7 +174,7 @@ function compileSettingsSchema(schema: SettingsSchema): ReturnType<Ajv['compile'
     validate = ajv.compile(schema);
     compiled.set(schema, validate);
   }
-  return validate;
+  return validate as ValidateFunction<T>;
 }
 
 /** Error text names the setting and the rule, never the value (it may be a secret). */

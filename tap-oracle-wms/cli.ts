@@ -23,7 +23,8 @@ import {
 import { cachedDiscovery } from './catalog-cache.js';
 import { discover } from './discover.js';
 import { SingerOutput } from './output.js';
-import { configProblems, TAP_SETTINGS, type TapConfig } from './settings.js';
+import { configProblems } from './config-problems.js';
+import { TAP_SETTINGS } from './settings.js';
 import { sync } from './sync.js';
 import { CAPABILITIES, createClient, TAP_NAME } from './tap.js';
 
@@ -81,7 +82,7 @@ async function main(context: CliContext): Promise<void | typeof INFO_ONLY> {
       throw new ConfigError(error.problems.filter((problem) => !problem.includes('"then" schema')));
     throw error;
   });
-  const config = loaded.config as unknown as TapConfig;
+  const { config } = loaded;
   const problems = configProblems(config);
   if (problems.length > 0) throw new ConfigError(problems);
   if (loaded.unknownKeys.length > 0) logger.warning(`Ignoring unknown settings: ${loaded.unknownKeys.join(', ')}`);

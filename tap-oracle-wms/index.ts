@@ -8,4 +8,6 @@ export { discover, catalogEntry } from './discover.js';
 export { idBounds } from './id-bounds.js';
 export { streamFilters, streamFiltersFor } from './query.js';
 export { splitIdRange, type RangeContext } from './replication.js';
-export { DEFAULT_SCOPE_FILTERS, TAP_SETTINGS, tapConfigProblems, type TapConfig } from './settings.js';
+export { TAP_SETTINGS, type TapConfig } from './settings.js';
+export { DEFAULT_SCOPE_FILTERS } from './scope-filters.js';
+export { tapConfigProblems } from './config-problems.js';

@@ -1,7 +1,8 @@
 import type { CatalogEntry } from '../singer/index.js';
 import { catalogEntry } from './discover.js';
 import type { WmsSource } from './http/client.js';
-import { DEFAULT_SCOPE_FILTERS, type ScopeFilter, type TapConfig } from './settings.js';
+import { DEFAULT_SCOPE_FILTERS, type ScopeFilter } from './scope-filters.js';
+import type { TapConfig } from './settings.js';
 
 /** How company_code / facility_code narrow this entity: configured, built in, or its own relations. */
 export function scopeFilterOf(entity: string, entry: CatalogEntry, config: TapConfig): ScopeFilter {

@@ -1,32 +1,8 @@
-import { ConfigError, type SettingsSchema, validateConfig } from '../singer/index.js';
-
-/** How the company and facility codes narrow one entity: the lgfapi filter (relation path + `__code`) for each. */
-export interface ScopeFilter {
-  company?: string | null;
-  facility?: string | null;
-}
-
-/**
- * Defaults for the entities whose company/facility live behind a relation (wms-api.md §4.6). Entities not listed
- * fall back to their own `company_id`/`facility_id` relation when describe has one; `null` means "cannot be
- * narrowed this way" (the filter is not sent).
- */
-export const DEFAULT_SCOPE_FILTERS: Record<string, ScopeFilter> = {
-  allocation: {
-    facility: 'order_dtl_id__order_id__facility_id__code',
-    company: 'order_dtl_id__order_id__company_id__code',
-  },
-  order_hdr: { facility: 'facility_id__code', company: 'company_id__code' },
-  order_dtl: { facility: 'order_id__facility_id__code', company: 'order_id__company_id__code' },
-  inventory: { facility: 'facility_id__code', company: 'item_id__company_id__code' },
-  location: { facility: 'facility_id__code', company: null },
-  item: { facility: null, company: 'company_id__code' },
-  facility: { facility: 'code', company: 'parent_company_id__code' },
-  company: { facility: null, company: 'code' },
-};
+import { defineSettings, type SettingsConfig } from '../singer/index.js';
+import { DEFAULT_SCOPE_FILTERS, SCOPE_FILTER_SCHEMA } from './scope-filters.js';
 
 /** The tap's settings: one JSON Schema drives validation, defaults, redaction, `--about` and meltano.yml. */
-export const TAP_SETTINGS: SettingsSchema = {
+export const TAP_SETTINGS = defineSettings({
   type: 'object',
   properties: {
     base_url: {
@@ -70,11 +46,7 @@ export const TAP_SETTINGS: SettingsSchema = {
     scope_filters: {
       type: 'object',
       default: DEFAULT_SCOPE_FILTERS,
-      additionalProperties: {
-        type: 'object',
-        properties: { company: { type: ['string', 'null'] }, facility: { type: ['string', 'null'] } },
-        additionalProperties: false,
-      },
+      additionalProperties: SCOPE_FILTER_SCHEMA,
       description:
         'Per entity, the lgfapi filter that company_code / facility_code become (e.g. {"order_dtl": {"facility": "order_id__facility_id__code"}}); merged over the built-in defaults; entities not listed use their own company_id / facility_id relation when they have one; null disables',
     },
@@ -257,83 +229,9 @@ export const TAP_SETTINGS: SettingsSchema = {
       then: { required: ['oauth_client_id', 'oauth_client_secret', 'oauth_token_url'] },
     },
   ],
-};
+});
 
-export type AuthMethod = 'basic' | 'oauth2_password' | 'oauth2_client_credentials';
+/** The validated config, with defaults applied: its type is derived from TAP_SETTINGS. */
+export type TapConfig = SettingsConfig<typeof TAP_SETTINGS>;
 
-/** The validated config, with defaults applied. */
-export interface TapConfig {
-  base_url: string;
-  auth_method: AuthMethod;
-  username?: string;
-  password?: string;
-  oauth_client_id?: string;
-  oauth_client_secret?: string;
-  oauth_token_url?: string;
-  oauth_scope?: string;
-  api_version: string;
-  company_code: string;
-  facility_code: string;
-  scope_filters: Record<string, ScopeFilter>;
-  entities: string[];
-  exclude_entities: string[];
-  catalog_cache_dir?: string;
-  catalog_cache_max_age_hours: number;
-  start_date?: string;
-  initial_sync: 'lookback' | 'full';
-  initial_lookback_minutes: number;
-  page_size: number;
-  page_mode: 'sequenced' | 'paged';
-  request_timeout: number;
-  max_response_mb: number;
-  max_retries: number;
-  backoff_initial_seconds: number;
-  backoff_max_seconds: number;
-  max_concurrent_requests: number;
-  rate_limit_per_second: number;
-  incremental_overlap_minutes: number;
-  replication_lag_seconds: number;
-  enable_incremental: boolean;
-  full_sync_partitions: number;
-  id_range?: { gte?: number | string; lt?: number | string };
-  entity_filters: Record<string, Record<string, string | number | boolean>>;
-  flatten_relations: boolean;
-  use_singer_decimal: boolean;
-  custom_headers: Record<string, string>;
-  verify_tls: boolean;
-  ca_file?: string;
-  user_agent?: string;
-  emit_activate_version: boolean;
-}
-
-/** Cross-setting rules JSON Schema cannot say clearly; every problem is returned. */
-export function configProblems(config: TapConfig): string[] {
-  const problems: string[] = [];
-  if (/\/wms\/lgfapi/.test(config.base_url))
-    problems.push("'base_url' must stop at the environment segment (leave out /wms/lgfapi/…)");
-  const range = config.id_range;
-  if (range) {
-    // ACTIVATE_VERSION retires every row of the table the run did not send: the rows of the other ranges too.
-    if (config.emit_activate_version)
-      problems.push(
-        "'id_range' cannot be combined with 'emit_activate_version': ACTIVATE_VERSION would retire the rows of the other id ranges",
-      );
-    if (range.gte !== undefined && range.lt !== undefined && BigInt(range.gte) >= BigInt(range.lt))
-      problems.push(`'id_range' is empty: gte ${range.gte} is not below lt ${range.lt}`);
-  }
-  return problems;
-}
-
-/**
- * Every problem `--config` would be refused for (schema and cross-setting rules), without a request: for a
- * supervisor that builds the config and wants to refuse a run before it starts anything.
- */
-export function tapConfigProblems(input: Record<string, unknown>): string[] {
-  try {
-    return configProblems(validateConfig(structuredClone(input), TAP_SETTINGS).config as unknown as TapConfig);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    // ajv adds a summary line for each failed if/then (the auth_method rules); the missing settings are listed already.
-    return error.problems.filter((problem) => !problem.includes('"then" schema'));
-  }
-}
+export type AuthMethod = TapConfig['auth_method'];

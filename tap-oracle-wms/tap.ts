@@ -1,4 +1,4 @@
-import { type Logger, type Metrics, secretValues, type Config } from '../singer/index.js';
+import { type Logger, type Metrics, secretValues } from '../singer/index.js';
 import { createAuthenticator } from './http/create-authenticator.js';
 import { WmsClient } from './http/client.js';
 import { RetryPolicy } from './http/retry.js';
@@ -28,10 +28,10 @@ export function createClient(
   config: TapConfig,
   deps: { logger: Logger; metrics: Metrics; version: string; signal?: AbortSignal; transport?: Transport },
 ): ClientHandle {
-  deps.logger.addSecrets(secretValues(config as unknown as Config, TAP_SETTINGS));
+  deps.logger.addSecrets(secretValues(config, TAP_SETTINGS));
   // Custom headers often carry API keys: a credential-named header's value is a secret like the password.
   deps.logger.addSecrets(
-    Object.entries(config.custom_headers ?? {})
+    Object.entries(config.custom_headers)
       .filter(([name]) => /key|token|auth|secret|password|signature|cookie/i.test(name))
       .map(([, value]) => value),
   );

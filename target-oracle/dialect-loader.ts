@@ -1,7 +1,6 @@
-import { validateConfig } from '../singer/index.js';
 import type { DialectConnection } from './dialect.js';
 import type { Introspector } from './introspector.js';
-import { TARGET_SETTINGS, toTargetConfig, type TargetConfig } from './settings.js';
+import { parseTargetConfig, type TargetConfig } from './settings.js';
 
 /** Loads only the chosen dialect: an oracle run never imports `pg`, a postgres run never imports `oracledb`. */
 export async function openDialect(config: TargetConfig): Promise<DialectConnection> {
@@ -16,7 +15,7 @@ export async function openDialect(config: TargetConfig): Promise<DialectConnecti
  */
 export async function openIntrospector(settings: Record<string, unknown>): Promise<Introspector> {
   const given = Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
-  const config = toTargetConfig(validateConfig(structuredClone(given), TARGET_SETTINGS).config);
+  const config = parseTargetConfig(given);
   if (config.dialect === 'postgres')
     return (await import('./dialects/postgres/index.js')).openPostgresIntrospector(config);
   return (await import('./dialects/oracle/index.js')).openOracleIntrospector(config);

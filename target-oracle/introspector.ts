@@ -25,7 +25,6 @@ export type IntrospectorConfig = Pick<
 >;
 
 export function databaseLocation(config: IntrospectorConfig): string {
-  const port = config.port ?? (config.dialect === 'postgres' ? 5432 : 1521);
   const database = config.database ? `/${config.database}` : '';
-  return `${config.dialect} at ${config.connectString ?? `${config.host}:${port}`}${database}`;
+  return `${config.dialect} at ${config.connectString ?? `${config.host}:${config.port}`}${database}`;
 }

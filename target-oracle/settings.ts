@@ -1,9 +1,9 @@
-import { ConfigError, type Config, type SettingsSchema, validateConfig } from '../singer/index.js';
+import { ConfigError, defineSettings, type SettingsConfig, validateConfig } from '../singer/index.js';
 
 export const TARGET_NAME = 'target-oracle';
 
 /** Every setting of target-oracle: validation, defaults, redaction, `--about` and meltano.yml come from this. */
-export const TARGET_SETTINGS: SettingsSchema = {
+export const TARGET_SETTINGS = defineSettings({
   type: 'object',
   properties: {
     dialect: {
@@ -97,6 +97,7 @@ export const TARGET_SETTINGS: SettingsSchema = {
     },
     historical_versioning_column: {
       type: 'string',
+      minLength: 1,
       default: 'mod_ts',
       description: 'Record property added to the primary key in history mode.',
     },
@@ -139,43 +140,53 @@ export const TARGET_SETTINGS: SettingsSchema = {
       description: 'Most rows per executeMany call (also capped by bind memory) so DPI-1015 never occurs.',
     },
   },
-};
+});
 
-export type Dialects = 'oracle' | 'postgres';
-export type LoadMethod = 'upsert' | 'append-only' | 'overwrite';
-export type SchemaChangePolicy = 'fail' | 'rename_old' | 'cast_to_string';
+/** A config that passed TARGET_SETTINGS (defaults applied), named as the settings are. */
+export type TargetSettings = SettingsConfig<typeof TARGET_SETTINGS>;
 
+export type Dialects = TargetSettings['dialect'];
+/** `append_only` is read as `append-only`. */
+export type LoadMethod = Exclude<TargetSettings['load_method'], 'append_only'>;
+export type SchemaChangePolicy = TargetSettings['schema_change_policy'];
+
+/** The port of each dialect when `port` is not set (the setting's description says the same). */
+export const DEFAULT_PORTS: Record<Dialects, number> = { oracle: 1521, postgres: 5432 };
+
+/** The target's view of its settings (camelCase, resolved): each type comes from TargetSettings. */
 export interface TargetConfig {
   dialect: Dialects;
   host?: string;
-  port?: number;
+  /** `port`, or the dialect's default port. */
+  port: number;
   user?: string;
   password?: string;
   serviceName?: string;
   sid?: string;
   connectString?: string;
-  protocol: 'tcp' | 'tcps';
+  protocol: TargetSettings['protocol'];
   walletLocation?: string;
   walletPassword?: string;
   database?: string;
-  connectTimeoutSeconds: number;
-  statementTimeoutSeconds: number;
+  connectTimeoutSeconds: TargetSettings['connect_timeout_seconds'];
+  statementTimeoutSeconds: TargetSettings['statement_timeout_seconds'];
+  /** `default_target_schema`, else `$MELTANO_EXTRACT__LOAD_SCHEMA`. */
   schema?: string;
-  tablePrefix: string;
+  tablePrefix: TargetSettings['table_prefix'];
   loadMethod: LoadMethod;
-  batchSizeRows: number;
-  maxBatchAgeSeconds: number;
-  addRecordMetadata: boolean;
-  hardDelete: boolean;
-  validateRecords: boolean;
-  historyMode: boolean;
-  historyColumn: string;
+  batchSizeRows: TargetSettings['batch_size_rows'];
+  maxBatchAgeSeconds: TargetSettings['max_batch_age_seconds'];
+  addRecordMetadata: TargetSettings['add_record_metadata'];
+  hardDelete: TargetSettings['hard_delete'];
+  validateRecords: TargetSettings['validate_records'];
+  historyMode: TargetSettings['enable_historical_versioning'];
+  historyColumn: TargetSettings['historical_versioning_column'];
   schemaChangePolicy: SchemaChangePolicy;
-  oracleMergeStrategy: 'executemany' | 'staging';
-  oracleBooleanType: 'number' | 'boolean';
-  oracleJsonType: 'clob' | 'json';
-  oracleMaxIdentifierBytes: 30 | 128;
-  oracleChunkRows: number;
+  oracleMergeStrategy: TargetSettings['oracle_merge_strategy'];
+  oracleBooleanType: TargetSettings['oracle_boolean_type'];
+  oracleJsonType: TargetSettings['oracle_json_type'];
+  oracleMaxIdentifierBytes: TargetSettings['oracle_max_identifier_bytes'];
+  oracleChunkRows: TargetSettings['oracle_chunk_rows'];
 }
 
 /**
@@ -184,7 +195,7 @@ export interface TargetConfig {
  */
 export function targetConfigProblems(input: Record<string, unknown>): string[] {
   try {
-    toTargetConfig(validateConfig(structuredClone(input), TARGET_SETTINGS).config);
+    parseTargetConfig(input);
     return [];
   } catch (error) {
     if (error instanceof ConfigError) return [...error.problems];
@@ -192,44 +203,46 @@ export function targetConfigProblems(input: Record<string, unknown>): string[] {
   }
 }
 
-/** Typed view of a validated config (defaults already applied by loadConfig). */
-export function toTargetConfig(config: Config, env: NodeJS.ProcessEnv = {}): TargetConfig {
-  const str = (name: string): string | undefined => {
-    const value = config[name];
-    return typeof value === 'string' && value !== '' ? value : undefined;
-  };
-  const loadMethod = str('load_method') ?? 'upsert';
+/** Validates settings as a config file holds them (defaults filled in) and resolves them. Throws ConfigError. */
+export function parseTargetConfig(input: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): TargetConfig {
+  return toTargetConfig(validateConfig(structuredClone(input), TARGET_SETTINGS).config, env);
+}
+
+/** Resolved view of a validated config (defaults already applied by loadConfig/validateConfig). */
+export function toTargetConfig(config: TargetSettings, env: NodeJS.ProcessEnv = {}): TargetConfig {
+  // An empty string is an unset setting (a Meltano setting or environment variable left blank).
+  const given = (value: string | undefined): string | undefined => (value === '' ? undefined : value);
   const target: TargetConfig = {
-    dialect: (str('dialect') ?? 'oracle') as Dialects,
-    host: str('host'),
-    port: typeof config.port === 'number' ? config.port : undefined,
-    user: str('user'),
-    password: str('password'),
-    serviceName: str('service_name'),
-    sid: str('sid'),
-    connectString: str('connect_string'),
-    protocol: (str('protocol') ?? 'tcp') as 'tcp' | 'tcps',
-    walletLocation: str('wallet_location'),
-    walletPassword: str('wallet_password'),
-    database: str('database'),
-    connectTimeoutSeconds: Number(config.connect_timeout_seconds ?? 20),
-    statementTimeoutSeconds: Number(config.statement_timeout_seconds ?? 0),
-    schema: str('default_target_schema') ?? (env.MELTANO_EXTRACT__LOAD_SCHEMA || undefined),
-    tablePrefix: str('table_prefix') ?? '',
-    loadMethod: (loadMethod === 'append_only' ? 'append-only' : loadMethod) as LoadMethod,
-    batchSizeRows: Number(config.batch_size_rows ?? 10000),
-    maxBatchAgeSeconds: Number(config.max_batch_age_seconds ?? 300),
-    addRecordMetadata: config.add_record_metadata === true,
-    hardDelete: config.hard_delete === true,
-    validateRecords: config.validate_records !== false,
-    historyMode: config.enable_historical_versioning === true,
-    historyColumn: str('historical_versioning_column') ?? 'mod_ts',
-    schemaChangePolicy: (str('schema_change_policy') ?? 'fail') as SchemaChangePolicy,
-    oracleMergeStrategy: (str('oracle_merge_strategy') ?? 'executemany') as 'executemany' | 'staging',
-    oracleBooleanType: (str('oracle_boolean_type') ?? 'number') as 'number' | 'boolean',
-    oracleJsonType: (str('oracle_json_type') ?? 'clob') as 'clob' | 'json',
-    oracleMaxIdentifierBytes: Number(config.oracle_max_identifier_bytes ?? 128) === 30 ? 30 : 128,
-    oracleChunkRows: Number(config.oracle_chunk_rows ?? 5000),
+    dialect: config.dialect,
+    host: given(config.host),
+    port: config.port ?? DEFAULT_PORTS[config.dialect],
+    user: given(config.user),
+    password: given(config.password),
+    serviceName: given(config.service_name),
+    sid: given(config.sid),
+    connectString: given(config.connect_string),
+    protocol: config.protocol,
+    walletLocation: given(config.wallet_location),
+    walletPassword: given(config.wallet_password),
+    database: given(config.database),
+    connectTimeoutSeconds: config.connect_timeout_seconds,
+    statementTimeoutSeconds: config.statement_timeout_seconds,
+    schema: given(config.default_target_schema) ?? (env.MELTANO_EXTRACT__LOAD_SCHEMA || undefined),
+    tablePrefix: config.table_prefix,
+    loadMethod: config.load_method === 'append_only' ? 'append-only' : config.load_method,
+    batchSizeRows: config.batch_size_rows,
+    maxBatchAgeSeconds: config.max_batch_age_seconds,
+    addRecordMetadata: config.add_record_metadata,
+    hardDelete: config.hard_delete,
+    validateRecords: config.validate_records,
+    historyMode: config.enable_historical_versioning,
+    historyColumn: config.historical_versioning_column,
+    schemaChangePolicy: config.schema_change_policy,
+    oracleMergeStrategy: config.oracle_merge_strategy,
+    oracleBooleanType: config.oracle_boolean_type,
+    oracleJsonType: config.oracle_json_type,
+    oracleMaxIdentifierBytes: config.oracle_max_identifier_bytes,
+    oracleChunkRows: config.oracle_chunk_rows,
   };
   const problems: string[] = [];
   if (target.dialect === 'oracle' && !target.connectString && !target.host)

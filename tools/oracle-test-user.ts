@@ -1,5 +1,5 @@
 import { connectOracle } from '../target-oracle/dialects/oracle/oracle-driver.js';
-import { toTargetConfig } from '../target-oracle/settings.js';
+import { parseTargetConfig } from '../target-oracle/settings.js';
 
 /**
  * For scripts/test-oracle.sh: (re)creates the test user in a disposable Oracle Database (gvenzl/oracle-free,
@@ -13,7 +13,7 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
   if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(user) || !/^[A-Za-z0-9_-]+$/.test(password))
     throw new Error('the test user and password must be plain identifiers');
   const connection = await connectOracle(
-    toTargetConfig({
+    parseTargetConfig({
       dialect: 'oracle',
       host,
       port: Number(port),

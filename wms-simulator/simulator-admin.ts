@@ -55,10 +55,10 @@ export class SimulatorAdmin {
   }
 
   updateSettings(patch: Partial<RuntimeSettings>): RuntimeSettings {
+    const current = new Map<string, unknown>(Object.entries(this.settings));
     for (const [key, value] of Object.entries(patch)) {
-      if (!(key in this.settings)) throw new AdminError(`unknown setting '${key}'`);
-      if (typeof value !== typeof (this.settings as unknown as Record<string, unknown>)[key])
-        throw new AdminError(`setting '${key}' has the wrong type`);
+      if (!current.has(key)) throw new AdminError(`unknown setting '${key}'`);
+      if (typeof value !== typeof current.get(key)) throw new AdminError(`setting '${key}' has the wrong type`);
     }
     Object.assign(this.settings, patch);
     return { ...this.settings };

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Logger } from '../../singer/index.js';
-import { pipelineSecrets, type PipelineSettings } from '../settings.js';
+import { pipelineSecrets } from '../pipeline-secrets.js';
+import type { PipelineSettings } from '../settings.js';
 import type { AlertChannel } from './alert.js';
 import { AlertManager } from './alert-manager.js';
 import { EmailChannel } from './email-channel.js';

@@ -13,7 +13,7 @@ export function createAuthenticator(
   timeoutMs: number,
   onToken: (token: string) => void = () => undefined,
 ): Authenticator {
-  switch (config.auth_method ?? 'basic') {
+  switch (config.auth_method) {
     case 'basic':
       return new BasicAuth(config.username ?? '', config.password ?? '');
     case 'oauth2_password':

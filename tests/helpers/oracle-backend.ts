@@ -1,5 +1,5 @@
 import { connectOracle } from '../../target-oracle/dialects/oracle/oracle-driver.js';
-import { toTargetConfig } from '../../target-oracle/settings.js';
+import { parseTargetConfig } from '../../target-oracle/settings.js';
 import {
   FakeOracledb,
   inProcessLink,
@@ -115,7 +115,7 @@ export async function openLiveOracle(): Promise<OracleTarget> {
     password: env.TEST_ORACLE_TARGET_PASSWORD,
     ...(env.TEST_ORACLE_TARGET_SCHEMA ? { default_target_schema: env.TEST_ORACLE_TARGET_SCHEMA } : {}),
   };
-  const connection = await connectOracle(toTargetConfig(config));
+  const connection = await connectOracle(parseTargetConfig(config));
   return {
     system: 'live Oracle',
     config,

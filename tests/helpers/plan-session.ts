@@ -208,7 +208,7 @@ export async function openPlanEnvironment(
         facility_code: facilityCode,
       },
       TAP_SETTINGS,
-    ).config as unknown as TapConfig;
+    ).config;
   return {
     config,
     wms: ownWms,

@@ -21,11 +21,10 @@ const SESSION_SETUP = "ALTER SESSION SET NLS_NUMERIC_CHARACTERS = '.,' TIME_ZONE
 /** Easy Connect (or a descriptor for a SID) from the settings; `connect_string` wins when given. */
 export function oracleConnectString(config: TargetConfig): string {
   if (config.connectString) return config.connectString;
-  const port = config.port ?? 1521;
   if (config.sid) {
-    return `(DESCRIPTION=(ADDRESS=(PROTOCOL=${config.protocol.toUpperCase()})(HOST=${config.host})(PORT=${port}))(CONNECT_DATA=(SID=${config.sid})))`;
+    return `(DESCRIPTION=(ADDRESS=(PROTOCOL=${config.protocol.toUpperCase()})(HOST=${config.host})(PORT=${config.port}))(CONNECT_DATA=(SID=${config.sid})))`;
   }
-  return `${config.protocol === 'tcps' ? 'tcps://' : ''}${config.host}:${port}/${config.serviceName}`;
+  return `${config.protocol === 'tcps' ? 'tcps://' : ''}${config.host}:${config.port}/${config.serviceName}`;
 }
 
 function driverBindDef(def: BindDef): { type: number | object; maxSize?: number } {
@@ -66,7 +65,7 @@ export async function connectOracle(config: TargetConfig): Promise<OracleConnect
     await connection.execute(SESSION_SETUP, [], {});
   } catch (error) {
     await connection?.close().catch(() => undefined);
-    const where = config.connectString ? 'the configured connect_string' : `${config.host}:${config.port ?? 1521}`;
+    const where = config.connectString ? 'the configured connect_string' : `${config.host}:${config.port}`;
     throw new DatabaseError(`Cannot connect to Oracle at ${where}: ${describeDbError(error)}`, {
       code: (error as { code?: string }).code,
       cause: error,

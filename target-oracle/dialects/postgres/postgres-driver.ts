@@ -31,7 +31,7 @@ export interface PostgresConnectionHandle {
 export async function connectPostgres(config: TargetConfig): Promise<PostgresConnectionHandle> {
   const client = new pg.Client({
     host: config.host,
-    port: config.port ?? 5432,
+    port: config.port,
     user: config.user,
     password: config.password,
     database: config.database,
@@ -48,7 +48,7 @@ export async function connectPostgres(config: TargetConfig): Promise<PostgresCon
     await client.query('BEGIN');
   } catch (error) {
     await client.end().catch(() => undefined);
-    const where = `${config.host}:${config.port ?? 5432}/${config.database ?? ''}`;
+    const where = `${config.host}:${config.port}/${config.database ?? ''}`;
     throw new DatabaseError(`Cannot connect to PostgreSQL at ${where}: ${describeDbError(error)}`, {
       code: (error as { code?: string }).code,
       cause: error,

@@ -5,7 +5,7 @@ import {
   connectPostgres,
   type PostgresConnectionHandle,
 } from '../../../target-oracle/dialects/postgres/postgres-driver.js';
-import type { TargetConfig } from '../../../target-oracle/settings.js';
+import { parseTargetConfig } from '../../../target-oracle/settings.js';
 import { createTestSchema, requirePg, type PgConfig, type TestSchema } from '../../helpers/postgres.js';
 
 const CHUNKS = 200;
@@ -43,11 +43,7 @@ describe('target-oracle postgres COPY backpressure (real PostgreSQL, COPY held b
     await admin.connect();
     try {
       await admin.query(`CREATE TABLE ${table} (id integer, v text)`);
-      const config = {
-        ...pgConfig,
-        connectTimeoutSeconds: 10,
-        statementTimeoutSeconds: 0,
-      } as unknown as TargetConfig;
+      const config = parseTargetConfig({ dialect: 'postgres', ...pgConfig, connect_timeout_seconds: 10 });
       connection = await connectPostgres(config);
       await admin.query('BEGIN');
       await admin.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { ConfigError } from '../../../singer/index.js';
 import { tapConfigFor, targetConfigFor, type RunRequest } from '../../../orchestrator/plugin-configs.js';
 import { renderSummary } from '../../../orchestrator/run-report.js';
-import { loadPipelineSettings, pipelineSecrets, resolvePipelineSettings } from '../../../orchestrator/settings.js';
+import { pipelineSecrets } from '../../../orchestrator/pipeline-secrets.js';
+import { loadPipelineSettings, resolvePipelineSettings } from '../../../orchestrator/settings.js';
 
 const request = (mode: 'full' | 'incremental'): RunRequest => ({
   job: mode,

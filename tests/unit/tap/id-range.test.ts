@@ -1,12 +1,13 @@
 import { validateConfig } from '../../../singer/index.js';
 import { catalogEntry } from '../../../tap-oracle-wms/discover.js';
 import { streamFilters, withinIdRange } from '../../../tap-oracle-wms/query.js';
-import { configProblems, TAP_SETTINGS, type TapConfig } from '../../../tap-oracle-wms/settings.js';
+import { configProblems } from '../../../tap-oracle-wms/config-problems.js';
+import { TAP_SETTINGS, type TapConfig } from '../../../tap-oracle-wms/settings.js';
 import { expect } from './helpers.js';
 
 function config(extra: Record<string, unknown> = {}): TapConfig {
   return validateConfig({ base_url: 'https://h/env', username: 'demo', password: 'demo', ...extra }, TAP_SETTINGS)
-    .config as unknown as TapConfig;
+    .config;
 }
 const entry = catalogEntry('allocation', { fields: { id: { type: 'pk' } } }, [], true);
 

@@ -7,7 +7,7 @@ import { expect } from './helpers.js';
 
 function config(extra: Record<string, unknown> = {}): TapConfig {
   return validateConfig({ base_url: 'https://h/env', username: 'demo', password: 'demo', ...extra }, TAP_SETTINGS)
-    .config as unknown as TapConfig;
+    .config;
 }
 const plain = (fields: Record<string, unknown>) => catalogEntry('x', { fields }, [], true);
 

@@ -100,7 +100,7 @@ function config(extra: Record<string, unknown> = {}): TapConfig {
   return validateConfig(
     { base_url: 'https://h/env', username: 'demo', password: 'demo', page_size: 5, ...extra },
     TAP_SETTINGS,
-  ).config as unknown as TapConfig;
+  ).config;
 }
 
 function catalog(): Catalog {

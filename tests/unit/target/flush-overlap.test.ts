@@ -10,7 +10,7 @@ import {
   type SingerMessage,
 } from '../../../singer/index.js';
 import { OracleDialect } from '../../../target-oracle/dialects/oracle/oracle-dialect.js';
-import { toTargetConfig } from '../../../target-oracle/settings.js';
+import { parseTargetConfig } from '../../../target-oracle/settings.js';
 import { runTarget, writeStates, type StateSink, type TargetSummary } from '../../../target-oracle/run-target.js';
 import { RecordingSession, type SessionEvent } from '../../helpers/recording-session.js';
 
@@ -77,7 +77,7 @@ function start(
 ): Promise<TargetSummary> {
   const out = new Writable({ write: (_chunk, _e, done) => done() });
   const logger = createLogger({ name: 'target-oracle', env: {}, out });
-  const config = toTargetConfig({
+  const config = parseTargetConfig({
     dialect: 'oracle',
     host: 'db',
     service_name: 'FREEPDB1',

@@ -9,12 +9,12 @@ import {
   type SingerMessage,
 } from '../../../singer/index.js';
 import { OracleDialect } from '../../../target-oracle/dialects/oracle/oracle-dialect.js';
-import { toTargetConfig, type TargetConfig } from '../../../target-oracle/settings.js';
+import { parseTargetConfig, type TargetConfig } from '../../../target-oracle/settings.js';
 import { runTarget, writeStates } from '../../../target-oracle/run-target.js';
 import { RecordingSession } from '../../helpers/recording-session.js';
 
 function config(overrides: Record<string, unknown> = {}): TargetConfig {
-  return toTargetConfig({
+  return parseTargetConfig({
     dialect: 'oracle',
     host: 'db',
     service_name: 'FREEPDB1',

@@ -1,0 +1,34 @@
+import { ConfigError, validateConfig } from '../singer/index.js';
+import { TAP_SETTINGS, type TapConfig } from './settings.js';
+
+/** Cross-setting rules JSON Schema cannot say clearly; every problem is returned. */
+export function configProblems(config: TapConfig): string[] {
+  const problems: string[] = [];
+  if (/\/wms\/lgfapi/.test(config.base_url))
+    problems.push("'base_url' must stop at the environment segment (leave out /wms/lgfapi/…)");
+  const range = config.id_range;
+  if (range) {
+    // ACTIVATE_VERSION retires every row of the table the run did not send: the rows of the other ranges too.
+    if (config.emit_activate_version)
+      problems.push(
+        "'id_range' cannot be combined with 'emit_activate_version': ACTIVATE_VERSION would retire the rows of the other id ranges",
+      );
+    if (range.gte !== undefined && range.lt !== undefined && BigInt(range.gte) >= BigInt(range.lt))
+      problems.push(`'id_range' is empty: gte ${range.gte} is not below lt ${range.lt}`);
+  }
+  return problems;
+}
+
+/**
+ * Every problem `--config` would be refused for (schema and cross-setting rules), without a request: for a
+ * supervisor that builds the config and wants to refuse a run before it starts anything.
+ */
+export function tapConfigProblems(input: Record<string, unknown>): string[] {
+  try {
+    return configProblems(validateConfig(structuredClone(input), TAP_SETTINGS).config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // ajv adds a summary line for each failed if/then (the auth_method rules); the missing settings are listed already.
+    return error.problems.filter((problem) => !problem.includes('"then" schema'));
+  }
+}
