@@ -1,37 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import {
-  ConfigError,
-  createLogger,
-  ExitCode,
-  exitClassOf,
-  parseJsonExact,
-  PEAK_RSS_METRIC,
-  scrubSecrets,
-  sleep,
-  type Logger,
-  type MetricPoint,
-} from '../singer/index.js';
-import type { AlertInput, Severity } from './alerts/alert.js';
+import { ConfigError, createLogger, ExitCode, scrubSecrets, type Logger, type MetricPoint } from '../singer/index.js';
+import { alertsForRun, failureKeyOf } from './alerts/alert-policy.js';
 import type { AlertManager } from './alerts/alert-manager.js';
 import { createAlertManager } from './alerts/create-alert-manager.js';
-import { backoffDelaySeconds } from './backoff.js';
-import { checkConsistency, type ConsistencyReport } from './consistency/consistency-check.js';
-import type { ClientHandle } from '../tap-oracle-wms/index.js';
-import { openWmsProbe } from './consistency/wms-probe.js';
-import { openIntrospector, type Introspector } from '../target-oracle/index.js';
 import { runHealthChecks, type HealthReport } from './health-checks.js';
-import { writeFileAtomic } from './json-file.js';
 import { PersistedMetrics, recordRun } from './pipeline-metrics.js';
-import { effectiveTapConfig, tapConfigFor, targetConfigFor, type RunRequest } from './plugin-configs.js';
-import { ResourceMonitor, type ResourceReport } from './resource-monitor.js';
-import type { AttemptSummary, RunData, RunResult, StreamStats } from './run-result.js';
-import { writeRunReport } from './run-report.js';
-import { runDirectAttempt } from './runners/direct-runner.js';
-import { runMeltanoAttempt } from './runners/meltano-runner.js';
-import type { AttemptOptions, AttemptOutcome } from './runners/runner.js';
 import { pipelineSecrets } from './pipeline-secrets.js';
-import { resolvePipelineSettings, type JobSettings, type PipelineSettings, type RunMode } from './settings.js';
+import type { RunRequest } from './plugin-configs.js';
+import { runAttempts, type RunContext } from './run-attempts.js';
+import { adHocRequest, jobRequest, runLockKey } from './run-request.js';
+import { newRunData, type RunResult } from './run-result.js';
+import { writeRunReport } from './run-report.js';
+import { resolvePipelineSettings, type PipelineSettings, type RunMode } from './settings.js';
 import { StateStore } from './state-store.js';
 
 export interface OrchestratorDeps {
@@ -80,7 +60,7 @@ class PipelineOrchestrator implements Orchestrator {
   readonly metrics: PersistedMetrics;
   readonly #logger: Logger;
   readonly #secrets: string[];
-  readonly #states: StateStore;
+  readonly #runContext: RunContext;
   readonly #running = new Set<string>();
   readonly #deps: OrchestratorDeps;
   #metricsLoaded: Promise<void> | undefined;
@@ -94,15 +74,22 @@ class PipelineOrchestrator implements Orchestrator {
     this.alerts = deps.alerts ?? createAlertManager(settings, this.#logger);
     this.metrics =
       deps.metrics ?? new PersistedMetrics(path.join(settings.state_dir, 'metrics.json'), settings.metrics_file);
-    this.#states = new StateStore(settings.state_dir);
+    this.#runContext = {
+      settings,
+      logger: this.#logger,
+      states: new StateStore(settings.state_dir),
+      signal: deps.signal,
+      onMetric: deps.onMetric,
+      scrub: (text) => this.#scrub(text),
+    };
   }
 
   executeFullSync(companyCode: string, facilityCode: string): Promise<RunResult> {
-    return this.#run(this.#adHoc('full', companyCode, facilityCode));
+    return this.#run(adHocRequest(this.settings, 'full', companyCode, facilityCode));
   }
 
   executeIncrementalSync(companyCode: string, facilityCode: string): Promise<RunResult> {
-    return this.#run(this.#adHoc('incremental', companyCode, facilityCode));
+    return this.#run(adHocRequest(this.settings, 'incremental', companyCode, facilityCode));
   }
 
   async runJob(name: string): Promise<RunResult> {
@@ -110,24 +97,24 @@ class PipelineOrchestrator implements Orchestrator {
     if (!job) {
       const known = this.settings.jobs.map((j) => j.name).join(', ') || 'none configured';
       return this.#failedBeforeStart(
-        this.#adHoc('incremental', this.settings.company_code, this.settings.facility_code, name),
+        adHocRequest(this.settings, 'incremental', this.settings.company_code, this.settings.facility_code, name),
         `unknown job '${name}' (jobs: ${known})`,
         ExitCode.Config,
       );
     }
-    return this.#run(this.#jobRequest(job));
+    return this.#run(jobRequest(this.settings, job));
   }
 
   listJobs(): JobInfo[] {
     return this.settings.jobs.map((job) => {
-      const request = this.#jobRequest(job);
+      const request = jobRequest(this.settings, job);
       return {
         name: job.name,
         mode: job.mode,
         companyCode: request.companyCode,
         facilityCode: request.facilityCode,
         schedule: job.schedule,
-        running: this.#running.has(this.#lockKey(request)),
+        running: this.#running.has(runLockKey(request)),
       };
     });
   }
@@ -140,66 +127,13 @@ class PipelineOrchestrator implements Orchestrator {
     this.alerts.close();
   }
 
-  #adHoc(mode: RunMode, companyCode: string, facilityCode: string, job: string = mode): RunRequest {
-    return {
-      job,
-      mode,
-      companyCode,
-      facilityCode,
-      maxRetries: this.settings.max_retries,
-      runTimeoutSeconds: this.settings.run_timeout_seconds,
-    };
-  }
-
-  #jobRequest(job: JobSettings): RunRequest {
-    return {
-      job: job.name,
-      mode: job.mode,
-      companyCode: job.company_code ?? this.settings.company_code,
-      facilityCode: job.facility_code ?? this.settings.facility_code,
-      entities: job.entities,
-      tapConfig: job.tap_config,
-      targetConfig: job.target_config,
-      maxRetries: job.max_retries ?? this.settings.max_retries,
-      runTimeoutSeconds: job.run_timeout_seconds ?? this.settings.run_timeout_seconds,
-    };
-  }
-
-  #lockKey(request: RunRequest): string {
-    return `${request.job}\u0000${request.companyCode}\u0000${request.facilityCode}`;
-  }
-
   #scrub(text: string): string {
     return scrubSecrets(text, this.#secrets);
   }
 
-  #emptyData(request: RunRequest, started: Date): RunData {
-    return {
-      runId: `${started
-        .toISOString()
-        .replace(/[-:.TZ]/g, '')
-        .slice(0, 14)}-${randomBytes(3).toString('hex')}`,
-      job: request.job,
-      mode: request.mode,
-      runner: this.settings.runner,
-      companyCode: request.companyCode,
-      facilityCode: request.facilityCode,
-      startedAt: started.toISOString(),
-      finishedAt: started.toISOString(),
-      recordsProcessed: 0,
-      recordsByStream: {},
-      errorsCount: 0,
-      durationSeconds: 0,
-      attempts: [],
-      metrics: {},
-      alerts: [],
-      exitCode: ExitCode.Ok,
-    };
-  }
-
   async #failedBeforeStart(request: RunRequest, error: string, exitCode: ExitCode): Promise<RunResult> {
     await this.#loadMetrics();
-    const data = this.#emptyData(request, new Date());
+    const data = newRunData(request, this.settings.runner, new Date());
     data.errorsCount = 1;
     data.exitCode = exitCode;
     const result: RunResult = { success: false, data, error, retriable: false };
@@ -209,9 +143,9 @@ class PipelineOrchestrator implements Orchestrator {
 
   /** A run never throws: every failure, expected or not, becomes a result. */
   async #run(request: RunRequest): Promise<RunResult> {
-    const key = this.#lockKey(request);
+    const key = runLockKey(request);
     if (this.#running.has(key)) {
-      const data = this.#emptyData(request, new Date());
+      const data = newRunData(request, this.settings.runner, new Date());
       data.exitCode = ExitCode.Internal;
       data.errorsCount = 1;
       return {
@@ -225,10 +159,10 @@ class PipelineOrchestrator implements Orchestrator {
     await this.#loadMetrics();
     this.metrics.registry.set('wms_pipeline_running', { job: request.job }, 1);
     const started = new Date();
-    const data = this.#emptyData(request, started);
+    const data = newRunData(request, this.settings.runner, started);
     let result: RunResult;
     try {
-      result = await this.#attempts(request, data);
+      result = await runAttempts(request, data, this.#runContext);
     } catch (error) {
       data.exitCode = error instanceof ConfigError ? ExitCode.Config : ExitCode.Internal;
       data.errorsCount += 1;
@@ -260,206 +194,16 @@ class PipelineOrchestrator implements Orchestrator {
     return result;
   }
 
-  async #attempts(request: RunRequest, data: RunData): Promise<RunResult> {
-    const settings = this.settings;
-    const started = Date.parse(data.startedAt);
-    let outcome: AttemptOutcome | undefined;
-    let resources: ResourceReport | undefined;
-    const loaded = new Map<string, { rows: number; firstAt: number; lastAt: number }>();
-    for (let attempt = 1; ; attempt += 1) {
-      const attemptStarted = Date.now();
-      const pids: number[] = [];
-      const monitor = new ResourceMonitor({
-        pids: () => pids,
-        intervalMs: Math.round(settings.monitor_interval_seconds * 1000),
-        leakThresholdMbPerMinute: settings.memory_leak_mb_per_minute,
-      });
-      const options: AttemptOptions = {
-        timeoutMs: request.runTimeoutSeconds * 1000,
-        signal: this.#deps.signal,
-        onSpawn: (pid) => {
-          pids.push(pid);
-          // A run shorter than the interval still gets a reading, and the CPU window starts with the process.
-          void monitor.sampleNow();
-        },
-        onMetric: (source, point) => {
-          monitor.observeMetric(point, source);
-          const key = `${source}.${point.metric}`;
-          // A peak is not a count: across attempts (and tap + target under meltano) the highest one is kept.
-          data.metrics[key] =
-            point.metric === PEAK_RSS_METRIC
-              ? Math.max(data.metrics[key] ?? 0, point.value)
-              : (data.metrics[key] ?? 0) + (point.type === 'counter' ? point.value : 1);
-          this.#deps.onMetric?.(request.job, source, point);
-        },
-        onLine: (source, line) => this.#logger.debug(`[${source}] ${line}`),
-      };
-      monitor.start();
-      try {
-        outcome = await this.#attempt(request, options);
-      } finally {
-        resources = await monitor.stop();
-      }
-      // Rows committed by the target in this attempt count even if the attempt failed later (they are loaded).
-      // A stream's duration runs from the attempt's start to its last report (tap read or target commit).
-      const counted = outcome.target.streams.size > 0 ? outcome.target : outcome.tap;
-      for (const [stream, progress] of counted.streams) {
-        const total = loaded.get(stream) ?? { rows: 0, firstAt: attemptStarted, lastAt: attemptStarted };
-        total.rows += progress.rows;
-        total.lastAt = Math.max(total.lastAt, progress.lastAt, outcome.tap.streams.get(stream)?.lastAt ?? 0);
-        loaded.set(stream, total);
-      }
-      data.errorsCount += outcome.tap.errorLines + outcome.target.errorLines + (outcome.success ? 0 : 1);
-      const summary: AttemptSummary = {
-        attempt,
-        success: outcome.success,
-        exitCode: outcome.exitCode,
-        error: outcome.error === undefined ? undefined : this.#scrub(outcome.error),
-        durationSeconds: (Date.now() - attemptStarted) / 1000,
-      };
-      data.attempts.push(summary);
-      if (outcome.stateText !== undefined) await this.#saveState(request, data, outcome.stateText);
-      if (outcome.success || !outcome.retriable || attempt > request.maxRetries || this.#deps.signal?.aborted) break;
-      const delay = backoffDelaySeconds(
-        attempt,
-        settings.retry_initial_delay_seconds,
-        settings.retry_max_delay_seconds,
-      );
-      this.#logger.warning(`Attempt ${attempt} of '${request.job}' failed (${summary.error}); retrying in ${delay} s`);
-      await sleep(delay * 1000, this.#deps.signal);
-      // A stop during the wait ends the run: no attempt starts after it.
-      if (this.#deps.signal?.aborted) break;
-    }
-
-    const elapsed = (Date.now() - started) / 1000;
-    data.recordsByStream = Object.fromEntries(
-      [...loaded.entries()].map(([stream, p]): [string, StreamStats] => {
-        const seconds = Math.max((p.lastAt - p.firstAt) / 1000, 0) || elapsed;
-        return [
-          stream,
-          {
-            rows: p.rows,
-            durationSeconds: Math.round(seconds * 1000) / 1000,
-            rowsPerSecond: Math.round((p.rows / seconds) * 10) / 10,
-          },
-        ];
-      }),
-    );
-    data.recordsProcessed = [...loaded.values()].reduce((sum, p) => sum + p.rows, 0);
-    data.resources = resources;
-    data.exitCode = outcome.exitCode;
-    if (!outcome.success) {
-      return {
-        success: false,
-        data,
-        error: this.#scrub(outcome.error ?? 'the run failed'),
-        retriable: outcome.retriable,
-      };
-    }
-    if (settings.consistency_check && data.recordsByStream && Object.keys(data.recordsByStream).length > 0) {
-      data.consistency = await this.#consistency(request, data);
-    }
-    return { success: true, data };
-  }
-
-  async #attempt(request: RunRequest, options: AttemptOptions): Promise<AttemptOutcome> {
-    const tapConfig = tapConfigFor(this.settings, request);
-    const targetConfig = targetConfigFor(this.settings, request);
-    if (this.settings.runner === 'meltano') {
-      return runMeltanoAttempt(
-        {
-          settings: this.settings,
-          tapConfig,
-          targetConfig,
-          companyCode: request.companyCode,
-          facilityCode: request.facilityCode,
-          full: request.mode === 'full',
-        },
-        options,
-      );
-    }
-    // Full sync = no state; incremental = the stored state of this company/facility/job.
-    let stateFile: string | undefined;
-    if (request.mode === 'incremental') {
-      const file = this.#states.fileOf(request.companyCode, request.facilityCode, request.job);
-      if ((await this.#states.read(request.companyCode, request.facilityCode, request.job)) !== undefined)
-        stateFile = file;
-    }
-    return runDirectAttempt({ tapConfig, targetConfig, stateFile }, options);
-  }
-
-  /** Stores the last state the target emitted (text kept as is: exact ids); never `{}` or a non-object. */
-  async #saveState(request: RunRequest, data: RunData, stateText: string): Promise<void> {
-    let value: unknown;
-    try {
-      value = parseJsonExact(stateText);
-    } catch {
-      this.#logger.warning(`The target wrote a stdout line that is not JSON; state not saved`);
-      return;
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.keys(value).length === 0) return;
-    if (this.settings.runner !== 'direct') return;
-    const file = this.#states.fileOf(request.companyCode, request.facilityCode, request.job);
-    await writeFileAtomic(file, `${stateText}\n`);
-    data.state = value;
-    data.stateFile = file;
-  }
-
-  async #consistency(request: RunRequest, data: RunData): Promise<ConsistencyReport | undefined> {
-    let probe: ClientHandle | undefined;
-    let db: Introspector | undefined;
-    try {
-      const tapConfig = effectiveTapConfig(tapConfigFor(this.settings, request));
-      probe = openWmsProbe(tapConfig, this.settings.http_timeout_seconds, this.#logger);
-      db = await openIntrospector(targetConfigFor(this.settings, request));
-      return await checkConsistency({
-        probe: probe.client,
-        db,
-        streams: Object.keys(data.recordsByStream).sort(),
-        tapConfig,
-        sampleSize: this.settings.consistency_sample_size,
-        runStartedAt: new Date(data.startedAt),
-        logger: this.#logger,
-      });
-    } catch (error) {
-      this.#logger.warning(`Consistency check not possible: ${this.#scrub((error as Error).message)}`);
-      return {
-        ok: false,
-        checkedAt: new Date().toISOString(),
-        streams: [
-          {
-            stream: '*',
-            countsMatch: false,
-            sampled: 0,
-            rowsMissing: 0,
-            changedSinceRun: 0,
-            fieldMismatches: {},
-            missingColumns: [],
-            ok: false,
-            error: this.#scrub((error as Error).message),
-          },
-        ],
-      };
-    } finally {
-      probe?.close();
-      await db?.close();
-    }
-  }
-
-  /** Alerts, report, metrics: after every run, successful or not. */
+  /** Alerts (by the policy of alerts/alert-policy.ts), report, metrics: after every run, successful or not. */
   async #finish(result: RunResult, request: RunRequest): Promise<void> {
     const { data } = result;
     const settings = this.settings;
-    const identity = {
-      job: request.job,
-      mode: request.mode,
-      company: request.companyCode,
-      facility: request.facilityCode,
-    };
-    const failureKey = `run:${request.job}:${request.companyCode}:${request.facilityCode}`;
-    const send = async (alert: AlertInput, options: { failureKey?: string } = {}): Promise<void> => {
+    if (result.interrupted) this.#logger.info(`Run ${data.runId} of '${request.job}' interrupted: no failure alert`);
+    // A success resets the consecutive failures of its key; how many there were decides a recovery alert.
+    const failuresBefore = result.success ? await this.alerts.recordSuccess(failureKeyOf(data)).catch(() => 0) : 0;
+    for (const { alert, failureKey } of alertsForRun(result, settings, failuresBefore)) {
       try {
-        const sent = await this.alerts.sendAlert(alert, options);
+        const sent = await this.alerts.sendAlert(alert, { failureKey });
         data.alerts.push({
           title: alert.title,
           status: sent.suppressedBy ? `suppressed (${sent.suppressedBy})` : sent.status,
@@ -467,79 +211,6 @@ class PipelineOrchestrator implements Orchestrator {
       } catch (error) {
         this.#logger.error(`Alert '${alert.title}' failed: ${this.#scrub((error as Error).message)}`);
       }
-    };
-
-    if (result.interrupted) {
-      this.#logger.info(`Run ${data.runId} of '${request.job}' interrupted: no failure alert`);
-    } else if (!result.success) {
-      const exitCode = data.exitCode as ExitCode;
-      const kind =
-        exitCode === ExitCode.Config
-          ? 'configuration_error'
-          : exitCode === ExitCode.Source
-            ? 'source_failure'
-            : exitCode === ExitCode.Database
-              ? 'database_failure'
-              : 'pipeline_failure';
-      const severity: Severity = exitCode === ExitCode.Source || exitCode === ExitCode.Database ? 'critical' : 'high';
-      await send(
-        {
-          title: `wms-pipeline ${request.mode} sync failed: ${request.job} (${request.companyCode}/${request.facilityCode})`,
-          message: `${result.error ?? 'the run failed'}\nExit code ${data.exitCode} (${exitClassOf(data.exitCode)}), ${data.attempts.length} attempt(s), ${data.recordsProcessed} rows loaded before the failure. Run ${data.runId}.`,
-          severity,
-          context: { ...identity, alert_type: kind },
-        },
-        { failureKey },
-      );
-    } else {
-      const failuresBefore = await this.alerts.recordSuccess(failureKey).catch(() => 0);
-      if (failuresBefore >= settings.alert_failure_threshold) {
-        await send({
-          title: `wms-pipeline recovered: ${request.job} (${request.companyCode}/${request.facilityCode})`,
-          message: `The ${request.mode} sync succeeded after ${failuresBefore} failed run(s): ${data.recordsProcessed} rows in ${data.durationSeconds} s. Run ${data.runId}.`,
-          severity: 'info',
-          context: { ...identity, alert_type: 'recovery' },
-        });
-      }
-    }
-    if (data.consistency && !data.consistency.ok) {
-      const bad = data.consistency.streams.filter((s) => !s.ok);
-      await send({
-        title: `wms-pipeline consistency mismatch: ${request.job} (${request.companyCode}/${request.facilityCode})`,
-        message: bad
-          .map(
-            (s) =>
-              `${s.stream}: ${s.error ?? `source ${s.sourceCount} rows, target ${s.targetCount}; ${s.rowsMissing} sampled rows missing; differing columns: ${Object.keys(s.fieldMismatches).join(', ') || 'none'}`}`,
-          )
-          .join('\n'),
-        severity: 'medium',
-        context: { ...identity, alert_type: 'data_quality_issue', streams: bad.map((s) => s.stream).join(',') },
-      });
-    }
-    if (settings.max_duration_seconds > 0 && data.durationSeconds > settings.max_duration_seconds) {
-      await send({
-        title: `wms-pipeline run too slow: ${request.job} (${request.companyCode}/${request.facilityCode})`,
-        message: `The run took ${data.durationSeconds} s, over the ${settings.max_duration_seconds} s threshold. Run ${data.runId}.`,
-        severity: 'medium',
-        context: { ...identity, alert_type: 'threshold_breach', threshold: 'max_duration_seconds' },
-      });
-    }
-    const resources = data.resources;
-    if (resources && settings.max_memory_mb > 0 && resources.peakMemoryMb > settings.max_memory_mb) {
-      await send({
-        title: `wms-pipeline memory threshold exceeded: ${request.job} (${request.companyCode}/${request.facilityCode})`,
-        message: `Peak resident memory of the pipeline processes was ${resources.peakMemoryMb} MB, over the ${settings.max_memory_mb} MB threshold. Run ${data.runId}.`,
-        severity: 'high',
-        context: { ...identity, alert_type: 'threshold_breach', threshold: 'max_memory_mb' },
-      });
-    }
-    if (resources?.memoryLeakDetected) {
-      await send({
-        title: `wms-pipeline memory leak suspected: ${request.job} (${request.companyCode}/${request.facilityCode})`,
-        message: `Resident memory kept growing: ${resources.leakVerdictReason}. Run ${data.runId}.`,
-        severity: 'medium',
-        context: { ...identity, alert_type: 'threshold_breach', threshold: 'memory_leak_mb_per_minute' },
-      });
     }
 
     try {

@@ -1,7 +1,8 @@
 import { targetConfigProblems } from '../target-oracle/index.js';
 import { tapConfigProblems } from '../tap-oracle-wms/index.js';
 import { tapConfigFor, targetConfigFor, type RunRequest } from './plugin-configs.js';
-import type { PipelineSettings, RunMode } from './settings.js';
+import { adHocRequest, jobRequest } from './run-request.js';
+import type { JobSettings, PipelineSettings, RunMode } from './settings.js';
 
 /** Tap and target settings the pipeline sets from its own; any other one comes from tap_config / target_config. */
 const TAP_NAMES: Record<string, string> = {
@@ -56,23 +57,15 @@ export function commandConfigProblems(
   given: { company?: string; facility?: string; job?: string },
 ): string[] {
   if (command === 'jobs' || settings.runner === 'meltano') return [];
-  const adHoc = (mode: RunMode): RunRequest => ({
-    job: command,
-    mode,
-    companyCode: given.company ?? settings.company_code,
-    facilityCode: given.facility ?? settings.facility_code,
-    maxRetries: 0,
-    runTimeoutSeconds: 0,
-  });
-  const fromJob = (job: PipelineSettings['jobs'][number]): RunRequest => ({
-    ...adHoc(job.mode),
-    job: job.name,
-    companyCode: job.company_code ?? settings.company_code,
-    facilityCode: job.facility_code ?? settings.facility_code,
-    entities: job.entities,
-    tapConfig: job.tap_config,
-    targetConfig: job.target_config,
-  });
+  const adHoc = (mode: RunMode): RunRequest =>
+    adHocRequest(
+      settings,
+      mode,
+      given.company ?? settings.company_code,
+      given.facility ?? settings.facility_code,
+      command,
+    );
+  const fromJob = (job: JobSettings): RunRequest => jobRequest(settings, job);
   const requests =
     command === 'run'
       ? settings.jobs.filter((job) => job.name === given.job).map(fromJob)

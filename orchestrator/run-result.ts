@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { ExitCode } from '../singer/index.js';
+import type { RunRequest } from './plugin-configs.js';
 import type { ResourceReport } from './resource-monitor.js';
 import type { ConsistencyReport } from './consistency/consistency-check.js';
 import type { RunMode, RunnerKind } from './settings.js';
@@ -63,4 +66,29 @@ export type RunStatus = 'succeeded' | 'failed' | 'interrupted';
 
 export function runStatus(result: RunResult): RunStatus {
   return result.success ? 'succeeded' : result.interrupted ? 'interrupted' : 'failed';
+}
+
+/** The record of a run that starts now: nothing loaded yet, exit code 0. */
+export function newRunData(request: RunRequest, runner: RunnerKind, started: Date): RunData {
+  return {
+    runId: `${started
+      .toISOString()
+      .replace(/[-:.TZ]/g, '')
+      .slice(0, 14)}-${randomBytes(3).toString('hex')}`,
+    job: request.job,
+    mode: request.mode,
+    runner,
+    companyCode: request.companyCode,
+    facilityCode: request.facilityCode,
+    startedAt: started.toISOString(),
+    finishedAt: started.toISOString(),
+    recordsProcessed: 0,
+    recordsByStream: {},
+    errorsCount: 0,
+    durationSeconds: 0,
+    attempts: [],
+    metrics: {},
+    alerts: [],
+    exitCode: ExitCode.Ok,
+  };
 }
