@@ -102,6 +102,9 @@ async function main(context: CliContext): Promise<void | typeof INFO_ONLY> {
       await writer.end();
       return;
     }
+    // A sync's first request (discovery asks it anyway, unless answered from its cache): a wrong environment segment
+    // must fail here, not read as empty lists, since lgfapi answers an empty list with 404 too.
+    await handle.client.entities();
     const catalogFile = (args.catalog ?? args.properties) as string | undefined;
     const catalog = catalogFile ? await readJsonFile<Catalog>(catalogFile, 'catalog') : await discoverCatalog();
     if (!Array.isArray(catalog?.streams)) throw new ConfigError(`catalog ${catalogFile} has no "streams" list`);

@@ -124,6 +124,19 @@ export const TAP_SETTINGS = defineSettings({
       default: 5,
       description: 'Retries of a failed request (429, 5xx, timeouts, resets) before the run fails',
     },
+    connect_retry_seconds: {
+      type: 'number',
+      minimum: 0,
+      default: 10,
+      description:
+        'Seconds spent retrying a request that cannot connect at all (host name not found, connection refused, no route) before the run fails naming scheme://host:port; separate from max_retries, so a wrong or unreachable host fails in seconds',
+    },
+    empty_response_http_code: {
+      type: 'integer',
+      enum: [200, 204, 404],
+      description:
+        'Sent on list requests as empty_response_http_code (lgfapi release 26A and later): the status a list that matches nothing answers with. 200 or 204 make a 404 on a list mean a wrong URL (the run fails, exit 2) instead of "no rows"; unset (or 404) keeps the old answer, for tenants before 26A',
+    },
     backoff_initial_seconds: {
       type: 'number',
       minimum: 0,

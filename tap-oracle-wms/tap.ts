@@ -54,6 +54,8 @@ export function createClient(
       initialSeconds: config.backoff_initial_seconds,
       maxSeconds: config.backoff_max_seconds,
     }),
+    connectRetrySeconds: config.connect_retry_seconds,
+    emptyResponseCode: config.empty_response_http_code,
     timeoutMs,
     maxConcurrentRequests: config.max_concurrent_requests,
     ratePerSecond: config.rate_limit_per_second,

@@ -15,7 +15,12 @@ const RESERVED = new Set([
   'values_list',
   'distinct',
   'limit',
+  'empty_response_http_code',
 ]);
+
+/** lgfapi 26A: the status a list that matches nothing answers with (404, the old answer, when absent). */
+export type EmptyResponseCode = 200 | 204 | 404;
+const EMPTY_RESPONSE_CODES = new Set(['200', '204', '404']);
 
 export interface FilterParam {
   /** `field__lookup` as written, without the `!` of a negation. */
@@ -40,6 +45,8 @@ export interface ListParams {
   readonly valuesList: readonly ValuesListEntry[] | null;
   readonly distinct: boolean;
   readonly filters: readonly FilterParam[];
+  /** `empty_response_http_code`, when the request sent it. */
+  readonly emptyResponseCode: EmptyResponseCode | undefined;
 }
 
 /** DRF's `_positive_int(strict=True, cutoff=max)`: not a positive integer → default, too big → max. */
@@ -76,6 +83,9 @@ export function parseListParams(query: QueryString, defaultPageSize: number): Li
     if (aliases.size !== valuesList.length)
       throw WmsError.validation({ values_list: 'Values list alias names must be unique.' });
   }
+  const emptyRaw = query.get('empty_response_http_code');
+  if (emptyRaw !== undefined && !EMPTY_RESPONSE_CODES.has(emptyRaw))
+    throw WmsError.validation({ empty_response_http_code: `'${emptyRaw}' is not one of 200, 204, 404` });
   const distinctRaw = (query.get('distinct') ?? '').toLowerCase();
   const filters: FilterParam[] = [];
   for (const [rawKey, value] of query.last) {
@@ -95,5 +105,6 @@ export function parseListParams(query: QueryString, defaultPageSize: number): Li
     // distinct only means something next to values_list (Django QuerySet semantics).
     distinct: valuesList !== null && (distinctRaw === '1' || distinctRaw === 'true'),
     filters,
+    emptyResponseCode: emptyRaw === undefined ? undefined : (Number(emptyRaw) as EmptyResponseCode),
   };
 }

@@ -10,7 +10,9 @@ import { resolveOptions, type SimulatorOptions } from './simulator-options.js';
 import { Tenant } from './tenant.js';
 import { WmsApi, type ApiRequest } from './wms-api.js';
 import { WmsError } from './wms-error.js';
-import { type Fault, type FaultKind, realPageLatencyMs, type RequestTarget } from './fault-plan.js';
+import type { Fault } from './fault-plan.js';
+import { header, originOf, readBody, type Reply, send } from './http-wire.js';
+import { deliver as deliverWithFaults, injectFaults, targetOf } from './request-faults.js';
 
 export interface RunningSimulator {
   /** `http://127.0.0.1:port` */
@@ -22,31 +24,6 @@ export interface RunningSimulator {
   readonly admin: SimulatorAdmin;
   close(): Promise<void>;
 }
-
-interface Reply {
-  status: number;
-  body: string;
-  headers: Record<string, string>;
-  rows: number;
-  contentType?: string;
-}
-
-const REQUEST_FAULTS = new Set<FaultKind>([
-  '429',
-  '500',
-  '502',
-  '503',
-  '504',
-  'html502',
-  'stall',
-  'reset',
-  'latency',
-  'wms-latency',
-]);
-const MAX_BODY = 64 * 1024;
-
-const GATEWAY_PAGE =
-  '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 
 /** Starts an lgfapi v10 simulator (node:http) and resolves once it listens. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
@@ -135,7 +112,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     const method = req.method ?? 'GET';
 
     if (segments[1] === 'api' && segments[2] === 'oauth2' && segments[3] === 'token' && segments.length === 4) {
-      injectFaults({ op: 'token', entity: null }, fired);
+      injectFaults(admin.faults, { op: 'token', entity: null }, fired);
       if (method !== 'POST') throw new WmsError(405, 'METHOD_NOT_ALLOWED', `Method "${method}" not allowed.`);
       const reply = auth.token(req.headers.authorization, new URLSearchParams(await readBody(req)));
       return { status: reply.status, body: reply.body, headers: {}, rows: 0 };
@@ -147,7 +124,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     if (method !== 'GET' && method !== 'HEAD')
       throw new WmsError(405, 'METHOD_NOT_ALLOWED', `Method "${method}" not allowed.`);
     auth.authenticate(req.headers.authorization);
-    injectFaults(targetOf(rest), fired);
+    injectFaults(admin.faults, targetOf(rest), fired);
     const host = originOf(req);
     const apiRequest: ApiRequest = {
       method,
@@ -162,47 +139,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     return api.handle(apiRequest);
   }
 
-  /** Records the request-level faults that fire and throws the ones that replace the answer. */
-  function injectFaults(target: RequestTarget, fired: Fault[]): void {
-    fired.push(...admin.faults.fire(target, REQUEST_FAULTS));
-    for (const f of fired) {
-      switch (f.kind) {
-        case '429':
-          throw new WmsError(429, 'TOO_MANY_REQUESTS', 'Request was throttled.', undefined, {
-            'Retry-After': String(f.args[0]),
-          });
-        case '500':
-          throw new WmsError(500, 'INTERNAL_SERVER_ERROR', 'An unexpected error occurred.');
-        case '502':
-          throw new WmsError(502, 'BAD_GATEWAY', 'Bad gateway.');
-        case '503':
-          throw new WmsError(503, 'SERVICE_UNAVAILABLE', 'Service temporarily unavailable.');
-        case '504':
-          throw new WmsError(504, 'GATEWAY_TIMEOUT', 'Gateway timeout.');
-        case 'html502':
-          throw new HtmlGatewayError();
-      }
-    }
-  }
-
-  function deliver(res: ServerResponse, reply: Reply, fired: readonly Fault[], head: boolean): void {
-    let delay = settings.latencyMs + settings.latencyMsPerRow * reply.rows;
-    let resetAfter: number | null = null;
-    for (const f of fired) {
-      if (f.kind === 'latency') delay += f.args[0] + f.args[1] * reply.rows;
-      if (f.kind === 'stall') delay += f.args[0];
-      if (f.kind === 'wms-latency') delay += realPageLatencyMs(f.draw) * f.args[0];
-      if (f.kind === 'reset') resetAfter = f.args[0]!;
-    }
-    later(delay, () => {
-      if (res.destroyed) return;
-      if (resetAfter === null) return send(res, reply, head);
-      // Headers promise the whole body; the connection dies part-way through it.
-      const bytes = Buffer.from(reply.body);
-      res.writeHead(reply.status, { ...headersOf(reply, bytes.length) });
-      res.write(bytes.subarray(0, Math.min(resetAfter, Math.max(0, bytes.length - 1))), () => res.socket?.destroy());
-    });
-  }
+  const deliver = (res: ServerResponse, reply: Reply, fired: readonly Fault[], head: boolean): void =>
+    deliverWithFaults(res, reply, fired, head, settings, later);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -228,65 +166,4 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         server.closeAllConnections();
       }),
   };
-}
-
-/** A wrong host or a sick gateway answers with HTML, not JSON (wms-api.md §2, §5). */
-class HtmlGatewayError extends WmsError {
-  constructor() {
-    super(502, 'BAD_GATEWAY', 'Bad gateway.');
-  }
-
-  override body(): string {
-    return GATEWAY_PAGE;
-  }
-}
-
-function targetOf(rest: readonly string[]): RequestTarget {
-  const [entity, second] = rest;
-  if (entity === undefined) return { op: 'entities', entity: null };
-  if (second === 'describe') return { op: 'describe', entity };
-  return { op: second === undefined ? 'list' : 'retrieve', entity };
-}
-
-/** `http://host:port` from the Host header, always with an explicit port, like WMS's `:443` links. */
-function originOf(req: IncomingMessage): string {
-  const host = req.headers.host ?? `${req.socket.localAddress}:${req.socket.localPort}`;
-  const hasPort = /:\d+$/.test(host) && !/^\[[^\]]*\]$/.test(host);
-  return `http://${hasPort ? host : `${host}:${req.socket.localPort}`}`;
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function headersOf(reply: Reply, length: number): Record<string, string> {
-  const html = reply.body.startsWith('<html>');
-  return {
-    'Content-Type': html ? 'text/html' : 'application/json; charset=utf-8',
-    'Content-Length': String(length),
-    ...reply.headers,
-  };
-}
-
-function send(res: ServerResponse, reply: Reply, head: boolean): void {
-  const bytes = Buffer.from(reply.body);
-  res.writeHead(reply.status, headersOf(reply, bytes.length));
-  res.end(head || reply.status === 304 ? undefined : bytes);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('request body too large'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

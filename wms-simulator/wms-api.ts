@@ -101,7 +101,14 @@ export class WmsApi {
       },
       ctx,
     );
-    if (rows.length === 0 && !this.settings.emptyList200) throw WmsError.notFound('No data found.');
+    if (rows.length === 0) {
+      // A GET's empty answer is its empty_response_http_code (release 26A), else the tenant-wide test switch, else
+      // lgfapi's 404. HEAD keeps answering "exists?" with 200/404.
+      const tenantWide = this.settings.emptyList200 ? 200 : 404;
+      const code = req.method === 'HEAD' ? tenantWide : (params.emptyResponseCode ?? tenantWide);
+      if (code === 404) throw WmsError.notFound('No data found.');
+      if (code === 204) return json(204, '', 0);
+    }
     if (req.method === 'HEAD') return json(200, '', 0);
 
     // A partial page (real tenants return some in mid-listing): only its first rows, its links as if it were whole.

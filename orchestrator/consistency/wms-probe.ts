@@ -16,7 +16,7 @@ const quietMetrics = new Metrics(
  */
 export function openWmsProbe(config: TapConfig, timeoutSeconds: number, logger?: Logger): ClientHandle {
   return createClient(
-    { ...config, max_retries: 0, request_timeout: timeoutSeconds },
+    { ...config, max_retries: 0, connect_retry_seconds: 0, request_timeout: timeoutSeconds },
     {
       logger: logger ?? createLogger({ name: 'wms-pipeline' }),
       metrics: quietMetrics,

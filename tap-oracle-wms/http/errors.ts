@@ -4,7 +4,9 @@ import { SourceError } from '../../singer/index.js';
  * What the caller does about a failed request:
  * - `retriable`: back off and try again (429, 5xx, timeouts, resets, a gateway's HTML page on a 200);
  * - `fatal`: stop the run with a clear message (400, 401, 403, other 4xx) — retrying cannot help;
- * - a 404 on a list is not an error at all (lgfapi answers an empty filter result with 404).
+ * - a 404 on a list is not an error at all (lgfapi answers an empty filter result with 404), unless the request
+ *   asked for another empty answer (empty_response_http_code) or it is the entity list: then a wrong URL (wrong-url.ts);
+ * - a request that never connected has its own short budget (unreachable.ts).
  */
 export type FailureKind = 'retriable' | 'fatal';
 
@@ -18,10 +20,19 @@ export class HttpFailure extends Error {
   readonly timedOut: boolean;
   /** The lgfapi error body in one line (code — message — details), which names the parameter a 400 refused. */
   readonly detail?: string;
+  /** The transport's code when no connection was made at all (ECONNREFUSED, ENOTFOUND, …): see unreachable.ts. */
+  readonly connectCode?: string;
 
   constructor(
     message: string,
-    options: { kind: FailureKind; status?: number; retryAfterSeconds?: number; timedOut?: boolean; detail?: string },
+    options: {
+      kind: FailureKind;
+      status?: number;
+      retryAfterSeconds?: number;
+      timedOut?: boolean;
+      detail?: string;
+      connectCode?: string;
+    },
   ) {
     super(message);
     this.name = 'HttpFailure';
@@ -30,6 +41,7 @@ export class HttpFailure extends Error {
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.timedOut = options.timedOut ?? false;
     this.detail = options.detail;
+    this.connectCode = options.connectCode;
   }
 }
 

@@ -29,14 +29,19 @@ export class RetryPolicy {
   /** Seconds to wait before retry number `retry` (1-based) after `failure`, or undefined to give up. */
   delaySeconds(retry: number, failure: HttpFailure): number | undefined {
     if (failure.kind !== 'retriable' || retry > this.#settings.maxRetries) return undefined;
-    const ceiling = Math.min(this.#settings.maxSeconds, this.#settings.initialSeconds * 2 ** (retry - 1));
-    const backoff = ceiling / 2 + (ceiling / 2) * this.#random();
+    const backoff = this.backoffSeconds(retry);
     const asked = failure.retryAfterSeconds;
     if (asked !== undefined) {
       if (asked > MAX_RETRY_AFTER_SECONDS) return undefined;
       return Math.max(asked, backoff);
     }
     return backoff;
+  }
+
+  /** The jittered exponential delay before retry number `retry` (1-based), whatever the budget. */
+  backoffSeconds(retry: number): number {
+    const ceiling = Math.min(this.#settings.maxSeconds, this.#settings.initialSeconds * 2 ** (retry - 1));
+    return ceiling / 2 + (ceiling / 2) * this.#random();
   }
 }
 

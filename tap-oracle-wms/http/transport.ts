@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 import { ConfigError } from '../../singer/index.js';
+import { isConnectFailure } from './unreachable.js';
 
 export interface TransportRequest {
   method: 'GET' | 'POST';
@@ -28,6 +29,11 @@ export class NetworkFailure extends Error {
     this.name = 'NetworkFailure';
     this.code = code;
     this.timedOut = timedOut;
+  }
+
+  /** No connection was made (DNS, refused, no route): the request never reached a server. */
+  get connectFailure(): boolean {
+    return !this.timedOut && isConnectFailure(this.code);
   }
 }
 

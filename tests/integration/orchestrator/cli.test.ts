@@ -66,7 +66,13 @@ describe('wms-pipeline CLI (real bin/wms-pipeline.js child processes, simulator,
 
   it('a failed run prints FAILED with the reason and exits with the failure class (4: source)', async () => {
     const bad = path.join(fx.dir, 'bad-wms.json');
-    await writeFile(bad, JSON.stringify({ wms_base_url: 'http://127.0.0.1:9/demo', tap_config: { max_retries: 0 } }));
+    await writeFile(
+      bad,
+      JSON.stringify({
+        wms_base_url: 'http://127.0.0.1:9/demo',
+        tap_config: { max_retries: 0, connect_retry_seconds: 0 },
+      }),
+    );
     const result = await runBin('wms-pipeline', [
       'full',
       '--company',
@@ -120,6 +126,33 @@ describe('wms-pipeline CLI (real bin/wms-pipeline.js child processes, simulator,
     assert.equal(db.exitCode, 5);
     assert.match(db.stdout, /^ {2}FAIL +database +.*ECONNREFUSED/m);
     assert.match(db.stdout, /1 of 5 checks failed/);
+  });
+
+  it('health names the WMS URL of an unreachable host or a wrong environment segment, and what to check (exit 4)', async () => {
+    const health = async (settings: Record<string, unknown>) => {
+      const file = path.join(fx.dir, `health-${Object.keys(settings).join('-')}-${Date.now()}.json`);
+      await writeFile(file, JSON.stringify(settings));
+      const result = await runBin('wms-pipeline', ['health', '--config', configFile, '--config', file, '--json']);
+      const report = JSON.parse(result.stdout) as { checks: { name: string; ok: boolean; detail: string }[] };
+      return { exitCode: result.exitCode, byName: Object.fromEntries(report.checks.map((c) => [c.name, c])) };
+    };
+    const closed = await health({ wms_base_url: 'http://127.0.0.1:9/demo' });
+    assert.equal(closed.exitCode, 4);
+    assert.equal(closed.byName.wms_reachable.ok, false);
+    assert.match(
+      closed.byName.wms_reachable.detail,
+      /^cannot reach the WMS at http:\/\/127\.0\.0\.1:9: nothing accepts connections there \(ECONNREFUSED\): check the host and port/,
+    );
+
+    const origin = new URL(fx.sim.baseUrl).origin;
+    const wrongEnv = await health({ wms_base_url: `${origin}/demo_test` });
+    assert.equal(wrongEnv.exitCode, 4);
+    assert.equal(wrongEnv.byName.wms_reachable.ok, true);
+    assert.equal(wrongEnv.byName.wms_auth.ok, false);
+    assert.match(
+      wrongEnv.byName.wms_auth.detail,
+      new RegExp(`GET ${origin}/demo_test/wms/lgfapi/v10/entity/ answered HTTP 404.*environment segment`),
+    );
   });
 
   it('serve on a port already in use: exit 2 naming serve_port, no run started', async () => {

@@ -60,7 +60,7 @@ describe('orchestrator failure paths (real processes; WMS down, DB down, bad con
       settings({
         wms_base_url: `http://127.0.0.1:${await closedPort()}/demo`,
         max_retries: 2,
-        tap_config: { max_retries: 0 },
+        tap_config: { max_retries: 0, connect_retry_seconds: 0 },
       }),
     );
     try {
@@ -141,7 +141,9 @@ describe('orchestrator failure paths (real processes; WMS down, DB down, bad con
 
   it('a transient WMS failure is retried by the orchestrator and the run then succeeds (simulator fault: 503 on the 1st request)', async () => {
     fx.sim.admin.setFaults('503@1');
-    const orchestrator = createOrchestrator(settings({ max_retries: 2, tap_config: { max_retries: 0 } }));
+    const orchestrator = createOrchestrator(
+      settings({ max_retries: 2, tap_config: { max_retries: 0, connect_retry_seconds: 0 } }),
+    );
     try {
       const result = await orchestrator.executeFullSync(COMPANY, FACILITY);
       assert.equal(result.success, true, result.error);
@@ -158,7 +160,7 @@ describe('orchestrator failure paths (real processes; WMS down, DB down, bad con
       wms_base_url: `http://127.0.0.1:${await closedPort()}/demo`,
       alert_failure_threshold: 2,
       alert_email_smtp_host: undefined,
-      tap_config: { max_retries: 0 },
+      tap_config: { max_retries: 0, connect_retry_seconds: 0 },
     });
     const failing = createOrchestrator(down);
     const first = await failing.executeFullSync(COMPANY, FACILITY);

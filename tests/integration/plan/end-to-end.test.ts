@@ -167,7 +167,7 @@ describe(`plan: end-to-end integration [${systemsLabelFromEnv()}] @integration @
     const down = orchestrator({
       wms_base_url: `http://127.0.0.1:${await closedPort()}/down`,
       max_retries: 0,
-      tap_config: { max_retries: 0 },
+      tap_config: { max_retries: 0, connect_retry_seconds: 0 },
       consistency_check: false,
     });
     const failed = await down.executeFullSync(env.config.companyCode, env.config.facilityCode);

@@ -161,4 +161,37 @@ describe('wms-simulator over HTTP: filters and lookups (checked against the full
     assert.equal(ok.json.result_count, 0);
     assert.deepEqual(ok.json.results, []);
   });
+
+  it('empty_response_http_code (26A) picks the empty answer per request: 200 [], 204 no body, 404; rows unchanged', async () => {
+    await fx.admin('PATCH', 'settings', { emptyList200: false });
+    try {
+      for (const mode of ['paged', 'sequenced']) {
+        const ok = await fx.get(`order_hdr/?order_nbr=none&page_mode=${mode}&empty_response_http_code=200`);
+        assert.equal(ok.status, 200, mode);
+        assert.deepEqual(ok.json.results, []);
+        assert.equal(ok.json.next_page, null);
+        const none = await fx.get(`order_hdr/?order_nbr=none&page_mode=${mode}&empty_response_http_code=204`);
+        assert.equal(none.status, 204, mode);
+        assert.equal(none.text, '');
+        assert.equal(none.headers.get('content-length'), null);
+        const old = await fx.get(`order_hdr/?order_nbr=none&page_mode=${mode}&empty_response_http_code=404`);
+        assert.equal(old.status, 404, mode);
+        assert.equal(old.json.code, 'NOT_FOUND');
+      }
+      // Not a filter: a matching list is the same with or without it, and its next_page keeps it.
+      const plain = await fx.get('order_hdr/?page_size=2&ordering=id');
+      const asked = await fx.get('order_hdr/?page_size=2&ordering=id&empty_response_http_code=200');
+      assert.deepEqual(asked.json.results, plain.json.results);
+      assert.match(asked.json.next_page, /empty_response_http_code=200/);
+      // A wrong environment segment or an unknown entity is still 404, whatever the parameter.
+      assert.equal((await fx.get('no_such_entity/?empty_response_http_code=200')).status, 404);
+      const wrongEnv = `${fx.sim.url}/wrong/wms/lgfapi/v10/entity/order_hdr/?empty_response_http_code=200`;
+      assert.equal((await fx.get(wrongEnv)).status, 404);
+      const bad = await fx.get('order_hdr/?empty_response_http_code=201');
+      assert.equal(bad.status, 400);
+      assert.match(bad.text, /empty_response_http_code/);
+    } finally {
+      await fx.admin('PATCH', 'settings', { emptyList200: true });
+    }
+  });
 });

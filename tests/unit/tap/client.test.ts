@@ -1,6 +1,6 @@
-import { SourceError } from '../../../singer/index.js';
+import { ConfigError, SourceError } from '../../../singer/index.js';
 import { BasicAuth, OAuthAuth } from '../../../tap-oracle-wms/http/auth.js';
-import { WmsClient } from '../../../tap-oracle-wms/http/client.js';
+import { type EmptyResponseCode, WmsClient } from '../../../tap-oracle-wms/http/client.js';
 import { RetryPolicy } from '../../../tap-oracle-wms/http/retry.js';
 import {
   NetworkFailure,
@@ -38,7 +38,16 @@ class ScriptedTransport implements Transport {
   close(): void {}
 }
 
-function client(transport: Transport, options: { maxRetries?: number; auth?: 'basic' | 'oauth' } = {}) {
+interface ClientOptions {
+  maxRetries?: number;
+  auth?: 'basic' | 'oauth';
+  baseUrl?: string;
+  connectRetrySeconds?: number;
+  emptyResponseCode?: EmptyResponseCode;
+  now?: () => number;
+}
+
+function client(transport: Transport, options: ClientOptions = {}) {
   const { logger, metrics, stderr } = testLogger();
   logger.addSecrets(['s3cret', 'tok-1', 'tok-2']);
   const auth =
@@ -56,8 +65,11 @@ function client(transport: Transport, options: { maxRetries?: number; auth?: 'ba
         })
       : new BasicAuth('demo', 's3cret');
   const wms = new WmsClient({
-    baseUrl: 'https://h/env/',
+    baseUrl: options.baseUrl ?? 'https://h/env/',
     apiVersion: 'v10',
+    connectRetrySeconds: options.connectRetrySeconds,
+    emptyResponseCode: options.emptyResponseCode,
+    now: options.now,
     transport,
     auth,
     retry: new RetryPolicy({ maxRetries: options.maxRetries ?? 3, initialSeconds: 0.001, maxSeconds: 0.002 }, () => 0),
@@ -234,15 +246,164 @@ describe('tap WmsClient over a scripted in-memory transport (no network)', () =>
     expect(rows[0].id.text).to.equal('12345678901234567890');
   });
 
-  it('accepts the entity list as a dict, a list, or {results}', async () => {
-    const t = new ScriptedTransport([
-      () => json(200, { order_hdr: 'u', allocation: 'u' }),
-      () => json(200, ['b', 'a']),
-      () => json(200, { results: ['z'] }),
+  it('accepts the entity list as a dict, a list, or {results}, and asks for it once per run', async () => {
+    const shapes: [unknown, string[]][] = [
+      [{ order_hdr: 'u', allocation: 'u' }, ['allocation', 'order_hdr']],
+      [
+        ['b', 'a'],
+        ['a', 'b'],
+      ],
+      [{ results: ['z'] }, ['z']],
+    ];
+    for (const [body, names] of shapes) {
+      const t = new ScriptedTransport([() => json(200, body)]);
+      const { wms } = client(t);
+      expect(await wms.entities()).to.deep.equal(names);
+      expect(await wms.entities()).to.deep.equal(names);
+      expect(t.requests).to.have.length(1);
+    }
+  });
+});
+
+describe('tap WmsClient: a wrong base URL is a configuration error, never an empty tenant', () => {
+  const notFound = () => json(404, { code: 'NOT_FOUND', message: 'Not found.' });
+
+  it('a 404 on the entity list fails (exit 2) naming the URL without credentials and what to check', async () => {
+    const t = new ScriptedTransport([notFound]);
+    const error = (await client(t, { baseUrl: 'https://demo:s3cret@h/wrong_env/' })
+      .wms.entities()
+      .catch((e: unknown) => e)) as ConfigError;
+    expect(error).to.be.instanceOf(ConfigError);
+    expect(error.exitCode).to.equal(2);
+    expect(error.retriable).to.equal(false);
+    expect(error.message)
+      .to.contain('GET https://h:443/wrong_env/wms/lgfapi/v10/entity/ answered HTTP 404 (NOT_FOUND — Not found.)')
+      .and.contain('environment segment')
+      .and.contain('api_version')
+      .and.not.contain('s3cret')
+      .and.not.contain('demo:');
+    expect(t.requests).to.have.length(1);
+  });
+
+  it('sends empty_response_http_code on list requests when configured, and not otherwise', async () => {
+    const sent = new ScriptedTransport([() => page([1], null), () => json(200, { result_count: 0, results: [] })]);
+    const { wms } = client(sent, { emptyResponseCode: 200 });
+    await collect(wms.pages('item', new URLSearchParams({ page_size: '2' })));
+    expect(await wms.count('item', new URLSearchParams())).to.equal(0);
+    for (const request of sent.requests)
+      expect(new URL(request.url).searchParams.get('empty_response_http_code')).to.equal('200');
+
+    const plain = new ScriptedTransport([() => page([1], null)]);
+    await collect(client(plain).wms.pages('item', new URLSearchParams()));
+    expect(plain.requests[0].url).to.not.contain('empty_response_http_code');
+  });
+
+  it('with empty_response_http_code 200 or 204, a 404 on a first page is a wrong URL (exit 2), not "no rows"', async () => {
+    for (const code of [200, 204] as const) {
+      const t = new ScriptedTransport([notFound]);
+      const error = (await collect(
+        client(t, { emptyResponseCode: code }).wms.pages('item', new URLSearchParams()),
+      ).catch((e: unknown) => e)) as ConfigError;
+      expect(error, String(code)).to.be.instanceOf(ConfigError);
+      expect(error.exitCode).to.equal(2);
+      expect(error.message)
+        .to.contain('GET https://h:443/env/wms/lgfapi/v10/entity/item/ answered HTTP 404')
+        .and.contain(`empty_response_http_code=${code}`)
+        .and.contain("entity 'item'")
+        .and.not.contain('?');
+    }
+  });
+
+  it("with empty_response_http_code, 204 and an empty 200 are no rows; a later page's 404 ends the listing", async () => {
+    const noContent = new ScriptedTransport([() => ({ status: 204, headers: {}, text: '' })]);
+    expect(
+      await collect(client(noContent, { emptyResponseCode: 204 }).wms.pages('item', new URLSearchParams())),
+    ).to.deep.equal([]);
+    const emptyPage = new ScriptedTransport([() => page([], null)]);
+    expect(
+      await collect(client(emptyPage, { emptyResponseCode: 200 }).wms.pages('item', new URLSearchParams())),
+    ).to.deep.equal([]);
+    // A stale page count leads past the end: the page after it answers 404, whatever the parameter.
+    const stale = new ScriptedTransport([
+      () => page([1], 'https://h/env/wms/lgfapi/v10/entity/item/?page=2'),
+      notFound,
     ]);
-    const { wms } = client(t);
-    expect(await wms.entities()).to.deep.equal(['allocation', 'order_hdr']);
-    expect(await wms.entities()).to.deep.equal(['a', 'b']);
-    expect(await wms.entities()).to.deep.equal(['z']);
+    expect(
+      await collect(client(stale, { emptyResponseCode: 200 }).wms.pages('item', new URLSearchParams())),
+    ).to.deep.equal([{ id: 1 }]);
+  });
+
+  it('with empty_response_http_code 404 (or unset), a 404 on a list stays "no rows"', async () => {
+    const t = new ScriptedTransport([notFound]);
+    expect(await collect(client(t, { emptyResponseCode: 404 }).wms.pages('item', new URLSearchParams()))).to.deep.equal(
+      [],
+    );
+  });
+});
+
+describe('tap WmsClient: an unreachable WMS fails within connect_retry_seconds, naming scheme://host:port', () => {
+  /** Each connection attempt takes 3 s of a fake clock, as a slow DNS lookup would; nothing really waits. */
+  function unreachable(code: string, answers = Infinity) {
+    let nowMs = 0;
+    let left = answers;
+    const replies = Array.from({ length: 20 }, () => () => {
+      nowMs += 3000;
+      return left-- > 0 ? new NetworkFailure(code, false) : page([9], null);
+    });
+    return { transport: new ScriptedTransport(replies), now: () => nowMs };
+  }
+
+  it('connection refused: retried for connect_retry_seconds only (not max_retries), then exit 4 naming the origin', async () => {
+    const { transport, now } = unreachable('ECONNREFUSED');
+    const { wms, stderr } = client(transport, {
+      baseUrl: 'https://demo:s3cret@wms.test:8443/prod',
+      maxRetries: 1,
+      connectRetrySeconds: 10,
+      now,
+    });
+    const error = (await collect(wms.pages('item', new URLSearchParams({ facility_id__code: 'DC01' }))).catch(
+      (e: unknown) => e,
+    )) as SourceError;
+    expect(error).to.be.instanceOf(SourceError);
+    expect(error.exitCode).to.equal(4);
+    expect(error.retriable).to.equal(true);
+    // Failures at 3, 6, 9, 12, 15 s: the fifth comes 12 s after the first, past the 10 s budget.
+    expect(transport.requests).to.have.length(5);
+    expect(error.message)
+      .to.match(/^cannot reach the WMS at https:\/\/wms\.test:8443: nothing accepts connections there \(ECONNREFUSED\)/)
+      .and.contain('(5 attempts in 12.0 s)')
+      .and.contain('check the host and port in base_url')
+      .and.not.contain('s3cret')
+      .and.not.contain('DC01');
+    expect(stderr.text).to.contain('cannot reach the WMS at https://wms.test:8443').and.not.contain('s3cret');
+  });
+
+  it('a host name that does not resolve fails at once (not retried, not retriable) and says to check the host name', async () => {
+    const { transport, now } = unreachable('ENOTFOUND');
+    const error = (await client(transport, { baseUrl: 'https://wms.invalid/prod', connectRetrySeconds: 60, now })
+      .wms.entities()
+      .catch((e: unknown) => e)) as SourceError;
+    expect(error).to.be.instanceOf(SourceError);
+    expect(error.retriable).to.equal(false);
+    expect(transport.requests).to.have.length(1);
+    expect(error.message)
+      .to.contain('cannot reach the WMS at https://wms.invalid:443: the host name does not resolve (ENOTFOUND)')
+      .and.contain('check the host name in base_url');
+  });
+
+  it('a connection that comes back within the budget goes on, max_retries untouched', async () => {
+    const { transport, now } = unreachable('ECONNREFUSED', 2);
+    const { wms } = client(transport, { maxRetries: 0, connectRetrySeconds: 10, now });
+    expect(await collect(wms.pages('item', new URLSearchParams()))).to.deep.equal([{ id: 9 }]);
+    expect(transport.requests).to.have.length(3);
+  });
+
+  it('reachable() (wms-pipeline health) names the origin of a refused connection', async () => {
+    const { transport, now } = unreachable('ECONNREFUSED');
+    const error = (await client(transport, { baseUrl: 'http://127.0.0.1:9/demo', now })
+      .wms.reachable()
+      .catch((e: unknown) => e)) as SourceError;
+    expect(error).to.be.instanceOf(SourceError);
+    expect(error.message).to.contain('cannot reach the WMS at http://127.0.0.1:9: nothing accepts connections there');
   });
 });

@@ -1,0 +1,9 @@
+import type { WmsPage } from './pagination.js';
+
+/** What discovery and sync need from the WMS. The HTTP client implements it; unit tests use an in-memory one. */
+export interface WmsSource {
+  entities(): Promise<string[]>;
+  describe(entity: string): Promise<Record<string, unknown>>;
+  /** One page after another of a list request; an empty result (lgfapi: 404, or 200/204 when asked) yields nothing. */
+  pages(entity: string, params: URLSearchParams): AsyncGenerator<WmsPage>;
+}
