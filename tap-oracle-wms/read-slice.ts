@@ -101,7 +101,7 @@ async function readPages(
     await deps.output.records(stream, raws.map(deps.transform), timeExtracted, deps.version);
     written += raws.length;
     deps.progress.add(raws.length);
-    const update = slice.afterPage(raws);
+    const update = slice.afterPage(raws, sorted);
     if (deps.testMode !== undefined) {
       if (deps.limit !== undefined && written >= deps.limit) return;
     } else if (update && sorted) {

@@ -16,7 +16,11 @@ import { idOf, idValue } from './transform.js';
 export interface Slice {
   label: string;
   params: URLSearchParams;
-  afterPage(records: readonly Record<string, unknown>[]): ((state: TapState) => TapState) | undefined;
+  /** `ordered`: the page came from an ordered listing (false when the WMS refused the ordering). */
+  afterPage(
+    records: readonly Record<string, unknown>[],
+    ordered?: boolean,
+  ): ((state: TapState) => TapState) | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -26,6 +30,11 @@ export interface IncrementalPlan {
   slice: Slice;
   /** The bookmark to store when the window holds no rows at all. */
   initialBookmark: string;
+  /** The window's bounds, microseconds since the epoch (the query rounds them to whole seconds). */
+  lower: number;
+  upper: number;
+  /** The saved bookmark the window starts from, if any. */
+  saved?: string;
 }
 
 export interface IncrementalOptions {
@@ -94,7 +103,7 @@ export function incrementalPlan(options: IncrementalOptions): IncrementalPlan {
       return (state) => setBookmark(state, stream, { replication_key: key, replication_key_value: text });
     },
   };
-  return { slice, initialBookmark };
+  return { slice, initialBookmark, lower, upper: signpost, saved: savedValue };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -169,6 +169,14 @@ export const TAP_SETTINGS = defineSettings({
       description:
         'Incremental windows start this long before the bookmark, to catch rows committed late with a back-dated mod_ts',
     },
+    incremental_subwindows: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 64,
+      default: 1,
+      description:
+        'Time sub-windows one incremental window is split into and read concurrently (at most max_concurrent_requests at once), for entities that change faster than one request in flight can read; the one bookmark only moves past a sub-window once every earlier one is complete',
+    },
     replication_lag_seconds: {
       type: 'integer',
       minimum: 0,
