@@ -163,7 +163,8 @@ export async function openOracleBackend(prefix: string, options: BackendOptions 
     },
     async rows(stream, orderBy) {
       const columns = await query(
-        "SELECT column_name, data_type FROM all_tab_columns WHERE owner = COALESCE(:1, SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA')) AND table_name = :2 ORDER BY column_id",
+        'SELECT column_name, data_type FROM all_tab_columns ' +
+          "WHERE owner = COALESCE(:1, SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA')) AND table_name = :2 ORDER BY column_id",
         [schema ?? null, tableName(stream)],
       );
       const select = columns.map(({ COLUMN_NAME: name, DATA_TYPE: type }) => {

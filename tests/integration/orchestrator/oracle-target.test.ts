@@ -73,7 +73,10 @@ describe('wms-pipeline with an Oracle target (rules session: real wms-pipeline, 
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  /** Pipeline settings for the rules server: a SID (not a service name), TCPS with a wallet, a lower-case schema. */
+  /**
+   * Pipeline settings for the rules server: a SID (not a service name), TCPS with a wallet, a schema and a prefix
+   * the target conforms (wms-stage → WMS_STAGE, wms- → WMS_).
+   */
   const settings = (targetConfig: Record<string, unknown> = {}) => ({
     wms_base_url: sim.baseUrl,
     wms_username: 'demo',
@@ -84,12 +87,12 @@ describe('wms-pipeline with an Oracle target (rules session: real wms-pipeline, 
     target_port: server.port,
     target_user: 'test',
     target_password: RULES_PASSWORD,
-    target_schema: 'wms_stage',
+    target_schema: 'wms-stage',
     target_config: {
       sid: 'FREE',
       protocol: 'tcps',
       wallet_location: path.join(dir, 'wallet'),
-      table_prefix: 'wms_',
+      table_prefix: 'wms-',
       oracle_boolean_type: 'boolean',
       ...targetConfig,
     },
@@ -125,7 +128,7 @@ describe('wms-pipeline with an Oracle target (rules session: real wms-pipeline, 
       assert.equal(stream.sampled, stream.sourceCount, `${stream.stream}: every row compared`);
       assert.deepEqual(stream.fieldMismatches, {});
     }
-    // The tables are where the target put them: schema and names conformed (WMS_STAGE.WMS_*), not "wms_stage".
+    // The tables are where the target put them: schema and names conformed (WMS_STAGE.WMS_*), not "wms-stage".
     const tables = await query("SELECT table_name FROM all_tables WHERE owner = 'WMS_STAGE' ORDER BY table_name");
     assert.deepEqual(
       tables.map((t) => t.TABLE_NAME).filter((name) => !String(name).endsWith('$STG')), // staging tables aside
