@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /**
  * A JSON number kept as its exact decimal text. Used where a JS double would change the value: 64-bit ids beyond
  * 2^53 and decimals with more than 15 significant digits (DESIGN.md §4.4). `toJSON` returns a marker that
@@ -32,24 +34,37 @@ export class ExactNumber {
 export const EXACT_NUMBER_PATTERN = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 
 /**
- * NUL and a private-use character: `JSON.stringify` escapes NUL as `\u0000`, so a marker in output can only come from
- * an ExactNumber (real data would need the same two characters around a number literal).
+ * NUL, a private-use character and a random nonce drawn once per process: `JSON.stringify` escapes NUL as `\u0000`,
+ * and input never sees the nonce, so a marker in output can only come from an ExactNumber. (A fixed marker let a
+ * string such as "\u0000\uE000123\u0000\uE000" in a STATE value come out as the number 123.)
  */
-const EXACT_MARKER = '\u0000\uE000';
-const ESCAPED_MARKER = '\\u0000\uE000';
-const MARKED_PATTERN = /"\\u0000\uE000(-?[0-9.eE+-]+)\\u0000\uE000"/g;
+const NONCE = randomBytes(9).toString('base64url');
+const EXACT_MARKER = `\u0000\uE000${NONCE}`;
+const ESCAPED_MARKER = `\\u0000\uE000${NONCE}`;
+const MARKED_PATTERN = new RegExp(`"\\\\u0000\uE000${NONCE}(-?[0-9.eE+-]+)\\\\u0000\uE000${NONCE}"`, 'g');
 
-/** Is this numeric literal exactly representable as a JS number (and printed back the same)? */
+/**
+ * Is this numeric literal exactly representable as a JS number (and printed back as the same value)? Up to 15
+ * significant digits are, within the range of normal doubles: `1e400` (Infinity, written back as null), `1e-400`
+ * (0) and a subnormal like `1.5e-320` (rounded) are not, nor is `-0` (written back as 0).
+ */
 export function isSafeNumberText(text: string): boolean {
   const digits = text
     .replace(/^-/, '')
     .replace(/[eE].*$/, '')
     .replace('.', '')
     .replace(/^0+/, '');
-  if (digits.length <= 15) return true;
+  if (digits === '') return !text.startsWith('-');
+  if (digits.length <= 15) {
+    const magnitude = Math.abs(Number(text));
+    return magnitude >= MIN_NORMAL && magnitude !== Infinity;
+  }
   if (!/[.eE]/.test(text)) return Number.isSafeInteger(Number(text));
   return false;
 }
+
+/** The smallest positive normal double (2^-1022): below it, doubles lose precision. */
+const MIN_NORMAL = 2.2250738585072014e-308;
 
 /** Parses a number literal to a JS number when that is exact, to an ExactNumber otherwise. */
 export function parseNumberText(text: string): number | ExactNumber {

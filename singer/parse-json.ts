@@ -1,29 +1,90 @@
 import { parse as parseLossless } from 'lossless-json';
-import { parseNumberText } from './exact-number.js';
+import { ExactNumber, parseNumberText } from './exact-number.js';
 
 /**
- * JSON.parse that keeps big integers and long decimals exact (as ExactNumber). Throws SyntaxError.
- * Only texts with a run of 16+ digits (dots allowed inside the run, so `1234567890.1234567` counts) can hold such a
- * number; they are rare and take the slower lossless parser. Everything else uses the native JSON.parse.
+ * JSON nested deeper than this is refused before it is parsed. JSON.parse itself copes with any depth, but every
+ * recursive step after it (JSON.stringify, the exact parser, schema walks) would overflow the stack near 8,000
+ * levels and crash with "Maximum call stack size exceeded", naming nothing. No Singer message needs 1,000 levels.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/** JSON nested deeper than MAX_JSON_DEPTH (a SyntaxError, so callers that catch invalid JSON catch it too). */
+export class JsonTooDeepError extends SyntaxError {
+  constructor() {
+    super(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+    this.name = 'JsonTooDeepError';
+  }
+}
+
+/**
+ * JSON.parse that keeps big integers and long decimals exact (as ExactNumber). Throws SyntaxError (JsonTooDeepError
+ * beyond MAX_JSON_DEPTH levels). Only texts with a number of 16+ digits (dots allowed inside the run, so
+ * `1234567890.1234567` counts) or an exponent of 3+ digits (`1e400` is no double) can hold such a number; they are
+ * rare and take the slower lossless parser. Everything else uses the native JSON.parse.
  */
 export function parseJsonExact(text: string): unknown {
-  if (!mayHoldLongNumber(text)) return JSON.parse(text);
+  if (!scanJson(text)) return JSON.parse(text);
   return parseLossless(text, null, parseNumberText);
 }
 
-/** A plain loop: a regex like /\d{16}/ backtracks at every digit and cost more than JSON.parse itself. */
-function mayHoldLongNumber(text: string): boolean {
+/**
+ * Like parseJsonExact, but every number is an ExactNumber holding its text as written: `1.0`, `-0` and `1e400`
+ * are written back as they came. For values that are passed on, never computed with (a STATE value).
+ */
+export function parseJsonVerbatim(text: string): unknown {
+  scanJson(text);
+  return parseLossless(text, null, (number) => new ExactNumber(number));
+}
+
+/**
+ * One pass over the text outside strings: throws JsonTooDeepError past MAX_JSON_DEPTH open brackets, and returns
+ * whether a number may need the exact parser. A plain loop: a regex like /\d{16}/ backtracks at every digit and cost
+ * more than JSON.parse itself. Invalid JSON is left to the parser (an unbalanced text only makes this scan unsure).
+ */
+function scanJson(text: string): boolean {
+  let exact = false;
+  let depth = 0;
   let run = 0;
+  /** -1 outside an exponent, else the digits of the exponent seen so far. */
+  let exponentDigits = -1;
   for (let index = 0; index < text.length; index += 1) {
     const code = text.charCodeAt(index);
-    if (code >= 0x30 && code <= 0x39) {
-      run += 1;
-      if (run >= 16) return true;
-    } else if (code !== 0x2e) {
+    if (code === 0x22) {
+      // A string: skip to its closing quote (a backslash escapes the next character).
+      for (index += 1; index < text.length; index += 1) {
+        const inner = text.charCodeAt(index);
+        if (inner === 0x5c) index += 1;
+        else if (inner === 0x22) break;
+      }
       run = 0;
+      exponentDigits = -1;
+    } else if (code >= 0x30 && code <= 0x39) {
+      if (exponentDigits >= 0) {
+        exponentDigits += 1;
+        if (exponentDigits >= 3) exact = true;
+      } else {
+        run += 1;
+        if (run >= 16) exact = true;
+      }
+    } else if (code === 0x2e) {
+      // A dot continues the run of digits.
+    } else if ((code === 0x65 || code === 0x45) && run > 0) {
+      exponentDigits = 0;
+      run = 0;
+    } else if ((code === 0x2b || code === 0x2d) && exponentDigits === 0) {
+      // The exponent's sign.
+    } else {
+      run = 0;
+      exponentDigits = -1;
+      if (code === 0x7b || code === 0x5b) {
+        depth += 1;
+        if (depth > MAX_JSON_DEPTH) throw new JsonTooDeepError();
+      } else if (code === 0x7d || code === 0x5d) {
+        depth -= 1;
+      }
     }
   }
-  return false;
+  return exact;
 }
 
 /**
@@ -33,9 +94,11 @@ function mayHoldLongNumber(text: string): boolean {
 export function jsonErrorLocation(text: string): { line: number; column: number } | undefined {
   let offset: number;
   try {
+    scanJson(text);
     parseLossless(text);
     return undefined;
   } catch (error) {
+    if (error instanceof JsonTooDeepError) return undefined;
     const position = /at position (\d+)/.exec((error as Error).message)?.[1];
     offset = position === undefined ? text.length : Number(position);
   }
@@ -46,6 +109,16 @@ export function jsonErrorLocation(text: string): { line: number; column: number 
 
 /** ` (line L, column C)` for a text that is not JSON, or '' when no place is known. */
 export function jsonErrorWhere(text: string): string {
+  if (isTooDeep(text)) return ` (nested deeper than ${MAX_JSON_DEPTH} levels)`;
   const where = jsonErrorLocation(text);
   return where ? ` (line ${where.line}, column ${where.column})` : '';
+}
+
+function isTooDeep(text: string): boolean {
+  try {
+    scanJson(text);
+    return false;
+  } catch {
+    return true;
+  }
 }

@@ -1,6 +1,6 @@
 import { ProtocolError } from './errors.js';
 import { MESSAGE_TYPES, type RecordMessage, type SingerMessage, type SingerMessageType } from './messages.js';
-import { parseJsonExact } from './parse-json.js';
+import { JsonTooDeepError, parseJsonExact, parseJsonVerbatim } from './parse-json.js';
 
 /**
  * Parses and shape-checks one Singer line. Errors name the line and the problem, never the values: a record may
@@ -10,7 +10,8 @@ export function parseMessage(line: string, lineNumber: number): SingerMessage {
   let parsed: unknown;
   try {
     parsed = parseJsonExact(line);
-  } catch {
+  } catch (error) {
+    if (error instanceof JsonTooDeepError) throw new ProtocolError(error.message, { line: lineNumber });
     throw new ProtocolError('Invalid JSON', { line: lineNumber });
   }
   if (!isObject(parsed)) throw new ProtocolError('A Singer message must be a JSON object', { line: lineNumber });
@@ -83,9 +84,18 @@ export function parseMessage(line: string, lineNumber: number): SingerMessage {
       if (isFiniteNumber(parsed.version)) message.version = Number(parsed.version);
       return message;
     }
-    case 'STATE':
+    case 'STATE': {
       need('value' in parsed, "is missing 'value'");
-      return { type, value: parsed.value };
+      // Passed on as it came: every number keeps its text (`1e400` stays 1e400, `1.0` stays 1.0).
+      let verbatim: Record<string, unknown>;
+      try {
+        verbatim = parseJsonVerbatim(line) as Record<string, unknown>;
+      } catch {
+        // JSON.parse took it; the exact parser refuses a key written twice in one object.
+        throw new ProtocolError('STATE has an object with a duplicate key', location);
+      }
+      return { type, value: verbatim.value };
+    }
     case 'ACTIVATE_VERSION':
       need(isFiniteNumber(parsed.version), "is missing 'version'");
       return { type, stream: parsed.stream as string, version: Number(parsed.version) };

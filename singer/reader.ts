@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import type { SingerMessage } from './messages.js';
 import { parseMessage } from './parse-message.js';
@@ -10,6 +11,22 @@ export interface NumberedMessage {
 
 const NEWLINE = 0x0a;
 
+/** Characters of one line that became U+FFFD: bytes that are not UTF-8, and `\uD800`-style lone surrogates. */
+export interface ReplacedCharacters {
+  line: number;
+  invalidUtf8: number;
+  loneSurrogates: number;
+}
+
+export interface ReadOptions {
+  /**
+   * Called for each line that held text no database can store: invalid UTF-8 sequences (decoded as U+FFFD) and
+   * lone surrogates written as JSON escapes (replaced by U+FFFD here, as a driver would on the way to the database,
+   * so that two keys that the database would see as one are one key here too). The caller warns.
+   */
+  onReplaced?: (replaced: ReplacedCharacters) => void;
+}
+
 /**
  * Reads Singer lines from a stream. Handles CRLF, a last line without a newline, lines of many MB, and skips blank
  * lines. Throws ProtocolError naming the line number.
@@ -18,7 +35,11 @@ const NEWLINE = 0x0a;
  * sequence, so each complete line can be decoded once, and the stream's own async iterator gives backpressure
  * (readline's iterator queues lines ahead of a slow consumer). A lone `\r` is not a line break (JSON escapes it).
  */
-export async function* readNumberedMessages(input: Readable): AsyncGenerator<NumberedMessage> {
+export async function* readNumberedMessages(
+  input: Readable,
+  options: ReadOptions = {},
+): AsyncGenerator<NumberedMessage> {
+  const { onReplaced } = options;
   let lineNumber = 0;
   // Pieces of a line that spans chunks; joined once, so a line of many MB costs linear time.
   let pending: Buffer[] = [];
@@ -28,15 +49,11 @@ export async function* readNumberedMessages(input: Readable): AsyncGenerator<Num
     let end = bytes.indexOf(NEWLINE, start);
     while (end !== -1) {
       lineNumber += 1;
-      let text: string;
-      if (pending.length === 0) {
-        text = bytes.toString('utf8', start, end);
-      } else {
-        pending.push(bytes.subarray(start, end));
-        text = Buffer.concat(pending).toString('utf8');
-        pending = [];
-      }
-      if (!isBlank(text)) yield { message: parseMessage(stripCarriageReturn(text), lineNumber), line: lineNumber };
+      const line =
+        pending.length === 0 ? bytes.subarray(start, end) : Buffer.concat([...pending, bytes.subarray(start, end)]);
+      pending = [];
+      const message = parseLine(line, lineNumber, onReplaced);
+      if (message) yield message;
       start = end + 1;
       end = bytes.indexOf(NEWLINE, start);
     }
@@ -44,9 +61,75 @@ export async function* readNumberedMessages(input: Readable): AsyncGenerator<Num
   }
   if (pending.length > 0) {
     lineNumber += 1;
-    const text = Buffer.concat(pending).toString('utf8');
-    if (!isBlank(text)) yield { message: parseMessage(stripCarriageReturn(text), lineNumber), line: lineNumber };
+    const message = parseLine(Buffer.concat(pending), lineNumber, onReplaced);
+    if (message) yield message;
   }
+}
+
+function parseLine(bytes: Buffer, line: number, onReplaced: ReadOptions['onReplaced']): NumberedMessage | undefined {
+  const text = bytes.toString('utf8');
+  if (isBlank(text)) return undefined;
+  let message = parseMessage(stripCarriageReturn(text), line);
+  const invalidUtf8 = isUtf8(bytes) ? 0 : countReplacements(text, bytes);
+  // A lone surrogate can only come from a JSON escape (decoding UTF-8 never yields one): cheap to rule out.
+  let loneSurrogates = 0;
+  if (text.includes('\\u') && SURROGATE_ESCAPE.test(text)) {
+    const counter = { count: 0 };
+    const repaired = wellFormed(message, counter) as SingerMessage;
+    if (counter.count > 0) message = repaired;
+    loneSurrogates = counter.count;
+  }
+  if ((invalidUtf8 > 0 || loneSurrogates > 0) && onReplaced) onReplaced({ line, invalidUtf8, loneSurrogates });
+  return { message, line };
+}
+
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const REPLACEMENT = '\uFFFD';
+/** U+FFFD in UTF-8: an input may hold the character itself, which is not a replacement. */
+const REPLACEMENT_BYTES = Buffer.from(REPLACEMENT, 'utf8');
+
+/** How many U+FFFD the decoder made: those in the text minus those written as such in the bytes. */
+function countReplacements(text: string, bytes: Buffer): number {
+  let inText = 0;
+  for (let at = text.indexOf(REPLACEMENT); at !== -1; at = text.indexOf(REPLACEMENT, at + 1)) inText += 1;
+  let inBytes = 0;
+  for (let at = bytes.indexOf(REPLACEMENT_BYTES); at !== -1; at = bytes.indexOf(REPLACEMENT_BYTES, at + 3))
+    inBytes += 1;
+  return inText - inBytes;
+}
+
+/** A copy of `value` with every lone surrogate in strings and keys replaced by U+FFFD; counts them. */
+function wellFormed(value: unknown, counter: { count: number }): unknown {
+  if (typeof value === 'string') return wellFormedString(value, counter);
+  if (Array.isArray(value)) return value.map((item) => wellFormed(item, counter));
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    // defineProperty: a key named __proto__ stays an own property, as JSON.parse made it.
+    Object.defineProperty(out, wellFormedString(key, counter), {
+      value: wellFormed(item, counter),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}
+
+function wellFormedString(text: string, counter: { count: number }): string {
+  let out: string | undefined;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code < 0xd800 || code > 0xdfff) continue;
+    const next = index + 1 < text.length ? text.charCodeAt(index + 1) : 0;
+    if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+      index += 1;
+      continue;
+    }
+    counter.count += 1;
+    out = (out ?? text).slice(0, index) + REPLACEMENT + (out ?? text).slice(index + 1);
+  }
+  return out ?? text;
 }
 
 export async function* readMessages(input: Readable): AsyncGenerator<SingerMessage> {

@@ -183,6 +183,12 @@ export const TAP_SETTINGS = defineSettings({
       default: 60,
       description: 'The upper bound (signpost) of an incremental sync is its start time minus this lag',
     },
+    allow_future_bookmarks: {
+      type: 'boolean',
+      default: false,
+      description:
+        'A bookmark in the input state later than the run start (it would read nothing until then) fails the run with exit 3; true only warns and syncs from it',
+    },
     enable_incremental: { type: 'boolean', default: true, description: 'false makes every stream FULL_TABLE' },
     full_sync_partitions: {
       type: 'integer',

@@ -11,6 +11,7 @@ import {
 } from '../singer/index.js';
 import { forEachConcurrent } from './concurrency.js';
 import { fullSync, startsWithFullSync } from './full-sync.js';
+import { checkFutureBookmarks } from './future-bookmarks.js';
 import type { WmsSource } from './http/client.js';
 import { incrementalSync } from './incremental-sync.js';
 import { formatInstant } from './instant.js';
@@ -42,6 +43,8 @@ export async function sync(catalog: Catalog, deps: SyncDeps): Promise<void> {
   const signpost = (startedMs - deps.config.replication_lag_seconds * 1000) * 1000;
   const streams = catalog.streams.filter(isStreamSelected);
   if (streams.length === 0) deps.logger.warning('No stream is selected in the catalog: nothing to sync');
+  if (deps.testMode === undefined)
+    checkFutureBookmarks(streams, deps.output.state, deps.config, deps.logger, startedMs);
   // A failed stream stops the others after their current page, so the run fails fast with the first error.
   const failed = new AbortController();
   const signal = deps.signal ? AbortSignal.any([deps.signal, failed.signal]) : failed.signal;

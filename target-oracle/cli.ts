@@ -16,6 +16,7 @@ import {
   type CliContext,
   type ExitCode,
   type PluginInfo,
+  type ReplacedCharacters,
 } from '../singer/index.js';
 import { openDialect } from './dialect-loader.js';
 import { reportPoolMetric } from './pool-metric.js';
@@ -69,11 +70,12 @@ async function main(ctx: CliContext): Promise<void | typeof INFO_ONLY> {
   const { dialect } = connection;
   const memory = ctx.logger.level === 'debug' ? setInterval(() => logMemory(ctx), 1000).unref() : undefined;
   const writer = new MessageWriter(ctx.stdout);
+  const repairs = new ReplacedCharacterWarnings(ctx.logger);
   try {
     const run = runTarget({
       config: target,
       dialect,
-      messages: readNumberedMessages(ctx.stdin),
+      messages: readNumberedMessages(ctx.stdin, { onReplaced: (replaced) => repairs.add(replaced) }),
       logger: ctx.logger,
       metrics,
       signal: ctx.signal,
@@ -85,11 +87,47 @@ async function main(ctx: CliContext): Promise<void | typeof INFO_ONLY> {
     );
     if (summary.interrupted) ctx.stdin.destroy();
   } finally {
+    repairs.summarise();
     clearInterval(memory);
     await connection.close();
     reportPoolMetric(metrics, dialect.name, connection.stats());
     await writer.end();
   }
+}
+
+/** Lines whose text became U+FFFD: a warning per line for the first few, then one total at the end. */
+class ReplacedCharacterWarnings {
+  static readonly LINES_WARNED = 10;
+  readonly #logger: CliContext['logger'];
+  #lines = 0;
+  #invalidUtf8 = 0;
+  #loneSurrogates = 0;
+
+  constructor(logger: CliContext['logger']) {
+    this.#logger = logger;
+  }
+
+  add({ line, invalidUtf8, loneSurrogates }: ReplacedCharacters): void {
+    this.#lines += 1;
+    this.#invalidUtf8 += invalidUtf8;
+    this.#loneSurrogates += loneSurrogates;
+    if (this.#lines <= ReplacedCharacterWarnings.LINES_WARNED)
+      this.#logger.warning(`${describe(invalidUtf8, loneSurrogates)} replaced by U+FFFD`, { line });
+  }
+
+  summarise(): void {
+    if (this.#lines <= ReplacedCharacterWarnings.LINES_WARNED) return;
+    this.#logger.warning(
+      `${this.#lines} input lines held ${describe(this.#invalidUtf8, this.#loneSurrogates)}, replaced by U+FFFD (the first ${ReplacedCharacterWarnings.LINES_WARNED} lines were named)`,
+    );
+  }
+}
+
+function describe(invalidUtf8: number, loneSurrogates: number): string {
+  const parts: string[] = [];
+  if (invalidUtf8 > 0) parts.push(`${invalidUtf8} invalid UTF-8 sequence${invalidUtf8 === 1 ? '' : 's'}`);
+  if (loneSurrogates > 0) parts.push(`${loneSurrogates} lone surrogate${loneSurrogates === 1 ? '' : 's'}`);
+  return parts.join(' and ');
 }
 
 function logMemory(ctx: CliContext): void {

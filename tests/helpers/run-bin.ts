@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
+import { recordOutput } from './captured-output.js';
 import { repoRoot } from './repo-root.js';
 
 export type BinName = 'tap-oracle-wms' | 'target-oracle' | 'wms-simulator' | 'wms-pipeline';
@@ -24,6 +25,11 @@ export interface ProcessResult {
   signal: string | undefined;
   timedOut: boolean;
   durationMs: number;
+}
+
+function commandLabel(file: string, args: readonly string[]): string {
+  const shown = file === process.execPath ? [] : [path.basename(file)];
+  return [...shown, ...args.map((arg) => (arg.startsWith(repoRoot) ? path.relative(repoRoot, arg) : arg))].join(' ');
 }
 
 export function binPath(name: BinName): string {
@@ -51,9 +57,11 @@ function spawn(file: string, args: readonly string[], options: ProcessOptions, s
   });
 }
 
-async function toResult(subprocess: ResultPromise): Promise<ProcessResult> {
+async function toResult(subprocess: ResultPromise, label: string): Promise<ProcessResult> {
   const r = await subprocess;
   const stdout = String(r.stdout ?? '');
+  // For the reliability campaign's secret scan (a no-op in the other suites).
+  recordOutput(label, { stdout, stderr: String(r.stderr ?? '') });
   return {
     stdout,
     stderr: String(r.stderr ?? ''),
@@ -71,7 +79,7 @@ export function runProcess(
   args: readonly string[] = [],
   options: ProcessOptions = {},
 ): Promise<ProcessResult> {
-  return toResult(spawn(file, args, options, false));
+  return toResult(spawn(file, args, options, false), commandLabel(file, args));
 }
 
 /** Runs `bin/<name>.js` with this Node to completion; never throws on a non-zero exit. */
@@ -97,7 +105,7 @@ export interface RunningProcess {
 /** Starts a long-running process (a server, or a tap/target to interrupt) without waiting for it. */
 export function startProcess(file: string, args: readonly string[] = [], options: ProcessOptions = {}): RunningProcess {
   const subprocess = spawn(file, args, options, true);
-  const result = toResult(subprocess);
+  const result = toResult(subprocess, commandLabel(file, args));
   const lines: Record<'stdout' | 'stderr', string[]> = { stdout: [], stderr: [] };
   const waiters = new Set<() => void>();
   for (const stream of ['stdout', 'stderr'] as const) {

@@ -63,6 +63,17 @@ describe('singer/exact-number: parseJsonExact → stringifyJson round trip', () 
 
   it('leaves strings that merely look like markers alone', () => {
     assert.equal(stringifyJson({ s: 'u0000 123' }), '{"s":"u0000 123"}');
+    // What the marker was before it took a per-process nonce: such a string came out as the number 123.
+    const lookalike = { s: '\u0000\uE000123\u0000\uE000', n: new ExactNumber('12345678901234567890') };
+    assert.equal(stringifyJson(lookalike), '{"s":"\\u0000\uE000123\\u0000\uE000","n":12345678901234567890}');
+  });
+
+  it('numbers no double holds take the exact path and come back as written', () => {
+    for (const text of ['{"a":1e400}', '{"a":-1.5e-400}', '{"a":[1E+999,2]}']) {
+      assert.equal(stringifyJson(parseJsonExact(text)), text);
+    }
+    // Short exponents stay on the fast path (Python writes 1e-05).
+    assert.equal((parseJsonExact('{"a":1e-05}') as { a: unknown }).a, 1e-5);
   });
 });
 
@@ -78,6 +89,16 @@ describe('singer/exact-number: number texts', () => {
     ['1234567890.1234567', false],
     ['9999999999.99999999', false],
     ['12345678901234567.891', false],
+    // Few digits, but no double holds them: Infinity (written back as null), 0, a rounded subnormal, 0 for -0.
+    ['1e400', false],
+    ['-1E+400', false],
+    ['1.5e-400', false],
+    ['1.5e-320', false],
+    ['-0', false],
+    ['-0.0', false],
+    ['0.0', true],
+    ['1e300', true],
+    ['2.5e-300', true],
   ];
   for (const [text, safe] of table) {
     it(`isSafeNumberText(${text}) is ${safe}`, () => {

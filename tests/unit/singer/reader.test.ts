@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import { ProtocolError } from '../../../singer/errors.js';
-import { ExactNumber } from '../../../singer/exact-number.js';
-import { readMessages, readNumberedMessages } from '../../../singer/reader.js';
+import { ExactNumber, stringifyJson } from '../../../singer/exact-number.js';
+import { readMessages, readNumberedMessages, type ReplacedCharacters } from '../../../singer/reader.js';
 import type { SingerMessage } from '../../../singer/messages.js';
 
 function chunks(...parts: (string | Buffer)[]): Readable {
@@ -38,7 +38,8 @@ describe('singer/reader: readMessages line handling', () => {
       messages.map((m) => m.type),
       ['SCHEMA', 'RECORD', 'STATE'],
     );
-    assert.deepEqual(messages[2], { type: 'STATE', value: { a: 1 } });
+    // STATE values keep every number as written (ExactNumber): compared as the text they are passed on as.
+    assert.equal(stringifyJson(messages[2]), '{"type":"STATE","value":{"a":1}}');
   });
 
   it('counts blank lines in line numbers', async () => {
@@ -69,7 +70,7 @@ describe('singer/reader: readMessages line handling', () => {
     const messages = await readAll(chunks(...parts));
     assert.equal(messages.length, 2);
     assert.equal((messages[0] as unknown as { record: { blob: string } }).record.blob.length, big.length);
-    assert.deepEqual(messages[1], { type: 'STATE', value: 2 });
+    assert.equal(stringifyJson(messages[1]), '{"type":"STATE","value":2}');
   });
 
   it('accepts string chunks (a stream with setEncoding)', async () => {
@@ -232,5 +233,85 @@ describe('singer/reader: malformed lines name the line and never the values', ()
       // expected
     }
     assert.deepEqual(seen, ['SCHEMA', 'STATE']);
+  });
+});
+
+describe('singer/reader: hostile input (issue 15 item 9)', () => {
+  const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+
+  it('8,000 levels of nesting: a ProtocolError (exit 3) naming the line, not a stack overflow', async () => {
+    for (const line of [
+      `{"type":"RECORD","stream":"s","record":{"id":1,"v":${nested(8000)}}}`,
+      `{"type":"STATE","value":${nested(8000)}}`,
+      // The exact parser's path (a long number) recursed too.
+      `{"type":"RECORD","stream":"s","record":{"id":12345678901234567890,"v":${nested(8000)}}}`,
+    ]) {
+      const error = await readError(`${SCHEMA}\n${line}\n`);
+      assert.equal(error.message, 'JSON nested deeper than 1000 levels (line 2)');
+      assert.equal(error.exitCode, 3);
+    }
+  });
+
+  it('1,000 levels are read, and brackets inside strings do not count', async () => {
+    // The message and its record are two levels.
+    const value = nested(998);
+    const brackets = '['.repeat(5000);
+    const messages = await readAll(
+      chunks(`${SCHEMA}\n{"type":"RECORD","stream":"s","record":{"id":1,"v":${value},"s":"${brackets}"}}\n`),
+    );
+    assert.equal(messages.length, 2);
+  });
+
+  it('STATE values are passed on exactly: 1e400, -0, 1.0, long numbers, digit strings, marker look-alikes', async () => {
+    const value =
+      '{"huge":1e400,"tiny":1.5e-400,"negzero":-0,"one":1.0,"big":123456789012345678901234567890,' +
+      '"digits":"12345678901234567890","short":"123","marker":"\\u0000\uE000123\\u0000\uE000","list":[1,2.50,true,null]}';
+    const [message] = await readAll(chunks(`{"type":"STATE","value":${value}}\n`));
+    assert.equal(stringifyJson((message as { value: unknown }).value), value);
+  });
+
+  it('a STATE whose object repeats a key is a protocol error naming the line', async () => {
+    const error = await readError('{"type":"STATE","value":{"a":1,"a":2}}\n');
+    assert.equal(error.message, 'STATE has an object with a duplicate key (line 1)');
+  });
+
+  async function replacedIn(input: Buffer | string) {
+    const replaced: ReplacedCharacters[] = [];
+    const messages: SingerMessage[] = [];
+    for await (const { message } of readNumberedMessages(chunks(input), { onReplaced: (r) => replaced.push(r) }))
+      messages.push(message);
+    return { replaced, messages };
+  }
+
+  it('counts invalid UTF-8 sequences per line (they become U+FFFD); a real U+FFFD is not counted', async () => {
+    const line = Buffer.concat([
+      Buffer.from('{"type":"RECORD","stream":"s","record":{"id":1,"name":"a'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('b\uFFFDc'),
+      Buffer.from([0xc3]),
+      Buffer.from('"}}\n'),
+    ]);
+    const { replaced, messages } = await replacedIn(Buffer.concat([Buffer.from(`${SCHEMA}\n`), line]));
+    assert.deepEqual(replaced, [{ line: 2, invalidUtf8: 3, loneSurrogates: 0 }]);
+    assert.equal((messages[1] as unknown as { record: { name: string } }).record.name, 'a\uFFFD\uFFFDb\uFFFDc\uFFFD');
+  });
+
+  it('replaces lone surrogates (JSON escapes) in values and names by U+FFFD and counts them; pairs are kept', async () => {
+    const text =
+      `${SCHEMA}\n` +
+      '{"type":"RECORD","stream":"s","record":{"id":1,"k\\udc00":"a\\ud800b","pair":"\\ud83d\\ude00","n":[{"x":"\\udfff"}]}}\n' +
+      '{"type":"RECORD","stream":"s","record":{"id":2,"plain":"\\\\ud800 is an escaped backslash"}}\n';
+    const { replaced, messages } = await replacedIn(text);
+    assert.deepEqual(replaced, [{ line: 2, invalidUtf8: 0, loneSurrogates: 3 }]);
+    assert.deepEqual((messages[1] as { record: unknown }).record, {
+      id: 1,
+      'k\uFFFD': 'a\uFFFDb',
+      pair: '\u{1F600}',
+      n: [{ x: '\uFFFD' }],
+    });
+    assert.equal(
+      (messages[2] as unknown as { record: { plain: string } }).record.plain,
+      '\\ud800 is an escaped backslash',
+    );
   });
 });

@@ -1,6 +1,7 @@
 import {
   type Catalog,
   emptyState,
+  ProtocolError,
   type SingerMessage,
   SourceError,
   type TapState,
@@ -329,5 +330,64 @@ describe('tap sync loop over an in-memory WmsSource (message sequence, no HTTP)'
     );
     expect(error).to.be.instanceOf(SourceError);
     expect((error as Error).message).to.equal('order_hdr is down');
+  });
+
+  describe('a bookmark in the future (issue 15 item 9): refused unless allow_future_bookmarks', () => {
+    // The run starts at 2025-06-01T12:00:00Z (execute's clock).
+    for (const [label, bookmark] of [
+      ['a date-time', { replication_key: 'mod_ts', replication_key_value: '2999-01-01T00:00:00Z' }],
+      ['a bare date', { replication_key: 'mod_ts', replication_key_value: '2999-01-01' }],
+      ['one second after the start', { replication_key: 'mod_ts', replication_key_value: '2025-06-01T09:00:01-03:00' }],
+      [
+        'the handoff of an unfinished full sync',
+        {
+          handoff: { replication_key: 'mod_ts', replication_key_value: '2999-01-01T00:00:00Z' },
+          partitions: [{ context: { id_gte: null, id_lt: null } }],
+        },
+      ],
+    ] as const) {
+      it(`${label}: exit 3 naming the stream and the setting, before any request or message`, async () => {
+        const state = { bookmarks: { order_hdr: bookmark } } as unknown as TapState;
+        const { error, source, messages } = await execute(catalog(), config(), state);
+        expect(error).to.be.instanceOf(ProtocolError);
+        expect((error as ProtocolError).exitCode).to.equal(3);
+        const message = (error as Error).message;
+        expect(message).to.include(`Refused: the state's bookmark for stream 'order_hdr' (mod_ts `);
+        expect(message).to.include('is later than the start of this run (2025-06-01T12:00:00.000000+00:00)');
+        expect(message).to.include('set allow_future_bookmarks to true');
+        expect(message).to.match(/\(stream 'order_hdr'\)$/);
+        expect(source.queries).to.deep.equal([]);
+        expect(messages).to.deep.equal([]);
+      });
+    }
+
+    it('the start of the run itself is not in the future', async () => {
+      const state: TapState = {
+        bookmarks: { order_hdr: { replication_key: 'mod_ts', replication_key_value: '2025-06-01T09:00:00-03:00' } },
+      };
+      const { error } = await execute(catalog(), config(), state);
+      expect(error).to.equal(undefined);
+    });
+
+    it('a FULL_TABLE stream (enable_incremental false) keeps its old bookmark without a check', async () => {
+      const state: TapState = {
+        bookmarks: { order_hdr: { replication_key: 'mod_ts', replication_key_value: '2999-01-01T00:00:00Z' } },
+      };
+      const { error } = await execute(catalog(), config({ enable_incremental: false }), state);
+      expect(error).to.equal(undefined);
+    });
+
+    it('allow_future_bookmarks: true warns naming the stream and syncs from the bookmark', async () => {
+      const state: TapState = {
+        bookmarks: { order_hdr: { replication_key: 'mod_ts', replication_key_value: '2999-01-01T00:00:00Z' } },
+      };
+      const { error, stderr, source } = await execute(catalog(), config({ allow_future_bookmarks: true }), state);
+      expect(error).to.equal(undefined);
+      expect(stderr).to.match(
+        /WARNING The state's bookmark for stream 'order_hdr' \(mod_ts 2999-01-01T00:00:00Z\) is later than the start of this run .*; syncing from it because allow_future_bookmarks is true/,
+      );
+      const query = source.queries.find((q) => q.entity === 'order_hdr')!.params;
+      expect(query.get('mod_ts__gte')).to.equal('2998-12-31T23:45:00+00:00');
+    });
   });
 });
