@@ -5,6 +5,7 @@
 import type { RoundTripFigure } from './oracle-round-trips.js';
 import type { HotFunction } from './cpu-profile.js';
 import type { FixedCostFigure, PairFigure, ProcessFigure } from './pipeline-runs.js';
+import type { RangeWorkersFigure } from './range-workers.js';
 import type { LoadFigure, TargetFigure } from './target-side-by-side.js';
 
 export interface BenchReport {
@@ -20,6 +21,8 @@ export interface BenchReport {
   oracleRoundTrips: RoundTripFigure[];
   pair: PairFigure[];
   fixedCost: FixedCostFigure;
+  /** One entity by 1, 2, 4, 8 separate range-worker pipelines (simulator at 2 ms/row); absent in older reports. */
+  rangeWorkers?: RangeWorkersFigure[];
   profile: { tap: HotFunction[]; target: HotFunction[] };
 }
 
@@ -147,6 +150,19 @@ export function markdown(report: BenchReport, chartFile: string): string {
     `- discovery of one entity with a cached catalog: ${report.fixedCost.cachedDiscoverySeconds.toFixed(2)} s`,
     `- 1-row incremental run, tap | target, catalog cached: ${report.fixedCost.oneRowRunSeconds.toFixed(2)} s`,
     '',
+    ...(report.rangeWorkers
+      ? [
+          `## Range workers: one entity, ${n(report.rangeWorkers[0]?.rows ?? 0)} rows, separate tap | target processes (simulator at 2 ms/row)`,
+          '',
+          '| workers | rows/s | wall s | speed-up |',
+          '|---|---|---|---|',
+          ...report.rangeWorkers.map(
+            (w) =>
+              `| ${w.workers} | ${n(w.rowsPerSecond)} | ${w.seconds.toFixed(1)} | ${(w.rowsPerSecond / (report.rangeWorkers?.[0]?.rowsPerSecond ?? w.rowsPerSecond)).toFixed(2)}× |`,
+          ),
+          '',
+        ]
+      : []),
     '## Oracle: round trips per 1,000 rows (real target process → Oracle rules session, not a live Oracle)',
     '',
     '| table | strategy | database | round trips / 1,000 rows | temporary LOBs |',

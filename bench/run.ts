@@ -4,7 +4,7 @@
  * bench/results/README.md listing the reports, newest first.
  *
  *   node dist/bench/run.js [--rows 1000000] [--peer-rows 100000] [--tap-rows 200000] [--pair 10000,100000,1000000]
- *     [--profile-rows 100000] [--out bench/results]
+ *     [--profile-rows 100000] [--range-rows 40000] [--out bench/results]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -15,6 +15,7 @@ import { machine, pgConnection, root } from './bench-env.js';
 import { cpuProfiles } from './cpu-profile.js';
 import { oracleRoundTrips } from './oracle-round-trips.js';
 import { fixedCost, pairScaling, tapAlone } from './pipeline-runs.js';
+import { benchRangeWorkers } from './range-workers.js';
 import { chart, goals, markdown, type BenchReport } from './report.js';
 import { OURS, PEERS, targetsSideBySide } from './target-side-by-side.js';
 
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   const tapRows = Number(option('tap-rows', '200000'));
   const pairSizes = option('pair', '10000,100000,1000000').split(',').map(Number);
   const profileRows = Number(option('profile-rows', '100000'));
+  const rangeRows = Number(option('range-rows', '40000'));
   const out = path.resolve(root, option('out', 'bench/results'));
   const connection = pgConnection();
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'bench-'));
@@ -53,6 +55,8 @@ async function main(): Promise<void> {
     const pair = await pairScaling(connection, pairSizes);
     step('fixed cost per run');
     const fixed = await fixedCost(connection);
+    step(`range workers 1, 2, 4, 8 on ${rangeRows} rows (simulator at 2 ms/row)`);
+    const rangeWorkers = await benchRangeWorkers({ pg: connection, rows: rangeRows, msPerRow: 2 });
     step(`CPU profiles, ${profileRows} rows`);
     const profileFile = path.join(scratch, 'allocation-profile.singer');
     await writeAllocationFile(profileFile, profileRows);
@@ -70,6 +74,7 @@ async function main(): Promise<void> {
       oracleRoundTrips: roundTrips,
       pair,
       fixedCost: fixed,
+      rangeWorkers,
       profile,
     };
     await mkdir(out, { recursive: true });

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { hottest } from '../../../bench/cpu-profile.js';
-import { chart, goals, peerRatio, type BenchReport } from '../../../bench/report.js';
+import { chart, goals, markdown, peerRatio, type BenchReport } from '../../../bench/report.js';
 import { judgeProbe, type TargetFigure } from '../../../bench/target-side-by-side.js';
 
 const load = (rowsPerSecond: number, cpuMicrosPerRow = 10, peakRssMb = 100) => ({
@@ -75,6 +75,37 @@ describe('bench report (pure parts)', () => {
     assert.equal(met['peak RSS ≤ 200 MB per process at any size'], false, 'the target peaked at 201 MB');
     assert.equal(met['fixed cost of a 1-row incremental run, catalog cached: ≤ 1.0 s'], true);
     assert.equal(met['≥ 35× the fastest exact peer target'], true);
+  });
+
+  it('prints rows/s for 1, 2, 4 and 8 range workers (issue 16)', () => {
+    const report = {
+      date: 'd',
+      commit: 'c',
+      command: 'npm run bench',
+      machine: 'm',
+      tap: { rows: 1, rowsPerSecond: 1, cpuMicrosPerRow: 1, peakRssMb: 1, wallSeconds: 1, load1: 0 },
+      target: figure('target-oracle (ours)', 1),
+      sideBySide: [],
+      oracleRoundTrips: [],
+      pair: [],
+      fixedCost: { processStartSeconds: 0.1, cachedDiscoverySeconds: 0.2, oneRowRunSeconds: 1.0 },
+      rangeWorkers: [1, 2, 4, 8].map((workers) => ({
+        workers,
+        rows: 40_000,
+        seconds: 80 / workers,
+        rowsPerSecond: 500 * workers,
+      })),
+      profile: { tap: [], target: [] },
+    } as BenchReport;
+    const text = markdown(report, 'x.svg');
+    assert.match(text, /## Range workers: one entity, 40,000 rows/);
+    for (const [workers, rate, speedUp] of [
+      [1, '500', '1.00'],
+      [2, '1,000', '2.00'],
+      [4, '2,000', '4.00'],
+      [8, '4,000', '8.00'],
+    ])
+      assert.match(text, new RegExp(`\\| ${workers} \\| ${rate} \\| [0-9.]+ \\| ${speedUp}× \\|`));
   });
 
   it('draws one bar per measured target, labels escaped', () => {

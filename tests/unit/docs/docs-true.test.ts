@@ -83,8 +83,14 @@ describe('docs that are true (the repository checked against its own Markdown; p
     for (const kind of kinds) assert.ok(covered.includes(kind), `docs/production.md section 3 does not list ${kind}`);
   });
 
-  it('docs/production.md keeps a marked place for the scaling arithmetic', async () => {
-    assert.match(await doc('docs/production.md'), /<!-- scaling: .* -->/);
+  it('docs/production.md links section 6 to the scaling arithmetic in docs/scaling.md (no placeholder left)', async () => {
+    const production = await doc('docs/production.md');
+    assert.doesNotMatch(production, /<!-- scaling: .* -->/);
+    assert.match(
+      markdownSection(production, '## 6. Sizing `max_concurrent_requests`'),
+      /\]\(scaling\.md#the-arithmetic-for-a-300-entity-tenant\)/,
+    );
+    assert.match(await doc('docs/scaling.md'), /^## The arithmetic for a 300-entity tenant$/m);
   });
 
   it('docs/wms-pipeline.md metrics table: the same metric names as the registry, with the labels the code sets', async () => {
