@@ -8,7 +8,8 @@ import { secretSettingNames, type SettingsSchema } from './settings-schema.js';
  * - always, whatever the value: URL userinfo, Authorization/API-key header values, values of secret-named keys
  *   (`"password": "…"`, `client_secret=…`);
  * - a known secret in any of its spellings (raw, URL-encoded, form-encoded, JSON-escaped once or twice) as a whole
- *   token of free text, never inside a word or a URL path; a long secret (≥ 16 characters) anywhere;
+ *   token of free text, never inside a word or a URL path (with its scheme, or a bare path such as `/env/wms/…` or
+ *   `entity/x/describe`); a long secret (≥ 16 characters) anywhere;
  * - a Base64 run (an HTTP Basic credential `user:password`, any other encoding of it) that holds the Base64 of a
  *   secret at any byte alignment: the whole run is masked, so no bits of the credential remain.
  */
@@ -138,7 +139,10 @@ export class SecretScrubber {
   }
 
   #prose(text: string): string {
-    return this.#tokens ? text.replace(this.#tokens, REDACTED) : text;
+    if (!this.#tokens) return text;
+    return text.replace(this.#tokens, (token: string, offset: number) =>
+      isPathSegment(text, offset, token.length) ? token : REDACTED,
+    );
   }
 
   #url(url: string): string {
@@ -147,6 +151,18 @@ export class SecretScrubber {
       this.#exact.has(value) ? `${key}${REDACTED}` : whole,
     );
   }
+}
+
+/**
+ * A token between two slashes (`/demo/wms`, `entity/demo/describe`, JSON's `\/demo\/`) or before a query is a path
+ * segment: a URL path written without its scheme, as request logs and metric tags print it. A password equal to the
+ * environment segment must not mask every path; a secret after a slash and before anything else (`scott/tiger@db`,
+ * `user/secret refused`) is still masked.
+ */
+function isPathSegment(text: string, start: number, length: number): boolean {
+  if (text[start - 1] !== '/') return false;
+  const after = text.slice(start + length, start + length + 2);
+  return after.startsWith('/') || after.startsWith('?') || after.startsWith('#') || after === '\\/';
 }
 
 /** Masks secrets in one text (see the top of this file for where and how). */

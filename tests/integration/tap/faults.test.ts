@@ -38,7 +38,8 @@ const PERMANENT: [string, string, RegExp][] = [
   [
     '503 on every request',
     'item:503',
-    /CRITICAL GET \S*\/wms\/lgfapi\/v10\/entity\/item\/\?\S* failed after 3 attempts: HTTP 503/,
+    // The path as sent: the password (demo) equals the environment segment, and redaction must not mask the path.
+    /CRITICAL GET \/demo\/wms\/lgfapi\/v10\/entity\/item\/\?\S* failed after 3 attempts: HTTP 503/,
   ],
   ['429 on every request', 'item:429(0)', /failed after 3 attempts: HTTP 429/],
   [

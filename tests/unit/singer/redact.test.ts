@@ -123,6 +123,25 @@ describe('singer/redact: secrets never reach stderr or --about', () => {
       }
     });
 
+    it('a password equal to a path segment leaves paths written without their scheme intact', () => {
+      // The tap's own lines: retry warnings and errors print the request path without origin or query values, the
+      // metric tags an endpoint; the simulator's default user is demo/demo on environment `demo`.
+      const lines = [
+        'GET /demo/wms/lgfapi/v10/entity/allocation/?page_size&page_mode: HTTP 500 (INTERNAL_SERVER_ERROR); retry 1/5',
+        'WARNING entity/demo/describe: HTTP 401, fetching a fresh token',
+        'GET 127.0.0.1:8765/demo/wms/lgfapi/v10/entity/ failed',
+        '{"next_page":"http:\\/\\/127.0.0.1:8765\\/demo\\/wms\\/lgfapi\\/v10\\/entity\\/item?cursor=cD0x"}',
+        'GET /demo?page_size failed',
+      ];
+      for (const line of lines) assert.equal(scrubSecrets(line, ['demo']), line);
+      // The same secret after a slash but not between two (user/password, an Oracle connect string) is masked.
+      assert.equal(scrubSecrets('connect scott/demo@db:1521/svc', ['demo']), `connect scott/${REDACTED}@db:1521/svc`);
+      assert.equal(
+        scrubSecrets('login with demo/demo refused', ['demo']),
+        `login with ${REDACTED}/${REDACTED} refused`,
+      );
+    });
+
     it('a secret standing as a token of prose is masked, inside a word it is not', () => {
       assert.equal(scrubSecrets('login demo/s3cr3t refused', ['s3cr3t']), `login demo/${REDACTED} refused`);
       assert.equal(scrubSecrets('xs3cr3t s3cr3tx', ['s3cr3t']), 'xs3cr3t s3cr3tx');
