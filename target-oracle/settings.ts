@@ -48,8 +48,9 @@ export const TARGET_SETTINGS = defineSettings({
     statement_timeout_seconds: {
       type: 'integer',
       minimum: 0,
-      default: 0,
-      description: 'Per-call timeout for database round trips; 0 = none.',
+      default: 900,
+      description:
+        'Per-call timeout for database round trips (Oracle callTimeout; PostgreSQL statement_timeout, and the client gives up 10 s later when the server does not answer); 0 = none.',
     },
     default_target_schema: {
       type: 'string',

@@ -18,7 +18,16 @@ declare module 'oracledb' {
     executeMany(sql: string, binds: unknown[][], options: Record<string, unknown>): Promise<OracleResult>;
     commit(): Promise<void>;
     rollback(): Promise<void>;
-    close(): Promise<void>;
+    /** Pooled: back to the pool (rolling back), or out of it with `drop`. */
+    close(options?: { drop?: boolean }): Promise<void>;
+    /** Thin: false once the driver knows the socket is closed or broken (no round trip). */
+    isHealthy(): boolean;
+  }
+  export interface OraclePool {
+    readonly connectionsOpen: number;
+    readonly connectionsInUse: number;
+    getConnection(): Promise<OracleConnection>;
+    close(drainTime?: number): Promise<void>;
   }
   export interface OracleDb {
     readonly STRING: number;
@@ -26,6 +35,7 @@ declare module 'oracledb' {
     readonly DB_TYPE_NCLOB: object;
     readonly OUT_FORMAT_OBJECT: number;
     getConnection(options: Record<string, unknown>): Promise<OracleConnection>;
+    createPool(options: Record<string, unknown>): Promise<OraclePool>;
   }
   const oracledb: OracleDb;
   export default oracledb;

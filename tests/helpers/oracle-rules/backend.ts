@@ -11,6 +11,8 @@ export interface BackendEvent {
   sql?: string;
   /** executeMany iterations. */
   rows?: number;
+  /** The connection's callTimeout (ms; 0 = none) when the call was made. */
+  callTimeout?: number;
 }
 
 /** Runs before a call (may throw like the database would, or wait: a slow or locked database) or after it. */
@@ -48,7 +50,7 @@ export type Request =
       pooled: boolean;
       sessionCallback?: 'function' | 'string';
     }
-  | { method: 'execute'; session: number; sql: string; binds: WireBinds; roundTrips: number }
+  | { method: 'execute'; session: number; sql: string; binds: WireBinds; roundTrips: number; callTimeout?: number }
   | {
       method: 'executeMany';
       session: number;
@@ -58,8 +60,9 @@ export type Request =
       batchErrors: boolean;
       roundTrips: number;
       temporaryLobs: number;
+      callTimeout?: number;
     }
-  | { method: 'commit' | 'rollback' | 'ping' | 'close'; session: number };
+  | { method: 'commit' | 'rollback' | 'ping' | 'close'; session: number; callTimeout?: number };
 
 export interface OpenResult {
   session: number;
@@ -142,26 +145,40 @@ export class RulesBackend {
     const session = this.session(request.session);
     switch (request.method) {
       case 'execute':
-        return this.#call(session, { session: session.id, kind: 'execute', sql: request.sql }, request.roundTrips, () =>
-          this.#execute(session, request.sql, request.binds),
+        return this.#call(
+          session,
+          { session: session.id, kind: 'execute', sql: request.sql, callTimeout: request.callTimeout },
+          request.roundTrips,
+          () => this.#execute(session, request.sql, request.binds),
         );
       case 'executeMany':
         session.temporaryLobs += request.temporaryLobs;
         this.stats.temporaryLobs += request.temporaryLobs;
         return this.#call(
           session,
-          { session: session.id, kind: 'executeMany', sql: request.sql, rows: request.rows.length },
+          {
+            session: session.id,
+            kind: 'executeMany',
+            sql: request.sql,
+            rows: request.rows.length,
+            callTimeout: request.callTimeout,
+          },
           request.roundTrips,
           () => this.#executeMany(session, request),
         );
       case 'commit':
       case 'rollback':
-        return this.#call(session, { session: session.id, kind: request.method }, 1, async () => {
-          this.db.requireAlive(session);
-          if (request.method === 'commit') this.db.commit(session);
-          else this.db.rollback(session);
-          return {};
-        });
+        return this.#call(
+          session,
+          { session: session.id, kind: request.method, callTimeout: request.callTimeout },
+          1,
+          async () => {
+            this.db.requireAlive(session);
+            if (request.method === 'commit') this.db.commit(session);
+            else this.db.rollback(session);
+            return {};
+          },
+        );
       case 'ping':
         this.#count(session, 1);
         this.db.requireAlive(session);

@@ -54,7 +54,8 @@ export class FakeConnection {
 
   async #call<T>(request: Request): Promise<T> {
     if (this.#closed) throw new OracleError('NJS-003', 'invalid or closed connection');
-    const call = this.#driver.link.request(request) as Promise<T>;
+    // The call timeout travels with the call, so tests can check every call was bounded.
+    const call = this.#driver.link.request({ ...request, callTimeout: this.callTimeout } as Request) as Promise<T>;
     try {
       if (this.callTimeout <= 0) return await call;
       let timer: NodeJS.Timeout | undefined;

@@ -48,14 +48,25 @@ export function remoteLink(): Link {
       channel =
         sessionChannel.get(request.session) ??
         Promise.reject(new OracleError('NJS-003', 'invalid or closed connection'));
-      return (await channel).call(request);
+      const open = await channel;
+      if (request.method !== 'close') return open.call(request);
+      // A closed (or dropped) connection's socket is gone in the real driver: its calls still waiting fail.
+      sessionChannel.delete(request.session);
+      try {
+        return await open.call(request);
+      } finally {
+        open.abandon(request.session);
+      }
     },
   };
 }
 
 class Channel {
   readonly #socket: net.Socket;
-  readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  readonly #pending = new Map<
+    number,
+    { session?: number; resolve: (v: unknown) => void; reject: (e: Error) => void }
+  >();
   #next = 1;
   #closed = false;
 
@@ -94,13 +105,23 @@ class Channel {
     });
   }
 
+  /** Fails the calls of a session that is closed while they wait (its answers, if any, are ignored). */
+  abandon(session: number): void {
+    for (const [id, waiter] of this.#pending) {
+      if (waiter.session !== session) continue;
+      this.#pending.delete(id);
+      waiter.reject(new OracleError('NJS-500', 'connection to Oracle Database was closed or broken'));
+    }
+    if (this.#pending.size === 0) this.#socket.unref();
+  }
+
   call(request: Request): Promise<unknown> {
     if (this.#closed)
       return Promise.reject(new OracleError('NJS-500', 'connection to Oracle Database was closed or broken'));
     const id = this.#next++;
     this.#socket.ref();
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      this.#pending.set(id, { session: 'session' in request ? request.session : undefined, resolve, reject });
       this.#socket.write(`${JSON.stringify({ id, request })}\n`);
     });
   }
