@@ -50,8 +50,6 @@ interface OracleTarget {
   /** The table owner when the config names one, else undefined (the user's own schema). */
   schema: string | undefined;
   reader: Reader;
-  /** Drops what a live database keeps; a rules session is thrown away. */
-  dropsTables: boolean;
   /** The rules database, for tests that look inside it (undefined against a live database). */
   rules?: RulesBackend;
   close(): Promise<void>;
@@ -74,7 +72,6 @@ export async function openRulesOracle(options: BackendOptions = {}): Promise<Ora
     system: 'rules session',
     config: rulesConnectionConfig(server),
     schema: undefined,
-    dropsTables: false,
     rules: backend,
     reader: {
       async query(sql, binds) {
@@ -120,7 +117,6 @@ export async function openLiveOracle(): Promise<OracleTarget> {
     system: 'live Oracle',
     config,
     schema: env.TEST_ORACLE_TARGET_SCHEMA?.toUpperCase(),
-    dropsTables: true,
     reader: {
       query: async (sql, binds) => (await connection.session.execute(sql, binds as never[])).rows ?? [],
       close: () => connection.close(),
@@ -142,16 +138,12 @@ export async function openOracleBackend(prefix: string, options: BackendOptions 
   const tableName = (stream: string) => plain(prefix + stream);
   const table = (stream: string) => (schema ? `"${schema}"."${tableName(stream)}"` : `"${tableName(stream)}"`);
   const query = (sql: string, binds: unknown[] = []) => reader.query(sql, binds);
-  const created: string[] = [];
   return {
     dialect: 'oracle',
     system: oracle.system,
     rules: oracle.rules,
     config,
-    table: (stream) => {
-      created.push(table(stream));
-      return table(stream);
-    },
+    table,
     column: (name) => `"${plain(name)}"`,
     query,
     async tableExists(stream) {
@@ -175,7 +167,6 @@ export async function openOracleBackend(prefix: string, options: BackendOptions 
         if (type === 'NUMBER') return `TO_CHAR(${q}, 'TM9') AS ${q}`;
         return q;
       });
-      created.push(table(stream));
       // Order by the table's column, not the text alias of the same name.
       const result = await query(
         `SELECT ${select.join(', ')} FROM ${table(stream)} src${orderBy === undefined ? '' : ` ORDER BY src."${plain(orderBy)}"`}`,
@@ -190,8 +181,16 @@ export async function openOracleBackend(prefix: string, options: BackendOptions 
       );
     },
     async close() {
-      if (oracle.dropsTables)
-        for (const name of new Set(created)) await query(`DROP TABLE ${name} PURGE`).catch(() => undefined);
+      // Every table under this file's prefix (the target's staging tables too), whether or not a test read it: a
+      // live database keeps them. The rules session is thrown away, but runs the same statements.
+      const owned = await query(
+        'SELECT table_name FROM all_tables ' +
+          "WHERE owner = COALESCE(:1, SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA')) AND table_name LIKE :2",
+        [schema ?? null, `${prefix.toUpperCase()}%`],
+      );
+      // LIKE's '_' matches any character: keep exactly the prefix.
+      for (const name of owned.map((row) => String(row.TABLE_NAME)).filter((n) => n.startsWith(prefix.toUpperCase())))
+        await query(`DROP TABLE ${schema ? `"${schema}".` : ''}"${name}" PURGE`);
       await oracle.close();
     },
   };
