@@ -100,8 +100,10 @@ async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promi
     logger,
     signal: context.signal,
     onMetric: (_job, source, point) => {
-      if (point.metric === 'record_count' && typeof point.tags.stream === 'string')
-        progress?.update(source, point.tags.stream, point.value);
+      if (typeof point.tags.stream !== 'string') return;
+      if (point.metric === 'record_count') progress?.update(source, point.tags.stream, point.value);
+      else if (point.metric === 'record_count_expected' && source === 'tap')
+        progress?.expect(point.tags.stream, point.value);
     },
   });
   const print = (text: string): void => {

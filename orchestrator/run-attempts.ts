@@ -33,7 +33,9 @@ export async function runAttempts(request: RunRequest, data: RunData, ctx: RunCo
   const started = Date.parse(data.startedAt);
   let outcome: AttemptOutcome | undefined;
   let resources: ResourceReport | undefined;
-  const loaded = new Map<string, { rows: number; firstAt: number; lastAt: number }>();
+  const counts = new Map<string, { read: number; committed: number; firstAt: number; lastAt: number }>();
+  // The streams the consistency check compares: those the target loaded (the tap's when it reported none).
+  const checked = new Set<string>();
   for (let attempt = 1; ; attempt += 1) {
     const attemptStarted = Date.now();
     const pids: number[] = [];
@@ -68,15 +70,20 @@ export async function runAttempts(request: RunRequest, data: RunData, ctx: RunCo
     } finally {
       resources = await monitor.stop();
     }
-    // Rows committed by the target in this attempt count even if the attempt failed later (they are loaded).
-    // A stream's duration runs from the attempt's start to its last report (tap read or target commit).
-    const counted = outcome.target.streams.size > 0 ? outcome.target : outcome.tap;
-    for (const [stream, progress] of counted.streams) {
-      const total = loaded.get(stream) ?? { rows: 0, firstAt: attemptStarted, lastAt: attemptStarted };
-      total.rows += progress.rows;
-      total.lastAt = Math.max(total.lastAt, progress.lastAt, outcome.tap.streams.get(stream)?.lastAt ?? 0);
-      loaded.set(stream, total);
+    // Rows read (the tap's record_count) and rows committed (the target's, sent after each commit) are counted
+    // apart: a failed attempt's committed rows are loaded, the rows it only read are not. A stream's duration runs
+    // from the attempt's start to its last report (tap read or target commit).
+    const { tap, target } = outcome;
+    for (const stream of new Set([...tap.streams.keys(), ...target.streams.keys()])) {
+      const read = tap.streams.get(stream);
+      const committed = target.streams.get(stream);
+      const total = counts.get(stream) ?? { read: 0, committed: 0, firstAt: attemptStarted, lastAt: attemptStarted };
+      total.read += read?.rows ?? 0;
+      total.committed += committed?.rows ?? 0;
+      total.lastAt = Math.max(total.lastAt, read?.lastAt ?? 0, committed?.lastAt ?? 0);
+      counts.set(stream, total);
     }
+    for (const stream of (target.streams.size > 0 ? target : tap).streams.keys()) checked.add(stream);
     data.errorsCount += outcome.tap.errorLines + outcome.target.errorLines + (outcome.success ? 0 : 1);
     const summary: AttemptSummary = {
       attempt,
@@ -97,19 +104,21 @@ export async function runAttempts(request: RunRequest, data: RunData, ctx: RunCo
 
   const elapsed = (Date.now() - started) / 1000;
   data.recordsByStream = Object.fromEntries(
-    [...loaded.entries()].map(([stream, p]): [string, StreamStats] => {
+    [...counts.entries()].map(([stream, p]): [string, StreamStats] => {
       const seconds = Math.max((p.lastAt - p.firstAt) / 1000, 0) || elapsed;
       return [
         stream,
         {
-          rows: p.rows,
+          rows: p.committed,
+          rowsRead: p.read,
           durationSeconds: Math.round(seconds * 1000) / 1000,
-          rowsPerSecond: Math.round((p.rows / seconds) * 10) / 10,
+          rowsPerSecond: Math.round((p.committed / seconds) * 10) / 10,
         },
       ];
     }),
   );
-  data.recordsProcessed = [...loaded.values()].reduce((sum, p) => sum + p.rows, 0);
+  data.recordsProcessed = [...counts.values()].reduce((sum, p) => sum + p.committed, 0);
+  data.recordsRead = [...counts.values()].reduce((sum, p) => sum + p.read, 0);
   data.resources = resources;
   data.exitCode = outcome.exitCode;
   if (!outcome.success) {
@@ -120,8 +129,8 @@ export async function runAttempts(request: RunRequest, data: RunData, ctx: RunCo
       retriable: outcome.retriable,
     };
   }
-  if (settings.consistency_check && data.recordsByStream && Object.keys(data.recordsByStream).length > 0) {
-    data.consistency = await checkRunConsistency(request, data, ctx);
+  if (settings.consistency_check && checked.size > 0) {
+    data.consistency = await checkRunConsistency(request, data, ctx, [...checked].sort());
   }
   return { success: true, data };
 }

@@ -37,7 +37,10 @@ export function formatDuration(seconds: number): string {
     : `${m}m${String(s).padStart(2, '0')}s`;
 }
 
-/** The terminal summary: outcome, then rows, rows/s and duration per stream, resources, consistency, files. */
+/**
+ * The terminal summary: outcome, then per stream the rows read (tap) and committed (target), rows/s and duration,
+ * resources, consistency, files. A failed or interrupted run says how many rows were read but not committed.
+ */
 export function renderSummary(result: RunResult): string {
   const { data } = result;
   const attempts = data.attempts.length;
@@ -52,6 +55,7 @@ export function renderSummary(result: RunResult): string {
   if (streams.length > 0) {
     const rows = streams.map(([stream, s]) => [
       stream,
+      integer.format(s.rowsRead),
       integer.format(s.rows),
       decimal.format(s.rowsPerSecond),
       formatDuration(s.durationSeconds),
@@ -59,18 +63,24 @@ export function renderSummary(result: RunResult): string {
     const totalRate = data.durationSeconds > 0 ? data.recordsProcessed / data.durationSeconds : 0;
     rows.push([
       'total',
+      integer.format(data.recordsRead),
       integer.format(data.recordsProcessed),
       decimal.format(totalRate),
       formatDuration(data.durationSeconds),
     ]);
-    const header = ['stream', 'rows', 'rows/s', 'duration'];
+    const header = ['stream', 'read', 'committed', 'rows/s', 'duration'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const format = (cells: string[]): string =>
       `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')}`;
     lines.push(format(header));
     for (const row of rows) lines.push(format(row));
+    const uncommitted = data.recordsRead - data.recordsProcessed;
+    if (!result.success && uncommitted > 0)
+      lines.push(
+        `  ${integer.format(uncommitted)} rows read were not committed (not loaded; the next run reads them again)`,
+      );
   } else {
-    lines.push('  no rows');
+    lines.push('  no rows read');
   }
   const r = data.resources;
   if (r) {

@@ -6,8 +6,10 @@ import type { ConsistencyReport } from './consistency/consistency-check.js';
 import type { RunMode, RunnerKind } from './settings.js';
 
 export interface StreamStats {
-  /** Rows the target loaded (or, when the target reported none, rows the tap sent). */
+  /** Rows the target committed (all attempts): loaded, even when the run failed later. */
   rows: number;
+  /** Rows the tap read and sent (all attempts); some may never have been committed. */
+  rowsRead: number;
   /** Seconds between the first and the last progress report of the stream. */
   durationSeconds: number;
   rowsPerSecond: number;
@@ -30,7 +32,10 @@ export interface RunData {
   facilityCode: string;
   startedAt: string;
   finishedAt: string;
+  /** Rows the target committed, all streams and attempts. */
   recordsProcessed: number;
+  /** Rows the tap read and sent, all streams and attempts. */
+  recordsRead: number;
   recordsByStream: Record<string, StreamStats>;
   errorsCount: number;
   durationSeconds: number;
@@ -83,6 +88,7 @@ export function newRunData(request: RunRequest, runner: RunnerKind, started: Dat
     startedAt: started.toISOString(),
     finishedAt: started.toISOString(),
     recordsProcessed: 0,
+    recordsRead: 0,
     recordsByStream: {},
     errorsCount: 0,
     durationSeconds: 0,

@@ -1,5 +1,6 @@
 import { setBookmark, type TapState } from '../singer/index.js';
 import { forEachConcurrent } from './concurrency.js';
+import { announceLookback } from './first-run.js';
 import { readSlice, type StreamDeps } from './read-slice.js';
 import { type IncrementalPlan, incrementalPlan, type Slice } from './replication.js';
 import { PrefixBookmark, splitWindow, subWindowParams } from './subwindows.js';
@@ -26,10 +27,11 @@ export async function incrementalSync(
     lookbackMinutes: config.initial_lookback_minutes,
     now: clock.startedMs * 1000,
   });
-  logger.info(
-    `${stream}: incremental from ${plan.slice.params.get(`${replicationKey}__gte`)} to ${plan.slice.params.get(`${replicationKey}__lt`)}`,
-    { stream },
-  );
+  const from = plan.slice.params.get(`${replicationKey}__gte`);
+  const to = plan.slice.params.get(`${replicationKey}__lt`);
+  deps.progress.window = `${replicationKey} ${from} to ${to}`;
+  logger.info(`${stream}: incremental from ${from} to ${to}`, { stream });
+  if (plan.from === 'lookback') await announceLookback(stream, deps.progress.window, deps);
   if (config.incremental_subwindows > 1) await readSubWindows(stream, replicationKey, plan, deps);
   else await readSlice(stream, plan.slice, deps);
   if (

@@ -94,6 +94,9 @@ async function readPages(
   let written = 0;
   let pending: ((state: TapState) => TapState) | undefined;
   for await (const page of deps.source.pages(stream, params)) {
+    // The first page of a slice counts the slice (paged mode): the progress line's total.
+    if (progress.pages === 0 && page.resultCount !== undefined && deps.testMode === undefined)
+      deps.progress.expect(page.resultCount);
     progress.pages += 1;
     const timeExtracted = new Date(deps.now()).toISOString();
     let raws = page.results;

@@ -35,6 +35,8 @@ export interface IncrementalPlan {
   upper: number;
   /** The saved bookmark the window starts from, if any. */
   saved?: string;
+  /** Where the lower bound came from: the bookmark, start_date, or now − initial_lookback_minutes (a first run). */
+  from: 'bookmark' | 'start_date' | 'lookback';
 }
 
 export interface IncrementalOptions {
@@ -64,15 +66,19 @@ export function incrementalPlan(options: IncrementalOptions): IncrementalPlan {
       : undefined;
   let lower: number;
   let initialBookmark: string;
+  let from: IncrementalPlan['from'];
   if (savedValue !== undefined && parseInstant(savedValue) !== undefined) {
     lower = requireInstant(savedValue, `the ${stream} bookmark`) - options.overlapMinutes * 60e6;
     initialBookmark = savedValue;
+    from = 'bookmark';
   } else if (options.startDate) {
     lower = requireInstant(options.startDate, 'start_date');
     initialBookmark = options.startDate;
+    from = 'start_date';
   } else {
     lower = options.now - options.lookbackMinutes * 60e6;
     initialBookmark = formatInstant(lower);
+    from = 'lookback';
   }
   const params = new URLSearchParams();
   params.set(`${key}__gte`, formatQuerySeconds(lower, 'floor'));
@@ -103,7 +109,7 @@ export function incrementalPlan(options: IncrementalOptions): IncrementalPlan {
       return (state) => setBookmark(state, stream, { replication_key: key, replication_key_value: text });
     },
   };
-  return { slice, initialBookmark, lower, upper: signpost, saved: savedValue };
+  return { slice, initialBookmark, lower, upper: signpost, saved: savedValue, from };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

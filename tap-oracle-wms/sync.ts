@@ -16,7 +16,7 @@ import type { WmsSource } from './http/client.js';
 import { incrementalSync } from './incremental-sync.js';
 import { formatInstant } from './instant.js';
 import type { SingerOutput } from './output.js';
-import { Progress } from './progress.js';
+import { Progress, summarizeRead } from './progress.js';
 import { streamFilters } from './query.js';
 import { readSlice } from './read-slice.js';
 import { withDecimalForm } from './singer-decimal.js';
@@ -48,14 +48,18 @@ export async function sync(catalog: Catalog, deps: SyncDeps): Promise<void> {
   // A failed stream stops the others after their current page, so the run fails fast with the first error.
   const failed = new AbortController();
   const signal = deps.signal ? AbortSignal.any([deps.signal, failed.signal]) : failed.signal;
+  const read: Progress[] = [];
   try {
     await forEachConcurrent(
       streams,
       deps.config.max_concurrent_requests,
-      (entry) => syncStream(entry, { ...deps, now, signal }, { signpost, startedMs }),
+      (entry) => syncStream(entry, { ...deps, now, signal }, { signpost, startedMs }, read),
       () => failed.abort('another stream failed'),
     );
+    if (deps.testMode === undefined && read.length > 0) deps.logger.info(summarizeRead(read));
   } finally {
+    // Rows read before a failure or a stop are reported too: a supervisor tells them from the committed ones.
+    for (const progress of read) progress.flush();
     await deps.output.end();
   }
 }
@@ -66,7 +70,12 @@ export interface RunClock {
   startedMs: number;
 }
 
-async function syncStream(entry: CatalogEntry, deps: SyncDeps & { now: () => number }, clock: RunClock): Promise<void> {
+async function syncStream(
+  entry: CatalogEntry,
+  deps: SyncDeps & { now: () => number },
+  clock: RunClock,
+  read: Progress[],
+): Promise<void> {
   const { config, output, logger } = deps;
   const stream = entry.tap_stream_id;
   const selected = selectedProperties(entry);
@@ -84,7 +93,8 @@ async function syncStream(entry: CatalogEntry, deps: SyncDeps & { now: () => num
 
   const transform = recordTransform(entry, selected, config.flatten_relations, config.use_singer_decimal);
   const filters = streamFilters(stream, entry, config);
-  const progress = new Progress(stream, logger, deps.metrics);
+  const progress = new Progress(stream, logger, deps.metrics, deps.now);
+  read.push(progress);
 
   if (deps.testMode === 'records') {
     await readSlice(
@@ -101,6 +111,7 @@ async function syncStream(entry: CatalogEntry, deps: SyncDeps & { now: () => num
       `${stream}: no bookmark yet: a full sync first, then incremental from its start (${handoff.replication_key_value})`,
       { stream },
     );
+    progress.window = 'the whole table';
     await fullSync(stream, { ...deps, filters, transform, progress }, handoff);
   } else if (incremental) {
     await incrementalSync(
@@ -110,6 +121,7 @@ async function syncStream(entry: CatalogEntry, deps: SyncDeps & { now: () => num
       clock,
     );
   } else {
+    progress.window = 'the whole table';
     await fullSync(stream, { ...deps, filters, transform, progress });
   }
   progress.finish();

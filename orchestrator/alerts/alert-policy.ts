@@ -46,7 +46,7 @@ export function alertsForRun(result: RunResult, thresholds: AlertThresholds, fai
     alerts.push({
       alert: {
         title: `wms-pipeline ${data.mode} sync failed: ${who}`,
-        message: `${result.error ?? 'the run failed'}\nExit code ${data.exitCode} (${exitClassOf(data.exitCode)}), ${data.attempts.length} attempt(s), ${data.recordsProcessed} rows loaded before the failure. Run ${data.runId}.`,
+        message: `${result.error ?? 'the run failed'}\nExit code ${data.exitCode} (${exitClassOf(data.exitCode)}), ${data.attempts.length} attempt(s); before the failure ${data.recordsRead} rows were read and ${data.recordsProcessed} committed. Run ${data.runId}.`,
         severity,
         context: { ...identity, alert_type: kind },
       },
@@ -56,7 +56,7 @@ export function alertsForRun(result: RunResult, thresholds: AlertThresholds, fai
     alerts.push({
       alert: {
         title: `wms-pipeline recovered: ${who}`,
-        message: `The ${data.mode} sync succeeded after ${failuresBefore} failed run(s): ${data.recordsProcessed} rows in ${data.durationSeconds} s. Run ${data.runId}.`,
+        message: `The ${data.mode} sync succeeded after ${failuresBefore} failed run(s): ${data.recordsProcessed} rows committed in ${data.durationSeconds} s. Run ${data.runId}.`,
         severity: 'info',
         context: { ...identity, alert_type: 'recovery' },
       },

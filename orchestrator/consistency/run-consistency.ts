@@ -14,6 +14,7 @@ export async function checkRunConsistency(
   request: RunRequest,
   data: RunData,
   ctx: RunContext,
+  streams: string[],
 ): Promise<ConsistencyReport> {
   let probe: ClientHandle | undefined;
   let db: Introspector | undefined;
@@ -24,7 +25,7 @@ export async function checkRunConsistency(
     return await checkConsistency({
       probe: probe.client,
       db,
-      streams: Object.keys(data.recordsByStream).sort(),
+      streams,
       tapConfig,
       sampleSize: ctx.settings.consistency_sample_size,
       runStartedAt: new Date(data.startedAt),

@@ -6,6 +6,8 @@ export interface WmsPage {
   nextPage: string | null;
   /** The URL that produced this page (after any page_size change). */
   url: string;
+  /** Rows the whole listing holds, when the WMS says (`result_count` of page_mode=paged). */
+  resultCount?: number;
 }
 
 /**
@@ -52,9 +54,15 @@ export function readEnvelope(value: unknown, url: string): WmsPage {
   if (typeof value !== 'object' || value === null || !Array.isArray((value as { results?: unknown }).results)) {
     throw new SourceError(`the WMS answered ${redactQuery(url)} without a results list`);
   }
-  const envelope = value as { results: Record<string, unknown>[]; next_page?: unknown };
+  const envelope = value as { results: Record<string, unknown>[]; next_page?: unknown; result_count?: unknown };
   const next = typeof envelope.next_page === 'string' && envelope.next_page !== '' ? envelope.next_page : null;
-  return { results: envelope.results, nextPage: next, url };
+  const count = envelope.result_count;
+  return {
+    results: envelope.results,
+    nextPage: next,
+    url,
+    ...(typeof count === 'number' && Number.isInteger(count) && count >= 0 ? { resultCount: count } : {}),
+  };
 }
 
 /** The same URL with page_size set to `size` (the only change we ever make to an opaque next_page link). */

@@ -6,4 +6,6 @@ export interface WmsSource {
   describe(entity: string): Promise<Record<string, unknown>>;
   /** One page after another of a list request; an empty result (lgfapi: 404, or 200/204 when asked) yields nothing. */
   pages(entity: string, params: URLSearchParams): AsyncGenerator<WmsPage>;
+  /** Rows matching these filters (`result_count`), where the source can count. */
+  count?(entity: string, filters: URLSearchParams): Promise<number>;
 }

@@ -92,7 +92,9 @@ export async function runRangeWorkers(options: RangeWorkerOptions): Promise<Rang
         const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
         const script = `set -o pipefail; ${q(process.execPath)} ${q(binPath('tap-oracle-wms'))} --config ${q(tapConfig)} | ${q(process.execPath)} ${q(binPath('target-oracle'))} --config ${q(targetConfig)} >/dev/null`;
         const result = await runProcess('bash', ['-c', script], { env: { LOGLEVEL: 'info' }, timeoutMs: 280_000 });
-        const done = new RegExp(`^.*${options.entity}: (\\d+) rows in [\\d.]+ s .*, done\\b`, 'm').exec(result.stderr);
+        const done = new RegExp(`^.*${options.entity}: (\\d+) (?:of \\d+ )?rows read\\b.*, done\\b`, 'm').exec(
+          result.stderr,
+        );
         return {
           range,
           exitCode: result.exitCode,

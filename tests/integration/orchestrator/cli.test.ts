@@ -24,7 +24,7 @@ describe('wms-pipeline CLI (real bin/wms-pipeline.js child processes, simulator,
     await fx?.close();
   });
 
-  it('full prints a clean summary (rows, rows/s, duration per stream) and exits 0', async () => {
+  it('full prints a clean summary (rows read and committed, rows/s, duration per stream) and exits 0', async () => {
     const result = await runBin('wms-pipeline', [
       'full',
       '--company',
@@ -37,10 +37,10 @@ describe('wms-pipeline CLI (real bin/wms-pipeline.js child processes, simulator,
     assert.equal(result.exitCode, 0, result.stderr);
     const out = result.stdout;
     assert.match(out, /^wms-pipeline full sync 'full' for ACME\/DC01: succeeded in [\d.]+ s\n/);
-    assert.match(out, /^ {2}stream +rows +rows\/s +duration$/m);
+    assert.match(out, /^ {2}stream +read +committed +rows\/s +duration$/m);
     for (const stream of ['order_hdr', 'order_dtl', 'allocation']) {
-      const rows = await fx.wmsCount(stream);
-      assert.match(out, new RegExp(`^  ${stream} +${rows.toLocaleString('en-US')} +[\\d,.]+ +[\\d.]+ s$`, 'm'));
+      const rows = (await fx.wmsCount(stream)).toLocaleString('en-US');
+      assert.match(out, new RegExp(`^  ${stream} +${rows} +${rows} +[\\d,.]+ +[\\d.]+ s$`, 'm'));
     }
     assert.match(out, /^ {2}total +[\d,]+ /m);
     assert.match(out, /consistency: OK \(3 streams, \d+ sampled rows compared\)/);

@@ -69,7 +69,7 @@ describe('tap-oracle-wms sync (real tap process against the in-process wms-simul
       .filter((m) => m.metric === 'record_count' && m.tags.stream === 'allocation')
       .reduce((sum, m) => sum + m.value, 0);
     expect(recordCount).to.equal(counts.allocation);
-    expect(run.stderr).to.match(/allocation: \d+ rows in [\d.]+ s \(\d+ rows\/s\), done/);
+    expect(run.stderr).to.match(/allocation: \d+ rows read in [\d.]+ s \(\d+ rows\/s\), done/);
     expect(run.stderr).to.not.contain('demo:demo').and.not.contain(Buffer.from('demo:demo').toString('base64'));
     // Full syncs leave no bookmark behind once complete.
     expect(run.lastState?.bookmarks).to.deep.equal({});

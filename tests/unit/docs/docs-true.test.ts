@@ -141,6 +141,7 @@ describe('docs that are true (the repository checked against its own Markdown; p
         startedAt: '2025-01-02T03:04:05.678Z',
         finishedAt: '2025-01-02T03:05:05.678Z',
         recordsProcessed: 0,
+        recordsRead: 0,
         recordsByStream: {},
         errorsCount: 0,
         durationSeconds: 60,

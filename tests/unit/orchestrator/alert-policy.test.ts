@@ -19,6 +19,7 @@ function data(overrides: Partial<RunData> = {}): RunData {
     startedAt: '2026-01-01T00:00:00.000Z',
     finishedAt: '2026-01-01T00:01:00.000Z',
     recordsProcessed: 42,
+    recordsRead: 50,
     recordsByStream: {},
     errorsCount: 0,
     durationSeconds: 60,
@@ -182,7 +183,7 @@ describe('alert policy: run result → alerts (pure)', () => {
     assert.equal(failure?.alert.title, 'wms-pipeline incremental sync failed: alloc (ACME/DC01)');
     assert.equal(
       failure?.alert.message,
-      'boom\nExit code 4 (source), 0 attempt(s), 42 rows loaded before the failure. Run r1.',
+      'boom\nExit code 4 (source), 0 attempt(s); before the failure 50 rows were read and 42 committed. Run r1.',
     );
     assert.deepEqual(failure?.alert.context, {
       job: 'alloc',
@@ -194,7 +195,7 @@ describe('alert policy: run result → alerts (pure)', () => {
     const [recovery] = alertsForRun(ok(), THRESHOLDS, 4);
     assert.equal(
       recovery?.alert.message,
-      'The incremental sync succeeded after 4 failed run(s): 42 rows in 60 s. Run r1.',
+      'The incremental sync succeeded after 4 failed run(s): 42 rows committed in 60 s. Run r1.',
     );
     const [mismatch] = alertsForRun(ok({ consistency: MISMATCH }), THRESHOLDS);
     assert.equal(

@@ -18,8 +18,9 @@ function run(job: string, success: boolean, rows: Record<string, number>): RunRe
       startedAt: '2026-01-01T00:00:00.000Z',
       finishedAt: '2026-01-01T00:00:10.000Z',
       recordsProcessed: Object.values(rows).reduce((a, b) => a + b, 0),
+      recordsRead: Object.values(rows).reduce((a, b) => a + b, 0),
       recordsByStream: Object.fromEntries(
-        Object.entries(rows).map(([s, n]) => [s, { rows: n, durationSeconds: 5, rowsPerSecond: n / 5 }]),
+        Object.entries(rows).map(([s, n]) => [s, { rows: n, rowsRead: n, durationSeconds: 5, rowsPerSecond: n / 5 }]),
       ),
       errorsCount: success ? 0 : 1,
       durationSeconds: 10,

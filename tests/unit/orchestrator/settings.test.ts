@@ -144,7 +144,7 @@ describe('orchestrator settings and plugin configs (in-process)', () => {
     assert.deepEqual(incremental('none'), [undefined, undefined]);
   });
 
-  it('renders the terminal summary with rows, rows/s and duration per stream', () => {
+  it('renders the terminal summary with rows read and rows committed apart, rows/s and duration per stream', () => {
     const text = renderSummary({
       success: false,
       error: 'tap-oracle-wms exited with code 4 (source): boom',
@@ -158,9 +158,10 @@ describe('orchestrator settings and plugin configs (in-process)', () => {
         startedAt: '2026-01-01T00:00:00Z',
         finishedAt: '2026-01-01T00:01:05Z',
         recordsProcessed: 3000,
+        recordsRead: 3500,
         recordsByStream: {
-          order_hdr: { rows: 1000, durationSeconds: 10, rowsPerSecond: 100 },
-          allocation: { rows: 2000, durationSeconds: 65, rowsPerSecond: 30.8 },
+          order_hdr: { rows: 1000, rowsRead: 1000, durationSeconds: 10, rowsPerSecond: 100 },
+          allocation: { rows: 2000, rowsRead: 2500, durationSeconds: 65, rowsPerSecond: 30.8 },
         },
         errorsCount: 1,
         durationSeconds: 65,
@@ -177,9 +178,13 @@ describe('orchestrator settings and plugin configs (in-process)', () => {
       text,
       /^wms-pipeline full sync 'nightly' for ACME\/DC01: FAILED in 1m05s after 2 attempts\n {2}error: tap-oracle-wms exited with code 4/,
     );
-    assert.match(text, /^ {2}allocation +2,000 +30\.8 +1m05s$/m);
-    assert.match(text, /^ {2}order_hdr +1,000 +100\.0 +10\.0 s$/m);
-    assert.match(text, /^ {2}total +3,000 +46\.2 +1m05s$/m);
+    assert.match(text, /^ {2}stream +read +committed +rows\/s +duration$/m);
+    assert.match(text, /^ {2}allocation +2,500 +2,000 +30\.8 +1m05s$/m);
+    assert.match(text, /^ {2}order_hdr +1,000 +1,000 +100\.0 +10\.0 s$/m);
+    assert.match(text, /^ {2}total +3,500 +3,000 +46\.2 +1m05s$/m);
+    // A failed run's rows that were read but never committed are not loaded, and the summary says so.
+    assert.match(text, /^ {2}500 rows read were not committed \(not loaded; the next run reads them again\)$/m);
+    assert.doesNotMatch(text, /loaded(?!;)/);
     assert.match(text, /alert 'x': sent/);
   });
 });
