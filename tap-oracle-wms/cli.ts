@@ -6,6 +6,7 @@ import {
   ConfigError,
   type HelpSpec,
   INFO_ONLY,
+  isStreamSelected,
   jsonErrorWhere,
   configSources,
   loadConfig,
@@ -21,6 +22,7 @@ import {
   UsageError,
 } from '../singer/index.js';
 import { cachedDiscovery } from './catalog-cache.js';
+import { checkFutureBookmarks } from './future-bookmarks.js';
 import { discover } from './discover.js';
 import { SingerOutput } from './output.js';
 import { configProblems } from './config-problems.js';
@@ -102,16 +104,20 @@ async function main(context: CliContext): Promise<void | typeof INFO_ONLY> {
       await writer.end();
       return;
     }
-    // A sync's first request (discovery asks it anyway, unless answered from its cache): a wrong environment segment
-    // must fail here, not read as empty lists, since lgfapi answers an empty list with 404 too.
-    await handle.client.entities();
     const catalogFile = (args.catalog ?? args.properties) as string | undefined;
-    const catalog = catalogFile ? await readJsonFile<Catalog>(catalogFile, 'catalog') : await discoverCatalog();
-    if (!Array.isArray(catalog?.streams)) throw new ConfigError(`catalog ${catalogFile} has no "streams" list`);
+    const givenCatalog = catalogFile ? await readJsonFile<Catalog>(catalogFile, 'catalog') : undefined;
     const state =
       args.state && testArg === undefined
         ? normalizeState(await readJsonFile<unknown>(args.state as string, 'state'))
         : emptyState();
+    // A state the run would refuse is refused before any request (sync checks again, and warns when allowed).
+    if (Array.isArray(givenCatalog?.streams) && testArg === undefined && !config.allow_future_bookmarks)
+      checkFutureBookmarks(givenCatalog.streams.filter(isStreamSelected), state, config, logger, Date.now());
+    // A sync's first request (discovery asks it anyway, unless answered from its cache): a wrong environment segment
+    // must fail here, not read as empty lists, since lgfapi answers an empty list with 404 too.
+    await handle.client.entities();
+    const catalog = givenCatalog ?? (await discoverCatalog());
+    if (!Array.isArray(catalog?.streams)) throw new ConfigError(`catalog ${catalogFile} has no "streams" list`);
     const output = new SingerOutput(writer, state);
     await sync(catalog, {
       source: handle.client,
