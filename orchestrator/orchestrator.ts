@@ -146,13 +146,13 @@ class PipelineOrchestrator implements Orchestrator {
     const key = runLockKey(request);
     if (this.#running.has(key)) {
       const data = newRunData(request, this.settings.runner, new Date());
-      data.exitCode = ExitCode.Internal;
+      data.exitCode = ExitCode.Busy;
       data.errorsCount = 1;
       return {
         success: false,
         data,
         error: `job '${request.job}' for ${request.companyCode}/${request.facilityCode} is already running`,
-        retriable: true,
+        retriable: false,
       };
     }
     this.#running.add(key);

@@ -63,6 +63,11 @@ export function incrementalDeleteConfig(mode: PipelineSettings['full_sync_delete
   return mode === 'none' ? {} : { add_record_metadata: true };
 }
 
+/** The target's run lock key for a job (docs/wms-pipeline.md): job, company and facility. */
+export function targetRunLockKey(request: Pick<RunRequest, 'job' | 'companyCode' | 'facilityCode'>): string {
+  return `wms-pipeline:${request.job}:${request.companyCode}:${request.facilityCode}`;
+}
+
 /**
  * The target's config: connection settings, pass-through `target_config`, for full syncs the delete mode's settings,
  * the mode's extra settings, the job's own (later wins).
@@ -79,6 +84,8 @@ export function targetConfigFor(settings: PipelineSettings, request: RunRequest)
       service_name: settings.target_service_name,
       default_target_schema: settings.target_schema,
     }),
+    // One run of a job at a time, across processes and machines: the target holds this lock in its database.
+    run_lock_key: targetRunLockKey(request),
     ...settings.target_config,
     ...(request.mode === 'full'
       ? { ...fullSyncDeleteConfig(settings.full_sync_delete_mode), ...settings.full_sync_target_config }

@@ -14,6 +14,11 @@ export enum ExitCode {
   Source = 4,
   /** The target database failed: the batch was rolled back; rerun from the last emitted state. */
   Database = 5,
+  /**
+   * Another run of the same job holds the run lock in the target database (target-oracle's `run_lock_key`): this run
+   * stopped before loading anything. Not retried; the other run is doing the work. 75 is sysexits' EX_TEMPFAIL.
+   */
+  Busy = 75,
   /** Stopped by SIGTERM/SIGINT after committing what was safe to commit. */
   Interrupted = 130,
   /**
@@ -110,6 +115,20 @@ export class DatabaseError extends SingerError {
   constructor(message: string, options: SingerErrorOptions & { code?: string } = {}) {
     super(message, ExitCode.Database, options);
     this.code = options.code;
+  }
+}
+
+/** Another run holds the run lock `key`: this run loaded nothing (exit 75, not retriable). */
+export class RunLockedError extends SingerError {
+  readonly key: string;
+
+  constructor(key: string, options: SingerErrorOptions = {}) {
+    super(
+      `Another run holds the run lock '${key}' in the target database (the same job is running, on this or another machine): this run stopped before loading anything. Wait for that run to end; a killed run's lock goes with its database session.`,
+      ExitCode.Busy,
+      options,
+    );
+    this.key = key;
   }
 }
 

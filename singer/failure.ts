@@ -17,7 +17,16 @@ export interface FailureReport {
 }
 
 export type ExitClass =
-  'ok' | 'internal' | 'config' | 'protocol' | 'source' | 'database' | 'interrupted' | 'output_closed' | 'unknown';
+  | 'ok'
+  | 'internal'
+  | 'config'
+  | 'protocol'
+  | 'source'
+  | 'database'
+  | 'busy'
+  | 'interrupted'
+  | 'output_closed'
+  | 'unknown';
 
 const CLASSES: Record<number, ExitClass> = {
   [ExitCode.Ok]: 'ok',
@@ -26,6 +35,7 @@ const CLASSES: Record<number, ExitClass> = {
   [ExitCode.Protocol]: 'protocol',
   [ExitCode.Source]: 'source',
   [ExitCode.Database]: 'database',
+  [ExitCode.Busy]: 'busy',
   [ExitCode.Interrupted]: 'interrupted',
   [ExitCode.OutputClosed]: 'output_closed',
 };

@@ -18,6 +18,7 @@ import {
   type PluginInfo,
   type ReplacedCharacters,
 } from '../singer/index.js';
+import type { RunLock } from './dialect.js';
 import { openDialect } from './dialect-loader.js';
 import { reportPoolMetric } from './pool-metric.js';
 import { TARGET_NAME, TARGET_SETTINGS, toTargetConfig } from './settings.js';
@@ -71,7 +72,12 @@ async function main(ctx: CliContext): Promise<void | typeof INFO_ONLY> {
   const memory = ctx.logger.level === 'debug' ? setInterval(() => logMemory(ctx), 1000).unref() : undefined;
   const writer = new MessageWriter(ctx.stdout);
   const repairs = new ReplacedCharacterWarnings(ctx.logger);
+  let runLock: RunLock | undefined;
   try {
+    if (target.runLockKey !== undefined) {
+      runLock = await connection.lockRun(target.runLockKey);
+      ctx.logger.info(`Holding the run lock '${target.runLockKey}' for this run`);
+    }
     const run = runTarget({
       config: target,
       dialect,
@@ -80,6 +86,7 @@ async function main(ctx: CliContext): Promise<void | typeof INFO_ONLY> {
       metrics,
       signal: ctx.signal,
       poolStats: () => connection.stats(),
+      runLock,
     });
     const summary = await writeStates(run, writer);
     ctx.logger.info(
@@ -89,6 +96,7 @@ async function main(ctx: CliContext): Promise<void | typeof INFO_ONLY> {
   } finally {
     repairs.summarise();
     clearInterval(memory);
+    await runLock?.release();
     await connection.close();
     reportPoolMetric(metrics, dialect.name, connection.stats());
     await writer.end();

@@ -76,9 +76,21 @@ export interface Dialect extends Transaction {
   activateVersion(table: TableSpec, version: number, hardDelete: boolean): Promise<number>;
 }
 
+/** The run lock, held on a connection of its own until `release` (or until that session ends: a killed run). */
+export interface RunLock {
+  /** Fails (DatabaseError, retriable) when the lock's session is gone, so the lock may be held by another run. */
+  check(): Promise<void>;
+  release(): Promise<void>;
+}
+
 /** An open dialect: the port, the connection's figures for the `pool` METRIC, and the way to close it. */
 export interface DialectConnection {
   dialect: Dialect;
+  /**
+   * Takes the run lock `key` on a connection of its own, across processes and machines (the database holds it);
+   * RunLockedError (exit 75) when another session holds it. Taken before anything is loaded.
+   */
+  lockRun(key: string): Promise<RunLock>;
   stats(): PoolStats;
   /** Rolls back what is not committed and closes the connection. */
   close(): Promise<void>;

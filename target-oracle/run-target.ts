@@ -6,7 +6,7 @@ import {
   type RecordMessage,
   type SchemaMessage,
 } from '../singer/index.js';
-import type { Dialect } from './dialect.js';
+import type { Dialect, RunLock } from './dialect.js';
 import { FlushPipeline } from './flush-pipeline.js';
 import { RecordMetadata } from './record-metadata.js';
 import type { PoolStats } from './pool-metric.js';
@@ -25,6 +25,8 @@ export interface RunTargetOptions {
   signal?: AbortSignal;
   poolStats?: () => PoolStats;
   now?: () => number;
+  /** The run lock this run holds: checked before each ACTIVATE_VERSION (a lost lock session fails the run). */
+  runLock?: RunLock;
 }
 
 export interface TargetSummary {
@@ -87,6 +89,8 @@ export async function* runTarget(options: RunTargetOptions): AsyncGenerator<unkn
 
   async function activate(sink: StreamSink, version: number): Promise<void> {
     const where = `activating version ${version} of stream '${sink.stream}' in table ${qualifiedName(sink.table)}`;
+    // Retiring rows is what two overlapping runs get wrong: never without the lock still held.
+    await options.runLock?.check();
     const affected = await flushes.commitWork(where, (db) =>
       db.activateVersion(sink.table, version, config.hardDelete),
     );

@@ -85,6 +85,17 @@ export const TARGET_SETTINGS = defineSettings({
       description:
         'ACTIVATE_VERSION deletes older versions (instead of setting _sdc_deleted_at); records carrying _sdc_deleted_at are deleted.',
     },
+    run_lock: {
+      type: 'boolean',
+      default: true,
+      description:
+        'Hold a run lock keyed by run_lock_key in the target database for the whole run (PostgreSQL advisory lock; Oracle row lock in SDC_RUN_LOCKS): a second run with the same key fails at once with exit 75 before loading anything.',
+    },
+    run_lock_key: {
+      type: 'string',
+      description:
+        "Key of the run lock. wms-pipeline sets wms-pipeline:<job>:<company>:<facility>; under Meltano the default is the run's state id (<environment>:<extractor>-to-<loader>); otherwise no lock unless set.",
+    },
     validate_records: {
       type: 'boolean',
       default: true,
@@ -179,6 +190,8 @@ export interface TargetConfig {
   maxBatchAgeSeconds: TargetSettings['max_batch_age_seconds'];
   addRecordMetadata: TargetSettings['add_record_metadata'];
   hardDelete: TargetSettings['hard_delete'];
+  /** The run lock's key; undefined = no lock (run_lock off, or no key given and not under Meltano). */
+  runLockKey?: string;
   validateRecords: TargetSettings['validate_records'];
   historyMode: TargetSettings['enable_historical_versioning'];
   historyColumn: TargetSettings['historical_versioning_column'];
@@ -202,6 +215,17 @@ export function targetConfigProblems(input: Record<string, unknown>): string[] {
     if (error instanceof ConfigError) return [...error.problems];
     throw error;
   }
+}
+
+/**
+ * The state id Meltano gives a `meltano run` of this extractor and loader (`<environment>:<extractor>-to-<loader>`),
+ * from the plugin environment Meltano passes the loader; undefined outside Meltano.
+ */
+export function meltanoStateId(env: NodeJS.ProcessEnv): string | undefined {
+  const extractor = env.MELTANO_EXTRACTOR_NAME;
+  const loader = env.MELTANO_LOADER_NAME;
+  if (!extractor || !loader) return undefined;
+  return [env.MELTANO_ENVIRONMENT, `${extractor}-to-${loader}`].filter(Boolean).join(':');
 }
 
 /** Validates settings as a config file holds them (defaults filled in) and resolves them. Throws ConfigError. */
@@ -235,6 +259,7 @@ export function toTargetConfig(config: TargetSettings, env: NodeJS.ProcessEnv = 
     maxBatchAgeSeconds: config.max_batch_age_seconds,
     addRecordMetadata: config.add_record_metadata,
     hardDelete: config.hard_delete,
+    runLockKey: config.run_lock ? (given(config.run_lock_key) ?? meltanoStateId(env)) : undefined,
     validateRecords: config.validate_records,
     historyMode: config.enable_historical_versioning,
     historyColumn: config.historical_versioning_column,

@@ -4,6 +4,9 @@ import type { TargetConfig } from '../../settings.js';
 import { OracleDialect, oracleNaming } from './oracle-dialect.js';
 import { connectOracle } from './oracle-driver.js';
 import { OracleIntrospector } from './oracle-introspector.js';
+import { lockOracleRun } from './oracle-run-lock.js';
+import { dbStep } from '../../db-error.js';
+import { conformIdentifier } from '../../names.js';
 
 /**
  * The Oracle dialect as the core and the orchestrator see it (kysely's split: driver oracle-driver.ts, SQL
@@ -15,6 +18,16 @@ export async function openOracle(config: TargetConfig): Promise<DialectConnectio
     dialect: new OracleDialect(config, connection.session),
     stats: () => connection.stats(),
     close: () => connection.close(),
+    async lockRun(key) {
+      const lockConnection = await connectOracle(config);
+      const schema = config.schema === undefined ? undefined : conformIdentifier(config.schema, oracleNaming(config));
+      try {
+        return await dbStep('taking the run lock', () => lockOracleRun(lockConnection.session, schema, key));
+      } catch (error) {
+        await lockConnection.close();
+        throw error;
+      }
+    },
   };
 }
 

@@ -234,6 +234,19 @@ export function mergeSql(table: TableSpec, options: OracleTypeOptions, history: 
   return mergeFromSql(table, `(SELECT ${select} FROM dual)`, history);
 }
 
+/**
+ * A column's value when a row is updated: the source's, except _sdc_table_version, which never goes down. Two full
+ * syncs that overlap write the same rows in turn; a row the newer one wrote keeps its version when the older one
+ * writes it again, so the newer ACTIVATE_VERSION does not retire it. (A NULL version, a row of an incremental
+ * sync, keeps the row's version too.) GREATEST is NULL when either side is, hence the COALESCEs.
+ */
+function updatedValue(column: ColumnSpec): string {
+  const src = `src.${quote(column.name)}`;
+  if (column.property !== '_sdc_table_version') return src;
+  const tgt = `tgt.${quote(column.name)}`;
+  return `GREATEST(COALESCE(${tgt}, ${src}), COALESCE(${src}, ${tgt}))`;
+}
+
 /** MERGE from any source relation whose columns are named like the table's. */
 export function mergeFromSql(table: TableSpec, source: string, history: boolean): string {
   const on = table.keyColumns.map((k) => `tgt.${quote(k)} = src.${quote(k)}`).join(' AND ');
@@ -241,7 +254,7 @@ export function mergeFromSql(table: TableSpec, source: string, history: boolean)
   const matched =
     history || updatable.length === 0
       ? ''
-      : ` WHEN MATCHED THEN UPDATE SET ${updatable.map((c) => `tgt.${quote(c.name)} = src.${quote(c.name)}`).join(', ')}`;
+      : ` WHEN MATCHED THEN UPDATE SET ${updatable.map((c) => `tgt.${quote(c.name)} = ${updatedValue(c)}`).join(', ')}`;
   const columns = table.columns.map((c) => quote(c.name)).join(', ');
   const values = table.columns.map((c) => `src.${quote(c.name)}`).join(', ');
   return `MERGE INTO ${tableName(table)} tgt USING ${source} src ON (${on})${matched} WHEN NOT MATCHED THEN INSERT (${columns}) VALUES (${values})`;

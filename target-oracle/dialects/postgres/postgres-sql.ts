@@ -105,6 +105,16 @@ export function copySql(target: string, table: TableSpec): string {
 }
 
 /**
+ * A column's value when a row is updated: the new row's, except _sdc_table_version, which never goes down (GREATEST
+ * ignores NULLs). Two full syncs that overlap write the same rows in turn; a row the newer one wrote keeps its version
+ * when the older one writes it again, so the newer ACTIVATE_VERSION does not retire it.
+ */
+function updatedValue(column: ColumnSpec): string {
+  const name = quote(column.name);
+  return column.property === '_sdc_table_version' ? `GREATEST(tgt.${name}, EXCLUDED.${name})` : `EXCLUDED.${name}`;
+}
+
+/**
  * One set-based upsert from the stage. `xmax = 0` marks rows the INSERT created (vs. updated in place).
  * History mode and all-key tables never update: duplicates are ignored.
  */
@@ -114,7 +124,7 @@ export function upsertFromStageSql(stage: string, table: TableSpec, history: boo
   const action =
     history || updatable.length === 0
       ? 'DO NOTHING'
-      : `DO UPDATE SET ${updatable.map((c) => `${quote(c.name)} = EXCLUDED.${quote(c.name)}`).join(', ')}`;
+      : `DO UPDATE SET ${updatable.map((c) => `${quote(c.name)} = ${updatedValue(c)}`).join(', ')}`;
   return (
     `WITH r AS (INSERT INTO ${tableName(table)} AS tgt (${columns}) SELECT ${columns} FROM ${quote(stage)} ` +
     `ON CONFLICT (${table.keyColumns.map(quote).join(', ')}) ${action} RETURNING (xmax = 0) AS inserted) ` +

@@ -57,6 +57,8 @@ export interface Select {
   orderBy: { expr: Expr; desc: boolean }[];
   fetchFirst?: number;
   unionAll?: Select;
+  /** SELECT … FOR UPDATE [NOWAIT] (top level only): locks the rows read (the model: the table). */
+  forUpdate?: { nowait: boolean };
 }
 
 export type ColumnConstraint =

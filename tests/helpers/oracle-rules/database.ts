@@ -144,6 +144,7 @@ export class Database {
         (p, n) => this.#bound(session, p, n).long,
         () => undefined,
       );
+      if (statement.forUpdate) await this.#lockRead(session, statement, statement.forUpdate.nowait);
       return { kind: 'query', result: this.query(session, statement) };
     }
     if (DDL_KINDS.has(statement.kind)) {
@@ -193,6 +194,21 @@ export class Database {
       default:
         throw new OracleError('ORA-00900', `invalid SQL statement (${statement.kind})`);
     }
+  }
+
+  /**
+   * SELECT … FOR UPDATE locks what it reads until the transaction ends (the model: the whole table, like its DML);
+   * NOWAIT fails at once with ORA-00054 when another transaction holds it.
+   * https://docs.oracle.com/en/database/oracle/oracle-database/23/sqlrf/SELECT.html (for_update_clause)
+   */
+  async #lockRead(session: DbSession, select: Select, nowait: boolean): Promise<void> {
+    const from = select.from;
+    if (from.length !== 1 || from[0].kind !== 'table')
+      throw new OracleError('ORA-00900', 'invalid SQL statement (FOR UPDATE is modelled on one table only)');
+    const table = this.requireTable(from[0].name, session);
+    if (nowait && !this.transactions.isFreeFor(table, session))
+      throw new OracleError('ORA-00054', 'resource busy and acquire with NOWAIT specified or timeout expired');
+    await this.transactions.writable(table, session);
   }
 
   #alterSession(session: DbSession, name: string, value: string): void {

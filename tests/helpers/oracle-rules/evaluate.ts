@@ -240,6 +240,17 @@ function call(expr: Extract<Expr, { kind: 'call' }>, env: EvalEnv): OraValue {
       const offset = zoneMinutes(zone);
       return { t: 'timestamp', micros: v.micros - BigInt(offset) * 60_000_000n, offsetMinutes: offset };
     }
+    case 'GREATEST': {
+      // NULL when any argument is NULL; compared like the first argument's type (SQL Language Reference, GREATEST).
+      if (expr.args.length === 0) arity(1);
+      let best: OraValue = null;
+      for (const a of expr.args) {
+        const v = evaluate(a, env);
+        if (v === null) return null;
+        if (best === null || compareValues(v, best, env)! > 0) best = v;
+      }
+      return best;
+    }
     case 'COALESCE':
     case 'NVL':
       if (expr.name === 'NVL') arity(2);

@@ -17,7 +17,11 @@ export function parseStatement(sql: string): { statement: Statement; binds: numb
 }
 
 function statementOf(s: TokenStream): Statement {
-  if (s.is('SELECT')) return s.select();
+  if (s.is('SELECT')) {
+    const select = s.select();
+    if (s.accept('FOR', 'UPDATE')) select.forUpdate = { nowait: s.accept('NOWAIT') };
+    return select;
+  }
   if (s.accept('CREATE')) return create(s);
   if (s.accept('ALTER', 'TABLE')) return { kind: 'alterTable', table: s.qname(), actions: alterActions(s) };
   if (s.accept('ALTER', 'SESSION', 'SET')) return alterSession(s);

@@ -121,6 +121,12 @@ export class Transactions {
     }
   }
 
+  /** Whether `session` could take the table's transaction lock without waiting. */
+  isFreeFor(table: Table, session: DbSession): boolean {
+    const owner = this.#owner.get(table);
+    return owner === undefined || owner === session;
+  }
+
   /** DDL needs the table free: no other session's transaction (ORA-00054) or temporary rows (ORA-14452) on it. */
   requireFree(table: Table, session: DbSession): void {
     const owner = this.#owner.get(table);

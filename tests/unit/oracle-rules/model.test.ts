@@ -88,6 +88,23 @@ describe('Oracle rules session: the database model (rules session)', () => {
     await bWaits;
   });
 
+  it('SELECT … FOR UPDATE NOWAIT: ORA-00054 while another transaction holds the table, free after its end; GREATEST is NULL with a NULL', async () => {
+    const {
+      conns: [a, b],
+    } = await sessions(2);
+    await a.execute('CREATE TABLE "L" ("K" VARCHAR2(10) PRIMARY KEY)');
+    await a.execute('INSERT INTO "L" VALUES (\'x\')');
+    await a.commit();
+    assert.deepEqual((await a.execute('SELECT "K" FROM "L" WHERE "K" = :1 FOR UPDATE NOWAIT', ['x'])).rows, [['x']]);
+    await assert.rejects(b.execute('SELECT "K" FROM "L" WHERE "K" = :1 FOR UPDATE NOWAIT', ['x']), code('ORA-00054'));
+    // Others still read the committed rows.
+    assert.deepEqual((await b.execute('SELECT COUNT(*) FROM "L"')).rows, [[1]]);
+    await a.rollback();
+    assert.deepEqual((await b.execute('SELECT "K" FROM "L" WHERE "K" = :1 FOR UPDATE NOWAIT', ['x'])).rows, [['x']]);
+    await b.rollback();
+    assert.deepEqual((await a.execute('SELECT GREATEST(1, 3, 2), GREATEST(1, NULL) FROM dual')).rows, [[3, null]]);
+  });
+
   it('two sessions creating one table: the second gets ORA-00955', async () => {
     const {
       conns: [a, b],

@@ -102,6 +102,7 @@ describe('orchestrator settings and plugin configs (in-process)', () => {
     assert.deepEqual(targetConfigFor(settings, request('full')), {
       dialect: 'postgres',
       host: 'db',
+      run_lock_key: 'wms-pipeline:full:ACME:DC01',
       batch_size_rows: 1000,
       add_record_metadata: true,
       hard_delete: true,
@@ -110,6 +111,7 @@ describe('orchestrator settings and plugin configs (in-process)', () => {
     assert.deepEqual(targetConfigFor(settings, request('incremental')), {
       dialect: 'postgres',
       host: 'db',
+      run_lock_key: 'wms-pipeline:incremental:ACME:DC01',
       batch_size_rows: 1000,
       add_record_metadata: true,
       load_method: 'upsert',

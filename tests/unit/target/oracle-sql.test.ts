@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { TableSpec } from '../../../target-oracle/dialect.js';
 import { storedRows, storedTable } from '../../../target-oracle/dialects/oracle/oracle-keys.js';
 import * as sql from '../../../target-oracle/dialects/oracle/oracle-sql.js';
+import * as lock from '../../../target-oracle/dialects/oracle/oracle-run-lock.js';
 import { overflowingColumns } from '../../../target-oracle/dialects/oracle/oracle-strings.js';
 import { existingType } from '../../../target-oracle/dialects/oracle/oracle-columns.js';
 import { plsqlSyntaxErrors } from '../../helpers/plsql-grammar.js';
@@ -265,6 +266,43 @@ describe('oracle SQL generator (pure: golden strings + PL/SQL grammar parse, no 
     ]) {
       parses(statement);
     }
+  });
+
+  it('run lock statements and the MERGE that never lowers _sdc_table_version parse (issue 15 item 11)', () => {
+    const golden: [string, string][] = [
+      [
+        lock.createRunLocksSql('WMS'),
+        'CREATE TABLE "WMS"."SDC_RUN_LOCKS" ("LOCK_KEY" VARCHAR2(1024 BYTE) PRIMARY KEY)',
+      ],
+      [lock.countRunLockSql(undefined), 'SELECT COUNT(*) AS N FROM "SDC_RUN_LOCKS" WHERE "LOCK_KEY" = :1'],
+      [lock.insertRunLockSql('WMS'), 'INSERT INTO "WMS"."SDC_RUN_LOCKS" ("LOCK_KEY") VALUES (:1)'],
+      [
+        lock.lockRunRowSql('WMS'),
+        'SELECT "LOCK_KEY" FROM "WMS"."SDC_RUN_LOCKS" WHERE "LOCK_KEY" = :1 FOR UPDATE NOWAIT',
+      ],
+    ];
+    for (const [actual, expected] of golden) {
+      assert.equal(actual, expected);
+      parses(actual);
+    }
+    assert.equal(lock.runLockRow('wms-pipeline:item-full:ACME:DC01'), 'wms-pipeline:item-full:ACME:DC01');
+    assert.match(lock.runLockRow('k'.repeat(513)), /^sha256:[0-9a-f]{64}$/);
+    const versioned: TableSpec = {
+      ...ALLOCATION,
+      columns: [
+        ...ALLOCATION.columns,
+        { property: '_sdc_table_version', name: '_SDC_TABLE_VERSION', type: { kind: 'integer' } },
+      ],
+    };
+    const merge = sql.mergeFromSql(versioned, '"WMS"."S"', false);
+    assert.ok(
+      merge.includes(
+        'tgt."_SDC_TABLE_VERSION" = GREATEST(COALESCE(tgt."_SDC_TABLE_VERSION", src."_SDC_TABLE_VERSION"), COALESCE(src."_SDC_TABLE_VERSION", tgt."_SDC_TABLE_VERSION"))',
+      ),
+      merge,
+    );
+    assert.ok(merge.includes('tgt."STATUS" = src."STATUS"'), merge);
+    parses(merge);
   });
 
   it('bind definitions are tight and typed from the schema', () => {
