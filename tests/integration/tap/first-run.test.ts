@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { expect } from 'chai';
 import { startSim, type Sim } from './sim.js';
 import { runTap, scratchDir, tapConfig } from './tap-harness.js';
@@ -23,6 +24,7 @@ describe('tap-oracle-wms first run without state or start_date (real tap process
   });
   after(async () => {
     await sim?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('says, once per stream, which window it reads, the table size and the settings that load history; the summary of an empty run names the windows', async () => {
