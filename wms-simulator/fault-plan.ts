@@ -21,40 +21,42 @@ import { hashString, mulberry32 } from './prng.js';
  * stale page_count, next_page null), overcount (paged mode: the last page reports one page more and links to it; with
  * phantom that page answers 500), wms-latency(scale=1) (a delay drawn from the real page latencies, times scale).
  */
-export type FaultKind =
-  | '429'
-  | '500'
-  | '502'
-  | '503'
-  | '504'
-  | 'html502'
-  | 'stall'
-  | 'reset'
-  | 'phantom'
-  | 'no-ordering'
-  | 'latency'
-  | 'short'
-  | 'shrink'
-  | 'overcount'
-  | 'wms-latency';
+/**
+ * Every fault kind, and where it acts: `request` kinds the server applies to the HTTP exchange before or instead of
+ * the API's answer (status, body, timing, socket); `listing` kinds the API applies while it builds a list answer.
+ */
+const FAULT_KINDS = {
+  '429': 'request',
+  '500': 'request',
+  '502': 'request',
+  '503': 'request',
+  '504': 'request',
+  html502: 'request',
+  stall: 'request',
+  reset: 'request',
+  latency: 'request',
+  'wms-latency': 'request',
+  phantom: 'listing',
+  'no-ordering': 'listing',
+  short: 'listing',
+  shrink: 'listing',
+  overcount: 'listing',
+} as const satisfies Record<string, 'request' | 'listing'>;
 
-const KINDS = new Set<FaultKind>([
-  '429',
-  '500',
-  '502',
-  '503',
-  '504',
-  'html502',
-  'stall',
-  'reset',
-  'phantom',
-  'no-ordering',
-  'latency',
-  'short',
-  'shrink',
-  'overcount',
-  'wms-latency',
-]);
+export type FaultKind = keyof typeof FAULT_KINDS;
+
+function isFaultKind(text: string): text is FaultKind {
+  return Object.hasOwn(FAULT_KINDS, text);
+}
+
+/**
+ * The faults that act on a whole request, around the API's answer (request-faults.ts): some replace it (429, 5xx, an
+ * HTML gateway page), the others shape its delivery (latency, a stall, a connection reset part-way through the body).
+ * The other kinds act inside the API's list answers.
+ */
+export const REQUEST_FAULTS: ReadonlySet<FaultKind> = new Set(
+  (Object.keys(FAULT_KINDS) as FaultKind[]).filter((kind) => FAULT_KINDS[kind] === 'request'),
+);
 const DEFAULT_ARGS: Partial<Record<FaultKind, number[]>> = {
   '429': [1],
   stall: [120000],
@@ -160,8 +162,8 @@ function parseRule(text: string): FaultRule {
   const m = RULE.exec(text);
   if (!m) throw new FaultSpecError(`fault rule '${text}' does not match [scope:]kind[(args)][@trigger]`);
   const [, scope = '*', kindText, argText, triggerText] = m;
-  if (!KINDS.has(kindText as FaultKind)) throw new FaultSpecError(`unknown fault kind '${kindText}' in '${text}'`);
-  const kind = kindText as FaultKind;
+  if (!isFaultKind(kindText)) throw new FaultSpecError(`unknown fault kind '${kindText}' in '${text}'`);
+  const kind = kindText;
   const defaults = DEFAULT_ARGS[kind] ?? [];
   const given = argText === undefined || argText.trim() === '' ? [] : argText.split(',').map((a) => Number(a.trim()));
   if (given.some((n) => !Number.isFinite(n) || n < 0)) throw new FaultSpecError(`bad arguments in '${text}'`);

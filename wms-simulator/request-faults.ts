@@ -1,30 +1,13 @@
 import type { ServerResponse } from 'node:http';
-import { type Fault, type FaultKind, type FaultPlan, realPageLatencyMs, type RequestTarget } from './fault-plan.js';
+import { type Fault, type FaultPlan, realPageLatencyMs, REQUEST_FAULTS, type RequestTarget } from './fault-plan.js';
 import { headersOf, type Reply, send } from './http-wire.js';
 import type { RuntimeSettings } from './simulator-options.js';
 import { WmsError } from './wms-error.js';
 
-/**
- * The faults that act on a whole request, around the API's answer: some replace it (429, 5xx, an HTML gateway
- * page), the others shape its delivery (latency, a stall, a connection reset part-way through the body).
- */
-const REQUEST_FAULTS = new Set<FaultKind>([
-  '429',
-  '500',
-  '502',
-  '503',
-  '504',
-  'html502',
-  'stall',
-  'reset',
-  'latency',
-  'wms-latency',
-]);
-
 const GATEWAY_PAGE =
   '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 
-/** A wrong host or a sick gateway answers with HTML, not JSON (wms-api.md §2, §5). */
+/** A wrong host or a sick gateway answers with HTML, not JSON (docs/lgfapi.md §2, §5). */
 class HtmlGatewayError extends WmsError {
   constructor() {
     super(502, 'BAD_GATEWAY', 'Bad gateway.');
