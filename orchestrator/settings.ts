@@ -1,32 +1,8 @@
-import {
-  ConfigError,
-  defineSchema,
-  defineSettings,
-  loadConfig,
-  validateConfig,
-  type SettingsConfig,
-} from '../singer/index.js';
+import { ConfigError, defineSettings, loadConfig, validateConfig, type SettingsConfig } from '../singer/index.js';
 import { ALERT_SETTINGS } from './alerts/alert-settings.js';
+import { JOB_SCHEMA } from './job-schema.js';
 
 export const PLUGIN_NAME = 'wms-pipeline';
-
-const JOB_SCHEMA = defineSchema({
-  type: 'object',
-  required: ['name', 'mode'],
-  additionalProperties: false,
-  properties: {
-    name: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
-    mode: { type: 'string', enum: ['full', 'incremental'] },
-    company_code: { type: 'string', minLength: 1 },
-    facility_code: { type: 'string', minLength: 1 },
-    schedule: { type: 'string', minLength: 1 },
-    entities: { type: 'array', items: { type: 'string', minLength: 1 } },
-    tap_config: { type: 'object' },
-    target_config: { type: 'object' },
-    max_retries: { type: 'integer', minimum: 0, maximum: 20 },
-    run_timeout_seconds: { type: 'number', exclusiveMinimum: 0 },
-  },
-});
 
 /**
  * wms-pipeline's settings: ONE schema (env prefix WMS_PIPELINE_). The tap and the target get generated config files

@@ -1,7 +1,9 @@
+// Over 250 lines because it is one data table: the ~300 entity names, one per line.
 /**
- * Entity names a tenant lists beyond the ones the simulator generates rows for. Real tenants list
- * about 311 (wms-api.md §3.1), and with the 13 generated ones so does the simulator. These are plausible lgfapi names, the first ones seen in real
- * catalogs (FRIBEIRO, GN), the rest modelled on WMS table naming. They have a describe and no rows.
+ * Entity names a tenant lists beyond the ones the simulator generates rows for. Real tenants list about 311
+ * (docs/lgfapi.md §3.1), and with the 13 generated ones so does the simulator. These are plausible lgfapi names,
+ * the first ones seen in real catalogs (FRIBEIRO, GN), the rest modelled on WMS table naming. They have a describe
+ * and no rows.
  */
 export const DESCRIBE_ONLY_ENTITIES: readonly string[] = [
   'active_inventory_lock',

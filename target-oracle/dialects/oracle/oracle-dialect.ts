@@ -10,13 +10,12 @@ import { CLOB_BIND_BYTES, sizedChunks, type SizedChunk } from './oracle-chunks.j
 import * as sql from './oracle-sql.js';
 import { storedRows, storedTable } from './oracle-keys.js';
 import { rebuildColumn } from './oracle-rebuild.js';
+import { mergeRowwise, mergeThroughStage, sum } from './oracle-merge.js';
 import { detectStringLimit, overflowingColumns } from './oracle-strings.js';
 import { ensureOracleTable, ensureStaging, stagingTable, usesStage } from './oracle-tables.js';
 
 /** Bind memory one executeMany call may reserve (rows × Σ maxSize); keeps far below the DPI-1015 array limits. */
 export const BIND_BUDGET_BYTES = 64 * 1024 * 1024;
-/** Keys per existence pre-count query (the split of merged rows into inserted and updated). */
-const COUNT_KEYS_PER_QUERY = 500;
 
 export type OracleDialectOptions = Pick<
   TargetConfig,
@@ -160,7 +159,6 @@ export class OracleDialect implements Dialect {
       await dbStep('deleting old rows for overwrite', () => session.execute(sql.deleteAllSql(table)));
     const bindDefs = table.columns.map((c) => sql.bindDef(c.type, types));
     const chunk = this.chunkRows(bindDefs);
-    const chunks = Math.ceil(rows.length / chunk);
 
     if (deletes.length > 0 && table.keyColumns.length > 0) {
       const keyIndexes = table.keyColumns.map((k) => table.columns.findIndex((c) => c.name === k));
@@ -198,61 +196,11 @@ export class OracleDialect implements Dialect {
       // Rows into the session's global temporary table with STRING binds (CLOBs included), then one set-based
       // MERGE. The stage holds this batch only (deduplicated by key: no ORA-30926) and empties at COMMIT.
       const stage = stagingTable(table, this.naming);
-      const insert = sql.insertSql(sql.tableName(stage), table, this.#types);
       const parts = this.#sizedChunks(table, binds);
-      for (const [c, part] of parts.entries()) {
-        await dbStep(`staging chunk ${c + 1}/${parts.length}`, () =>
-          session.executeMany(insert, part.rows, { bindDefs: part.bindDefs }),
-        );
-      }
-      const existing = await dbStep('counting existing keys', () =>
-        session.execute(sql.countStagedExistingSql(stage, table)),
-      );
-      const matched = Number(existing.rows?.[0]?.N ?? 0);
-      const merged = await dbStep('MERGE from the staging table', () =>
-        session.execute(sql.mergeFromSql(table, sql.tableName(stage), history)),
-      );
-      const affected = merged.rowsAffected ?? 0;
-      stats.updated = history ? 0 : matched;
-      stats.inserted = affected - stats.updated;
-      return stats;
+      return { ...stats, ...(await mergeThroughStage(session, table, stage, parts, { types: this.#types, history })) };
     }
-
-    const merge = sql.mergeSql(table, this.#types, history);
-    const keyIndexes = table.keyColumns.map((k) => table.columns.findIndex((c) => c.name === k));
-    for (let c = 0; c < chunks; c += 1) {
-      const part = binds.slice(c * chunk, (c + 1) * chunk);
-      const matched = history ? 0 : await this.#countExisting(session, table, part, keyIndexes, c, chunks);
-      const result = await dbStep(`chunk ${c + 1}/${chunks}`, () =>
-        session.executeMany(merge, part, { bindDefs, dmlRowCounts: true }),
-      );
-      // dmlRowCounts: 1 per merged row (inserted or updated), 0 for a history duplicate that was ignored.
-      const affected = sum(result.dmlRowCounts) ?? result.rowsAffected ?? 0;
-      stats.updated += matched;
-      stats.inserted += affected - matched;
-    }
-    return stats;
-  }
-
-  /** Keys of this chunk already in the table: the MERGE updates exactly these rows (keys are unique in a batch). */
-  async #countExisting(
-    session: OracleSession,
-    table: TableSpec,
-    part: BindValue[][],
-    keyIndexes: number[],
-    c: number,
-    chunks: number,
-  ): Promise<number> {
-    let matched = 0;
-    for (let start = 0; start < part.length; start += COUNT_KEYS_PER_QUERY) {
-      const group = part.slice(start, start + COUNT_KEYS_PER_QUERY);
-      const binds = group.flatMap((row) => keyIndexes.map((i) => row[i]));
-      const result = await dbStep(`chunk ${c + 1}/${chunks} (existing keys)`, () =>
-        session.execute(sql.countExistingSql(table, group.length, this.#types), binds),
-      );
-      matched += Number(result.rows?.[0]?.N ?? 0);
-    }
-    return matched;
+    const merge = { bindDefs, chunk, types: this.#types, history };
+    return { ...stats, ...(await mergeRowwise(session, table, binds, merge)) };
   }
 
   async activateVersion(table: TableSpec, version: number, hardDelete: boolean): Promise<number> {
@@ -267,8 +215,4 @@ export class OracleDialect implements Dialect {
     );
     return result.rowsAffected ?? 0;
   }
-}
-
-function sum(values: number[] | undefined): number | undefined {
-  return values === undefined ? undefined : values.reduce((a, b) => a + b, 0);
 }
