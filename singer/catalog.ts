@@ -1,6 +1,9 @@
 import type { JsonSchema } from './messages.js';
 
-/** Catalog shapes (Singer DISCOVERY_MODE.md plus the fields the SDK reads). */
+/**
+ * Catalog shapes: the Singer spec's discovery mode
+ * (https://github.com/singer-io/getting-started/blob/master/docs/DISCOVERY_MODE.md) plus the fields the SDK reads.
+ */
 
 export type Breadcrumb = string[];
 export type Inclusion = 'available' | 'automatic' | 'unsupported';

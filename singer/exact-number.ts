@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 /**
  * A JSON number kept as its exact decimal text. Used where a JS double would change the value: 64-bit ids beyond
- * 2^53 and decimals with more than 15 significant digits (DESIGN.md §4.4). `toJSON` returns a marker that
+ * 2^53 and decimals with more than 15 significant digits (docs/design-rules.md rule 4). `toJSON` returns a marker that
  * `stringifyJson` turns back into the bare number text.
  */
 export class ExactNumber {

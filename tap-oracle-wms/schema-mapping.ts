@@ -1,7 +1,7 @@
 import { type JsonSchema, SourceError } from '../singer/index.js';
 import { accepts, type FieldKind, inferKind, kindOfLiteral, shapeOf } from './field-kind.js';
 
-/** A describe `fields` entry as lgfapi sends it (wms-api.md §3.2). */
+/** A describe `fields` entry as lgfapi sends it (docs/lgfapi.md §3.2). */
 export interface DescribeField {
   type?: string;
   required?: boolean | string;

@@ -11,7 +11,7 @@ export const SCOPE_FILTER_SCHEMA = defineSchema({
 export type ScopeFilter = JsonSchemaValue<typeof SCOPE_FILTER_SCHEMA>;
 
 /**
- * Defaults for the entities whose company/facility live behind a relation (wms-api.md §4.6). Entities not listed
+ * Defaults for the entities whose company/facility live behind a relation (docs/lgfapi.md §4.6). Entities not listed
  * fall back to their own `company_id`/`facility_id` relation when describe has one; `null` means "cannot be
  * narrowed this way" (the filter is not sent).
  */

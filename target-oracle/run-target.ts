@@ -43,7 +43,7 @@ export interface StateSink {
 
 /**
  * The dialect-neutral target: routes messages into per-stream sinks, flushes every stream in one transaction, and
- * yields each STATE value once a commit covers it (DESIGN §3, §4.2), never `{}`/null and never a repeat. The
+ * yields each STATE value once a commit covers it (docs/design-rules.md rule 2), never `{}`/null and never a repeat. The
  * caller writes a yielded value before asking for the next: the run goes on only once it is out.
  *
  * A flush runs while the reader fills the next batch (reading and parsing overlap the database round trips). The

@@ -2,7 +2,7 @@ import { ExactNumber, ProtocolError, stringifyJson } from '../singer/index.js';
 import type { LogicalType } from './logical-type.js';
 import { canonicalNumber } from './number-text.js';
 
-/** A value ready for binding: canonical text, or NULL. Never a JS double or a Date (exactness, DESIGN §4.4). */
+/** A value ready for binding: canonical text, or NULL. Never a JS double or a Date (exactness: docs/design-rules.md rule 4). */
 export type Cell = string | null;
 
 /** Already canonical, with every range the general parse checks (taps that send microseconds and ±HH:MM). */

@@ -78,7 +78,7 @@ export class AuthService {
       if (!user) return oauthError(400, 'invalid_grant', 'Invalid credentials given.');
       username = user.username;
     } else if (grantType === 'client_credentials') {
-      // How an IDCS client maps to a WMS user is undocumented (wms-api.md §2); use the first reader.
+      // How an IDCS client maps to a WMS user is undocumented (docs/lgfapi.md §2); use the first reader.
       const user = this.users.find((u) => u.canRead);
       if (!user) return oauthError(400, 'invalid_grant', 'No user is linked to this client.');
       username = user.username;

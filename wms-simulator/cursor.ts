@@ -1,7 +1,7 @@
 /**
  * Django REST framework's CursorPagination cursor: base64 of a query string with `o` (offset among
  * rows tied on the position), `r=1` (a previous-page cursor) and `p` (the position: the primary
- * ordering value). Oracle's documented `cD0xNDAw` decodes to `p=1400` (wms-api.md §4.1).
+ * ordering value). Oracle's documented `cD0xNDAw` decodes to `p=1400` (docs/lgfapi.md §4.1).
  */
 export interface Cursor {
   readonly offset: number;

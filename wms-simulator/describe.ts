@@ -5,7 +5,7 @@ export type RequiredStyle = 'boolean' | 'yn';
 /**
  * `GET entity/{name}/describe/`: `parameters` (filterable field names) and `fields` (type, max_length,
  * allow_blank, required, default, min/max). `required` is a JSON boolean as real describes appear to
- * send it [INF, wms-api.md §3.2]; the "yn" style emits Oracle's documented "Y"/"N" letters instead.
+ * send it [INF, docs/lgfapi.md §3.2]; the "yn" style emits Oracle's documented "Y"/"N" letters instead.
  */
 export function renderDescribe(table: VirtualTable, requiredStyle: RequiredStyle): string {
   const parameters: string[] = [];

@@ -75,7 +75,7 @@ export class FieldFactory {
     return this.make(name, 'int', gen, entry, opts);
   }
 
-  /** status_id is a bare integer in records but a relation in describe (see wms-api.md §3.2, §6). */
+  /** status_id is a bare integer in records but a relation in describe (see docs/lgfapi.md §3.2, §6). */
   status(gen: (i: number) => number): FieldDef {
     return this.make('status_id', 'int', gen, { type: 'relation', required: true });
   }

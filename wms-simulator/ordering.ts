@@ -13,7 +13,7 @@ export interface OrderTerm {
 /**
  * A list ordering: the requested terms (the entity's own fields, `-` for descending) and ascending
  * `id` as the final tiebreaker, so every ordering is total and keyset paging is stable. No ordering
- * means ascending id, as real unordered pulls came back (wms-api.md §4.1).
+ * means ascending id, as real unordered pulls came back (docs/lgfapi.md §4.1).
  */
 export class Ordering {
   readonly terms: readonly OrderTerm[];

@@ -9,7 +9,7 @@ import { WmsError } from './wms-error.js';
 type Column = (ref: RowRef, zone: string) => string;
 
 /**
- * Renders rows straight to JSON text in the real record shape (wms-api.md §6): header keys first,
+ * Renders rows straight to JSON text in the real record shape (docs/lgfapi.md §6): header keys first,
  * `url` after `id`, relations as `{id,key,url}`, decimals as strings, microsecond timestamps with the
  * row's facility offset, `_set` links or null. Building strings directly keeps a 1250-row page cheap.
  */

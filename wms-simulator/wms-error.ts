@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 /**
  * An lgfapi error reply. The body follows Oracle's documented shape: `reference` (a support UUID),
- * `code`, `message` and optional `details` (wms-api.md §5).
+ * `code`, `message` and optional `details` (docs/lgfapi.md §5).
  */
 export class WmsError extends Error {
   constructor(

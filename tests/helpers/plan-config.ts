@@ -1,6 +1,6 @@
 /**
  * Configuration of the test-plan suite (tests/integration/plan), from the environment variables of the original
- * plan (seed-test-plan.md "Environment Requirements"):
+ * plan's "Environment Requirements" (documented in the README, "Live systems"):
  *
  *   TEST_ORACLE_WMS_HOST / _USERNAME / _PASSWORD        a real WMS (all three, or none: the simulator)
  *   TEST_ORACLE_TARGET_HOST / _USERNAME / _PASSWORD     a real Oracle Database (all three, or none: PostgreSQL)

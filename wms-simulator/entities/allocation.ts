@@ -2,7 +2,7 @@ import { FieldFactory } from '../field-factory.js';
 import type { BuildContext } from '../build-context.js';
 import type { EntityDef } from '../entity-def.js';
 
-/** Field for field the shape of the real allocation record in wms-api.md §6 (a). */
+/** Field for field the shape of the real allocation record in docs/lgfapi.md §6 (a). */
 export function buildAllocation(ctx: BuildContext): EntityDef {
   const f = new FieldFactory(ctx, 'allocation');
   const allocations = ctx.rowCount('allocation');

@@ -12,7 +12,7 @@ export function buildContainer(ctx: BuildContext): EntityDef {
   const inbound = (i: number) => f.h(i, 'type') % 3 !== 0;
   const fields = [
     ...f.header(),
-    // Real container records carry facility and company, but real describes omit both (wms-api.md §6).
+    // Real container records carry facility and company, but real describes omit both (docs/lgfapi.md §6).
     f.rel('facility_id', 'facility', (i) => (facilities > 0 ? facility(i) : null), { hiddenFromDescribe: true }),
     f.rel('company_id', 'company', (i) => (companies > 0 ? f.h(i, 'company') % companies : null), {
       hiddenFromDescribe: true,

@@ -50,7 +50,7 @@ export function buildDescribeOnly(ctx: BuildContext, name: string): EntityDef {
   return { name, fields, hasModTs: !isLookupName(name), zoneOf: () => ctx.defaultZone, keyOf: () => '' };
 }
 
-/** iblpn and oblpn are "derived from" container and describe exactly like it (wms-api.md §3.1). */
+/** iblpn and oblpn are "derived from" container and describe exactly like it (docs/lgfapi.md §3.1). */
 export function buildContainerView(container: EntityDef, name: string): EntityDef {
   return { ...container, name };
 }

@@ -22,7 +22,7 @@ export function buildOrderHdr(ctx: BuildContext): EntityDef {
   const lines = (i: number) => FieldFactory.childCount(i, details, orders);
   const fields = [
     ...f.header(),
-    // Real describes of order_hdr list these in `fields` but not in `parameters` (wms-api.md §3.2).
+    // Real describes of order_hdr list these in `fields` but not in `parameters` (docs/lgfapi.md §3.2).
     f.rel('facility_id', 'facility', (i) => (facilities > 0 ? facility(i) : null), { notAParameter: true }),
     f.rel('company_id', 'company', (i) => (companies > 0 ? f.h(i, 'company') % companies : null), {
       notAParameter: true,

@@ -39,7 +39,7 @@ describe('oracle SQL generator (pure: golden strings + PL/SQL grammar parse, no 
       'CREATE TABLE "WMS"."WMS_ALLOCATION" ("ID" NUMBER(38), "ALLOC_QTY" NUMBER, "STATUS" VARCHAR2(20 CHAR), "NOTES" CLOB, ' +
         '"MOD_TS" TIMESTAMP(6) WITH TIME ZONE, "SHIP_DATE" DATE, "IS_PICKED" NUMBER(1) CHECK ("IS_PICKED" IN (0, 1)), "ATTRS" CLOB CHECK ("ATTRS" IS JSON), PRIMARY KEY ("ID"))',
     );
-    // The grammars-v4 PL/SQL grammar predates IS JSON (a known false negative, oracle.md §4): parse the rest.
+    // The grammars-v4 PL/SQL grammar predates IS JSON (it rejects this valid clause): parse the rest.
     parses(ddl.replace(' CHECK ("ATTRS" IS JSON)', ''));
     assert.notDeepEqual(
       plsqlSyntaxErrors('CREATE TABLE "T" ("ID" NUMBER(38),, "X" CLOB)'),
