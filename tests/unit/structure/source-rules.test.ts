@@ -38,9 +38,9 @@ export function commentsOf(source: string): { line: number; text: string }[] {
 const GENERATED = ['bench/results/'];
 
 /**
- * Why a comment points outside the repository, or undefined: the reference notes beside it (`../shared`,
- * `reference/`, the design blueprint), absolute paths of this machine, or a `*.md` file the repository does not have
- * (relative to its root or to the file).
+ * Why a comment points outside the repository, or undefined: the reference notes kept beside the repository (its
+ * shared folder, the research notes, the design blueprint), absolute paths of this machine, or a `*.md` file the
+ * repository does not have (relative to its root or to the file).
  */
 export function outsidePointer(
   comment: string,
