@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Catalog, parseJsonExact, type TapState } from '../../../singer/index.js';
+import { type Catalog, parseJsonExact, stringifyJson, type TapState } from '../../../singer/index.js';
 import { type ProcessResult, runBin, startBin, type RunningProcess } from '../../helpers/run-bin.js';
 import { validateSingerOutput, type SingerReport } from '../../helpers/singer-validator.js';
 
@@ -13,7 +13,8 @@ export function scratchDir(): string {
 let fileCounter = 0;
 export function writeJson(dir: string, name: string, value: unknown): string {
   const file = path.join(dir, `${++fileCounter}-${name}`);
-  writeFileSync(file, JSON.stringify(value));
+  // stringifyJson: a STATE read back from a tap's output holds its numbers verbatim (ExactNumber).
+  writeFileSync(file, stringifyJson(value));
   return file;
 }
 
