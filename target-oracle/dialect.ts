@@ -32,8 +32,6 @@ export interface LoadRequest {
   rows: Cell[][];
   /** Rows to delete by key (records carrying _sdc_deleted_at with hard_delete); aligned like `rows`. */
   deletes: Cell[][];
-  /** Replace the table contents first (load_method overwrite, first flush of the stream in this run). */
-  replace: boolean;
 }
 
 export interface LoadStats {
@@ -74,6 +72,13 @@ export interface Dialect extends Transaction {
   load(request: LoadRequest): Promise<LoadStats>;
   /** Soft- or hard-delete rows of versions older than `version` (or without a version). Returns rows affected. */
   activateVersion(table: TableSpec, version: number, hardDelete: boolean): Promise<number>;
+  /** Drops the table if it exists (an overwrite's shadow; Oracle: its staging table too). DDL: between flushes. */
+  dropTable(table: Pick<TableSpec, 'schema' | 'name'>): Promise<void>;
+  /**
+   * Overwrite's swap: every row of `table` replaced by the rows of `shadow` (same columns) inside the current
+   * transaction, so readers see the old rows until the COMMIT and the new ones after it. Returns the rows copied.
+   */
+  replaceFrom(table: TableSpec, shadow: TableSpec): Promise<number>;
 }
 
 /** The run lock, held on a connection of its own until `release` (or until that session ends: a killed run). */

@@ -128,13 +128,13 @@ export class FlushPipeline {
     let current = '';
     try {
       for (const taken of batch) {
-        current = `preparing table ${qualifiedName(taken.sink.table)} for stream '${taken.sink.stream}'`;
-        await dialect.prepareLoad?.(taken.sink.table, taken.rows);
+        current = `preparing table ${qualifiedName(taken.sink.loadTable)} for stream '${taken.sink.stream}'`;
+        await dialect.prepareLoad?.(taken.sink.loadTable, taken.rows);
       }
       for (const taken of batch) {
-        const { table, mode } = taken.sink;
+        const { loadTable: table, mode } = taken.sink;
         current = `loading stream '${taken.sink.stream}' into table ${qualifiedName(table)}`;
-        const request = { table, mode, rows: taken.rows, deletes: taken.deletes, replace: taken.replace };
+        const request = { table, mode, rows: taken.rows, deletes: taken.deletes };
         results.push({ taken, stats: await dialect.load(request) });
       }
       current = `committing the batch (streams ${batch.map((t) => `'${t.sink.stream}'`).join(', ')})`;
@@ -145,7 +145,6 @@ export class FlushPipeline {
     this.#committed += 1;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     for (const { taken, stats } of results) {
-      if (taken.replace) taken.sink.replacedOnce();
       const tags = { stream: taken.sink.stream, table: qualifiedName(taken.sink.table) };
       metrics.counter('record_count', taken.received, tags);
       metrics.counter('rows_inserted', stats.inserted, tags);

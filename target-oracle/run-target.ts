@@ -6,7 +6,8 @@ import {
   type RecordMessage,
   type SchemaMessage,
 } from '../singer/index.js';
-import type { Dialect, RunLock } from './dialect.js';
+import type { Dialect, RunLock, TableSpec } from './dialect.js';
+import { conformIdentifier, type NamingRules } from './names.js';
 import { FlushPipeline } from './flush-pipeline.js';
 import { RecordMetadata } from './record-metadata.js';
 import type { PoolStats } from './pool-metric.js';
@@ -36,6 +37,11 @@ export interface TargetSummary {
   interrupted: boolean;
 }
 
+/** The table an overwrite loads before it is swapped in: `<TABLE>$OVW`, shortened like any name. */
+export function shadowTable(table: TableSpec, naming: NamingRules): TableSpec {
+  return { ...table, name: conformIdentifier(`${table.name}$OVW`, naming) };
+}
+
 /** Where state values go: `MessageWriter` in production, anything recording in tests. */
 export interface StateSink {
   writeValue(value: unknown): Promise<void>;
@@ -62,13 +68,57 @@ export async function* runTarget(options: RunTargetOptions): AsyncGenerator<unkn
   /** Records in the sinks since the last take. */
   let buffered = 0;
   let warnedNoMetadata = false;
+  /**
+   * load_method overwrite: batches go to a shadow table per stream, swapped in at the end of the run, so no state is
+   * written before the swap commits (a rerun after a failure starts the overwrite again, the old rows untouched).
+   */
+  const overwrite = config.loadMethod === 'overwrite';
+  let held: unknown[] = [];
 
   /** Yields states whose commit landed; a yield returns once the caller has written the value. */
   function* release(values: unknown[]): Generator<unknown, void, undefined> {
     for (const value of values) {
+      if (overwrite) {
+        held = [value];
+        continue;
+      }
       yield value;
       summary.statesEmitted += 1;
     }
+  }
+
+  /** Prepares the stream's shadow: a fresh one at its first SCHEMA (a leftover dropped), else evolved like the table. */
+  async function prepareShadow(stream: string, table: TableSpec, previous: StreamSink | undefined) {
+    const desired = shadowTable(table, dialect.naming);
+    const fresh = previous?.shadow === undefined;
+    const shadow = await flushes.commitWork(
+      `preparing the overwrite table ${qualifiedName(desired)} for stream '${stream}'`,
+      async (db) => {
+        if (fresh) await db.dropTable(desired);
+        return db.ensureTable(desired, config.schemaChangePolicy);
+      },
+    );
+    return { table: shadow, loaded: previous?.shadow?.loaded ?? false };
+  }
+
+  /** Swaps a stream's shadow in (one transaction: readers see the old rows or the new ones), then drops it. */
+  async function swap(sink: StreamSink): Promise<void> {
+    const shadow = sink.shadow!;
+    sink.shadow = undefined;
+    const tableKey = qualifiedName(sink.table);
+    if (shadow.loaded) {
+      const rows = await flushes.commitWork(
+        `replacing the rows of table ${tableKey} for stream '${sink.stream}' (overwrite)`,
+        (db) => db.replaceFrom(sink.table, shadow.table),
+      );
+      logger.info(`Overwrite of stream '${sink.stream}': table ${tableKey} now holds the ${rows} rows of this run`);
+    } else {
+      logger.info(`Overwrite of stream '${sink.stream}': no records in this run, table ${tableKey} left as it was`);
+    }
+    await flushes.commitWork(
+      `dropping the overwrite table ${qualifiedName(shadow.table)} of stream '${sink.stream}'`,
+      (db) => db.dropTable(shadow.table),
+    );
   }
 
   /** Takes every buffered row into a background flush, after the previous one (one loading + one filling). */
@@ -92,7 +142,7 @@ export async function* runTarget(options: RunTargetOptions): AsyncGenerator<unkn
     // Retiring rows is what two overlapping runs get wrong: never without the lock still held.
     await options.runLock?.check();
     const affected = await flushes.commitWork(where, (db) =>
-      db.activateVersion(sink.table, version, config.hardDelete),
+      db.activateVersion(sink.loadTable, version, config.hardDelete),
     );
     sink.pendingVersion = undefined;
     sink.recordsSinceActivation = false;
@@ -117,7 +167,9 @@ export async function* runTarget(options: RunTargetOptions): AsyncGenerator<unkn
     const table = await flushes.commitWork(`preparing table ${tableKey} for stream '${message.stream}'`, (db) =>
       db.ensureTable(design.desired, config.schemaChangePolicy),
     );
+    const shadow = overwrite ? await prepareShadow(message.stream, table, previous) : undefined;
     const sink = new StreamSink(design, table, config, previous);
+    sink.shadow = shadow;
     sinks.set(message.stream, sink);
     logger.info(
       `${previous ? 'Schema changed for' : 'Loading'} stream '${message.stream}' into table ${tableKey} (${table.columns.length} columns, ${sink.mode})`,
@@ -203,9 +255,16 @@ export async function* runTarget(options: RunTargetOptions): AsyncGenerator<unkn
     }
     yield* flushAll(summary.interrupted ? 'interrupted' : 'end_of_input');
     if (!summary.interrupted) {
+      for (const sink of sinks.values()) if (sink.shadow) await swap(sink);
       for (const sink of sinks.values()) {
         if (sink.pendingVersion !== undefined && sink.recordsSinceActivation) await activate(sink, sink.pendingVersion);
       }
+      for (const value of held) {
+        yield value;
+        summary.statesEmitted += 1;
+      }
+    } else if (overwrite && [...sinks.values()].some((sink) => sink.shadow?.loaded)) {
+      logger.warning('Stopped early: the overwrite was not applied (tables keep their old rows; no state written)');
     }
     summary.flushes = flushes.flushes;
     return summary;

@@ -58,8 +58,6 @@ export interface TakenStream {
   deletes: Cell[][];
   /** Records received (before dedupe). */
   received: number;
-  /** Replace the table's rows first (load_method overwrite, the stream's first flush in this run). */
-  replace: boolean;
 }
 
 /**
@@ -81,8 +79,11 @@ export class StreamSink {
   readonly #config: TargetConfig;
   /** Record fields without a schema property, each warned about once per run. */
   readonly #warnedFields: Set<string>;
-  /** The table's old rows were replaced (overwrite happens once per run). */
-  #replaced: boolean;
+  /**
+   * load_method overwrite: the table this run loads instead of `table` (same columns), swapped in at the end of the
+   * run; `loaded` once a batch of this stream went into it.
+   */
+  shadow: { table: TableSpec; loaded: boolean } | undefined;
   /** Rows arrived since the last ACTIVATE_VERSION: a version announced before them waits for them. */
   recordsSinceActivation: boolean;
   /** An ACTIVATE_VERSION deferred until the rows of its version are loaded. */
@@ -102,7 +103,7 @@ export class StreamSink {
     });
     this.#config = config;
     this.#warnedFields = previous ? previous.#warnedFields : new Set();
-    this.#replaced = previous ? previous.#replaced : false;
+    this.shadow = previous?.shadow;
     this.recordsSinceActivation = previous ? previous.recordsSinceActivation : false;
     this.pendingVersion = previous?.pendingVersion;
   }
@@ -162,12 +163,12 @@ export class StreamSink {
 
   /** Hands the buffered rows to a flush and empties the buffer. */
   take(): TakenStream {
-    const replace = this.#config.loadMethod === 'overwrite' && !this.#replaced;
-    return { sink: this, replace, ...this.#buffer.take() };
+    if (this.shadow) this.shadow.loaded = true;
+    return { sink: this, ...this.#buffer.take() };
   }
 
-  /** Called once the flush that replaced the table's rows has committed. */
-  replacedOnce(): void {
-    this.#replaced = true;
+  /** Where this stream's batches go: the overwrite's shadow, or the table. */
+  get loadTable(): TableSpec {
+    return this.shadow?.table ?? this.table;
   }
 }

@@ -155,8 +155,6 @@ export class OracleDialect implements Dialect {
     const rows = storedRows(request.rows, sources);
     const deletes = storedRows(request.deletes, sources);
     const stats: LoadStats = { inserted: 0, updated: 0, deleted: 0, sanitized: 0 };
-    if (request.replace)
-      await dbStep('deleting old rows for overwrite', () => session.execute(sql.deleteAllSql(table)));
     const bindDefs = table.columns.map((c) => sql.bindDef(c.type, types));
     const chunk = this.chunkRows(bindDefs);
 
@@ -201,6 +199,26 @@ export class OracleDialect implements Dialect {
     }
     const merge = { bindDefs, chunk, types: this.#types, history };
     return { ...stats, ...(await mergeRowwise(session, table, binds, merge)) };
+  }
+
+  /** Drops the table and its staging table when they exist (the dictionary says; DROP commits by itself). */
+  async dropTable(table: Pick<TableSpec, 'schema' | 'name'>): Promise<void> {
+    const session = this.#session;
+    for (const name of [stagingTable(table, this.naming), table]) {
+      const found = await session.execute(sql.COLUMNS_SQL, [name.schema ?? null, name.name]);
+      if ((found.rows ?? []).length > 0)
+        await dbStep('dropping a table', () => session.execute(sql.dropTableSql(name)));
+    }
+    this.#tables.delete(sql.tableName(table));
+  }
+
+  /** DELETE and INSERT … SELECT in one transaction: Oracle readers see the old rows until the COMMIT, never fewer. */
+  async replaceFrom(requested: TableSpec, shadow: TableSpec): Promise<number> {
+    const session = this.#session;
+    const { table } = storedTable(this.#tables.get(sql.tableName(requested)) ?? requested, this.naming);
+    await dbStep('deleting old rows for overwrite', () => session.execute(sql.deleteAllSql(table)));
+    const result = await dbStep('copying the overwrite rows', () => session.execute(sql.insertFromSql(table, shadow)));
+    return result.rowsAffected ?? 0;
   }
 
   async activateVersion(table: TableSpec, version: number, hardDelete: boolean): Promise<number> {

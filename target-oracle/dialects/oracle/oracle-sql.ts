@@ -289,8 +289,17 @@ export function countExistingSql(table: TableSpec, rows: number, options: Oracle
 }
 
 /** Overwrite: DELETE (not TRUNCATE, which is DDL and commits) so readers see old rows until COMMIT. */
-export function deleteAllSql(table: TableSpec): string {
+export function deleteAllSql(table: Pick<TableSpec, 'schema' | 'name'>): string {
   return `DELETE FROM ${tableName(table)}`;
+}
+
+/**
+ * Overwrite's swap, after DELETE in the same transaction (no TRUNCATE or RENAME: DDL commits by itself, and readers
+ * would see an empty or missing table): the shadow's rows into the table.
+ */
+export function insertFromSql(table: TableSpec, source: Pick<TableSpec, 'schema' | 'name'>): string {
+  const columns = table.columns.map((c) => quote(c.name)).join(', ');
+  return `INSERT INTO ${tableName(table)} (${columns}) SELECT ${columns} FROM ${tableName(source)}`;
 }
 
 export function activateVersionSql(

@@ -27,7 +27,10 @@ function oracleLogical(type: LogicalType, maxStringBytes: number): LogicalType {
 }
 
 /** The global temporary table of the staging strategy: `<TABLE>$STG`, shortened like any name. */
-export function stagingTable(table: TableSpec, naming: NamingRules): Pick<TableSpec, 'schema' | 'name'> {
+export function stagingTable(
+  table: Pick<TableSpec, 'schema' | 'name'>,
+  naming: NamingRules,
+): Pick<TableSpec, 'schema' | 'name'> {
   return { schema: table.schema, name: conformIdentifier(`${table.name}$STG`, naming) };
 }
 

@@ -131,7 +131,6 @@ export class PostgresDialect implements Dialect {
     const session = this.#session;
     const { table, rows, deletes } = request;
     const stats: LoadStats = { inserted: 0, updated: 0, deleted: 0, sanitized: 0 };
-    if (request.replace) await dbStep('truncating for overwrite', () => session.execute(sql.truncateSql(table)));
     if (deletes.length > 0 && table.keyColumns.length > 0) {
       const indexes = table.keyColumns.map((key) => table.columns.findIndex((c) => c.name === key));
       const arrays = indexes.map((i) => deletes.map((row) => row[i]));
@@ -162,6 +161,18 @@ export class PostgresDialect implements Dialect {
     }
     stats.sanitized = encoder.sanitized;
     return stats;
+  }
+
+  async dropTable(table: Pick<TableSpec, 'schema' | 'name'>): Promise<void> {
+    await dbStep('dropping a table', () => this.#session.execute(sql.dropTableIfExistsSql(table)));
+  }
+
+  /** TRUNCATE is transactional in PostgreSQL: readers see the old rows until the COMMIT (they wait for its lock). */
+  async replaceFrom(table: TableSpec, shadow: TableSpec): Promise<number> {
+    const session = this.#session;
+    await dbStep('truncating for overwrite', () => session.execute(sql.truncateSql(table)));
+    const result = await dbStep('copying the overwrite rows', () => session.execute(sql.insertFromSql(table, shadow)));
+    return result.rowsAffected ?? 0;
   }
 
   async activateVersion(table: TableSpec, version: number, hardDelete: boolean): Promise<number> {

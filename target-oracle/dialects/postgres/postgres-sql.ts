@@ -132,8 +132,18 @@ export function upsertFromStageSql(stage: string, table: TableSpec, history: boo
   );
 }
 
-export function truncateSql(table: TableSpec): string {
+export function truncateSql(table: Pick<TableSpec, 'schema' | 'name'>): string {
   return `TRUNCATE TABLE ${tableName(table)}`;
+}
+
+/** Overwrite's swap, after TRUNCATE in the same transaction: the shadow's rows into the table. */
+export function insertFromSql(table: TableSpec, source: Pick<TableSpec, 'schema' | 'name'>): string {
+  const columns = table.columns.map((c) => quote(c.name)).join(', ');
+  return `INSERT INTO ${tableName(table)} (${columns}) SELECT ${columns} FROM ${tableName(source)}`;
+}
+
+export function dropTableIfExistsSql(table: Pick<TableSpec, 'schema' | 'name'>): string {
+  return `DROP TABLE IF EXISTS ${tableName(table)}`;
 }
 
 /** Deletes by key: one text[] parameter per key column ($1, $2, …), cast to the column type. */
