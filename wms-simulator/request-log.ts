@@ -15,12 +15,21 @@ export interface RequestLogEntry {
 export class RequestLog {
   private entries: RequestLogEntry[] = [];
   private seq = 0;
+  private readonly listeners = new Set<(entry: RequestLogEntry) => void>();
 
   constructor(private readonly capacity = 100_000) {}
 
   add(entry: Omit<RequestLogEntry, 'seq'>): void {
-    this.entries.push({ seq: ++this.seq, ...entry });
+    const logged = { seq: ++this.seq, ...entry };
+    this.entries.push(logged);
     if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
+    for (const listener of this.listeners) listener(logged);
+  }
+
+  /** Calls `listener` with each request as it is logged (answered); returns the way to stop. */
+  subscribe(listener: (entry: RequestLogEntry) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   list(): readonly RequestLogEntry[] {

@@ -172,6 +172,11 @@ export class SimulatorAdmin {
     return this.log.list();
   }
 
+  /** Calls `listener` as each request is answered (tests that act on the Nth request, not after a delay). */
+  onRequest(listener: (entry: RequestLogEntry) => void): () => void {
+    return this.log.subscribe(listener);
+  }
+
   clearRequests(): void {
     this.log.clear();
   }
