@@ -7,7 +7,7 @@ import { keyCellProblem } from './row-key.js';
 import type { TargetConfig } from './settings.js';
 import { StreamBuffer } from './stream-buffer.js';
 import { buildTableSpec, effectiveKeys } from './table-spec.js';
-import { toCell, valueProblem, type Cell } from './values.js';
+import { integerRange, toCell, valueProblem, type Cell, type IntegerRange } from './values.js';
 
 /** What a SCHEMA message asks for, worked out before the database is touched. */
 export interface StreamDesign {
@@ -19,6 +19,8 @@ export interface StreamDesign {
   keyProperties: string[];
   properties: Set<string>;
   check: RecordCheck | undefined;
+  /** The database, for the range of its integer columns. */
+  dialect: Dialect['name'];
 }
 
 export function schemaTextOf(message: SchemaMessage): string {
@@ -48,6 +50,7 @@ export function designStream(
     keyProperties: effectiveKeys(shape, config),
     properties: new Set(Object.keys(message.schema.properties ?? {})),
     check: config.validateRecords ? compileRecordCheck(message.stream, message.schema) : undefined,
+    dialect: dialect.name,
   };
 }
 
@@ -72,7 +75,7 @@ export class StreamSink {
   readonly table: TableSpec;
   readonly mode: WriteMode;
   readonly #design: StreamDesign;
-  readonly #columns: { property: string; type: LogicalType }[];
+  readonly #columns: { property: string; type: LogicalType; range: IntegerRange | undefined }[];
   readonly #buffer: StreamBuffer;
   /** Indexes of the key columns in a row, with their properties (checked before buffering). */
   readonly #keyCells: { index: number; property: string }[];
@@ -95,7 +98,11 @@ export class StreamSink {
     this.table = table;
     this.mode = table.keyColumns.length === 0 ? 'append' : config.historyMode ? 'history' : 'upsert';
     this.#design = design;
-    this.#columns = table.columns.map((c) => ({ property: c.property, type: c.type }));
+    this.#columns = table.columns.map((c) => ({
+      property: c.property,
+      type: c.type,
+      range: integerRange(design.dialect, c.type),
+    }));
     this.#buffer = new StreamBuffer(table, this.mode !== 'append');
     this.#keyCells = table.keyColumns.map((name) => {
       const index = table.columns.findIndex((c) => c.name === name);
@@ -136,14 +143,14 @@ export class StreamSink {
     const columns = this.#columns;
     const cells = new Array<Cell>(columns.length);
     for (let i = 0; i < columns.length; i += 1) {
-      const { property, type } = columns[i];
+      const { property, type, range } = columns[i];
       let value: unknown = record[property];
       if (config.addRecordMetadata && property.startsWith('_sdc_')) {
         iso ??= new Date(at).toISOString();
         value = metadata.value(property, message, iso, this.#buffer.oldestAt ?? at);
       }
       try {
-        cells[i] = toCell(value, type);
+        cells[i] = toCell(value, type, range);
       } catch (error) {
         throw valueProblem(error, this.stream, property, line);
       }

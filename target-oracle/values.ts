@@ -1,6 +1,7 @@
 import { ExactNumber, ProtocolError, stringifyJson } from '../singer/index.js';
 import type { LogicalType } from './logical-type.js';
 import { canonicalNumber } from './number-text.js';
+import type { Dialects } from './settings.js';
 
 /** A value ready for binding: canonical text, or NULL. Never a JS double or a Date (exactness: docs/design-rules.md rule 4). */
 export type Cell = string | null;
@@ -78,18 +79,51 @@ function asText(value: unknown): string {
 
 export class ValueError extends Error {}
 
-/** Converts one record value for a column of `type`; throws ValueError naming the expected type, never the value. */
-export function toCell(value: unknown, type: LogicalType): Cell {
+/** The integers an integer column holds: beyond them the database refuses the row mid-flush (exit 5, retried). */
+export interface IntegerRange {
+  min: bigint;
+  max: bigint;
+  /** For the error message: `64-bit`, `38 digits`. */
+  name: string;
+}
+
+const INT64: IntegerRange = { min: -(2n ** 63n), max: 2n ** 63n - 1n, name: '64-bit' };
+
+function digitsRange(digits: number): IntegerRange {
+  const limit = 10n ** BigInt(digits);
+  return { min: -limit + 1n, max: limit - 1n, name: `${digits} digits` };
+}
+
+/**
+ * The range of an integer column as each dialect renders it: PostgreSQL `bigint` (up to 18 digits) or `numeric(n)`
+ * (postgres-sql.ts pgType); Oracle `NUMBER(n)`, n at most 38 (oracle-sql.ts oracleType).
+ */
+export function integerRange(dialect: Dialects, type: LogicalType): IntegerRange | undefined {
+  if (type.kind !== 'integer') return undefined;
+  if (dialect === 'postgres') return type.digits !== undefined && type.digits > 18 ? digitsRange(type.digits) : INT64;
+  return digitsRange(Math.min(type.digits ?? 38, 38));
+}
+
+/**
+ * Converts one record value for a column of `type` (an integer within `range` when given); throws ValueError naming
+ * the expected type, never the value.
+ */
+export function toCell(value: unknown, type: LogicalType, range?: IntegerRange): Cell {
   if (value === null || value === undefined) return null;
   switch (type.kind) {
     case 'integer': {
-      // The common case, without the text checks below.
-      if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+      // The common case, without the text checks below (every range holds the safe integers' 16 digits).
+      if (typeof value === 'number' && Number.isSafeInteger(value) && (range === undefined || range.max >= 2n ** 53n))
+        return String(value);
       // 1.0000000000000000, 5e2 and 01 are whole numbers: loaded as their exact canonical digits (1, 500, 1), which
       // every database accepts as an integer, where the original spelling fails inside the flush.
       const text = numberText(value);
       const exact = text === undefined ? undefined : canonicalNumber(text);
       if (exact === undefined || !exact.whole) throw new ValueError('an integer');
+      if (range !== undefined) {
+        const n = BigInt(exact.text);
+        if (n < range.min || n > range.max) throw new ValueError(`an integer the column holds (${range.name})`);
+      }
       return exact.text;
     }
     case 'decimal': {

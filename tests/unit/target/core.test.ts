@@ -4,7 +4,7 @@ import { planEvolution } from '../../../target-oracle/evolution.js';
 import { logicalType } from '../../../target-oracle/logical-type.js';
 import { conformColumnNames, conformIdentifier } from '../../../target-oracle/names.js';
 import { StreamBuffer } from '../../../target-oracle/stream-buffer.js';
-import { canonicalTimestamp, instantKey, toCell } from '../../../target-oracle/values.js';
+import { canonicalTimestamp, instantKey, integerRange, toCell } from '../../../target-oracle/values.js';
 import { CopyTextEncoder } from '../../../target-oracle/dialects/postgres/copy-text.js';
 import * as pgsql from '../../../target-oracle/dialects/postgres/postgres-sql.js';
 import type { TableSpec } from '../../../target-oracle/dialect.js';
@@ -130,6 +130,33 @@ describe('target core (pure units, no database)', () => {
       assert.throws(() => toCell(new ExactNumber('1.0000000000000001'), { kind: 'integer' }), /an integer/);
       assert.throws(() => toCell(new ExactNumber('1e400000'), { kind: 'integer' }), /an integer/);
       assert.throws(() => toCell({ kind: 'date' }, { kind: 'date' }), /date/);
+    });
+
+    it('refuses an integer beyond its column before the database: bigint in PostgreSQL, NUMBER(n) in Oracle', () => {
+      const cell = (text: string, dialect: 'postgres' | 'oracle', type: { kind: 'integer'; digits?: number }) =>
+        toCell(new ExactNumber(text), type, integerRange(dialect, type));
+      const int = { kind: 'integer' as const };
+      for (const text of ['9223372036854775808', '-9223372036854775809', '1e400', '-1e400', '1'.repeat(30)])
+        assert.throws(() => cell(text, 'postgres', int), /an integer the column holds \(64-bit\)/, text);
+      assert.equal(cell('9223372036854775807', 'postgres', int), '9223372036854775807');
+      assert.equal(cell('-9223372036854775808', 'postgres', int), '-9223372036854775808');
+      assert.equal(cell('92233720368547758070e-1', 'postgres', int), '9223372036854775807');
+      // numeric(20) and Oracle NUMBER(38) hold more than 64 bits, up to their digits.
+      assert.equal(cell('1'.repeat(20), 'postgres', { kind: 'integer', digits: 20 }), '1'.repeat(20));
+      assert.throws(() => cell('1'.repeat(21), 'postgres', { kind: 'integer', digits: 20 }), /20 digits/);
+      assert.equal(cell('9'.repeat(38), 'oracle', int), '9'.repeat(38));
+      assert.equal(cell(`-${'9'.repeat(38)}`, 'oracle', int), `-${'9'.repeat(38)}`);
+      for (const text of ['1e38', '-1e38', '1e400', '1'.repeat(39)])
+        assert.throws(() => cell(text, 'oracle', int), /38 digits/, text);
+      assert.throws(
+        () => toCell(1000, { kind: 'integer', digits: 3 }, integerRange('oracle', { kind: 'integer', digits: 3 })),
+        /3 digits/,
+      );
+      assert.equal(
+        toCell(999, { kind: 'integer', digits: 3 }, integerRange('oracle', { kind: 'integer', digits: 3 })),
+        '999',
+      );
+      assert.equal(integerRange('postgres', { kind: 'string' }), undefined);
       assert.throws(() => toCell('2024-02-30', { kind: 'date' }), /an ISO 8601 date/);
       assert.equal(
         toCell({ a: new ExactNumber('12345678901234567890') }, { kind: 'json' }),
