@@ -32,8 +32,11 @@ function cutBytes(text: string, maxBytes: number): string {
  * identifier is quoted. Names over the byte limit keep a readable head plus a hash of the full original name.
  */
 export function conformIdentifier(name: string, rules: NamingRules): string {
-  let conformed = name.normalize('NFC').replace(/[^\p{L}\p{N}_$#]/gu, '_');
-  conformed = rules.case === 'upper' ? conformed.toUpperCase() : conformed.toLowerCase();
+  // Case first: folding can make non-letters (`İ` lower-cases to `i` + U+0307, `ǰ` upper-cases to `J` + U+030C),
+  // which the replacement then turns into `_`, so a conformed name conforms to itself.
+  const nfc = name.normalize('NFC');
+  let conformed = (rules.case === 'upper' ? nfc.toUpperCase() : nfc.toLowerCase()).normalize('NFC');
+  conformed = conformed.replace(/[^\p{L}\p{N}_$#]/gu, '_');
   if (conformed === '') conformed = '_';
   if (Buffer.byteLength(conformed, 'utf8') <= rules.maxBytes) return conformed;
   return withHashSuffix(conformed, name, rules);
