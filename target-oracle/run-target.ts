@@ -204,7 +204,8 @@ export async function* runTarget(options: RunTargetOptions): AsyncGenerator<unkn
       warnedNoMetadata = true;
       return;
     }
-    // A full sync announces its version before sending rows: deleting then would empty the table mid-run.
+    // A full sync announces its version before sending rows (deleting then would empty the table mid-run), and
+    // closes it once every row of the version was sent: only that closing message retires older rows.
     if (!sink.recordsSinceActivation) {
       sink.pendingVersion = version;
       logger.info(`ACTIVATE_VERSION ${version} of stream '${stream}' deferred until its rows are loaded`);
@@ -254,11 +255,16 @@ export async function* runTarget(options: RunTargetOptions): AsyncGenerator<unkn
       }
     }
     yield* flushAll(summary.interrupted ? 'interrupted' : 'end_of_input');
+    // A version whose closing ACTIVATE_VERSION never came (the tap died or stopped mid-sync, or this run was stopped)
+    // is not applied: rows the tap did not get to re-send are still live in the source. The rerun closes the version.
+    for (const sink of sinks.values()) {
+      if (sink.pendingVersion !== undefined && sink.recordsSinceActivation)
+        logger.warning(
+          `ACTIVATE_VERSION ${sink.pendingVersion} of stream '${sink.stream}' not applied: the run ended before its closing ACTIVATE_VERSION (older rows kept until a run closes the version)`,
+        );
+    }
     if (!summary.interrupted) {
       for (const sink of sinks.values()) if (sink.shadow) await swap(sink);
-      for (const sink of sinks.values()) {
-        if (sink.pendingVersion !== undefined && sink.recordsSinceActivation) await activate(sink, sink.pendingVersion);
-      }
       for (const value of held) {
         yield value;
         summary.statesEmitted += 1;

@@ -353,6 +353,9 @@ describe('reliability: the fault campaign — kill -9, SIGTERM and a 10% WMS fau
     }
     const bad = results.filter((r) => r.lost + r.duplicated + r.changed > 0);
     assert.deepEqual(bad, [], 'cases that did not converge exactly');
+    // A broken full sync sends no closing ACTIVATE_VERSION: its announced version must not retire live rows.
+    const retired = results.filter((r) => r.transientlyDeleted > 0);
+    assert.deepEqual(retired, [], 'cases whose broken run left rows live in WMS marked deleted');
   });
 
   it('the README Reliability table says what this campaign tried and found', () => {
@@ -369,14 +372,15 @@ describe('reliability: the fault campaign — kill -9, SIGTERM and a 10% WMS fau
         category: 'kill -9 (tap, target, both)',
         tried: `${kill9.length} seeded points (${victims(kill9)}): full sync ${of('kill9', 'full').length}, incremental ${of('kill9', 'incremental').length}, WMS data changed before each; at the Nth tap STATE line, target state or page request`,
         happened:
-          'every run converged exactly after reruns from the last emitted state (row count, ids, checksum of every column against a clean reference load)',
+          'every run converged exactly after reruns from the last emitted state (row count, ids, checksum of every column against a clean reference load); no row live in WMS was left marked deleted by the broken run',
         lost: sum(kill9, 'lost'),
         duplicated: sum(kill9, 'duplicated'),
       },
       {
         category: 'SIGTERM (tap, target, both)',
         tried: `${of('sigterm').length} points on a full sync (${victims(of('sigterm'))})`,
-        happened: 'stopped cleanly (the target commits and emits its state), then converged exactly',
+        happened:
+          'stopped cleanly (the target commits and emits its state), then converged exactly; no row live in WMS was left marked deleted by the stopped run',
         lost: sum(of('sigterm'), 'lost'),
         duplicated: sum(of('sigterm'), 'duplicated'),
       },
