@@ -11,8 +11,9 @@
 # Steps: `npm ci` (when node_modules is missing or older than package-lock.json); the checks `npm run typecheck`
 # (tsc --noEmit), `npm run lint` (ESLint, type-checked rules and the import boundaries) and `npm run format:check`
 # (Prettier), each counted as one failure when it fails; `npm run build`; PostgreSQL 15 on 127.0.0.1
-# (scripts/pg.sh), Meltano in .cache/meltano-venv (scripts/meltano-venv.sh) and the peer plugins of the side-by-side
-# tests in .cache/peer-venvs (scripts/peer-venvs.sh); the suites under c8, whose coverage
+# (scripts/pg.sh), Meltano in .cache/meltano-venv (scripts/meltano-venv.sh), the peer plugins of the side-by-side
+# tests in .cache/peer-venvs (scripts/peer-venvs.sh) and the S3-compatible server of the Data Extract tests (moto in
+# .cache/moto-venv, scripts/s3-server.sh); the suites under c8, whose coverage
 # per folder is printed at the end (scripts/coverage-summary.cjs). A server this script started is stopped at the
 # end; one already running is left alone. TEST_CHECKS=0 skips the three checks and TEST_COVERAGE=0 the coverage
 # (for quick local runs; CI runs everything). The last stdout line is "N passed, N failed, N skipped" over both
@@ -46,10 +47,15 @@ prune_stale_dist() {
 }
 
 pg_started=false
-stop_pg() {
+s3_started=false
+stop_servers() {
   if $pg_started; then
     pg_started=false
     bash scripts/pg.sh stop || log "warning: could not stop PostgreSQL"
+  fi
+  if $s3_started; then
+    s3_started=false
+    bash scripts/s3-server.sh stop || log "warning: could not stop the S3 server"
   fi
 }
 mocha_pid=""
@@ -61,7 +67,7 @@ on_signal() {
 summary_printed=false
 on_exit() {
   local rc=$?
-  stop_pg
+  stop_servers
   if ! $summary_printed; then
     log "error: run ended early (exit $rc); counted as 1 failure"
     printf '\n%d passed, %d failed, %d skipped\n' "$passed" "$((failed + 1))" "$skipped"
@@ -86,6 +92,20 @@ start_servers() {
     log "warning: PyPI cannot be reached: the tests that need a peer plugin will skip"
   elif ((peers_rc != 0)); then
     die "scripts/peer-venvs.sh failed (exit $peers_rc)"
+  fi
+  # The Data Extract tests' S3 server; without PyPI (moto not installable) they skip with this reason, in CI too.
+  local s3_rc=0
+  if ! bash scripts/s3-server.sh status >/dev/null 2>&1; then s3_started=true; fi
+  bash scripts/s3-server.sh start || s3_rc=$?
+  if ((s3_rc == 75)); then
+    s3_started=false
+    export TEST_S3_UNAVAILABLE='PyPI cannot be reached, so moto (the S3-compatible test server) could not be installed (scripts/s3-server.sh)'
+    log "warning: $TEST_S3_UNAVAILABLE: the tests that need it will skip"
+  elif ((s3_rc != 0)); then
+    die "scripts/s3-server.sh start failed (exit $s3_rc)"
+  else
+    eval "$(bash scripts/s3-server.sh env)"
+    log "S3-compatible server for tests: $TEST_S3_ENDPOINT"
   fi
 }
 
@@ -172,7 +192,7 @@ if [[ $SUITE == all || $SUITE == orchestration ]]; then
     failed=$((failed + 1))
   fi
 fi
-stop_pg
+stop_servers
 if [[ $COVERAGE == 1 ]]; then
   printf '\n=== coverage ===\n'
   node_modules/.bin/c8 report --temp-directory "$COVERAGE_TMP" --reporter=json-summary --report-dir "$CACHE_DIR/coverage" >&2 \
