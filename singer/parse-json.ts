@@ -50,12 +50,7 @@ function scanJson(text: string): boolean {
   for (let index = 0; index < text.length; index += 1) {
     const code = text.charCodeAt(index);
     if (code === 0x22) {
-      // A string: skip to its closing quote (a backslash escapes the next character).
-      for (index += 1; index < text.length; index += 1) {
-        const inner = text.charCodeAt(index);
-        if (inner === 0x5c) index += 1;
-        else if (inner === 0x22) break;
-      }
+      index = closingQuote(text, index);
       run = 0;
       exponentDigits = -1;
     } else if (code >= 0x30 && code <= 0x39) {
@@ -85,6 +80,20 @@ function scanJson(text: string): boolean {
     }
   }
   return exact;
+}
+
+/**
+ * The index of the quote closing the string opened at `open` (the text's length when none does). Strings are most
+ * of a Singer line: indexOf skips them at native speed, where a loop over every character cost as much as a third
+ * of JSON.parse. A quote preceded by an odd number of backslashes is escaped.
+ */
+function closingQuote(text: string, open: number): number {
+  for (let at = text.indexOf('"', open + 1); at !== -1; at = text.indexOf('"', at + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(at - 1 - backslashes) === 0x5c) backslashes += 1;
+    if (backslashes % 2 === 0) return at;
+  }
+  return text.length;
 }
 
 /**

@@ -46,16 +46,38 @@ export async function* readNumberedMessages(
   for await (const chunk of input.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer | string>) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     let start = 0;
-    let end = bytes.indexOf(NEWLINE, start);
-    while (end !== -1) {
+    const first = bytes.indexOf(NEWLINE);
+    if (first !== -1 && pending.length > 0) {
       lineNumber += 1;
-      const line =
-        pending.length === 0 ? bytes.subarray(start, end) : Buffer.concat([...pending, bytes.subarray(start, end)]);
+      const message = parseLine(Buffer.concat([...pending, bytes.subarray(0, first)]), lineNumber, onReplaced);
       pending = [];
-      const message = parseLine(line, lineNumber, onReplaced);
       if (message) yield message;
-      start = end + 1;
-      end = bytes.indexOf(NEWLINE, start);
+      start = first + 1;
+    }
+    const last = bytes.lastIndexOf(NEWLINE);
+    if (last >= start) {
+      const whole = bytes.subarray(start, last);
+      if (isUtf8(whole)) {
+        // The usual chunk: its complete lines decoded in one call, then split as text.
+        const text = whole.toString('utf8');
+        for (let from = 0; from <= text.length;) {
+          let to = text.indexOf('\n', from);
+          if (to === -1) to = text.length;
+          lineNumber += 1;
+          const message = parseText(text.slice(from, to), lineNumber, 0, onReplaced);
+          if (message) yield message;
+          from = to + 1;
+        }
+      } else {
+        for (let from = start; from <= last;) {
+          const to = bytes.indexOf(NEWLINE, from);
+          lineNumber += 1;
+          const message = parseLine(bytes.subarray(from, to), lineNumber, onReplaced);
+          if (message) yield message;
+          from = to + 1;
+        }
+      }
+      start = last + 1;
     }
     if (start < bytes.length) pending.push(bytes.subarray(start));
   }
@@ -68,9 +90,18 @@ export async function* readNumberedMessages(
 
 function parseLine(bytes: Buffer, line: number, onReplaced: ReadOptions['onReplaced']): NumberedMessage | undefined {
   const text = bytes.toString('utf8');
+  return parseText(text, line, isUtf8(bytes) ? 0 : countReplacements(text, bytes), onReplaced);
+}
+
+/** One decoded line; `invalidUtf8` of its bytes became U+FFFD in the decoding. */
+function parseText(
+  text: string,
+  line: number,
+  invalidUtf8: number,
+  onReplaced: ReadOptions['onReplaced'],
+): NumberedMessage | undefined {
   if (isBlank(text)) return undefined;
   let message = parseMessage(stripCarriageReturn(text), line);
-  const invalidUtf8 = isUtf8(bytes) ? 0 : countReplacements(text, bytes);
   // A lone surrogate can only come from a JSON escape (decoding UTF-8 never yields one): cheap to rule out.
   let loneSurrogates = 0;
   if (text.includes('\\u') && SURROGATE_ESCAPE.test(text)) {

@@ -12,13 +12,17 @@ import { instantKey, type Cell } from './values.js';
  */
 export type KeyEncoder = (row: readonly Cell[]) => string;
 
+/** A whole number in canonical spelling: what canonicalNumber would give back unchanged. */
+const CANONICAL_INTEGER = /^(?:0|-?[1-9]\d*)$/;
+
 function normaliser(type: LogicalType): ((cell: string) => string) | undefined {
   switch (type.kind) {
     case 'timestamp':
       return instantKey;
     case 'integer':
     case 'decimal':
-      return (cell) => canonicalNumber(cell)?.text ?? cell;
+      // Integer cells are canonical already (toCell writes them so): a test instead of a parse on every row.
+      return (cell) => (CANONICAL_INTEGER.test(cell) ? cell : (canonicalNumber(cell)?.text ?? cell));
     default:
       return undefined;
   }

@@ -4,7 +4,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { ProtocolError } from '../../../singer/errors.js';
 import { ExactNumber, stringifyJson } from '../../../singer/exact-number.js';
 import { readMessages, readNumberedMessages, type ReplacedCharacters } from '../../../singer/reader.js';
-import type { SingerMessage } from '../../../singer/messages.js';
+import type { RecordMessage, SingerMessage } from '../../../singer/messages.js';
 
 function chunks(...parts: (string | Buffer)[]): Readable {
   return Readable.from(parts.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part)));
@@ -260,6 +260,23 @@ describe('singer/reader: hostile input (issue 15 item 9)', () => {
       chunks(`${SCHEMA}\n{"type":"RECORD","stream":"s","record":{"id":1,"v":${value},"s":"${brackets}"}}\n`),
     );
     assert.equal(messages.length, 2);
+  });
+
+  it('strings are skipped up to their real closing quote: escaped quotes and backslashes before it', async () => {
+    // `\"` does not close a string, `\\"` does: brackets and long digit runs inside strings count for nothing,
+    // nesting and long numbers right after a string still do.
+    const deep = nested(8000);
+    const inside = `"a\\"${'['.repeat(2000)}12345678901234567890\\\\\\"b"`;
+    const ok = await readAll(chunks(`${SCHEMA}\n{"type":"RECORD","stream":"s","record":{"id":1,"s":${inside}}}\n`));
+    assert.equal((ok[1] as RecordMessage).record.s, `a"${'['.repeat(2000)}12345678901234567890\\"b`);
+    for (const string of ['"a\\\\"', '"\\\\\\\\"', '""', '"\\""']) {
+      const error = await readError(`${SCHEMA}\n{"type":"RECORD","stream":"s","record":{"s":${string},"v":${deep}}}\n`);
+      assert.equal(error.message, 'JSON nested deeper than 1000 levels (line 2)', string);
+    }
+    const exact = await readAll(
+      chunks(`${SCHEMA}\n{"type":"RECORD","stream":"s","record":{"s":"x\\\\","id":12345678901234567890}}\n`),
+    );
+    assert.ok((exact[1] as RecordMessage).record.id instanceof ExactNumber);
   });
 
   it('STATE values are passed on exactly: 1e400, -0, 1.0, long numbers, digit strings, marker look-alikes', async () => {
