@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -7,31 +6,49 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
+  S3ServiceException,
   UploadPartCommand,
   type CompletedPart,
 } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
+import { ConfigError, SourceError } from '../../singer/index.js';
 import type { ObjectStore, StoredFile } from './object-store.js';
-import { s3Failure } from './s3-errors.js';
 
+/**
+ * Where an S3 or S3-compatible bucket is. `endpoint` unset means AWS S3 itself (the region's endpoint); set it for
+ * OCI Object Storage's S3 compatibility API (`https://<namespace>.compat.objectstorage.<region>.oraclecloud.com`),
+ * Google Cloud Storage interoperability (`https://storage.googleapis.com`, HMAC keys) or any other S3-compatible
+ * server. Without an access key the SDK's default chain finds credentials (environment, shared files, instance or
+ * task role).
+ */
 export interface S3StoreOptions {
   readonly bucket: string;
   readonly region: string;
-  /** An S3-compatible endpoint (OCI's S3 compatibility API, GCS interoperability, a test server); unset: AWS. */
   readonly endpoint?: string;
-  /** Bucket in the path (`endpoint/bucket/key`) rather than the host name: what most S3-compatible stores need. */
+  /** Bucket in the path (`endpoint/bucket/key`) instead of the host name: what OCI and most S3-compatible servers need. */
   readonly forcePathStyle: boolean;
-  /** A static key pair; unset: the SDK's default chain (environment, shared files, web identity, instance role). */
-  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly accessKeyId?: string;
+  readonly secretAccessKey?: string;
 }
 
-/** S3 refuses multipart parts under 5 MiB (except the last); a write holds one part in memory at most. */
+/** Multipart part size of a streamed write: S3's minimum part is 5 MiB; a body smaller than one part is one PUT. */
 const PART_BYTES = 8 * 1024 * 1024;
 
+/** Error codes S3 (and the compatible servers) answer when the key, the signature or the permission is refused. */
+const REFUSED_CODES = new Set([
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'AccessDenied',
+  'InvalidToken',
+  'ExpiredToken',
+  'AuthorizationHeaderMalformed',
+  'InvalidClientTokenId',
+]);
+
 /**
- * An S3 bucket (AWS or S3-compatible) as an object store, through @aws-sdk/client-s3. Lists page by page with
- * continuation tokens (1,000 keys a page), reads are the response body streamed, writes of unknown length go up as a
- * multipart upload one part at a time. Every failure is a SourceError naming the store, the operation and the key
- * or prefix; credentials appear in no message and no log.
+ * An S3 or S3-compatible bucket through @aws-sdk/client-s3. Lists page by page with continuation tokens, reads as
+ * a stream, writes a stream as a multipart upload (never the whole file in memory). Errors name the bucket, the
+ * endpoint and the key, never the credentials.
  */
 export class S3Store implements ObjectStore {
   readonly description: string;
@@ -39,14 +56,19 @@ export class S3Store implements ObjectStore {
   readonly #bucket: string;
 
   constructor(options: S3StoreOptions) {
+    if ((options.accessKeyId === undefined) !== (options.secretAccessKey === undefined))
+      throw new ConfigError('an S3 access key needs both its id and its secret (or neither: the SDK default chain)');
     this.#bucket = options.bucket;
-    this.description = `S3 bucket '${options.bucket}' at ${options.endpoint ?? `AWS ${options.region}`}`;
+    this.description = `S3 bucket '${options.bucket}' at ${options.endpoint ?? `AWS S3 (${options.region})`}`;
     this.#client = new S3Client({
       region: options.region,
-      ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+      endpoint: options.endpoint,
       forcePathStyle: options.forcePathStyle,
-      ...(options.credentials === undefined ? {} : { credentials: { ...options.credentials } }),
-      // Checksums only where S3 requires them: OCI's and GCS's S3 APIs refuse the SDK's default CRC headers.
+      credentials:
+        options.accessKeyId !== undefined && options.secretAccessKey !== undefined
+          ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey }
+          : undefined,
+      // Checksum headers only where S3 requires them: S3-compatible APIs (OCI, GCS) may refuse the SDK's default CRCs.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
@@ -58,13 +80,13 @@ export class S3Store implements ObjectStore {
       const page = await this.#send(`listing '${prefix}'`, () =>
         this.#client.send(new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: prefix, ContinuationToken: token })),
       );
-      for (const object of page.Contents ?? []) {
-        if (object.Key === undefined) continue;
+      for (const item of page.Contents ?? []) {
+        if (item.Key === undefined) continue;
         yield {
-          key: object.Key,
-          size: object.Size ?? 0,
-          etag: object.ETag ?? '',
-          lastModified: object.LastModified ?? new Date(0),
+          key: item.Key,
+          size: item.Size ?? 0,
+          etag: (item.ETag ?? '').replaceAll('"', ''),
+          lastModified: item.LastModified ?? new Date(0),
         };
       }
       token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
@@ -72,36 +94,36 @@ export class S3Store implements ObjectStore {
   }
 
   async read(key: string): Promise<Readable> {
-    const response = await this.#send(`reading '${key}'`, () =>
+    const answer = await this.#send(`reading '${key}'`, () =>
       this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key })),
     );
-    if (!(response.Body instanceof Readable))
-      throw s3Failure(this.description, `reading '${key}'`, new Error('the response has no body stream'));
-    return response.Body;
+    if (!(answer.Body instanceof Readable))
+      throw new SourceError(`${this.description} answered no body reading '${key}'`);
+    return answer.Body;
   }
 
   async write(key: string, body: Readable | Buffer): Promise<void> {
-    if (Buffer.isBuffer(body)) {
-      await this.#put(key, body);
-      return;
-    }
+    const chunks = Buffer.isBuffer(body) ? [body] : body;
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     let upload: { id: string; parts: CompletedPart[] } | undefined;
     try {
-      for await (const chunk of body as AsyncIterable<Buffer | string>) {
-        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      for await (const chunk of chunks) {
+        const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
         pending.push(bytes);
         pendingBytes += bytes.length;
         if (pendingBytes >= PART_BYTES) {
-          upload ??= { id: await this.#startUpload(key), parts: [] };
+          upload ??= await this.#startUpload(key);
           await this.#uploadPart(key, upload, Buffer.concat(pending));
           pending = [];
           pendingBytes = 0;
         }
       }
       if (upload === undefined) {
-        await this.#put(key, Buffer.concat(pending));
+        const whole = Buffer.concat(pending);
+        await this.#send(`writing '${key}'`, () =>
+          this.#client.send(new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: whole })),
+        );
         return;
       }
       if (pendingBytes > 0) await this.#uploadPart(key, upload, Buffer.concat(pending));
@@ -117,9 +139,9 @@ export class S3Store implements ObjectStore {
         ),
       );
     } catch (error) {
+      // An unfinished multipart upload is billed storage that list never shows: abort it (best effort).
       if (upload !== undefined) {
         const id = upload.id;
-        // Best effort: an upload left open costs storage until the bucket's lifecycle rule removes it.
         await this.#client
           .send(new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key: key, UploadId: id }))
           .catch(() => undefined);
@@ -128,47 +150,65 @@ export class S3Store implements ObjectStore {
     }
   }
 
-  /** Closes the client's sockets. */
-  close(): void {
-    this.#client.destroy();
-  }
-
-  async #put(key: string, body: Buffer): Promise<void> {
-    await this.#send(`writing '${key}'`, () =>
-      this.#client.send(new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: body })),
-    );
-  }
-
-  async #startUpload(key: string): Promise<string> {
+  async #startUpload(key: string): Promise<{ id: string; parts: CompletedPart[] }> {
     const started = await this.#send(`writing '${key}'`, () =>
       this.#client.send(new CreateMultipartUploadCommand({ Bucket: this.#bucket, Key: key })),
     );
-    if (started.UploadId === undefined)
-      throw s3Failure(this.description, `writing '${key}'`, new Error('the store returned no upload id'));
-    return started.UploadId;
+    if (started.UploadId === undefined) throw new SourceError(`${this.description} gave no upload id writing '${key}'`);
+    return { id: started.UploadId, parts: [] };
   }
 
-  async #uploadPart(key: string, upload: { id: string; parts: CompletedPart[] }, part: Buffer): Promise<void> {
-    const number = upload.parts.length + 1;
-    const done = await this.#send(`writing '${key}' (part ${number})`, () =>
+  async #uploadPart(key: string, upload: { id: string; parts: CompletedPart[] }, bytes: Buffer): Promise<void> {
+    const partNumber = upload.parts.length + 1;
+    const answer = await this.#send(`writing '${key}' (part ${partNumber})`, () =>
       this.#client.send(
         new UploadPartCommand({
           Bucket: this.#bucket,
           Key: key,
           UploadId: upload.id,
-          PartNumber: number,
-          Body: part,
+          PartNumber: partNumber,
+          Body: bytes,
         }),
       ),
     );
-    upload.parts.push({ PartNumber: number, ETag: done.ETag });
+    upload.parts.push({ PartNumber: partNumber, ETag: answer.ETag });
   }
 
-  async #send<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  /** Runs one SDK call; its failure becomes an error with the project's exit code and no credential in it. */
+  async #send<T>(what: string, call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {
-      throw s3Failure(this.description, operation, error);
+      throw this.#explain(what, error);
     }
+  }
+
+  #explain(what: string, error: unknown): Error {
+    const where = `${this.description}, ${what}`;
+    if (error instanceof S3ServiceException) {
+      const status = error.$metadata.httpStatusCode;
+      if (error.name === 'NoSuchBucket')
+        return new ConfigError(`the bucket does not exist (${where}): check the bucket name and endpoint`, {
+          cause: error,
+        });
+      if (REFUSED_CODES.has(error.name) || status === 403)
+        return new SourceError(
+          `the object store refused the credentials or the permission (${error.name}, HTTP ${status ?? '?'}; ${where}): check the access key or the role's policy`,
+          { cause: error, status },
+        );
+      if (error.name === 'NoSuchKey')
+        return new SourceError(`no such file (${where}): it was listed but is gone`, { cause: error, status });
+      return new SourceError(`the object store failed (${error.name}, HTTP ${status ?? '?'}; ${where})`, {
+        cause: error,
+        status,
+        retriable: status === undefined || status >= 500,
+      });
+    }
+    const code = (error as { code?: unknown }).code;
+    const reason = typeof code === 'string' ? code : error instanceof Error ? error.name : 'unknown error';
+    return new SourceError(`the object store cannot be reached (${reason}; ${where})`, {
+      cause: error,
+      retriable: true,
+    });
   }
 }
