@@ -42,6 +42,7 @@ export interface WmsClientOptions {
 export class WmsClient implements WmsSource {
   readonly #options: WmsClientOptions;
   readonly #root: string;
+  readonly #moduleRoot: string;
   readonly #guard: OriginGuard;
   readonly #requester: Requester;
   readonly #describes = new Map<string, Promise<Record<string, unknown>>>();
@@ -49,7 +50,8 @@ export class WmsClient implements WmsSource {
 
   constructor(options: WmsClientOptions) {
     this.#options = options;
-    this.#root = `${options.baseUrl.replace(/\/+$/, '')}/wms/lgfapi/${options.apiVersion}/entity/`;
+    this.#moduleRoot = `${options.baseUrl.replace(/\/+$/, '')}/wms/lgfapi/${options.apiVersion}/`;
+    this.#root = `${this.#moduleRoot}entity/`;
     this.#guard = new OriginGuard(options.baseUrl);
     this.#requester = new Requester({
       ...options,
@@ -146,6 +148,23 @@ export class WmsClient implements WmsSource {
         cause: error,
       });
     }
+  }
+
+  /**
+   * One JSON call to another lgfapi module (`…/wms/lgfapi/v10/<path>`, e.g. `data_extract/…`): a POST when `body`
+   * is given, else a GET with `query`. Retried like every request; a 404 is a failure, not an empty list.
+   */
+  async moduleCall(path: string, request: { query?: URLSearchParams; body?: unknown }): Promise<unknown> {
+    const url = new URL(`${this.#moduleRoot}${path}`);
+    if (request.query) url.search = request.query.toString();
+    const outcome = await this.#request({
+      url: url.toString(),
+      endpoint: path,
+      list: false,
+      ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+    });
+    if (outcome.kind === 'empty' || !outcome.body.json) throw new SourceError(`${path}: the WMS answered no JSON`);
+    return outcome.body.value;
   }
 
   /** `result_count` of the paged mode with these filters (an empty result counts 0). */

@@ -37,6 +37,8 @@ export interface RequestPlan {
   endpoint: string;
   /** A list request: a 204 (No Content) means no rows. */
   list: boolean;
+  /** A JSON body to POST (Data Extract's export trigger); unset: a GET. */
+  body?: string;
   /**
    * What an HTTP 404 means here: no rows (`'empty'`, lgfapi's answer to a list that matches nothing unless
    * empty_response_http_code says otherwise), or the error to end the run with. Unset: a fatal HTTP failure.
@@ -83,7 +85,7 @@ export class Requester {
         if (answer.kind !== 'redirect') return { ...answer, url } as Outcome;
         redirects += 1;
         if (redirects > MAX_REDIRECTS)
-          throw new SourceError(`GET ${redactQuery(plan.url)}: more than ${MAX_REDIRECTS} redirects`);
+          throw new SourceError(`${methodOf(plan)} ${redactQuery(plan.url)}: more than ${MAX_REDIRECTS} redirects`);
         url = answer.location;
         continue;
       } catch (error) {
@@ -111,10 +113,10 @@ export class Requester {
         }
         timeouts = failure.timedOut ? timeouts + 1 : 0;
         delay = retry.delaySeconds(attempt, failure);
-        if (delay === undefined) throw sourceErrorOf(failure, `GET ${redactQuery(url)}`, attempt);
+        if (delay === undefined) throw sourceErrorOf(failure, `${methodOf(plan)} ${redactQuery(url)}`, attempt);
         if (failure.timedOut && plan.shrink) url = plan.shrink(url, timeouts) ?? url;
         logger.warning(
-          `GET ${redactQuery(url)}: ${failure.message}; retry ${attempt}/${retry.maxRetries} in ${delay.toFixed(1)} s`,
+          `${methodOf(plan)} ${redactQuery(url)}: ${failure.message}; retry ${attempt}/${retry.maxRetries} in ${delay.toFixed(1)} s`,
         );
       }
       await sleep(delay * 1000, this.#options.signal);
@@ -132,12 +134,22 @@ export class Requester {
       const seconds = (): number => Number(process.hrtime.bigint() - started) / 1e9;
       let response;
       try {
-        response = await transport.send({ method: 'GET', url, headers, timeoutMs });
+        response = await transport.send(
+          plan.body === undefined
+            ? { method: 'GET', url, headers, timeoutMs }
+            : {
+                method: 'POST',
+                url,
+                headers: { ...headers, 'Content-Type': 'application/json' },
+                body: plan.body,
+                timeoutMs,
+              },
+        );
       } catch (error) {
         if (error instanceof ResponseTooLarge) {
           // Retrying would inflate the same body again; a page this size is a gzip bomb or a misconfiguration.
           throw new SourceError(
-            `GET ${redactQuery(url)}: the response decodes to more than max_response_mb (${formatMb(error.limitBytes)} MB) and was abandoned: lower page_size, or raise max_response_mb if pages this large are expected`,
+            `${methodOf(plan)} ${redactQuery(url)}: the response decodes to more than max_response_mb (${formatMb(error.limitBytes)} MB) and was abandoned: lower page_size, or raise max_response_mb if pages this large are expected`,
             { retriable: false },
           );
         }
@@ -166,7 +178,10 @@ export class Requester {
       if (response.status >= 300 && response.status < 400 && location) {
         // The transport never follows redirects itself: only here, after the origin check, with the same headers.
         const target = new URL(location, url).toString();
-        this.#options.guard.check(target, `GET ${redactQuery(url)}: the HTTP ${response.status} redirect`);
+        this.#options.guard.check(
+          target,
+          `${methodOf(plan)} ${redactQuery(url)}: the HTTP ${response.status} redirect`,
+        );
         return { kind: 'redirect' as const, location: target };
       }
       const body = parseBody(response.text, response.headers['content-type']);
@@ -189,6 +204,10 @@ export class Requester {
       });
     });
   }
+}
+
+function methodOf(plan: RequestPlan): 'GET' | 'POST' {
+  return plan.body === undefined ? 'GET' : 'POST';
 }
 
 function formatMb(bytes: number): string {
