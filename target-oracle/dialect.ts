@@ -2,7 +2,7 @@ import type { LogicalType } from './logical-type.js';
 import type { NamingRules } from './names.js';
 import type { PoolStats } from './pool-metric.js';
 import type { Dialects as DialectName, SchemaChangePolicy } from './settings.js';
-import type { Cell } from './values.js';
+import type { Cell, IntegerRange } from './values.js';
 
 export interface ColumnSpec {
   /** The record property feeding this column. */
@@ -10,6 +10,11 @@ export interface ColumnSpec {
   /** Conformed, unquoted column name. */
   name: string;
   type: LogicalType;
+  /**
+   * The integers an existing column really holds when narrower than what `type` says (a PostgreSQL integer,
+   * smallint or numeric(p,0) column made by someone else): values beyond it are refused before the database.
+   */
+  range?: IntegerRange;
 }
 
 export interface TableSpec {

@@ -3,9 +3,13 @@ import type { ColumnSpec, TableSpec } from './dialect.js';
 import type { LogicalType } from './logical-type.js';
 import { conformIdentifier, type NamingRules } from './names.js';
 import type { SchemaChangePolicy } from './settings.js';
+import type { IntegerRange } from './values.js';
 
-/** A column as introspected; `other` is a database type the target does not map (kept, values bound as text). */
-export type ExistingType = LogicalType | { kind: 'other'; sql: string };
+/**
+ * A column as introspected; `other` is a database type the target does not map (kept, values bound as text). `range`:
+ * the integers it holds when narrower than its logical type says (ColumnSpec.range).
+ */
+export type ExistingType = (LogicalType | { kind: 'other'; sql: string }) & { range?: IntegerRange };
 
 export type EvolutionAction =
   | { kind: 'add'; column: ColumnSpec }
@@ -134,7 +138,10 @@ export function planEvolution(
       }
       continue;
     }
-    if (verdict.keep) {
+    if (verdict.keep && current.range !== undefined && column.type.kind === 'integer') {
+      // Integers into a narrower column (integer, smallint, numeric(p,0)): loaded as integers, checked against it.
+      columns.push({ ...column, range: current.range });
+    } else if (verdict.keep) {
       columns.push({ ...column, type: current.kind === 'other' ? { kind: 'native', sql: current.sql } : current });
     } else {
       const widened: ColumnSpec = { ...column, type: verdict.to };

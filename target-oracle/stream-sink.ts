@@ -101,7 +101,7 @@ export class StreamSink {
     this.#columns = table.columns.map((c) => ({
       property: c.property,
       type: c.type,
-      range: integerRange(design.dialect, c.type),
+      range: c.range ?? integerRange(design.dialect, c.type),
     }));
     this.#buffer = new StreamBuffer(table, this.mode !== 'append');
     this.#keyCells = table.keyColumns.map((name) => {

@@ -88,8 +88,12 @@ export interface IntegerRange {
 }
 
 const INT64: IntegerRange = { min: -(2n ** 63n), max: 2n ** 63n - 1n, name: '64-bit' };
+/** PostgreSQL `integer` and `smallint`: never created by the target, but found in tables made by others. */
+export const INT32: IntegerRange = { min: -(2n ** 31n), max: 2n ** 31n - 1n, name: '32-bit' };
+export const INT16: IntegerRange = { min: -(2n ** 15n), max: 2n ** 15n - 1n, name: '16-bit' };
 
-function digitsRange(digits: number): IntegerRange {
+/** The integers a column of `digits` decimal digits holds (Oracle NUMBER(n), PostgreSQL numeric(n,0)). */
+export function digitsRange(digits: number): IntegerRange {
   const limit = 10n ** BigInt(digits);
   return { min: -limit + 1n, max: limit - 1n, name: `${digits} digits` };
 }

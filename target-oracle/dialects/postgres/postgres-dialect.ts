@@ -4,6 +4,7 @@ import type { Dialect, LoadRequest, LoadStats, TableSpec } from '../../dialect.j
 import { planEvolution, type ExistingType } from '../../evolution.js';
 import type { NamingRules } from '../../names.js';
 import type { SchemaChangePolicy } from '../../settings.js';
+import { digitsRange, INT16, INT32 } from '../../values.js';
 import { CopyTextEncoder } from './copy-text.js';
 import type { PostgresSession } from './postgres-session.js';
 import * as sql from './postgres-sql.js';
@@ -16,16 +17,17 @@ function existingType(row: Record<string, unknown>): ExistingType {
   const precision = row.numeric_precision === null ? undefined : Number(row.numeric_precision);
   switch (type) {
     case 'smallint':
-      return { kind: 'integer', digits: 4 };
+      return { kind: 'integer', digits: 4, range: INT16 };
     case 'integer':
-      return { kind: 'integer', digits: 9 };
+      return { kind: 'integer', digits: 9, range: INT32 };
     case 'bigint':
       // What an unbounded JSON integer maps to: treating it as unbounded avoids a no-op ALTER on every SCHEMA.
       return { kind: 'integer' };
     case 'numeric':
-      return precision === undefined
-        ? { kind: 'decimal' }
-        : { kind: 'decimal', precision, scale: Number(row.numeric_scale ?? 0) };
+      if (precision === undefined) return { kind: 'decimal' };
+      return Number(row.numeric_scale ?? 0) === 0
+        ? { kind: 'decimal', precision, scale: 0, range: digitsRange(precision) }
+        : { kind: 'decimal', precision, scale: Number(row.numeric_scale) };
     case 'character varying':
       return row.character_maximum_length === null
         ? { kind: 'string' }
