@@ -1,13 +1,9 @@
 /**
- * tap-oracle-wms throughput against the WMS simulator (in this process, real HTTP on 127.0.0.1); the tap runs as the
- * real bin/tap-oracle-wms.js process and its stdout is counted, not stored.
+ * tap-oracle-wms with the WMS simulator at 2 ms/row: a full sync of one stream over 8 id ranges with
+ * max_concurrent_requests 8, then 1; the speed-up comes from this one run (goal ≥ 5×). The tap without latency
+ * (rows/s, CPU µs/row, peak RSS) is `npm run bench`'s tap-alone section, not measured here.
  *
- *   npx tsc -p tsconfig.json && node dist/bench/tap-throughput.js [--rows 200000] [--latency-rows 50000]
- *
- * 1. One stream (allocation), simulator latency off: rows/s of a full sync (goal ≥ 20k rows/s), single range and
- *    default partitioning.
- * 2. Simulator at 2 ms/row: a 50k-row full sync with max_concurrent_requests 8 vs 1 (8 id ranges both times); the
- *    ratio comes from this one run (goal ≥ 5×).
+ *   npx tsc -p tsconfig.json && node dist/bench/tap-concurrency.js [--latency-rows 50000]
  */
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -74,28 +70,10 @@ function machine(): string {
   return `${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.release()}, Node ${process.version}`;
 }
 
-const rows = arg('rows', 200_000);
 const latencyRows = arg('latency-rows', 50_000);
 process.stdout.write(
-  `tap-oracle-wms throughput\nmachine: ${machine()}\ncommand: node dist/bench/tap-throughput.js --rows ${rows} --latency-rows ${latencyRows}\n\n`,
+  `tap-oracle-wms concurrency\nmachine: ${machine()}\ncommand: node dist/bench/tap-concurrency.js --latency-rows ${latencyRows}\n\n`,
 );
-
-const fast = await startSimulator({ port: 0, rows: { allocation: rows } });
-try {
-  const discovery = await runTap(fast.baseUrl, { entities: ['uom'] }); // warm up (discovery + process start)
-  void discovery;
-  for (const [label, extra] of [
-    ['1 range, 1 request in flight', { full_sync_partitions: 1, max_concurrent_requests: 1 }],
-    ['default (4 ranges, 4 in flight)', {}],
-  ] as const) {
-    const r = await runTap(fast.baseUrl, extra);
-    process.stdout.write(
-      `1. latency off, ${label}: ${r.rows} rows in ${r.seconds.toFixed(2)} s = ${Math.round(r.rows / r.seconds)} rows/s (exit ${r.exitCode}; includes process start and discovery)\n`,
-    );
-  }
-} finally {
-  await fast.close();
-}
 
 const slow = await startSimulator({ port: 0, rows: { allocation: latencyRows }, latencyMsPerRow: 2 });
 try {
@@ -107,10 +85,10 @@ try {
     });
     const r = results[concurrency];
     process.stdout.write(
-      `2. 2 ms/row, ${latencyRows} rows, max_concurrent_requests ${concurrency}: ${r.rows} rows in ${r.seconds.toFixed(2)} s = ${Math.round(r.rows / r.seconds)} rows/s (exit ${r.exitCode})\n`,
+      `2 ms/row, ${latencyRows} rows, max_concurrent_requests ${concurrency}: ${r.rows} rows in ${r.seconds.toFixed(2)} s = ${Math.round(r.rows / r.seconds)} rows/s (exit ${r.exitCode})\n`,
     );
   }
-  process.stdout.write(`   speed-up 8 vs 1: ${(results[1].seconds / results[8].seconds).toFixed(2)}×\n`);
+  process.stdout.write(`speed-up 8 vs 1: ${(results[1].seconds / results[8].seconds).toFixed(2)}×\n`);
 } finally {
   await slow.close();
 }
