@@ -22,6 +22,7 @@ import {
   UsageError,
 } from '../singer/index.js';
 import { cachedDiscovery } from './catalog-cache.js';
+import { openObjectStore } from './data-extract/open-store.js';
 import { checkFutureBookmarks } from './future-bookmarks.js';
 import { discover } from './discover.js';
 import { SingerOutput } from './output.js';
@@ -115,7 +116,8 @@ async function main(context: CliContext): Promise<void | typeof INFO_ONLY> {
       checkFutureBookmarks(givenCatalog.streams.filter(isStreamSelected), state, config, logger, Date.now());
     // A sync's first request (discovery asks it anyway, unless answered from its cache): a wrong environment segment
     // must fail here, not read as empty lists, since lgfapi answers an empty list with 404 too.
-    await handle.client.entities();
+    // A Data Extract load with a catalog given reads only the store: the WMS need not be reachable.
+    if (!(config.data_extract && givenCatalog)) await handle.client.entities();
     const catalog = givenCatalog ?? (await discoverCatalog());
     if (!Array.isArray(catalog?.streams)) throw new ConfigError(`catalog ${catalogFile} has no "streams" list`);
     const output = new SingerOutput(writer, state);
@@ -126,6 +128,7 @@ async function main(context: CliContext): Promise<void | typeof INFO_ONLY> {
       logger,
       metrics,
       signal: context.signal,
+      objectStore: config.data_extract ? openObjectStore(config.data_extract) : undefined,
       testMode: testArg === undefined ? undefined : testArg === 'schema' ? 'schema' : 'records',
     });
   } finally {

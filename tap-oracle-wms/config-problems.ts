@@ -16,6 +16,22 @@ export function configProblems(config: TapConfig): string[] {
     if (range.gte !== undefined && range.lt !== undefined && BigInt(range.gte) >= BigInt(range.lt))
       problems.push(`'id_range' is empty: gte ${range.gte} is not below lt ${range.lt}`);
   }
+  if (config.data_extract) {
+    // Files hold a relation as <name>_id and <name>_key columns: there is no {id,key,url} object to keep.
+    if (!config.flatten_relations)
+      problems.push("'data_extract' needs 'flatten_relations' true: Data Extract files hold no relation objects");
+    if (range) problems.push("'data_extract' cannot be combined with 'id_range': a load reads whole files");
+    // The export's own filters decide which rows its files hold; the tap cannot narrow files the way it narrows queries.
+    const narrowed = [
+      config.company_code !== '*' ? 'company_code' : undefined,
+      config.facility_code !== '*' ? 'facility_code' : undefined,
+      Object.keys(config.entity_filters).length > 0 ? 'entity_filters' : undefined,
+    ].filter((name) => name !== undefined);
+    if (narrowed.length > 0)
+      problems.push(
+        `'data_extract' cannot be combined with ${narrowed.map((name) => `'${name}'`).join(', ')}: the files hold what the export selected (filter the export instead)`,
+      );
+  }
   return problems;
 }
 

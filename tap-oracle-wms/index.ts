@@ -11,3 +11,5 @@ export { splitIdRange, type RangeContext } from './replication.js';
 export { TAP_SETTINGS, type TapConfig } from './settings.js';
 export { DEFAULT_SCOPE_FILTERS } from './scope-filters.js';
 export { tapConfigProblems } from './config-problems.js';
+export type { ObjectStore, StoredFile } from './data-extract/object-store.js';
+export { LocalDirectoryStore } from './data-extract/local-directory-store.js';

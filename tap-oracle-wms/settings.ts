@@ -1,4 +1,5 @@
 import { defineSettings, type SettingsConfig } from '../singer/index.js';
+import { DATA_EXTRACT_SETTINGS } from './data-extract/settings.js';
 import { REQUEST_SETTINGS } from './http/request-settings.js';
 import { DEFAULT_SCOPE_FILTERS, SCOPE_FILTER_SCHEMA } from './scope-filters.js';
 
@@ -187,6 +188,7 @@ export const TAP_SETTINGS = defineSettings({
       description:
         'Send ACTIVATE_VERSION before and after each FULL_TABLE sync, so the target can drop rows gone from the source',
     },
+    ...DATA_EXTRACT_SETTINGS,
   },
   required: ['base_url'],
   // What each auth_method needs: checked with every other problem, not after them.

@@ -10,6 +10,8 @@ import {
   selectedProperties,
 } from '../singer/index.js';
 import { forEachConcurrent } from './concurrency.js';
+import { dataExtractSync } from './data-extract/extract-sync.js';
+import type { ObjectStore } from './data-extract/object-store.js';
 import { fullSync, startsWithFullSync } from './full-sync.js';
 import { checkFutureBookmarks } from './future-bookmarks.js';
 import type { WmsSource } from './http/client.js';
@@ -32,6 +34,8 @@ export interface SyncDeps {
   /** Milliseconds since the epoch; the signpost is fixed from it once, when the sync starts. */
   now?: () => number;
   signal?: AbortSignal;
+  /** With data_extract set: the store its files are read from (streams then load from files, not REST). */
+  objectStore?: ObjectStore;
   /** `--test`: 'records' syncs one record per stream (no STATE), 'schema' only writes SCHEMA messages. */
   testMode?: 'records' | 'schema';
 }
@@ -96,7 +100,16 @@ async function syncStream(
   const progress = new Progress(stream, logger, deps.metrics, deps.now);
   read.push(progress);
 
-  if (deps.testMode === 'records') {
+  if (deps.testMode === undefined && deps.objectStore && config.data_extract) {
+    await dataExtractSync(entry, incremental ? replication.replicationKey : undefined, {
+      ...deps,
+      filters,
+      transform,
+      progress,
+      store: deps.objectStore,
+      settings: config.data_extract,
+    });
+  } else if (deps.testMode === 'records') {
     await readSlice(
       stream,
       { label: `${stream} test`, params: new URLSearchParams(), afterPage: () => undefined },

@@ -10,3 +10,10 @@ export {
 export { parseFaultSpec, type FaultRule } from './fault-plan.js';
 export type { RequestLogEntry } from './request-log.js';
 export type { ClientSpec, UserSpec } from './auth.js';
+export {
+  writeDataExtract,
+  type DataExtractExportOptions,
+  type DataExtractExportResult,
+  type ExportedFile,
+  type ExtractFileSink,
+} from './data-extract-export.js';

@@ -1,6 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleAdmin } from './admin-http.js';
+import {
+  type DataExtractExportOptions,
+  type DataExtractExportResult,
+  type ExtractFileSink,
+  writeDataExtract,
+} from './data-extract-export.js';
 import { AuthService } from './auth.js';
 import { SimClock } from './clock.js';
 import { QueryString } from './query-string.js';
@@ -22,6 +28,8 @@ export interface RunningSimulator {
   readonly port: number;
   readonly env: string;
   readonly admin: SimulatorAdmin;
+  /** Writes an entity's current rows as Data Extract files into `sink` (data-extract-export.ts). */
+  writeDataExtract(sink: ExtractFileSink, options: DataExtractExportOptions): Promise<DataExtractExportResult>;
   close(): Promise<void>;
 }
 
@@ -158,6 +166,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     port,
     env: o.env,
     admin,
+    writeDataExtract: (sink, options) =>
+      writeDataExtract(tenant, clock, `${url}${envPath}/wms/lgfapi/v10/entity/`, sink, options),
     close: () =>
       new Promise<void>((resolve) => {
         for (const t of timers) clearTimeout(t);

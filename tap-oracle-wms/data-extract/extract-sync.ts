@@ -1,0 +1,170 @@
+import {
+  type CatalogEntry,
+  getBookmark,
+  InterruptedError,
+  setBookmark,
+  SourceError,
+  type TapState,
+} from '../../singer/index.js';
+import { formatInstant, requireInstant } from '../instant.js';
+import type { StreamDeps } from '../read-slice.js';
+import { type ExtractProgress, fileIdentity, loadedIdentities, savedExtract, withExtract } from './extract-state.js';
+import { fileRows } from './file-rows.js';
+import type { ObjectStore, StoredFile } from './object-store.js';
+import { type DataExtractSettings, entityPrefix } from './open-store.js';
+import { inSourceOrder } from './read-ahead.js';
+import { rowCoercer } from './row-coercion.js';
+
+/** Records per output write (and per read-ahead item): one RECORD batch, never a whole file. */
+const BATCH_ROWS = 1000;
+/** Batches each file reads ahead of the one being written. */
+const READ_AHEAD_BATCHES = 2;
+
+export interface ExtractDeps extends StreamDeps {
+  store: ObjectStore;
+  settings: DataExtractSettings;
+}
+
+/**
+ * One stream loaded from its Data Extract files: every file under the entity's prefix, in key order, as RECORDs
+ * the REST path would have sent for the same rows (rowCoercer, then the REST transform). A new load is a full-table
+ * load: with emit_activate_version, ACTIVATE_VERSION before and after, so the target retires rows the export did
+ * not hold. Each file is checkpointed once all its records are written (STATE lists it by key and etag); a resumed
+ * load skips the files listed and keeps its version; a listed file already loaded is never loaded again. When the
+ * load finishes, an incremental stream's bookmark becomes the export's start instant (never later than the bookmark
+ * it had), so the next REST incremental run reads every change made during and after the export.
+ */
+export async function dataExtractSync(
+  entry: CatalogEntry,
+  replicationKey: string | undefined,
+  deps: ExtractDeps,
+): Promise<void> {
+  const { output, logger, config, store, settings } = deps;
+  const stream = entry.tap_stream_id;
+  const prefix = entityPrefix(settings, stream);
+  const listed: StoredFile[] = [];
+  try {
+    for await (const file of store.list(prefix)) if (!file.key.endsWith('/')) listed.push(file);
+  } catch (error) {
+    throw new SourceError(`${stream}: cannot list '${prefix}' in ${store.description} (${String(error)})`, {
+      cause: error,
+    });
+  }
+  if (listed.length === 0)
+    throw new SourceError(
+      `${stream}: no Data Extract files under '${prefix}' in ${store.description} (check data_extract.prefix and entity_prefix, or whether the export ran); nothing loaded`,
+    );
+
+  const saved = savedExtract(output.state, stream);
+  const loaded = loadedIdentities(saved);
+  const fresh = listed.filter((file) => !loaded.has(fileIdentity(file)));
+  if (fresh.length === 0) {
+    logger.info(
+      `${stream}: all ${listed.length} Data Extract file(s) under '${prefix}' were loaded before; nothing to do`,
+      {
+        stream,
+      },
+    );
+    return;
+  }
+  let progress: ExtractProgress;
+  let version: number | undefined;
+  if (saved && !saved.complete) {
+    progress = saved;
+    version = config.emit_activate_version ? (saved.version ?? deps.now()) : undefined;
+    logger.info(`${stream}: resuming a Data Extract load (${fresh.length} of ${listed.length} file(s) left)`, {
+      stream,
+    });
+  } else if (fresh.length < listed.length) {
+    // Files of an earlier load are listed with new ones: the new ones alone are no whole table to reconcile against.
+    progress = { files: saved?.files ?? [], complete: false };
+    version = undefined;
+    logger.warning(
+      `${stream}: ${listed.length - fresh.length} file(s) under '${prefix}' were loaded before; loading the ${fresh.length} new one(s) without ACTIVATE_VERSION (a reconcile needs an export under a prefix of its own)`,
+      { stream },
+    );
+    await output.checkpoint((state) => withExtract(state, stream, progress));
+  } else {
+    version = config.emit_activate_version ? deps.now() : undefined;
+    progress = { files: [], complete: false, ...(version === undefined ? {} : { version }) };
+    await output.checkpoint((state) => withExtract(state, stream, progress));
+    if (version !== undefined) await output.write({ type: 'ACTIVATE_VERSION', stream, version });
+    logger.info(`${stream}: Data Extract load of ${listed.length} file(s) under '${prefix}' in ${store.description}`, {
+      stream,
+    });
+  }
+  deps.progress.window = `${fresh.length} Data Extract file(s)`;
+
+  const coerce = rowCoercer(entry);
+  const batches = (file: StoredFile): AsyncIterator<Record<string, unknown>[]> =>
+    (async function* () {
+      let batch: Record<string, unknown>[] = [];
+      for await (const record of fileRows(store, file, settings.format, stream, (row) => deps.transform(coerce(row)))) {
+        batch.push(record);
+        if (batch.length >= BATCH_ROWS) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+    })();
+  for await (const { source: file, items } of inSourceOrder(
+    fresh,
+    settings.concurrent_files,
+    READ_AHEAD_BATCHES,
+    batches,
+  )) {
+    let rows = 0;
+    for await (const batch of items) {
+      await output.records(stream, batch, new Date(deps.now()).toISOString(), version);
+      rows += batch.length;
+      deps.progress.add(batch.length);
+      if (deps.signal?.aborted) throw new InterruptedError(String(deps.signal.reason ?? 'SIGTERM'));
+    }
+    progress = { ...progress, files: [...progress.files, [file.key, file.etag]] };
+    const committed = progress;
+    await output.checkpoint((state) => withExtract(state, stream, committed));
+    logger.debug(`${stream}: Data Extract file '${file.key}' done (${rows} rows)`, { stream });
+  }
+  if (version !== undefined) await output.write({ type: 'ACTIVATE_VERSION', stream, version });
+  const finished = { ...progress, complete: true };
+  await output.checkpoint((state) =>
+    handOver(withExtract(state, stream, finished), stream, replicationKey, settings, logger.warning.bind(logger)),
+  );
+}
+
+/**
+ * The bookmark an incremental stream takes after a Data Extract load: the export's start instant, or the bookmark
+ * it had when that is earlier (re-reading more is safe; skipping is not).
+ */
+function handOver(
+  state: TapState,
+  stream: string,
+  replicationKey: string | undefined,
+  settings: DataExtractSettings,
+  warn: (message: string, context?: Record<string, unknown>) => void,
+): TapState {
+  // Leftovers of an unfinished REST full sync would make the next REST run resume it over the loaded table.
+  const { partitions: _partitions, handoff: _handoff, version: _version, ...rest } = state.bookmarks[stream] ?? {};
+  const cleared = { ...state, bookmarks: { ...state.bookmarks, [stream]: rest } };
+  if (replicationKey === undefined) return cleared;
+  const started = settings.export_started_at;
+  if (started === undefined) {
+    warn(
+      `${stream}: data_extract.export_started_at is not set: the bookmark is left as it was, so the next incremental run may miss changes made during the export`,
+      { stream },
+    );
+    return cleared;
+  }
+  const startedMicros = requireInstant(started, 'data_extract.export_started_at');
+  const saved = getBookmark(cleared, stream);
+  const savedValue =
+    saved?.replication_key === replicationKey && typeof saved.replication_key_value === 'string'
+      ? saved.replication_key_value
+      : undefined;
+  const value =
+    savedValue !== undefined && requireInstant(savedValue, `the ${stream} bookmark`) < startedMicros
+      ? savedValue
+      : formatInstant(startedMicros);
+  return setBookmark(cleared, stream, { replication_key: replicationKey, replication_key_value: value });
+}
