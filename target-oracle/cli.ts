@@ -22,7 +22,8 @@ import type { RunLock } from './dialect.js';
 import { openDialect } from './dialect-loader.js';
 import { reportPoolMetric } from './pool-metric.js';
 import { TARGET_NAME, TARGET_SETTINGS, toTargetConfig } from './settings.js';
-import { runTarget, writeStates } from './run-target.js';
+import { runTarget } from './run-target.js';
+import { writeStates } from './state-writer.js';
 
 export function pluginInfo(): PluginInfo {
   return {

@@ -11,7 +11,8 @@ import {
 } from '../../../singer/index.js';
 import { OracleDialect } from '../../../target-oracle/dialects/oracle/oracle-dialect.js';
 import { parseTargetConfig } from '../../../target-oracle/settings.js';
-import { runTarget, writeStates, type StateSink, type TargetSummary } from '../../../target-oracle/run-target.js';
+import { runTarget, type TargetSummary } from '../../../target-oracle/run-target.js';
+import { writeStates, type StateSink } from '../../../target-oracle/state-writer.js';
 import { RecordingSession, type SessionEvent } from '../../helpers/recording-session.js';
 
 /** Hands messages to the target one at a time and counts how many it has pulled; can stall before one. */

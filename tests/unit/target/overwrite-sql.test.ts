@@ -6,7 +6,7 @@ import * as oracle from '../../../target-oracle/dialects/oracle/oracle-sql.js';
 import { stagingTable } from '../../../target-oracle/dialects/oracle/oracle-tables.js';
 import { POSTGRES_NAMING } from '../../../target-oracle/dialects/postgres/postgres-dialect.js';
 import * as postgres from '../../../target-oracle/dialects/postgres/postgres-sql.js';
-import { shadowTable } from '../../../target-oracle/run-target.js';
+import { shadowTable } from '../../../target-oracle/overwrite.js';
 import { plsqlSyntaxErrors } from '../../helpers/plsql-grammar.js';
 
 const ORDERS: TableSpec = {

@@ -10,7 +10,8 @@ import {
 } from '../../../singer/index.js';
 import { OracleDialect } from '../../../target-oracle/dialects/oracle/oracle-dialect.js';
 import { parseTargetConfig, type TargetConfig } from '../../../target-oracle/settings.js';
-import { runTarget, writeStates } from '../../../target-oracle/run-target.js';
+import { runTarget } from '../../../target-oracle/run-target.js';
+import { writeStates } from '../../../target-oracle/state-writer.js';
 import { RecordingSession } from '../../helpers/recording-session.js';
 
 function config(overrides: Record<string, unknown> = {}): TargetConfig {
