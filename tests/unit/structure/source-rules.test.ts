@@ -38,6 +38,24 @@ export function commentsOf(source: string): { line: number; text: string }[] {
 const GENERATED = ['bench/results/'];
 
 /**
+ * A pointer to the reference notes kept beside the repository (its shared folder, the research notes, the design
+ * blueprint) or to an absolute path of this machine, quoted; undefined when there is none.
+ */
+export function outsideReference(text: string): string | undefined {
+  const outside = /\.\.\/shared\b|\bshared\/reference\b|\breference\/[\w-]+\.md\b|\bDESIGN(\.md)?\b|\/work\//.exec(
+    text,
+  );
+  return outside ? `'${outside[0]}'` : undefined;
+}
+
+/** Relative link targets of a Markdown text (`[text](target)`), without their `#anchor`; URLs left out. */
+export function markdownLinks(text: string): string[] {
+  return [...text.matchAll(/\]\(([^)\s]+)\)/g)]
+    .map(([, target]) => target.split('#')[0])
+    .filter((target) => target !== '' && !/^[a-z][\w+.-]*:/i.test(target));
+}
+
+/**
  * Why a comment points outside the repository, or undefined: the reference notes kept beside the repository (its
  * shared folder, the research notes, the design blueprint), absolute paths of this machine, or a `*.md` file the
  * repository does not have (relative to its root or to the file).
@@ -47,10 +65,8 @@ export function outsidePointer(
   file: string,
   exists: (repoPath: string) => boolean,
 ): string | undefined {
-  const outside = /\.\.\/shared\b|\bshared\/reference\b|\breference\/[\w-]+\.md\b|\bDESIGN(\.md)?\b|\/work\//.exec(
-    comment,
-  );
-  if (outside) return `'${outside[0]}'`;
+  const outside = outsideReference(comment);
+  if (outside) return outside;
   // A public URL is not a file of this machine; a Markdown path in the text must be a file of the repository.
   for (const [doc] of comment.replace(/https?:\/\/\S+/g, '').matchAll(/[\w./-]*[\w-]\.md\b/g)) {
     const candidates = [path.posix.normalize(doc), path.posix.join(path.posix.dirname(file), doc)];
@@ -98,6 +114,27 @@ describe('source rules (every tracked module)', function () {
       const problem = oversized(file, read(file));
       return problem === undefined ? [] : [problem];
     });
+    assert.deepEqual(found, []);
+  });
+
+  it('docs stand alone: no Markdown file cites the notes beside the repository, and every relative link stays inside it', () => {
+    const docs = files.filter((file) => file.endsWith('.md') && !GENERATED.some((dir) => file.startsWith(dir)));
+    const found = docs.flatMap((file) =>
+      read(file)
+        .split('\n')
+        .flatMap((text, i) => {
+          const why = outsideReference(text);
+          const escaping = markdownLinks(text).filter((link) => {
+            const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), link));
+            if (target.startsWith('..')) return true;
+            return !GENERATED.some((dir) => target.startsWith(dir)) && !existsSync(path.join(repoRoot, target));
+          });
+          return [
+            ...(why === undefined ? [] : [`${file}:${i + 1} ${why}`]),
+            ...escaping.map((link) => `${file}:${i + 1} link '${link}' (not a file of the repository)`),
+          ];
+        }),
+    );
     assert.deepEqual(found, []);
   });
 
@@ -155,6 +192,24 @@ describe('source rules (every tracked module)', function () {
         '// https://github.com/singer-io/getting-started/blob/master/docs/SPEC.md',
       ])
         assert.equal(outsidePointer(comment, 'tap-oracle-wms/x.ts', exists), undefined, comment);
+    });
+
+    it('finds the pointers and relative links of a Markdown line', () => {
+      for (const line of [
+        'follows `../shared/reference/wms-api.md` (cited below as §n)',
+        'see [the notes](../shared/reference/oracle.md)',
+        'the blueprint (DESIGN.md §3)',
+      ])
+        assert.ok(outsideReference(line) !== undefined, line);
+      for (const line of [
+        '[docs/lgfapi.md](lgfapi.md) §4.1',
+        'https://docs.oracle.com/en/cloud/saas/warehouse-management/',
+      ])
+        assert.equal(outsideReference(line), undefined, line);
+      assert.deepEqual(
+        markdownLinks('[a](lgfapi.md#s41), [b](https://x.example/y.md), [c](../README.md), [d](mailto:x@example.com)'),
+        ['lgfapi.md', '../README.md'],
+      );
     });
 
     it('flags a long module only without its reason at the top', () => {
