@@ -1,13 +1,19 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { tapConfigFor, targetConfigFor, type RunRequest } from '../../orchestrator/plugin-configs.js';
 import { resolvePipelineSettings } from '../../orchestrator/settings.js';
 import { mulberry32 } from '../../wms-simulator/prng.js';
+import {
+  captureOutputs,
+  capturedOutputs,
+  configuredSecrets,
+  findLeaks,
+  registerConfigSecrets,
+} from '../helpers/captured-output.js';
 import { createTestSchema, withClient, type TestSchema } from '../helpers/postgres.js';
-import { binPath } from '../helpers/run-bin.js';
+import { startBin, type RunningProcess } from '../helpers/run-bin.js';
 import { COMPANY, FACILITY, startPipelineFixture, type PipelineFixture } from '../integration/orchestrator/fixture.js';
 import { assertReadmeRows, type CampaignRow } from './campaign-table.js';
 
@@ -20,10 +26,17 @@ import { assertReadmeRows, type CampaignRow } from './campaign-table.js';
  * schema and compares: row count, ids, and a checksum of every column. Seeded: the same cases every run.
  */
 
+// Every process below is started through run-bin, so its stdout and stderr reach the secret scan.
+captureOutputs();
+
 const SEED = 15_11;
+/** The simulator's only user: a fake secret long enough for the secret scan to look for (and its Basic form). */
+const WMS_USER = { username: 'campaign', password: 'campaign-fake-wms-password-15', canRead: true };
 const ENTITIES = ['order_hdr', 'allocation'] as const;
 const PAGE_SIZE = 25;
 const MAX_RERUNS = 8;
+/** Only against a hang: every run ends by itself or at its break point. */
+const HANG_GUARD_MS = 300_000;
 /** The 10% WMS fault mix: 429 with Retry-After, 5xx, an HTML gateway page, a stall past request_timeout, a reset. */
 const FAULT_MIX = '429(1)@0.02,500@0.02,503@0.01,html502@0.02,stall(2500)@0.01,reset@0.02';
 
@@ -62,14 +75,18 @@ class LineCounter extends Transform {
   }
 }
 
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-    else child.once('close', (code) => resolve(code));
-  });
+/** The exit code, null when a signal ended the process. */
+async function exited(child: RunningProcess): Promise<number | null> {
+  return (await child.result).exitCode ?? null;
 }
 
-describe('reliability: the fault campaign — kill -9, SIGTERM and a 10% WMS fault mix converge exactly (issue 15; real processes, simulator, PostgreSQL)', function () {
+/** A signal straight to the process (execa's own kill would turn a SIGTERM into SIGKILL after 5 s). */
+function signal(child: RunningProcess, name: NodeJS.Signals): void {
+  if (child.subprocess.exitCode === null && child.subprocess.pid !== undefined)
+    process.kill(child.subprocess.pid, name);
+}
+
+describe('reliability: the fault campaign — kill -9, SIGTERM (full and incremental) and a 10% WMS fault mix converge exactly (issue 15; real processes, simulator, PostgreSQL)', function () {
   this.timeout(600_000);
   let fx: PipelineFixture;
   let ref: TestSchema;
@@ -83,6 +100,7 @@ describe('reliability: the fault campaign — kill -9, SIGTERM and a 10% WMS fau
     fx = await startPipelineFixture(this, 'rel_campaign', {
       rows: { order_hdr: 150, order_dtl: 300, allocation: 500 },
       seed: 7,
+      users: [WMS_USER],
     });
     ref = await createTestSchema('rel_campaign_ref', fx.pg);
     dir = fx.dir;
@@ -96,6 +114,8 @@ describe('reliability: the fault campaign — kill -9, SIGTERM and a 10% WMS fau
     resolvePipelineSettings(
       fx.settings({
         entities: [...ENTITIES],
+        wms_username: WMS_USER.username,
+        wms_password: WMS_USER.password,
         ...(schema ? { target_schema: schema } : {}),
         tap_config: {
           page_size: PAGE_SIZE,
@@ -119,6 +139,7 @@ describe('reliability: the fault campaign — kill -9, SIGTERM and a 10% WMS fau
   });
 
   async function file(content: unknown): Promise<string> {
+    if (typeof content === 'object' && content !== null) registerConfigSecrets(content as Record<string, unknown>);
     const name = path.join(dir, `f${(fileCount += 1)}.json`);
     await writeFile(name, typeof content === 'string' ? content : JSON.stringify(content), { mode: 0o600 });
     return name;
@@ -132,33 +153,34 @@ describe('reliability: the fault campaign — kill -9, SIGTERM and a 10% WMS fau
     schema?: string,
   ): Promise<RunOutcome> {
     const s = settings(schema);
-    const tapArgs = [binPath('tap-oracle-wms'), '--config', await file(tapConfigFor(s, request(mode)))];
+    const tapArgs = ['--config', await file(tapConfigFor(s, request(mode)))];
     if (state !== undefined) tapArgs.push('--state', await file(state));
-    const targetArgs = [binPath('target-oracle'), '--config', await file(targetConfigFor(s, request(mode)))];
-    const target = spawn(process.execPath, targetArgs, { stdio: ['pipe', 'pipe', 'ignore'] });
-    const tap = spawn(process.execPath, tapArgs, { stdio: ['ignore', 'pipe', 'ignore'] });
+    const targetArgs = ['--config', await file(targetConfigFor(s, request(mode)))];
+    const target = startBin('target-oracle', targetArgs, { timeoutMs: HANG_GUARD_MS });
+    const tap = startBin('tap-oracle-wms', tapArgs, { timeoutMs: HANG_GUARD_MS });
+    tap.subprocess.stdin?.end();
     const events: Record<EventKind, number> = { 'tap-state': 0, 'target-state': 0, page: 0 };
     let fired = false;
     const fire = (kind: EventKind): void => {
       events[kind] += 1;
       if (!breakpoint || fired || kind !== breakpoint.event || events[kind] !== breakpoint.n) return;
       fired = true;
-      if (breakpoint.victim !== 'target') tap.kill(breakpoint.signal);
-      if (breakpoint.victim !== 'tap') target.kill(breakpoint.signal);
+      if (breakpoint.victim !== 'target') signal(tap, breakpoint.signal);
+      if (breakpoint.victim !== 'tap') signal(target, breakpoint.signal);
     };
     const unsubscribe = fx.sim.admin.onRequest((entry) => {
       if (entry.method === 'GET' && /\/entity\/[a-z_]+\/$/.test(entry.path)) fire('page');
     });
-    target.stdin.on('error', () => undefined);
-    tap.stdout.pipe(new LineCounter(() => fire('tap-state'))).pipe(target.stdin);
+    target.subprocess.stdin!.on('error', () => undefined);
+    tap.subprocess.stdout!.pipe(new LineCounter(() => fire('tap-state'))).pipe(target.subprocess.stdin!);
     // As wms-pipeline does: a target that stops first stops the tap (its writes could never be read).
     void exited(target).then(() => {
-      tap.stdout.destroy();
-      if (tap.exitCode === null) tap.kill('SIGTERM');
+      tap.subprocess.stdout!.destroy();
+      signal(tap, 'SIGTERM');
     });
     let last: string | undefined;
     let partial = '';
-    target.stdout.on('data', (chunk: Buffer) => {
+    target.subprocess.stdout!.on('data', (chunk: Buffer) => {
       const lines = (partial + chunk.toString('utf8')).split('\n');
       partial = lines.pop() ?? '';
       for (const line of lines)
@@ -311,8 +333,9 @@ describe('reliability: the fault campaign — kill -9, SIGTERM and a 10% WMS fau
         mode: 'incremental',
         breakpoint: point('incremental', victims[i % 3], 'SIGKILL', i),
       });
-    for (let i = 0; i < 3; i += 1)
-      cases.push({ category: 'sigterm', mode: 'full', breakpoint: point('full', victims[i], 'SIGTERM', i) });
+    for (const mode of ['full', 'incremental'] as const)
+      for (let i = 0; i < 3; i += 1)
+        cases.push({ category: 'sigterm', mode, breakpoint: point(mode, victims[i], 'SIGTERM', i) });
     cases.push({ category: 'faults', mode: 'full', faults: true });
     cases.push({ category: 'faults', mode: 'incremental', faults: true });
     return cases;
@@ -334,7 +357,7 @@ describe('reliability: the fault campaign — kill -9, SIGTERM and a 10% WMS fau
   });
 
   it('every case converges exactly: no row lost, duplicated or changed against a clean reference load', async () => {
-    assert.ok(cases.length >= 26, 'the plan');
+    assert.ok(cases.length >= 29, 'the plan');
     for (const kase of cases) {
       await mutate(kase.mode);
       if (kase.faults) fx.sim.admin.setFaults(FAULT_MIX);
@@ -358,6 +381,33 @@ describe('reliability: the fault campaign — kill -9, SIGTERM and a 10% WMS fau
     assert.deepEqual(retired, [], 'cases whose broken run left rows live in WMS marked deleted');
   });
 
+  it("every process it spawns reaches the secret scan: each run's tap and target output captured, a planted value found there, its WMS password registered", async () => {
+    const before = capturedOutputs().length;
+    // A value that only the tap's RECORD lines carry: found in the captured output only if the tap's stdout is kept.
+    const planted = 'planted-campaign-output-15';
+    const [order] = await fx.query<{ id: string }>(
+      `SELECT id::text AS id FROM "${fx.schema.schema}".order_hdr WHERE _sdc_deleted_at IS NULL ORDER BY id LIMIT 1`,
+    );
+    fx.sim.admin.update('order_hdr', Number(order.id), { cust_name: planted });
+    const { runs } = await converge('incremental');
+    const outputs = capturedOutputs().slice(before);
+    // One tap and one target output per run (kept in the order they exited).
+    assert.deepEqual(
+      outputs.map((output) => output.label.split(' ')[0]).sort(),
+      Array.from({ length: runs }, () => ['bin/tap-oracle-wms.js', 'bin/target-oracle.js'])
+        .flat()
+        .sort(),
+    );
+    const found = findLeaks(outputs, [planted]);
+    assert.ok(
+      found.some((leak) => leak.label.startsWith('bin/tap-oracle-wms.js') && leak.stream === 'stdout'),
+      "the planted value is in the tap's captured stdout",
+    );
+    const { scanned } = configuredSecrets();
+    assert.ok(scanned.includes(WMS_USER.password), 'the WMS password is scanned for');
+    assert.ok(scanned.includes(`${WMS_USER.username}:${WMS_USER.password}`), 'and its Basic credential');
+  });
+
   it('the README Reliability table says what this campaign tried and found', () => {
     const of = (category: string, mode?: Mode) =>
       results.filter((r) => r.kase.category === category && (mode === undefined || r.kase.mode === mode));
@@ -378,7 +428,7 @@ describe('reliability: the fault campaign — kill -9, SIGTERM and a 10% WMS fau
       },
       {
         category: 'SIGTERM (tap, target, both)',
-        tried: `${of('sigterm').length} points on a full sync (${victims(of('sigterm'))})`,
+        tried: `${of('sigterm').length} points (${victims(of('sigterm'))}): full sync ${of('sigterm', 'full').length}, incremental ${of('sigterm', 'incremental').length}, WMS data changed before each`,
         happened:
           'stopped cleanly (the target commits and emits its state), then converged exactly; no row live in WMS was left marked deleted by the stopped run',
         lost: sum(of('sigterm'), 'lost'),
