@@ -10,15 +10,6 @@ export function requireEnvOrSkip(ctx: Mocha.Context, names: readonly string[], h
   skipWith(ctx, reason);
 }
 
-/**
- * For live systems that are opt-in everywhere (a real Oracle Database or WMS): skips with the reason, in CI too,
- * because no CI machine has them unless someone configures them.
- */
-export function requireLiveSystemOrSkip(ctx: Mocha.Context, names: readonly string[], howToSet: string): void {
-  const reason = missingReason(names, howToSet);
-  if (reason !== undefined) skipWith(ctx, reason);
-}
-
 function missingReason(names: readonly string[], howToSet: string): string | undefined {
   const missing = names.filter((name) => !process.env[name]);
   return missing.length === 0 ? undefined : `${missing.join(', ')} not set: ${howToSet}`;
