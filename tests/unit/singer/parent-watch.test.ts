@@ -11,15 +11,21 @@ describe('singer/parent-watch: children of a supervisor stop when it dies', () =
   it('the supervisor named in WMS_PIPELINE_PID is gone: stop the work, then exit if the stop hangs', async () => {
     const reasons: string[] = [];
     const exits: number[] = [];
-    const stop = watchParent({
-      env: { WMS_PIPELINE_PID: String(deadPid()) },
-      onOrphaned: (why) => reasons.push(why),
-      exit: (code) => exits.push(code),
-      pollMs: 10,
-      hardStopMs: 30,
+    // Waits for the exit itself, not for a fixed time: on a loaded machine timers fire late.
+    const exited = new Promise<void>((resolve) => {
+      const stop = watchParent({
+        env: { WMS_PIPELINE_PID: String(deadPid()) },
+        onOrphaned: (why) => reasons.push(why),
+        exit: (code) => {
+          exits.push(code);
+          stop();
+          resolve();
+        },
+        pollMs: 10,
+        hardStopMs: 30,
+      });
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    stop();
+    await exited;
     assert.equal(reasons.length, 1);
     assert.match(reasons[0], /^supervisor process \d+ exited$/);
     assert.deepEqual(exits, [130]);
