@@ -87,6 +87,9 @@ export interface IntegerRange {
   name: string;
 }
 
+/** Every range at least this wide holds every safe integer (computed once: this check runs per integer cell). */
+const SAFE_INTEGER_LIMIT = 2n ** 53n;
+
 const INT64: IntegerRange = { min: -(2n ** 63n), max: 2n ** 63n - 1n, name: '64-bit' };
 /** PostgreSQL `integer` and `smallint`: never created by the target, but found in tables made by others. */
 export const INT32: IntegerRange = { min: -(2n ** 31n), max: 2n ** 31n - 1n, name: '32-bit' };
@@ -117,7 +120,11 @@ export function toCell(value: unknown, type: LogicalType, range?: IntegerRange):
   switch (type.kind) {
     case 'integer': {
       // The common case, without the text checks below (every range holds the safe integers' 16 digits).
-      if (typeof value === 'number' && Number.isSafeInteger(value) && (range === undefined || range.max >= 2n ** 53n))
+      if (
+        typeof value === 'number' &&
+        Number.isSafeInteger(value) &&
+        (range === undefined || range.max >= SAFE_INTEGER_LIMIT)
+      )
         return String(value);
       // 1.0000000000000000, 5e2 and 01 are whole numbers: loaded as their exact canonical digits (1, 500, 1), which
       // every database accepts as an integer, where the original spelling fails inside the flush.

@@ -30,11 +30,15 @@ export function savedExtract(state: TapState, stream: string): ExtractProgress |
 
 /** The identity of a stored file: a file rewritten under the same key has another etag and is a new file. */
 export function fileIdentity(file: StoredFile): string {
-  return `${file.key}\u0000${file.etag}`;
+  return identity(file.key, file.etag);
 }
 
 export function loadedIdentities(progress: ExtractProgress | undefined): Set<string> {
-  return new Set((progress?.files ?? []).map(([key, etag]) => `${key}\u0000${etag}`));
+  return new Set((progress?.files ?? []).map(([key, etag]) => identity(key, etag)));
+}
+
+function identity(key: string, etag: string): string {
+  return `${key}\u0000${etag}`;
 }
 
 export function withExtract(state: TapState, stream: string, progress: ExtractProgress): TapState {
