@@ -13,3 +13,4 @@ export { DEFAULT_SCOPE_FILTERS } from './scope-filters.js';
 export { tapConfigProblems } from './config-problems.js';
 export type { ObjectStore, StoredFile } from './data-extract/object-store.js';
 export { LocalDirectoryStore } from './data-extract/local-directory-store.js';
+export { S3Store } from './data-extract/s3-store.js';

@@ -19,6 +19,8 @@ export interface AdminReply {
  *   GET    /__admin/settings                 PATCH /__admin/settings {…}
  *   GET    /__admin/requests                 DELETE /__admin/requests
  *   GET    /__admin/stats                    (process memory, row counts)
+ *   GET    /__admin/object-stores            PUT /__admin/object-stores/{name} {type, …}   (Data Extract's stores)
+ *   GET    /__admin/exports                  (Data Extract exports: files in landing order, faults drawn)
  *   POST   /__admin/reset
  */
 export function handleAdmin(
@@ -78,6 +80,13 @@ export function handleAdmin(
         const mem = process.memoryUsage();
         return ok({ rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, rows: admin.rowCounts() });
       }
+      case 'GET object-stores':
+        return ok({ stores: admin.dataExtract.storeNames() });
+      case 'PUT object-stores':
+        if (a === undefined || b !== undefined) break;
+        return ok({ name: a, description: admin.dataExtract.configureStore(a, input) });
+      case 'GET exports':
+        return ok({ exports: admin.dataExtract.exports() });
       case 'POST reset':
         admin.reset();
         return ok({ reset: true });

@@ -20,10 +20,16 @@ import { hashString, mulberry32 } from './prng.js';
  * its first `rows` rows, its next_page unchanged), shrink (paged mode: the page reports itself as the last one, a
  * stale page_count, next_page null), overcount (paged mode: the last page reports one page more and links to it; with
  * phantom that page answers 500), wms-latency(scale=1) (a delay drawn from the real page latencies, times scale).
+ *
+ * Data Extract export kinds (an entity scope matches that entity's exports; a trigger counts exports, not requests):
+ * export-late(file=1, polls=2) (that file lands only `polls` status polls after it was written), export-stuck (the
+ * status stays IN_PROGRESS), export-failed(files=0) (the export fails after that many files), export-truncated(file=1,
+ * bytes=64) (that file is stored without its last `bytes` bytes: a truncated gzip when compressed).
  */
 /**
  * Every fault kind, and where it acts: `request` kinds the server applies to the HTTP exchange before or instead of
- * the API's answer (status, body, timing, socket); `listing` kinds the API applies while it builds a list answer.
+ * the API's answer (status, body, timing, socket); `listing` kinds the API applies while it builds a list answer;
+ * `export` kinds a Data Extract export applies to its files and status (data-extract-service.ts).
  */
 const FAULT_KINDS = {
   '429': 'request',
@@ -41,7 +47,11 @@ const FAULT_KINDS = {
   short: 'listing',
   shrink: 'listing',
   overcount: 'listing',
-} as const satisfies Record<string, 'request' | 'listing'>;
+  'export-late': 'export',
+  'export-stuck': 'export',
+  'export-failed': 'export',
+  'export-truncated': 'export',
+} as const satisfies Record<string, 'request' | 'listing' | 'export'>;
 
 export type FaultKind = keyof typeof FAULT_KINDS;
 
@@ -57,6 +67,10 @@ function isFaultKind(text: string): text is FaultKind {
 export const REQUEST_FAULTS: ReadonlySet<FaultKind> = new Set(
   (Object.keys(FAULT_KINDS) as FaultKind[]).filter((kind) => FAULT_KINDS[kind] === 'request'),
 );
+/** The faults a Data Extract export draws once, when it is requested, for each of its entities. */
+export const EXPORT_FAULTS: ReadonlySet<FaultKind> = new Set(
+  (Object.keys(FAULT_KINDS) as FaultKind[]).filter((kind) => FAULT_KINDS[kind] === 'export'),
+);
 const DEFAULT_ARGS: Partial<Record<FaultKind, number[]>> = {
   '429': [1],
   stall: [120000],
@@ -64,6 +78,9 @@ const DEFAULT_ARGS: Partial<Record<FaultKind, number[]>> = {
   latency: [0, 0],
   short: [1],
   'wms-latency': [1],
+  'export-late': [1, 2],
+  'export-failed': [0],
+  'export-truncated': [1, 64],
 };
 
 export type Trigger =
@@ -79,7 +96,7 @@ export interface FaultRule {
 
 /** What a request is, for scope matching. */
 export interface RequestTarget {
-  readonly op: 'entities' | 'describe' | 'list' | 'retrieve' | 'token';
+  readonly op: 'entities' | 'describe' | 'list' | 'retrieve' | 'token' | 'export';
   readonly entity: string | null;
 }
 
@@ -218,5 +235,5 @@ function matches(scope: string, target: RequestTarget): boolean {
   if (scope === 'entities') return target.op === 'entities';
   if (scope.endsWith('/describe'))
     return target.op === 'describe' && target.entity === scope.slice(0, -'/describe'.length);
-  return (target.op === 'list' || target.op === 'retrieve') && target.entity === scope;
+  return (target.op === 'list' || target.op === 'retrieve' || target.op === 'export') && target.entity === scope;
 }

@@ -8,6 +8,7 @@ import {
   writeDataExtract,
 } from './data-extract-export.js';
 import { AuthService } from './auth.js';
+import { DataExtractService } from './data-extract-service.js';
 import { SimClock } from './clock.js';
 import { QueryString } from './query-string.js';
 import { RequestLog } from './request-log.js';
@@ -16,7 +17,7 @@ import { resolveOptions, type SimulatorOptions } from './simulator-options.js';
 import { Tenant } from './tenant.js';
 import { WmsApi, type ApiRequest } from './wms-api.js';
 import { WmsError } from './wms-error.js';
-import type { Fault } from './fault-plan.js';
+import type { Fault, FaultPlan } from './fault-plan.js';
 import { header, originOf, readBody, type Reply, send } from './http-wire.js';
 import { deliver as deliverWithFaults, injectFaults, targetOf } from './request-faults.js';
 
@@ -41,7 +42,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const settings = { ...o.settings };
   const auth = new AuthService(o.users, o.clients, clock, () => settings.tokenTtlSeconds);
   const log = new RequestLog();
-  const admin = new SimulatorAdmin(tenant, clock, settings, { ...o.settings }, auth, log, o.faults, o.seed);
+  // The export faults are read from the admin's current plan when an export is requested, after admin exists.
+  const dataExtract = new DataExtractService(tenant, clock, settings, (): FaultPlan => admin.faults);
+  const admin = new SimulatorAdmin(
+    tenant,
+    clock,
+    settings,
+    { ...o.settings },
+    auth,
+    log,
+    o.faults,
+    o.seed,
+    dataExtract,
+  );
   const api = new WmsApi(tenant, settings, () => admin.faults);
   const envPath = `/${o.env}`;
   const timers = new Set<NodeJS.Timeout>();
@@ -125,9 +138,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       const reply = auth.token(req.headers.authorization, new URLSearchParams(await readBody(req)));
       return { status: reply.status, body: reply.body, headers: {}, rows: 0 };
     }
-    if (segments[1] !== 'wms' || segments[2] !== 'lgfapi' || segments[3] !== 'v10' || segments[4] !== 'entity') {
+    if (segments[1] !== 'wms' || segments[2] !== 'lgfapi' || segments[3] !== 'v10')
       throw WmsError.notFound('Not found.');
-    }
+    if (segments[4] === 'data_extract' && segments.length === 6)
+      return dataExtractCall(req, method, segments[5], QueryString.parse(rawQuery), fired);
+    if (segments[4] !== 'entity') throw WmsError.notFound('Not found.');
     const rest = segments.slice(5);
     if (method !== 'GET' && method !== 'HEAD')
       throw new WmsError(405, 'METHOD_NOT_ALLOWED', `Method "${method}" not allowed.`);
@@ -145,6 +160,33 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       fired,
     };
     return api.handle(apiRequest);
+  }
+
+  /** The guessed Data Extract calls (data-extract-service.ts): authenticated, and `*` request faults apply. */
+  async function dataExtractCall(
+    req: IncomingMessage,
+    method: string,
+    call: string,
+    query: QueryString,
+    fired: Fault[],
+  ): Promise<Reply> {
+    const expected = call === 'push_to_object_store' ? 'POST' : call === 'export_async_status' ? 'GET' : undefined;
+    if (expected === undefined) throw WmsError.notFound('Not found.');
+    if (method !== expected) throw new WmsError(405, 'METHOD_NOT_ALLOWED', `Method "${method}" not allowed.`);
+    auth.authenticate(req.headers.authorization);
+    injectFaults(admin.faults, { op: 'export', entity: null }, fired);
+    let answer: unknown;
+    if (expected === 'GET') answer = await dataExtract.status(query.get('unique_identifier'));
+    else {
+      let body: unknown;
+      try {
+        body = JSON.parse(await readBody(req));
+      } catch {
+        throw WmsError.validation({ body: 'Not a JSON object.' });
+      }
+      answer = dataExtract.push(body, `${originOf(req)}${envPath}/wms/lgfapi/v10/entity/`);
+    }
+    return { status: 200, body: JSON.stringify(answer), headers: {}, rows: 0 };
   }
 
   const deliver = (res: ServerResponse, reply: Reply, fired: readonly Fault[], head: boolean): void =>
@@ -168,12 +210,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     admin,
     writeDataExtract: (sink, options) =>
       writeDataExtract(tenant, clock, `${url}${envPath}/wms/lgfapi/v10/entity/`, sink, options),
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await dataExtract.settle();
+      await new Promise<void>((resolve) => {
         for (const t of timers) clearTimeout(t);
         timers.clear();
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }

@@ -4,6 +4,7 @@ import { defaultValue, valueFromJson } from './row-values.js';
 import { VirtualTable, type StoredRow } from './virtual-table.js';
 import type { AuthService } from './auth.js';
 import type { SimClock } from './clock.js';
+import type { DataExtractService } from './data-extract-service.js';
 import type { Value } from './entity-def.js';
 import type { RequestLog, RequestLogEntry } from './request-log.js';
 import type { RuntimeSettings } from './simulator-options.js';
@@ -38,6 +39,8 @@ export class SimulatorAdmin {
     private readonly log: RequestLog,
     private readonly initialFaults: string,
     private readonly seed: number,
+    /** Object stores and exports of Data Extract (the admin API configures stores and lists exports). */
+    readonly dataExtract: DataExtractService,
   ) {
     this.faultPlan = FaultPlan.parse(initialFaults, seed);
   }
@@ -59,6 +62,8 @@ export class SimulatorAdmin {
     for (const [key, value] of Object.entries(patch)) {
       if (!current.has(key)) throw new AdminError(`unknown setting '${key}'`);
       if (typeof value !== typeof current.get(key)) throw new AdminError(`setting '${key}' has the wrong type`);
+      if (key === 'dataExtractBytesPerMb' && !(Number.isSafeInteger(value) && (value as number) > 0))
+        throw new AdminError("setting 'dataExtractBytesPerMb' needs a positive integer");
     }
     Object.assign(this.settings, patch);
     return { ...this.settings };
@@ -181,9 +186,10 @@ export class SimulatorAdmin {
     this.log.clear();
   }
 
-  /** Back to the state at start: data, clock, tokens, faults (counters restarted), settings, log. */
+  /** Back to the state at start: data, clock, tokens, faults (counters restarted), settings, log, exports, stores. */
   reset(): void {
     this.tenant.reset();
+    this.dataExtract.reset();
     this.clock.reset();
     this.auth.reset();
     this.faultPlan = FaultPlan.parse(this.initialFaults, this.seed);

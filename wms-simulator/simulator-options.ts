@@ -32,6 +32,11 @@ export interface SimulatorOptions {
   historyDays?: number;
   /** Initial simulator clock (ISO-8601); real time when omitted. */
   clockStart?: string;
+  /**
+   * Bytes in a Data Extract "MB" (default 1,048,576): tests lower it so an export's 10 MB minimum file size gives
+   * several small files.
+   */
+  dataExtractBytesPerMb?: number;
 }
 
 /** Settings tests may change at runtime through the admin API. */
@@ -44,6 +49,7 @@ export interface RuntimeSettings {
   tokenTtlSeconds: number;
   latencyMs: number;
   latencyMsPerRow: number;
+  dataExtractBytesPerMb: number;
 }
 
 export const DEFAULT_USERS: readonly UserSpec[] = [
@@ -84,6 +90,11 @@ export function resolveOptions(o: SimulatorOptions = {}): ResolvedOptions {
   if (Number.isNaN(dataEpochMs)) throw new Error('dataEpoch is not an ISO-8601 date-time');
   const clockStartMs = o.clockStart === undefined ? null : Date.parse(o.clockStart);
   if (Number.isNaN(clockStartMs)) throw new Error('clockStart is not an ISO-8601 date-time');
+  if (
+    o.dataExtractBytesPerMb !== undefined &&
+    !(Number.isSafeInteger(o.dataExtractBytesPerMb) && o.dataExtractBytesPerMb > 0)
+  )
+    throw new Error('dataExtractBytesPerMb needs a positive integer');
   return {
     host: o.host ?? '127.0.0.1',
     port: o.port ?? 0,
@@ -105,6 +116,7 @@ export function resolveOptions(o: SimulatorOptions = {}): ResolvedOptions {
       tokenTtlSeconds: o.tokenTtlSeconds ?? 3600,
       latencyMs: o.latencyMs ?? 0,
       latencyMsPerRow: o.latencyMsPerRow ?? 0,
+      dataExtractBytesPerMb: o.dataExtractBytesPerMb ?? 1024 * 1024,
     },
   };
 }

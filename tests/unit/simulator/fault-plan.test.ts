@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { FaultPlan, parseFaultSpec, type FaultKind, type RequestTarget } from '../../../wms-simulator/fault-plan.js';
+import {
+  EXPORT_FAULTS,
+  FaultPlan,
+  parseFaultSpec,
+  REQUEST_FAULTS,
+  type FaultKind,
+  type RequestTarget,
+} from '../../../wms-simulator/fault-plan.js';
 
 const ALL = new Set<FaultKind>([
   '429',
@@ -68,5 +75,24 @@ describe('wms-simulator fault spec', () => {
     assert.notDeepEqual(run(3), run(4));
     const hits = run(3).reduce((a, b) => a + b, 0);
     assert.ok(hits > 16 && hits < 48);
+  });
+
+  it('export kinds: defaults, counted per export of their entity, never fired as request faults', () => {
+    assert.deepEqual(
+      parseFaultSpec('export-late, export-stuck, export-failed, export-truncated').map((r) => [r.kind, r.args]),
+      [
+        ['export-late', [1, 2]],
+        ['export-stuck', []],
+        ['export-failed', [0]],
+        ['export-truncated', [1, 64]],
+      ],
+    );
+    const plan = FaultPlan.parse('order_hdr:export-late(3,1)@2,*:export-stuck', 1);
+    const exportOf = (entity: string): RequestTarget => ({ op: 'export', entity });
+    assert.deepEqual(plan.fire(list('order_hdr'), REQUEST_FAULTS), []);
+    const kinds = (entity: string) => plan.fire(exportOf(entity), EXPORT_FAULTS).map((f) => f.kind);
+    assert.deepEqual(kinds('order_hdr'), ['export-stuck']);
+    assert.deepEqual(kinds('item'), ['export-stuck']);
+    assert.deepEqual(kinds('order_hdr'), ['export-late', 'export-stuck']);
   });
 });
