@@ -12,9 +12,13 @@ export interface CampaignRow {
   category: string;
   tried: string;
   happened: string;
-  lost: number;
-  duplicated: number;
+  /** Counted against what an uninterrupted run loads; NOT_APPLICABLE where the category loads no data to compare. */
+  lost: number | typeof NOT_APPLICABLE;
+  duplicated: number | typeof NOT_APPLICABLE;
 }
+
+/** The rows-lost and rows-duplicated cells of a category that loads no data to compare (fuzzing, the secret scan). */
+export const NOT_APPLICABLE = '—';
 
 export const TABLE_START = '<!-- reliability-table:start -->';
 export const TABLE_END = '<!-- reliability-table:end -->';

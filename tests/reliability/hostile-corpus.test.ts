@@ -7,6 +7,7 @@ import { captureOutputs } from '../helpers/captured-output.js';
 import { createTestDatabase, requirePg, withClient, type TestDatabase } from '../helpers/postgres.js';
 import type { ProcessResult } from '../helpers/run-bin.js';
 import { runTarget } from '../helpers/target-backend.js';
+import { assertReadmeRows, NOT_APPLICABLE } from './campaign-table.js';
 
 captureOutputs();
 
@@ -459,5 +460,21 @@ describe('reliability: the hostile Singer corpus through the real target into re
   it('nothing outside the target schema changed (schemas, tables, functions, types, the canary row, roles)', async function () {
     if (results.length === 0) this.skip();
     assert.deepEqual(await snapshot(database, TARGET_SCHEMA), before_);
+  });
+
+  it('the README Reliability table says what the corpus tried and how each case ended', function () {
+    if (results.length !== cases.length) this.skip(); // filtered out (--grep): the figures would be partial
+    const categories = new Map<string, number>();
+    for (const c of cases) categories.set(c.category, (categories.get(c.category) ?? 0) + 1);
+    const ended = (code: number) => results.filter((r) => r.result.exitCode === code).length;
+    assertReadmeRows([
+      {
+        category: 'hostile Singer corpus',
+        tried: `${cases.length} cases through the real target into PostgreSQL, as a superuser role: ${[...categories].map(([category, n]) => `${category} ${n}`).join(', ')}`,
+        happened: `each case ended in its exit class: ${ended(0)} loaded (exit 0), ${ended(3)} refused with exit 3 naming the line or stream, ${results.length - ended(0) - ended(3)} with any other exit; no record value printed; nothing outside the target schema changed (schemas, tables, functions, types, a canary row, roles)`,
+        lost: NOT_APPLICABLE,
+        duplicated: NOT_APPLICABLE,
+      },
+    ]);
   });
 });
