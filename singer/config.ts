@@ -182,7 +182,8 @@ function describeAjvError(error: ErrorObject): string {
   const setting = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
   switch (error.keyword) {
     case 'required':
-      return `'${(error.params as { missingProperty: string }).missingProperty}' is required`;
+      // Named by its path: a setting inside an object setting (data_extract.bucket) is not a top-level one.
+      return `'${setting ? `${setting}.` : ''}${(error.params as { missingProperty: string }).missingProperty}' is required`;
     case 'enum':
       return `'${setting}' must be one of: ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
     default:

@@ -128,7 +128,7 @@ async function main(context: CliContext): Promise<void | typeof INFO_ONLY> {
       logger,
       metrics,
       signal: context.signal,
-      objectStore: config.data_extract ? openObjectStore(config.data_extract) : undefined,
+      objectStore: config.data_extract ? openObjectStore(config.data_extract, config) : undefined,
       testMode: testArg === undefined ? undefined : testArg === 'schema' ? 'schema' : 'records',
     });
   } finally {

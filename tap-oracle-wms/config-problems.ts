@@ -16,6 +16,17 @@ export function configProblems(config: TapConfig): string[] {
     if (range.gte !== undefined && range.lt !== undefined && BigInt(range.gte) >= BigInt(range.lt))
       problems.push(`'id_range' is empty: gte ${range.gte} is not below lt ${range.lt}`);
   }
+  const keyed = [config.data_extract_access_key_id, config.data_extract_secret_access_key].filter(
+    (value) => value !== undefined,
+  ).length;
+  if (keyed > 0 && config.data_extract?.store !== 's3')
+    problems.push(
+      "'data_extract_access_key_id' and 'data_extract_secret_access_key' are only used with data_extract store s3",
+    );
+  else if (keyed === 1)
+    problems.push(
+      "'data_extract_access_key_id' and 'data_extract_secret_access_key' go together (or neither: the AWS SDK's default chain)",
+    );
   if (config.data_extract) {
     // Files hold a relation as <name>_id and <name>_key columns: there is no {id,key,url} object to keep.
     if (!config.flatten_relations)

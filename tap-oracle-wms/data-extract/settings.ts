@@ -1,17 +1,42 @@
 import { defineSettingGroup } from '../../singer/index.js';
 
-/** The tap's Data Extract settings (one object): where the files are and how they are read (docs/data-extract.md). */
+/**
+ * The tap's Data Extract settings (docs/data-extract.md): one object saying where the files are and how they are
+ * read, plus the S3 access key as two top-level secret settings (top-level so that redaction, `--about` and Meltano's
+ * `kind: password` treat them as secrets; a value inside an object setting is not one).
+ */
 export const DATA_EXTRACT_SETTINGS = defineSettingGroup({
   data_extract: {
     type: 'object',
     properties: {
       store: {
         type: 'string',
-        enum: ['local'],
+        enum: ['local', 's3'],
         default: 'local',
-        description: 'Where the files are: local (a directory, for development and tests)',
+        description:
+          'Where the files are: s3 (AWS S3 or an S3-compatible store: OCI Object Storage, Google Cloud Storage with HMAC keys) or local (a directory, for development and tests)',
       },
       directory: { type: 'string', minLength: 1, description: 'The directory of store local' },
+      bucket: { type: 'string', minLength: 1, description: 'The bucket of store s3 (the one WMS exports into)' },
+      region: {
+        type: 'string',
+        minLength: 1,
+        description:
+          "The bucket's region, store s3 (the SDK signs with it; OCI: the tenancy region, e.g. eu-frankfurt-1)",
+      },
+      endpoint: {
+        type: 'string',
+        format: 'uri',
+        pattern: '^https?://',
+        description:
+          'Store s3 on an S3-compatible service instead of AWS S3: OCI https://<namespace>.compat.objectstorage.<region>.oraclecloud.com, GCS https://storage.googleapis.com',
+      },
+      force_path_style: {
+        type: 'boolean',
+        default: false,
+        description:
+          'Store s3: the bucket in the path (endpoint/bucket/key) instead of the host name; OCI and most S3-compatible servers need true',
+      },
       prefix: {
         type: 'string',
         default: '',
@@ -44,9 +69,34 @@ export const DATA_EXTRACT_SETTINGS = defineSettingGroup({
         description: 'Files of one stream read at once (their records still go out in key order)',
       },
     },
-    required: ['directory'],
     additionalProperties: false,
+    // What each store needs: checked with every other problem, like auth_method's rules.
+    allOf: [
+      {
+        if: { properties: { store: { const: 'local' } } },
+        then: { required: ['directory'] },
+      },
+      {
+        if: { properties: { store: { const: 's3' } }, required: ['store'] },
+        then: { required: ['bucket', 'region'] },
+      },
+    ],
     description:
       'Load the selected streams from WMS Data Extract files in an object store instead of the REST API: a full-table load per stream (ACTIVATE_VERSION with emit_activate_version), resumable file by file (docs/data-extract.md)',
+  },
+  data_extract_access_key_id: {
+    type: 'string',
+    minLength: 1,
+    secret: true,
+    writeOnly: true,
+    description:
+      "Access key id of data_extract store s3 (OCI: a Customer Secret Key's access key; GCS: an HMAC key's access id); with data_extract_secret_access_key. Unset: the AWS SDK's default chain (environment, shared files, instance or task role)",
+  },
+  data_extract_secret_access_key: {
+    type: 'string',
+    minLength: 1,
+    secret: true,
+    writeOnly: true,
+    description: 'Secret of data_extract_access_key_id',
   },
 });

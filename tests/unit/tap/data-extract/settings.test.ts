@@ -1,6 +1,6 @@
 import { validateConfig } from '../../../../singer/index.js';
 import { configProblems } from '../../../../tap-oracle-wms/config-problems.js';
-import { entityPrefix } from '../../../../tap-oracle-wms/data-extract/open-store.js';
+import { entityPrefix, openObjectStore } from '../../../../tap-oracle-wms/data-extract/open-store.js';
 import { TAP_SETTINGS, type TapConfig } from '../../../../tap-oracle-wms/settings.js';
 import { expect } from '../helpers.js';
 
@@ -19,11 +19,57 @@ describe('tap data_extract settings (pure)', () => {
   });
 
   it('a local store needs its directory; unknown keys and formats are refused', () => {
-    expect(() => config({ data_extract: {} })).to.throw(/directory/);
+    expect(() => config({ data_extract: {} })).to.throw(/'data_extract\.directory' is required/);
     expect(() => config({ data_extract: { directory: '/x', format: 'xml' } })).to.throw(/format/);
-    expect(() => config({ data_extract: { directory: '/x', bucket: 'b' } })).to.throw(
+    expect(() => config({ data_extract: { directory: '/x', bucket_name: 'b' } })).to.throw(
       /'data_extract' must NOT have additional properties/,
     );
+  });
+
+  it('store s3 needs its bucket and region, named by their path; the access key is two secret settings', () => {
+    expect(() => config({ data_extract: { store: 's3' } })).to.throw(
+      /'data_extract\.bucket' is required[\s\S]*'data_extract\.region' is required/,
+    );
+    const keyed = config({
+      data_extract: { store: 's3', bucket: 'exports', region: 'eu-frankfurt-1' },
+      data_extract_access_key_id: 'AKIAFAKEFAKEFAKE0001',
+      data_extract_secret_access_key: 'fake-secret-not-real-0001',
+    });
+    expect(keyed.data_extract).to.deep.include({ store: 's3', force_path_style: false });
+    expect(TAP_SETTINGS.properties.data_extract_access_key_id.secret).to.equal(true);
+    expect(TAP_SETTINGS.properties.data_extract_secret_access_key.secret).to.equal(true);
+    expect(configProblems(keyed)).to.deep.equal([]);
+  });
+
+  it('openObjectStore: store s3 is an S3 bucket at the endpoint given, store local a directory', () => {
+    const s3 = config({
+      data_extract: {
+        store: 's3',
+        bucket: 'exports',
+        region: 'eu-frankfurt-1',
+        endpoint: 'https://ns.compat.objectstorage.eu-frankfurt-1.oraclecloud.com',
+        force_path_style: true,
+      },
+    });
+    expect(openObjectStore(s3.data_extract!, s3).description).to.equal(
+      "S3 bucket 'exports' at https://ns.compat.objectstorage.eu-frankfurt-1.oraclecloud.com",
+    );
+    const aws = config({ data_extract: { store: 's3', bucket: 'exports', region: 'us-east-1' } });
+    expect(openObjectStore(aws.data_extract!, aws).description).to.equal("S3 bucket 'exports' at AWS S3 (us-east-1)");
+    const local = config({ data_extract: { directory: '/exports' } });
+    expect(openObjectStore(local.data_extract!, local).description).to.match(/local directory/);
+  });
+
+  it('an access key is refused without its secret, and with a store other than s3', () => {
+    const s3 = { store: 's3', bucket: 'exports', region: 'eu-frankfurt-1' };
+    expect(
+      configProblems(config({ data_extract: s3, data_extract_secret_access_key: 'fake-secret-not-real-0001' })),
+    ).to.deep.equal([
+      "'data_extract_access_key_id' and 'data_extract_secret_access_key' go together (or neither: the AWS SDK's default chain)",
+    ]);
+    expect(configProblems(config({ data_extract_access_key_id: 'AKIAFAKEFAKEFAKE0001' }))).to.deep.equal([
+      "'data_extract_access_key_id' and 'data_extract_secret_access_key' are only used with data_extract store s3",
+    ]);
   });
 
   it('is refused with settings a file load cannot honour: unflattened relations, id_range, scope and entity filters', () => {
