@@ -14,11 +14,13 @@ apt_install() {
   command -v apt-get >/dev/null || die "apt-get not found; install $* by hand and retry"
   log "installing $* with apt-get"
   export DEBIAN_FRONTEND=noninteractive
+  # scripts/test.sh runs several installs at once: wait for another one's dpkg lock instead of failing on it.
+  local lock=(-o DPkg::Lock::Timeout=600)
   local aptlog
   aptlog=$(mktemp)
   # One unreachable source makes `update` fail; the Debian archive may still have what we need.
-  apt-get update >"$aptlog" 2>&1 || log "warning: apt-get update reported errors; trying the install anyway"
-  if ! apt-get install -y --no-install-recommends "$@" >>"$aptlog" 2>&1; then
+  apt-get "${lock[@]}" update >"$aptlog" 2>&1 || log "warning: apt-get update reported errors; trying the install anyway"
+  if ! apt-get "${lock[@]}" install -y --no-install-recommends "$@" >>"$aptlog" 2>&1; then
     tail -n 40 "$aptlog" >&2
     rm -f "$aptlog"
     die "apt-get install $* failed"

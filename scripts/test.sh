@@ -8,16 +8,22 @@
 #   TEST_SUITE=orchestration npm test   only the orchestration tier (Dagster; docs/scaling.md)
 #   npm test -- --grep tap              extra arguments go to mocha
 #
-# Steps: `npm ci` (when node_modules is missing or older than package-lock.json); the checks `npm run typecheck`
-# (tsc --noEmit), `npm run lint` (ESLint, type-checked rules and the import boundaries) and `npm run format:check`
-# (Prettier), each counted as one failure when it fails; `npm run build`; PostgreSQL 15 on 127.0.0.1
-# (scripts/pg.sh), Meltano in .cache/meltano-venv (scripts/meltano-venv.sh), the peer plugins of the side-by-side
-# tests in .cache/peer-venvs (scripts/peer-venvs.sh) and the S3-compatible server of the Data Extract tests (moto in
-# .cache/moto-venv, scripts/s3-server.sh); the suites under c8, whose coverage
-# per folder is printed at the end (scripts/coverage-summary.cjs). A server this script started is stopped at the
-# end; one already running is left alone. TEST_CHECKS=0 skips the three checks and TEST_COVERAGE=0 the coverage
-# (for quick local runs; CI runs everything). The last stdout line is "N passed, N failed, N skipped" over both
-# suites plus the checks; the exit status is 1 if anything failed.
+# Steps: the installs the suites need start first, in the background (they wait on the network, so they overlap
+# the CPU-bound steps): PostgreSQL 15 on 127.0.0.1 (scripts/pg.sh), Meltano in .cache/meltano-venv
+# (scripts/meltano-venv.sh), the peer plugins of the side-by-side tests in .cache/peer-venvs (scripts/peer-venvs.sh),
+# the S3-compatible server of the Data Extract tests (moto in .cache/moto-venv, scripts/s3-server.sh) and Dagster
+# (scripts/dagster-venv.sh); each one's output is printed when the run first needs it. Then `npm ci` (when
+# node_modules is missing or older than package-lock.json); the checks, each counted as one failure when it fails:
+# tsc (`npm run build`, which type-checks everything it emits: a second `tsc --noEmit` would only repeat it),
+# `npm run lint` (ESLint, type-checked rules and the import boundaries; in the background beside the build, the
+# Prettier check and the unit suite, as it is the longest and uses one core) and `npm run format:check` (Prettier);
+# the suites under c8, whose coverage per folder is printed at the end (scripts/coverage-summary.cjs). Each suite
+# runs with its own empty TMPDIR: anything left in it at the suite's end is named and counted as one failure. The
+# slowest test files of each suite are named after it (scripts/mocha-summary-reporter.cjs). A server this script
+# started is stopped at the end; one already running is left alone. TEST_CHECKS=0 skips ESLint and Prettier (tsc
+# always runs, as the build) and TEST_COVERAGE=0 the coverage (for quick local runs; CI runs everything). The last
+# stdout line is "N passed, N failed, N skipped" over the suites plus the checks; the exit status is 1 if anything
+# failed.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -46,6 +52,35 @@ prune_stale_dist() {
   if ((n > 0)); then log "removed $n compiled files in dist/ whose .ts source is gone"; fi
 }
 
+# Background jobs (installs, the ESLint check): `spawn NAME COMMAND…` starts one with its output in a log file;
+# `await_job NAME` waits for it, prints that log on stderr and returns its exit status. Run from this shell only.
+JOB_LOGS="$CACHE_DIR/test-jobs"
+declare -A job_pid=()
+spawn() {
+  local name=$1
+  shift
+  mkdir -p "$JOB_LOGS"
+  (
+    start=$SECONDS
+    rc=0
+    "$@" || rc=$?
+    printf '[test] %s: exit %d after %d s\n' "$name" "$rc" "$((SECONDS - start))"
+    exit "$rc"
+  ) >"$JOB_LOGS/$name.log" 2>&1 &
+  job_pid[$name]=$!
+}
+await_job() {
+  local name=$1 rc=0
+  wait "${job_pid[$name]}" || rc=$?
+  unset "job_pid[$name]"
+  cat "$JOB_LOGS/$name.log" >&2
+  return "$rc"
+}
+stop_jobs() {
+  local name
+  for name in "${!job_pid[@]}"; do kill -TERM "${job_pid[$name]}" 2>/dev/null || true; done
+}
+
 pg_started=false
 s3_started=false
 stop_servers() {
@@ -67,7 +102,9 @@ on_signal() {
 summary_printed=false
 on_exit() {
   local rc=$?
+  stop_jobs
   stop_servers
+  if [[ -n ${RUN_TMP:-} ]]; then rm -rf "$RUN_TMP"; fi
   if ! $summary_printed; then
     log "error: run ended early (exit $rc); counted as 1 failure"
     printf '\n%d passed, %d failed, %d skipped\n' "$passed" "$((failed + 1))" "$skipped"
@@ -78,16 +115,29 @@ trap on_exit EXIT
 trap 'on_signal 130' INT
 trap 'on_signal 143' TERM
 
-start_servers() {
-  if ! bash scripts/pg.sh status >/dev/null 2>&1; then pg_started=true; fi
-  bash scripts/pg.sh start
+# The installs wait on the network, not the CPU: they run while the checks, the build and the unit suite do.
+spawn_installs() {
+  if [[ $SUITE != unit ]]; then
+    if ! bash scripts/pg.sh status >/dev/null 2>&1; then pg_started=true; fi
+    spawn postgresql bash scripts/pg.sh start
+    spawn meltano bash scripts/meltano-venv.sh
+    spawn peers bash scripts/peer-venvs.sh target-postgres
+    if ! bash scripts/s3-server.sh status >/dev/null 2>&1; then s3_started=true; fi
+    spawn s3-server bash scripts/s3-server.sh start
+  fi
+  if [[ $SUITE == all || $SUITE == orchestration ]]; then spawn dagster bash scripts/dagster-venv.sh; fi
+}
+
+# Waits for the installs of the integration and reliability suites and exports what the tests read.
+await_servers() {
+  await_job postgresql || die "scripts/pg.sh start failed"
   eval "$(bash scripts/pg.sh env)"
   log "PostgreSQL for tests: $TEST_PG_URL"
-  bash scripts/meltano-venv.sh
+  await_job meltano || die "scripts/meltano-venv.sh failed"
   export MELTANO_BIN="$CACHE_DIR/meltano-venv/bin/meltano"
   # Other projects' plugins for the side-by-side tests; without PyPI those tests skip and say so.
   local peers_rc=0
-  bash scripts/peer-venvs.sh target-postgres || peers_rc=$?
+  await_job peers || peers_rc=$?
   if ((peers_rc == 75)); then
     log "warning: PyPI cannot be reached: the tests that need a peer plugin will skip"
   elif ((peers_rc != 0)); then
@@ -95,8 +145,7 @@ start_servers() {
   fi
   # The Data Extract tests' S3 server; without PyPI (moto not installable) they skip with this reason, in CI too.
   local s3_rc=0
-  if ! bash scripts/s3-server.sh status >/dev/null 2>&1; then s3_started=true; fi
-  bash scripts/s3-server.sh start || s3_rc=$?
+  await_job s3-server || s3_rc=$?
   if ((s3_rc == 75)); then
     s3_started=false
     export TEST_S3_UNAVAILABLE='PyPI cannot be reached, so moto (the S3-compatible test server) could not be installed (scripts/s3-server.sh)'
@@ -109,6 +158,25 @@ start_servers() {
   fi
 }
 
+# How many of a suite's slowest test files to name after it.
+SLOWEST_FILES=8
+
+# Each suite runs with its own empty TMPDIR (inherited by every process it spawns); whatever is still in it when
+# the suite ends is a leak: named, counted as one failure, then removed.
+RUN_TMP=$(mktemp -d "${TMPDIR:-/tmp}/wms-pipeline-tests.XXXXXX")
+
+# check_leftovers NAME DIR: the TMPDIR check after a suite.
+check_leftovers() {
+  local name=$1 dir=$2 leftovers
+  leftovers=$(find "$dir" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort)
+  if [[ -n $leftovers ]]; then
+    log "error: the $name suite left $(wc -l <<<"$leftovers") entries in its TMPDIR (counted as 1 failure; a test or helper does not remove what it made):"
+    head -n 20 <<<"$leftovers" | sed 's/^/  /' >&2
+    failed=$((failed + 1))
+  fi
+  rm -rf "$dir"
+}
+
 # run_suite unit|integration [mocha args…]: adds its counts to the totals.
 run_suite() {
   local name=$1 dir="dist/tests/$1"
@@ -117,14 +185,15 @@ run_suite() {
     log "no $name tests under $dir"
     return 0
   fi
-  local summary rc=0
+  local summary rc=0 t_suite=$SECONDS suite_tmp="$RUN_TMP/$name"
   summary=$(mktemp)
+  mkdir -p "$suite_tmp"
   printf '\n=== %s tests ===\n' "$name"
   local runner=()
   # c8 sets NODE_V8_COVERAGE, so every process the tests spawn (the real bins) is measured too.
   if [[ $COVERAGE == 1 ]]; then runner=(node_modules/.bin/c8 --clean=false --reporter=none --temp-directory "$COVERAGE_TMP"); fi
   # In the background so that a SIGTERM to this script is handled now, not after the suite.
-  MOCHA_SUMMARY_FILE=$summary "${runner[@]}" node_modules/.bin/mocha --config .mocharc.cjs \
+  TMPDIR=$suite_tmp MOCHA_SUMMARY_FILE=$summary "${runner[@]}" node_modules/.bin/mocha --config .mocharc.cjs \
     --reporter "$ROOT/scripts/mocha-summary-reporter.cjs" "$dir/**/*.test.js" "$@" &
   mocha_pid=$!
   wait "$mocha_pid" || rc=$?
@@ -141,8 +210,15 @@ run_suite() {
       log "error: mocha exited with $rc after $name tests without a failing test (counted as 1 failure)"
       failed=$((failed + 1))
     fi
+    log "$name suite: $((SECONDS - t_suite)) s; slowest files:"
+    node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      const root = process.argv[2] + "/";
+      for (const f of r.files.sort((a, b) => b.ms - a.ms).slice(0, Number(process.argv[3])))
+        console.error(`  ${(f.ms / 1000).toFixed(1).padStart(7)} s  ${f.name.replace(root, "")}`);' \
+      "$summary" "$ROOT" "$SLOWEST_FILES"
   fi
   rm -f "$summary"
+  check_leftovers "$name" "$suite_tmp"
 }
 
 # Meltano must never phone home, whoever runs it under the tests.
@@ -161,30 +237,36 @@ check() {
 
 COVERAGE=${TEST_COVERAGE:-1}
 COVERAGE_TMP="$CACHE_DIR/coverage-tmp"
+CHECKS=${TEST_CHECKS:-1}
 
+spawn_installs
 ensure_node_modules
 prune_stale_dist
-if [[ ${TEST_CHECKS:-1} == 1 ]]; then
-  check 'tsc --noEmit' npm run --silent typecheck
-  check 'ESLint' npm run --silent lint
-  check 'Prettier' npm run --silent format:check
-fi
+if [[ $CHECKS == 1 ]]; then spawn eslint npm run --silent lint; fi
 if [[ $COVERAGE == 1 ]]; then rm -rf "$COVERAGE_TMP" && mkdir -p "$COVERAGE_TMP"; fi
-if ! npm run --silent build >&2; then
-  log "error: TypeScript build failed (counted as 1 failure; tests run on what tsc emitted)"
-  failed=$((failed + 1))
-fi
-if [[ $SUITE != unit ]]; then start_servers; fi
+# The build is the type check: tsc emits even with type errors, so the tests still run on what it emitted.
+check 'tsc (npm run build)' npm run --silent build
+if [[ $CHECKS == 1 ]]; then check 'Prettier' npm run --silent format:check; fi
 log "setup done in $((SECONDS - t0))s"
 
 if [[ $SUITE == all || $SUITE == unit ]]; then run_suite unit "$@"; fi
+if [[ $CHECKS == 1 ]]; then
+  log "check: ESLint"
+  await_job eslint || {
+    log "error: ESLint failed (counted as 1 failure)"
+    failed=$((failed + 1))
+  }
+fi
+if [[ $SUITE != unit ]]; then
+  t_wait=$SECONDS
+  await_servers
+  log "servers ready after $((SECONDS - t_wait)) s more"
+fi
 if [[ $SUITE == all || $SUITE == integration ]]; then run_suite integration "$@"; fi
 if [[ $SUITE == all || $SUITE == reliability ]]; then run_suite reliability "$@"; fi
-# After the others: installing Dagster takes minutes on a fresh machine (a stamp check after), see docs/scaling.md.
+# Installing Dagster takes minutes on a fresh machine (a stamp check after), see docs/scaling.md.
 if [[ $SUITE == all || $SUITE == orchestration ]]; then
-  t_dagster=$SECONDS
-  if bash scripts/dagster-venv.sh; then
-    log "Dagster ready in $((SECONDS - t_dagster))s"
+  if await_job dagster; then
     export DAGSTER_BIN="$CACHE_DIR/dagster-venv/bin/dagster"
     run_suite orchestration "$@"
   else

@@ -1,5 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { liveOracle, openOracleBackend, processEnvFor } from './oracle-backend.js';
@@ -7,6 +6,7 @@ import type { RulesBackend } from './oracle-rules/index.js';
 import { registerConfigSecrets } from './captured-output.js';
 import { createTestSchema, pgConfigFromEnv } from './postgres.js';
 import { requireEnvOrSkip } from './require-env.js';
+import { tempDir } from './temp-dirs.js';
 import { repoRoot } from './repo-root.js';
 import { runBin, startBin, type ProcessOptions, type ProcessResult, type RunningProcess } from './run-bin.js';
 
@@ -128,7 +128,7 @@ async function openPostgresBackend(ctx: Mocha.Context, label: string): Promise<T
 export async function writeConfig(config: Record<string, unknown>): Promise<string> {
   // The reliability campaign's secret scan looks for these in every output (a no-op in the other suites).
   registerConfigSecrets(config);
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'target-oracle-test-'));
+  const dir = tempDir('target-oracle-test-');
   const file = path.join(dir, 'config.json');
   await writeFile(file, JSON.stringify(config));
   return file;

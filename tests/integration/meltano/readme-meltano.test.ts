@@ -12,8 +12,11 @@ import { runProcess, type ProcessResult } from '../../helpers/run-bin.js';
 
 /** Exit status of the harness when the README's fixed simulator port is taken by something else. */
 const PORT_BUSY = 75;
-/** Test runs of every checkout on this machine take turns on the README's fixed simulator port. */
-const LOCK_FILE = path.join(os.tmpdir(), 'wms-oracle-pipeline-readme-meltano.lock');
+/**
+ * Test runs of every checkout on this machine take turns on the README's fixed simulator port: the lock is in /tmp
+ * itself, not in TMPDIR, which scripts/test.sh makes per run (and checks is left empty).
+ */
+const LOCK_FILE = '/tmp/wms-oracle-pipeline-readme-meltano.lock';
 
 function skipOrFail(ctx: Mocha.Context, reason: string): void {
   if (process.env.CI) throw new Error(`${reason} (CI does not skip)`);

@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { runBin } from '../../helpers/run-bin.js';
+import { tempDir } from '../../helpers/temp-dirs.js';
 import { startSim, type Sim } from './sim.js';
 import { runTap, scratchDir, tapConfig, writeJson } from './tap-harness.js';
 
@@ -12,7 +12,7 @@ describe('tap-oracle-wms catalog cache: discovery once, not every run (real tap 
   this.timeout(120_000);
   let sim: Sim;
   const dir = scratchDir();
-  const cacheDir = mkdtempSync(path.join(tmpdir(), 'tap-catalog-cache-'));
+  const cacheDir = tempDir('tap-catalog-cache-');
   const describes = (): number => sim.admin.requests().filter((r) => r.path.includes('/describe/')).length;
   const discoverWith = async (extra: Record<string, unknown>): Promise<string> => {
     const config = writeJson(dir, 'config.json', tapConfig(sim.baseUrl, { entities: ENTITIES, ...extra }));

@@ -1,13 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Catalog, parseJsonExact, stringifyJson, type TapState } from '../../../singer/index.js';
 import { type ProcessResult, runBin, startBin, type RunningProcess } from '../../helpers/run-bin.js';
 import { validateSingerOutput, type SingerReport } from '../../helpers/singer-validator.js';
+import { tempDir } from '../../helpers/temp-dirs.js';
 
-/** A scratch directory per test file for config, catalog and state files. */
+/** A scratch directory per test file for config, catalog and state files, removed when the run ends. */
 export function scratchDir(): string {
-  return mkdtempSync(path.join(tmpdir(), 'tap-it-'));
+  return tempDir('tap-it-');
 }
 
 let fileCounter = 0;
