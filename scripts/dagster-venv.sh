@@ -35,8 +35,7 @@ if ! "$PYTHON" -m venv "$VENV" >/dev/null 2>&1; then
   apt_install python3-venv
   "$PYTHON" -m venv "$VENV"
 fi
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input --constraint "$CONSTRAINTS" \
-  "${PACKAGES[@]}" >&2 || die "pip install ${PACKAGES[*]} failed"
+venv_install "$VENV" --constraint "$CONSTRAINTS" "${PACKAGES[@]}" >&2 || die "installing ${PACKAGES[*]} failed"
 "$VENV/bin/python" -c 'import dagster_meltano' || die "dagster_meltano does not import"
 echo "$want" >"$STAMP"
 log "installed ${PACKAGES[*]} in $VENV in $((SECONDS - t0)) s"

@@ -35,10 +35,10 @@ if ! "$PYTHON" -m venv "$VENV" >/dev/null 2>&1; then
   apt_install python3-venv
   "$PYTHON" -m venv "$VENV"
 fi
-pip_args=(--quiet --disable-pip-version-check --no-input)
-[[ -f $CONSTRAINTS ]] && pip_args+=(--constraint "$CONSTRAINTS")
-"$VENV/bin/python" -m pip install "${pip_args[@]}" "meltano[$MELTANO_EXTRAS]==$MELTANO_VERSION" >&2 \
-  || die "pip install meltano==$MELTANO_VERSION failed"
+install_args=()
+[[ -f $CONSTRAINTS ]] && install_args+=(--constraint "$CONSTRAINTS")
+venv_install "$VENV" "${install_args[@]}" "meltano[$MELTANO_EXTRAS]==$MELTANO_VERSION" >&2 \
+  || die "installing meltano==$MELTANO_VERSION failed"
 got=$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("meltano"))')
 [[ $got == "$MELTANO_VERSION" ]] || die "installed meltano $got, wanted $MELTANO_VERSION"
 "$VENV/bin/python" -c 'import psycopg' || die "the postgres extra did not install psycopg"

@@ -57,9 +57,9 @@ install_peer() {
     log "error: PyPI (or the configured index) cannot be reached; $name not installed"
     exit "$EX_UNREACHABLE"
   fi
-  local args=(--quiet)
+  local args=()
   [[ -f $constraints ]] && args+=(--constraint "$constraints")
-  "${pip[@]}" install "${args[@]}" "$requirement" >&2 || die "pip install $requirement failed"
+  venv_install "$venv" "${args[@]}" "$requirement" >&2 || die "installing $requirement failed"
   [[ -x $venv/bin/$executable ]] || die "$requirement installed no executable $executable"
   echo "$want" >"$venv/.installed"
   log "installed $requirement in $venv"

@@ -56,7 +56,7 @@ install() {
     log "error: PyPI (or the configured index) cannot be reached; moto not installed"
     exit "$EX_UNREACHABLE"
   fi
-  "${pip[@]}" install --quiet "moto[server]==$MOTO_VERSION" >&2 || die "pip install moto[server]==$MOTO_VERSION failed"
+  venv_install "$VENV" "moto[server]==$MOTO_VERSION" >&2 || die "installing moto[server]==$MOTO_VERSION failed"
   [[ -x $VENV/bin/moto_server ]] || die "moto[server]==$MOTO_VERSION installed no moto_server"
   echo "$want" >"$STAMP"
   log "installed moto $MOTO_VERSION in $VENV"
