@@ -1,44 +1,69 @@
 import { type TapState } from '../../singer/index.js';
-import type { StoredFile } from './object-store.js';
+import { compareKeys, type StoredFile } from './object-store.js';
+
+/** A committed file by its key and etag: a file rewritten under the same key has another etag. */
+export interface FileMark {
+  key: string;
+  etag: string;
+}
 
 /**
- * What the state keeps per stream about Data Extract loads, under `bookmarks.<stream>.data_extract`: the files
- * committed (key and etag), whether the load finished, its ACTIVATE_VERSION. Kept after the load finishes (and
- * through later incremental runs, which only change the replication key), so a file listed again is never loaded
- * again. The list grows by one `[key, etag]` pair per file (about 100 bytes; 10,000 files at the 10 MB default for
- * 100 GB of export).
+ * What the state keeps per stream about a Data Extract load, under `bookmarks.<stream>.data_extract`: the entity
+ * prefix it reads, the last file it committed, whether it finished, its ACTIVATE_VERSION. Files are committed in key
+ * order, so the last one is a watermark: every file before it was loaded too. The state stays the same size however
+ * many files the export has (it listed every file once: O(files²) bytes of STATE over a load). Kept after the load
+ * finishes (and through later incremental runs, which only change the replication key), so a file listed again is
+ * never loaded again.
  */
 export interface ExtractProgress {
-  files: [string, string][];
+  prefix: string;
+  /** The last file committed; absent until the first file is. */
+  through?: FileMark;
   complete: boolean;
   version?: number;
 }
 
-export function savedExtract(state: TapState, stream: string): ExtractProgress | undefined {
-  const saved = state.bookmarks[stream]?.data_extract as Partial<ExtractProgress> | undefined;
-  if (typeof saved !== 'object' || saved === null || !Array.isArray(saved.files)) return undefined;
-  const files = saved.files.filter(
-    (pair): pair is [string, string] =>
-      Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'string',
-  );
-  return {
-    files,
-    complete: saved.complete === true,
-    ...(typeof saved.version === 'number' ? { version: saved.version } : {}),
-  };
+/**
+ * The saved progress of a load of the files under `prefix`, or undefined (none, or a load of another prefix: another
+ * export). The shape before the watermark (`files`: every committed `[key, etag]`) is read as its greatest key.
+ */
+export function savedExtract(state: TapState, stream: string, prefix: string): ExtractProgress | undefined {
+  const saved = state.bookmarks[stream]?.data_extract;
+  if (typeof saved !== 'object' || saved === null) return undefined;
+  const fields = saved as Record<string, unknown>;
+  const complete = fields.complete === true;
+  const version = typeof fields.version === 'number' ? { version: fields.version } : {};
+  if (Array.isArray(fields.files)) {
+    const through = greatestListed(fields.files);
+    if (through === undefined || !through.key.startsWith(prefix)) return undefined;
+    return { prefix, through, complete, ...version };
+  }
+  if (fields.prefix !== prefix) return undefined;
+  const mark = fields.through as Partial<FileMark> | undefined;
+  const through =
+    typeof mark?.key === 'string' && typeof mark.etag === 'string' ? { key: mark.key, etag: mark.etag } : undefined;
+  return { prefix, ...(through ? { through } : {}), complete, ...version };
 }
 
-/** The identity of a stored file: a file rewritten under the same key has another etag and is a new file. */
-export function fileIdentity(file: StoredFile): string {
-  return identity(file.key, file.etag);
+/** The greatest key of the former shape's `[key, etag]` list, with its etag. */
+function greatestListed(files: unknown[]): FileMark | undefined {
+  let greatest: FileMark | undefined;
+  for (const pair of files) {
+    if (!Array.isArray(pair) || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') continue;
+    if (greatest === undefined || compareKeys(pair[0], greatest.key) > 0) greatest = { key: pair[0], etag: pair[1] };
+  }
+  return greatest;
 }
 
-export function loadedIdentities(progress: ExtractProgress | undefined): Set<string> {
-  return new Set((progress?.files ?? []).map(([key, etag]) => identity(key, etag)));
-}
-
-function identity(key: string, etag: string): string {
-  return `${key}\u0000${etag}`;
+/**
+ * Whether a listed file was loaded: a key before the watermark's, or the watermark's file itself. The same key with
+ * another etag is the file rewritten: a new file.
+ */
+export function wasLoaded(progress: ExtractProgress | undefined, file: StoredFile): boolean {
+  const through = progress?.through;
+  if (through === undefined) return false;
+  const order = compareKeys(file.key, through.key);
+  return order < 0 || (order === 0 && file.etag === through.etag);
 }
 
 export function withExtract(state: TapState, stream: string, progress: ExtractProgress): TapState {

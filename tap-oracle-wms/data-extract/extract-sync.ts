@@ -8,7 +8,7 @@ import {
 } from '../../singer/index.js';
 import { formatInstant, requireInstant } from '../instant.js';
 import type { StreamDeps } from '../read-slice.js';
-import { type ExtractProgress, fileIdentity, loadedIdentities, savedExtract, withExtract } from './extract-state.js';
+import { type ExtractProgress, savedExtract, wasLoaded, withExtract } from './extract-state.js';
 import { fileRows } from './file-rows.js';
 import type { ObjectStore, StoredFile } from './object-store.js';
 import { type DataExtractSettings, entityPrefix } from './open-store.js';
@@ -29,8 +29,9 @@ export interface ExtractDeps extends StreamDeps {
  * One stream loaded from its Data Extract files: every file under the entity's prefix, in key order, as RECORDs
  * the REST path would have sent for the same rows (rowCoercer, then the REST transform). A new load is a full-table
  * load: with emit_activate_version, ACTIVATE_VERSION before and after, so the target retires rows the export did
- * not hold. Each file is checkpointed once all its records are written (STATE lists it by key and etag); a resumed
- * load skips the files listed and keeps its version; a listed file already loaded is never loaded again. When the
+ * not hold. Files go out in key order and each is checkpointed once all its records are written (STATE keeps the
+ * last one, by key and etag, as a watermark); a resumed load skips the files up to it and keeps its version; a listed
+ * file already loaded is never loaded again. When the
  * load finishes, an incremental stream's bookmark becomes the export's start instant (never later than the bookmark
  * it had), so the next REST incremental run reads every change made during and after the export.
  */
@@ -55,9 +56,8 @@ export async function dataExtractSync(
       `${stream}: no Data Extract files under '${prefix}' in ${store.description} (check data_extract.prefix and entity_prefix, or whether the export ran); nothing loaded`,
     );
 
-  const saved = savedExtract(output.state, stream);
-  const loaded = loadedIdentities(saved);
-  const fresh = listed.filter((file) => !loaded.has(fileIdentity(file)));
+  const saved = savedExtract(output.state, stream, prefix);
+  const fresh = listed.filter((file) => !wasLoaded(saved, file));
   if (fresh.length === 0) {
     logger.info(
       `${stream}: all ${listed.length} Data Extract file(s) under '${prefix}' were loaded before; nothing to do`,
@@ -77,7 +77,7 @@ export async function dataExtractSync(
     });
   } else if (fresh.length < listed.length) {
     // Files of an earlier load are listed with new ones: the new ones alone are no whole table to reconcile against.
-    progress = { files: saved?.files ?? [], complete: false };
+    progress = { prefix, ...(saved?.through ? { through: saved.through } : {}), complete: false };
     version = undefined;
     logger.warning(
       `${stream}: ${listed.length - fresh.length} file(s) under '${prefix}' were loaded before; loading the ${fresh.length} new one(s) without ACTIVATE_VERSION (a reconcile needs an export under a prefix of its own)`,
@@ -86,7 +86,7 @@ export async function dataExtractSync(
     await output.checkpoint((state) => withExtract(state, stream, progress));
   } else {
     version = config.emit_activate_version ? deps.now() : undefined;
-    progress = { files: [], complete: false, ...(version === undefined ? {} : { version }) };
+    progress = { prefix, complete: false, ...(version === undefined ? {} : { version }) };
     await output.checkpoint((state) => withExtract(state, stream, progress));
     if (version !== undefined) await output.write({ type: 'ACTIVATE_VERSION', stream, version });
     logger.info(`${stream}: Data Extract load of ${listed.length} file(s) under '${prefix}' in ${store.description}`, {
@@ -121,7 +121,7 @@ export async function dataExtractSync(
       deps.progress.add(batch.length);
       if (deps.signal?.aborted) throw new InterruptedError(String(deps.signal.reason ?? 'SIGTERM'));
     }
-    progress = { ...progress, files: [...progress.files, [file.key, file.etag]] };
+    progress = { ...progress, through: { key: file.key, etag: file.etag } };
     const committed = progress;
     await output.checkpoint((state) => withExtract(state, stream, committed));
     logger.debug(`${stream}: Data Extract file '${file.key}' done (${rows} rows)`, { stream });

@@ -3,7 +3,7 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ObjectStore, StoredFile } from './object-store.js';
+import { compareKeys, type ObjectStore, type StoredFile } from './object-store.js';
 
 /** Files being written are named so (a dot first): list never shows them, so a reader never sees half a file. */
 const PARTIAL_MARK = '.partial-';
@@ -25,7 +25,7 @@ export class LocalDirectoryStore implements ObjectStore {
   async *list(prefix: string): AsyncIterable<StoredFile> {
     const files: StoredFile[] = [];
     await this.#walk(this.#root, prefix, files);
-    files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    files.sort((a, b) => compareKeys(a.key, b.key));
     yield* files;
   }
 

@@ -19,10 +19,15 @@ export interface StoredFile {
 export interface ObjectStore {
   /** What the store is, for logs and errors: never credentials. */
   readonly description: string;
-  /** Every file whose key starts with `prefix`, in key order. */
+  /** Every file whose key starts with `prefix`, in key order ({@link compareKeys}). */
   list(prefix: string): AsyncIterable<StoredFile>;
   /** The file's bytes as a stream (never the whole file in memory). */
   read(key: string): Promise<Readable>;
   /** Stores a file (the simulator's exports and tests write through this). */
   write(key: string, body: Readable | Buffer): Promise<void>;
+}
+
+/** Key order as S3 lists keys (their UTF-8 bytes compared): the order every store lists in and loads commit in. */
+export function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
