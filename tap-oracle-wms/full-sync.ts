@@ -31,7 +31,8 @@ export function startsWithFullSync(
 }
 
 /**
- * Full table: id ranges (resumed from state, or planned from min/max id) read concurrently, ACTIVATE_VERSION around.
+ * Full table: id ranges (resumed from state, or planned from min/max id) read concurrently, ACTIVATE_VERSION around
+ * (in every run of the sync, a resumed one too).
  * With a handoff (an incremental stream's initial full sync), the completed sync leaves the incremental bookmark at
  * the signpost of the run that started it; a resumed sync keeps that first signpost, whatever the current run's.
  */
@@ -53,9 +54,12 @@ export async function fullSync(stream: string, deps: StreamDeps, handoff?: Hando
     version = config.emit_activate_version ? deps.now() : undefined;
     await output.checkpoint((state) => startFullSync(state, stream, ranges, version, handoff));
     partitions = ranges.map((context) => ({ context }));
-    if (version !== undefined) await output.write({ type: 'ACTIVATE_VERSION', stream, version });
     logger.info(`${stream}: full sync in ${ranges.length} id range(s)`, { stream });
   }
+  // Every run of a full sync, fresh or resumed, announces its version first and closes it last: the target takes
+  // the second message of a version in one run as the closing one even with no rows between (a resumed sync whose
+  // ranges were all done before the kill, or an entity with no rows left), and only the closing one retires rows.
+  if (version !== undefined) await output.write({ type: 'ACTIVATE_VERSION', stream, version });
   const open = partitions.filter((partition) => !partition.complete);
   const failed = new AbortController();
   const signal = deps.signal ? AbortSignal.any([deps.signal, failed.signal]) : failed.signal;

@@ -36,8 +36,11 @@ export class VersionActivation {
       return;
     }
     // A full sync announces its version before sending rows (deleting then would empty the table mid-run), and
-    // closes it once every row of the version was sent: only that closing message retires older rows.
-    if (!sink.recordsSinceActivation) {
+    // closes it once every row of the version was sent: only that closing message retires older rows. The closing
+    // message is the one after rows, or the version's second message in this run: a run can carry no rows between
+    // the two (a resumed sync whose rows were all loaded before the kill, or a source with no rows left).
+    const closing = sink.recordsSinceActivation || sink.pendingVersion === version;
+    if (!closing) {
       sink.pendingVersion = version;
       this.#logger.info(`ACTIVATE_VERSION ${version} of stream '${stream}' deferred until its rows are loaded`);
       return;
