@@ -16,6 +16,8 @@ import {
 import { createClient } from '../tap-oracle-wms/index.js';
 import { renderHealth } from './health-checks.js';
 import { createOrchestrator } from './orchestrator.js';
+import { findMeltano } from './meltano-executable.js';
+import { runMeltanoHandoff } from './meltano-handoff.js';
 import { partitionJobsYaml, planPartitions } from './partition-plan.js';
 import { COMMANDS, DESCRIPTION, helpFor, OPTIONS } from './commands.js';
 import { commandConfigProblems } from './plugin-config-check.js';
@@ -62,6 +64,18 @@ async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promi
   if (command === 'run' ? rest.length !== 1 : rest.length > 0)
     throw new UsageError(command === 'run' ? "'run' takes one job name" : `unexpected argument '${rest[0]}'`, program);
 
+  if (command === 'meltano-handoff') {
+    const [stream, full, incremental] = [args.stream, args['full-state-id'], args['incremental-state-id']];
+    if (typeof stream !== 'string' || typeof full !== 'string' || typeof incremental !== 'string')
+      throw new UsageError('meltano-handoff needs --stream, --full-state-id and --incremental-state-id', program);
+    const meltano = await findMeltano(typeof args.meltano === 'string' ? args.meltano : undefined, context.env);
+    const line = await runMeltanoHandoff(
+      { stream, fullStateId: full, incrementalStateId: incremental, meltano },
+      logger,
+    );
+    stdout.write(`${line}\n`);
+    return;
+  }
   const sources = configSources(args);
   const settings = await loadPipelineSettings(sources, context.env);
   for (const job of settings.jobs) {

@@ -12,6 +12,13 @@ export const OPTIONS = {
   entity: { type: 'string', description: 'Entity whose ids are split' },
   parts: { type: 'number', description: 'Number of id ranges, one Meltano job each (1 to 1000)' },
   out: { type: 'string', description: 'File to write the Meltano jobs to instead of stdout' },
+  stream: { type: 'string', description: 'Stream (entity) whose full load is handed over' },
+  'full-state-id': { type: 'string', description: "Meltano state id of the entity's full job" },
+  'incremental-state-id': { type: 'string', description: "Meltano state id of the entity's incremental job" },
+  meltano: {
+    type: 'string',
+    description: 'The meltano executable (default: the one running this `meltano run`, else MELTANO_BIN, else PATH)',
+  },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -44,6 +51,11 @@ export const COMMANDS: Record<string, { usage: string; text: string; options: Op
     usage: 'plan-partitions --entity <name> --parts <n> [--out <file>]',
     text: 'Split an entity into id ranges and print one Meltano job per range',
     options: ['entity', 'parts', 'out', 'company', 'facility'],
+  },
+  'meltano-handoff': {
+    usage: 'meltano-handoff --stream <name> --full-state-id <id> --incremental-state-id <id> [--meltano <path>]',
+    text: "Start the incremental job's bookmark where the full job's last completed full load began, once per full load (a task of each <entity>-incremental Meltano job)",
+    options: ['stream', 'full-state-id', 'incremental-state-id', 'meltano'],
   },
 };
 

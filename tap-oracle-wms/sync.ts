@@ -135,7 +135,12 @@ async function syncStream(
     );
   } else {
     progress.window = 'the whole table';
-    await fullSync(stream, { ...deps, filters, transform, progress });
+    // A full job's completed state records where its snapshot began: the incremental job of the same entity (its
+    // own state) takes that over (wms-pipeline meltano-handoff), so changes made while the full load ran are read.
+    const key = replicationOf(entry).replicationKey;
+    const snapshotStart =
+      key === undefined ? undefined : { replication_key: key, replication_key_value: formatInstant(clock.signpost) };
+    await fullSync(stream, { ...deps, filters, transform, progress }, snapshotStart);
   }
   progress.finish();
 }

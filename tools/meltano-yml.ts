@@ -2,6 +2,7 @@ import { CAPABILITIES as TAP_CAPABILITIES } from '../tap-oracle-wms/tap.js';
 import { TAP_SETTINGS } from '../tap-oracle-wms/settings.js';
 import { pluginInfo as targetPluginInfo } from '../target-oracle/cli.js';
 import { TARGET_SETTINGS } from '../target-oracle/settings.js';
+import { handoffTask, pipelineUtility } from './meltano-handoff-task.js';
 import { meltanoSettings } from './meltano-settings.js';
 import { toYaml, type YamlValue } from './yaml-text.js';
 
@@ -174,10 +175,14 @@ export function meltanoProject(): Record<string, YamlValue> {
           config: { default_target_schema: '$MELTANO_EXTRACT__LOAD_SCHEMA', add_record_metadata: true },
         },
       ],
+      utilities: [pipelineUtility(JOB_ENTITIES, EXTRACTOR, LOADER)],
     },
     jobs: JOB_ENTITIES.flatMap((entity) => [
       { name: `${entity}-full`, tasks: [`${EXTRACTOR}--${entity}-full ${LOADER}`] },
-      { name: `${entity}-incremental`, tasks: [`${EXTRACTOR}--${entity}-incremental ${LOADER}`] },
+      {
+        name: `${entity}-incremental`,
+        tasks: [handoffTask(entity), `${EXTRACTOR}--${entity}-incremental ${LOADER}`],
+      },
     ]),
     // Full reloads on Sunday night, staggered by 10 minutes; incrementals every 15 minutes.
     schedules: JOB_ENTITIES.flatMap((entity, i) => [

@@ -30,6 +30,7 @@ interface Plugin {
   settings?: Setting[];
   select?: string[];
   config?: Record<string, unknown>;
+  commands?: Record<string, { args: string; description?: string }>;
 }
 interface Project {
   send_anonymous_usage_stats: boolean;
@@ -143,28 +144,51 @@ describe('meltano.yml: generated from the settings schemas, valid for Meltano 4.
         assert.equal(plugin.pip_url, undefined, `${plugin.name} has a pip_url`);
         if (plugin.inherit_from) continue;
         assert.match(plugin.executable ?? '', /^bin\/[a-z-]+\.js$/, `${plugin.name} executable`);
-        assert.match(plugin.namespace ?? '', /^(tap|target)_oracle(_wms)?$/, `${plugin.name} namespace`);
+        assert.match(
+          plugin.namespace ?? '',
+          /^(tap_oracle_wms|target_oracle|wms_pipeline)$/,
+          `${plugin.name} namespace`,
+        );
       }
+      // The one utility is wms-pipeline, for the full → incremental handoff of each entity.
+      assert.deepEqual(
+        (project.plugins.utilities ?? []).map((p) => [p.name, p.executable]),
+        [['wms-pipeline', 'bin/wms-pipeline.js']],
+      );
       assert.equal(project.send_anonymous_usage_stats, false);
       assert.match(project.project_id, /^[0-9a-f-]{36}$/);
     });
 
-    it('has select, a full and an incremental job per entity, a weekly full and a frequent incremental schedule, and dev/staging/prod', () => {
+    it('has select, a full and an incremental job per entity (the latter starting with its handoff task), a weekly full and a frequent incremental schedule, and dev/staging/prod', () => {
       const tap = project.plugins.extractors.find((p) => p.name === 'tap-oracle-wms')!;
       assert.deepEqual(
         tap.select,
         JOB_ENTITIES.map((e) => `${e}.*`),
       );
+      const pipeline = project.plugins.utilities?.find((p) => p.name === 'wms-pipeline');
       for (const entity of JOB_ENTITIES) {
         for (const mode of ['full', 'incremental']) {
           const job = project.jobs.find((j) => j.name === `${entity}-${mode}`);
           assert.ok(job, `job ${entity}-${mode}`);
-          const [extractor] = job.tasks[0].split(' ');
+          // The incremental job first takes over the last completed full load (wms-pipeline meltano-handoff).
+          assert.deepEqual(
+            job.tasks.slice(0, -1),
+            mode === 'full' ? [] : [`wms-pipeline:handoff-${entity}`],
+            `${job.name} tasks`,
+          );
+          const [extractor, loader] = job.tasks[job.tasks.length - 1].split(' ');
+          assert.equal(loader, 'target-oracle');
           const plugin = project.plugins.extractors.find((p) => p.name === extractor);
           assert.equal(plugin?.inherit_from, 'tap-oracle-wms', `${extractor} inherits the tap`);
           assert.deepEqual(plugin?.select, [`${entity}.*`]);
           assert.equal(plugin?.config?.enable_incremental, mode === 'full' ? false : undefined);
         }
+        // The state ids Meltano forms for the two jobs' tasks: <environment>:<extractor>-to-<loader>.
+        const stateId = (mode: string) => `$MELTANO_ENVIRONMENT:tap-oracle-wms--${entity}-${mode}-to-target-oracle`;
+        assert.equal(
+          pipeline?.commands?.[`handoff-${entity}`]?.args,
+          `meltano-handoff --stream ${entity} --full-state-id ${stateId('full')} --incremental-state-id ${stateId('incremental')}`,
+        );
         const weekly = project.schedules.find((s) => s.job === `${entity}-full`);
         assert.match(weekly?.interval ?? '', /^\d+ \d+ \* \* 0$/, `${entity} full runs weekly`);
         assert.equal(project.schedules.find((s) => s.job === `${entity}-incremental`)?.interval, '*/15 * * * *');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { startSimulator, type RunningSimulator } from '../../../wms-simulator/index.js';
+import { startHttpGate } from '../../helpers/http-gate.js';
 import { requireMeltano, runMeltano } from '../../helpers/meltano.js';
 import {
   createTestSchema,
@@ -30,7 +31,9 @@ function instantMs(text: string): number {
 }
 
 describe('Meltano with a shared PostgreSQL system database: three per-entity jobs at once from three working copies (real Meltano 4.4.1 + psycopg, simulator over HTTP, PostgreSQL 15) @integration', function () {
-  this.timeout(240_000);
+  // Hang guards only: each incremental job now starts with its handoff task (two or three more meltano starts), and
+  // three jobs at once on a loaded 2-core machine took up to 4 minutes.
+  this.timeout(600_000);
   let pg: PgConfig;
   let sim: RunningSimulator;
   let schema: TestSchema;
@@ -40,7 +43,7 @@ describe('Meltano with a shared PostgreSQL system database: three per-entity job
   let bookmarks1: Record<Entity, Bookmark>;
 
   const meltano = (copy: WorkingCopy, args: string[]): Promise<ProcessResult> =>
-    runMeltano(copy.dir, ['--environment', 'dev', ...args], { env, timeoutMs: 180_000 });
+    runMeltano(copy.dir, ['--environment', 'dev', ...args], { env, timeoutMs: 480_000 });
   const systemQuery = <T>(sql: string, params: unknown[] = []): Promise<T[]> =>
     withClient(async (c) => (await c.query(sql, params)).rows as T[], { ...pg, database: systemDb });
   const targetCount = (table: string): Promise<number> =>
@@ -204,21 +207,23 @@ describe('Meltano with a shared PostgreSQL system database: three per-entity job
   });
 
   it('the same job started from another working copy while it runs is refused by Meltano, and the first run completes', async () => {
-    // Slow answers keep the first run busy while the second one starts.
-    sim.admin.updateSettings({ latencyMs: 1500 });
+    // The first run's allocation listing is held at a gate until the second run was refused: the first run is then
+    // in flight for as long as the second one takes (its handoff task, then Meltano's check), however slow the machine.
+    const gate = await startHttpGate(sim.baseUrl, (url) => url.pathname.endsWith('/entity/allocation/'));
     try {
-      const first = meltano(copies[0], ['run', 'allocation-incremental']);
-      const deadline = Date.now() + 120_000;
-      let running = 0;
-      while (running === 0 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        running = (
-          await systemQuery<{ n: string }>("SELECT count(*) AS n FROM runs WHERE job_name = $1 AND state = 'RUNNING'", [
-            stateId('allocation'),
-          ])
-        ).map((r) => Number(r.n))[0];
-      }
-      assert.equal(running, 1, 'the first run is recorded as RUNNING');
+      const first = runMeltano(copies[0].dir, ['--environment', 'dev', 'run', 'allocation-incremental'], {
+        env: { ...env, TAP_ORACLE_WMS_BASE_URL: gate.url },
+        timeoutMs: 480_000,
+      });
+      await Promise.race([
+        gate.holding,
+        first.then((r) => assert.fail(`the first run ended before reading allocation: ${r.stderr.slice(-2000)}`)),
+      ]);
+      const running = await systemQuery<{ n: string }>(
+        "SELECT count(*) AS n FROM runs WHERE job_name = $1 AND state = 'RUNNING'",
+        [stateId('allocation')],
+      );
+      assert.equal(Number(running[0].n), 1, 'the first run is recorded as RUNNING');
       const second = await meltano(copies[1], ['run', 'allocation-incremental']);
       assert.notEqual(second.exitCode, 0);
       assert.match(
@@ -226,10 +231,11 @@ describe('Meltano with a shared PostgreSQL system database: three per-entity job
         new RegExp(`Another '${stateId('allocation')}' pipeline is already running`),
         second.stderr.slice(-2000),
       );
+      gate.release();
       const firstResult = await first;
       assert.equal(firstResult.exitCode, 0, firstResult.stderr.slice(-3000));
     } finally {
-      sim.admin.updateSettings({ latencyMs: 0 });
+      await gate.close();
     }
     const states = await systemQuery<{ state: string }>('SELECT state FROM runs WHERE job_name = $1', [
       stateId('allocation'),

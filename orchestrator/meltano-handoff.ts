@@ -1,0 +1,118 @@
+import { spawn } from 'node:child_process';
+import { ConfigError, ExitCode, type Logger, parseJsonVerbatim, SingerError, stringifyJson } from '../singer/index.js';
+
+/**
+ * Full → incremental handoff between two Meltano jobs of one entity, each with its own state id. A completed full
+ * load leaves, in the full job's state, the instant its snapshot began (the stream's bookmark: replication key and
+ * value, no id ranges left). The incremental job takes that instant over as its bookmark once per completed full load,
+ * even when it is earlier than the incremental job's own bookmark: rows changed while the full load ran are read again,
+ * and their newest version is upserted over whatever the full load wrote. The marker records which full load was taken
+ * over, so later runs keep their own bookmark until another full load completes.
+ */
+export const TAKEN_OVER = 'full_load_taken_over';
+
+interface MeltanoState {
+  singer_state?: { bookmarks?: Record<string, Record<string, unknown>> } & Record<string, unknown>;
+}
+
+export type HandoffDecision =
+  { action: 'set'; state: MeltanoState; snapshotStart: string } | { action: 'none'; reason: string };
+
+/** What the incremental state becomes, if anything, given both jobs' states (the values `meltano state get` prints). */
+export function handoffDecision(full: unknown, incremental: unknown, stream: string): HandoffDecision {
+  const fullBookmark = bookmarksOf(full)?.[stream];
+  if (!fullBookmark) return { action: 'none', reason: 'the full job has no state for it (no full load completed)' };
+  if (Array.isArray(fullBookmark.partitions))
+    return { action: 'none', reason: 'the full job has not completed its full load (id ranges still open)' };
+  const key = fullBookmark.replication_key;
+  const start = fullBookmark.replication_key_value;
+  if (typeof key !== 'string' || typeof start !== 'string')
+    return {
+      action: 'none',
+      reason: 'the full job recorded no snapshot start (a full load from an older tap version)',
+    };
+  const current = bookmarksOf(incremental)?.[stream];
+  if (current?.[TAKEN_OVER] === start)
+    return { action: 'none', reason: `the full load that began at ${start} was already taken over` };
+  const base = (typeof incremental === 'object' && incremental !== null ? incremental : {}) as MeltanoState;
+  const singer = base.singer_state ?? {};
+  return {
+    action: 'set',
+    snapshotStart: start,
+    state: {
+      ...base,
+      singer_state: {
+        ...singer,
+        bookmarks: {
+          ...(singer.bookmarks ?? {}),
+          [stream]: { replication_key: key, replication_key_value: start, [TAKEN_OVER]: start },
+        },
+      },
+    },
+  };
+}
+
+function bookmarksOf(state: unknown): Record<string, Record<string, unknown>> | undefined {
+  const singer = (state as MeltanoState | undefined)?.singer_state;
+  const bookmarks = singer?.bookmarks;
+  return typeof bookmarks === 'object' && bookmarks !== null ? bookmarks : undefined;
+}
+
+export interface HandoffRequest {
+  stream: string;
+  fullStateId: string;
+  incrementalStateId: string;
+  /** The `meltano` executable (findMeltano). Under `meltano run` it finds the project and environment from MELTANO_* variables. */
+  meltano: string;
+}
+
+/** Reads both states with `meltano state get`, and sets the incremental one with `meltano state set` when needed. */
+export async function runMeltanoHandoff(request: HandoffRequest, logger: Logger): Promise<string> {
+  const full = await meltanoJson(request.meltano, ['state', 'get', request.fullStateId]);
+  const incremental = await meltanoJson(request.meltano, ['state', 'get', request.incrementalStateId]);
+  const decision = handoffDecision(full, incremental, request.stream);
+  if (decision.action === 'none') {
+    const line = `${request.stream}: nothing handed over from ${request.fullStateId}: ${decision.reason}`;
+    logger.info(line, { stream: request.stream });
+    return line;
+  }
+  await meltano(
+    request.meltano,
+    ['state', 'set', '--force', request.incrementalStateId, stringifyJson(decision.state)],
+    `meltano state set ${request.incrementalStateId}`,
+  );
+  const line = `${request.stream}: ${request.incrementalStateId} now starts at ${decision.snapshotStart}, where the full load of ${request.fullStateId} began`;
+  logger.info(line, { stream: request.stream });
+  return line;
+}
+
+async function meltanoJson(bin: string, args: string[]): Promise<unknown> {
+  const label = `meltano ${args.join(' ')}`;
+  const text = (await meltano(bin, args, label)).trim();
+  try {
+    return text === '' ? {} : parseJsonVerbatim(text);
+  } catch {
+    throw new SingerError(`'${label}' did not print a JSON state`, ExitCode.Internal);
+  }
+}
+
+/** Runs meltano; `label` names the command in errors (never the state value `state set` is given). */
+function meltano(bin: string, args: string[], label: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', (error) =>
+      reject(new ConfigError(`cannot run '${bin}' for '${label}' (${error.message}): pass --meltano <path>`)),
+    );
+    child.on('close', (code) => {
+      if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
+      else {
+        const tail = Buffer.concat(err).toString('utf8').trim().split('\n').slice(-3).join(' | ');
+        reject(new SingerError(`'${label}' exited ${code}: ${tail}`, ExitCode.Internal));
+      }
+    });
+  });
+}
