@@ -195,8 +195,6 @@ export type PipelineSettings = SettingsConfig<typeof PIPELINE_SETTINGS>;
 export type JobSettings = PipelineSettings['jobs'][number];
 export type RunMode = JobSettings['mode'];
 export type RunnerKind = PipelineSettings['runner'];
-export type TargetDialect = PipelineSettings['target_dialect'];
-export type FullSyncDeleteMode = PipelineSettings['full_sync_delete_mode'];
 
 /** Reads `--config` sources (files or ENV → WMS_PIPELINE_<SETTING>) into validated settings. */
 export async function loadPipelineSettings(

@@ -16,11 +16,12 @@
 # node_modules is missing or older than package-lock.json); the checks, each counted as one failure when it fails:
 # tsc (`npm run build`, which type-checks everything it emits: a second `tsc --noEmit` would only repeat it),
 # `npm run lint` (ESLint, type-checked rules and the import boundaries; in the background beside the build, the
-# Prettier check and the unit suite, as it is the longest and uses one core) and `npm run format:check` (Prettier);
+# Prettier check and the unit suite, as it is the longest and uses one core), `npm run format:check` (Prettier) and
+# `npm run knip` (files, exports and dependencies nothing uses: knip.jsonc);
 # the suites under c8, whose coverage per folder is printed at the end (scripts/coverage-summary.cjs). Each suite
 # runs with its own empty TMPDIR: anything left in it at the suite's end is named and counted as one failure. The
 # slowest test files of each suite are named after it (scripts/mocha-summary-reporter.cjs). A server this script
-# started is stopped at the end; one already running is left alone. TEST_CHECKS=0 skips ESLint and Prettier (tsc
+# started is stopped at the end; one already running is left alone. TEST_CHECKS=0 skips ESLint, Prettier and knip (tsc
 # always runs, as the build) and TEST_COVERAGE=0 the coverage (for quick local runs; CI runs everything). The last
 # stdout line is "N passed, N failed, N skipped" over the suites plus the checks; the exit status is 1 if anything
 # failed.
@@ -246,7 +247,10 @@ if [[ $CHECKS == 1 ]]; then spawn eslint npm run --silent lint; fi
 if [[ $COVERAGE == 1 ]]; then rm -rf "$COVERAGE_TMP" && mkdir -p "$COVERAGE_TMP"; fi
 # The build is the type check: tsc emits even with type errors, so the tests still run on what it emitted.
 check 'tsc (npm run build)' npm run --silent build
-if [[ $CHECKS == 1 ]]; then check 'Prettier' npm run --silent format:check; fi
+if [[ $CHECKS == 1 ]]; then
+  check 'Prettier' npm run --silent format:check
+  check 'knip (unused files, exports, dependencies)' npm run --silent knip
+fi
 log "setup done in $((SECONDS - t0))s"
 
 if [[ $SUITE == all || $SUITE == unit ]]; then run_suite unit "$@"; fi

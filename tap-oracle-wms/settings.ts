@@ -207,5 +207,3 @@ export const TAP_SETTINGS = defineSettings({
 
 /** The validated config, with defaults applied: its type is derived from TAP_SETTINGS. */
 export type TapConfig = SettingsConfig<typeof TAP_SETTINGS>;
-
-export type AuthMethod = TapConfig['auth_method'];

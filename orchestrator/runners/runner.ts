@@ -1,13 +1,6 @@
 import type { MetricPoint } from '../../singer/index.js';
 import type { StderrCollector } from '../stderr-collector.js';
 
-export interface LiveProgress {
-  /** Rows the tap has sent, by stream. */
-  sent: Record<string, number>;
-  /** Rows the target has committed, by stream. */
-  loaded: Record<string, number>;
-}
-
 export interface AttemptOptions {
   timeoutMs: number;
   signal?: AbortSignal;

@@ -35,10 +35,6 @@ export function captureOutputs(): void {
   }
 }
 
-export function isCapturing(): boolean {
-  return enabled;
-}
-
 /** Keeps one process's output (a no-op unless capturing). */
 export function recordOutput(label: string, output: { stdout: string; stderr: string }): void {
   if (enabled) captured.push({ label, stdout: output.stdout, stderr: output.stderr });

@@ -153,14 +153,3 @@ export function validateSingerOutput(output: string | readonly string[]): Singer
   }
   return report;
 }
-
-/** Validates and throws one error listing every problem (at most 20). */
-export function assertValidSingerOutput(output: string | readonly string[]): SingerReport {
-  const report = validateSingerOutput(output);
-  if (report.problems.length > 0) {
-    throw new Error(
-      `Singer output is not valid (${report.problems.length} problems):\n  ${report.problems.slice(0, 20).join('\n  ')}`,
-    );
-  }
-  return report;
-}

@@ -39,8 +39,6 @@ export interface TargetBackend {
   close(): Promise<void>;
 }
 
-export { ORACLE_ENV } from './oracle-backend.js';
-
 export const BACKENDS = ['postgres', 'oracle'] as const;
 
 function uniquePrefix(label: string): string {

@@ -3,18 +3,9 @@
  * restrictions on every statement and bind (rules.ts), reachable through a fake `oracledb` driver in process or,
  * for real target processes, over a local socket. Not Oracle: label tests that use it "rules session".
  */
-export {
-  RULES_PASSWORD,
-  RulesBackend,
-  type BackendEvent,
-  type BackendOptions,
-  type ConnectionRecord,
-  type Hook,
-} from './backend.js';
-export { Database, DEFAULT_OPTIONS, type RulesOptions } from './database.js';
-export { FakeConnection, FakeOracledb, FakePool } from './driver.js';
+export { RULES_PASSWORD, RulesBackend, type BackendEvent, type BackendOptions } from './backend.js';
+export { FakeConnection, FakeOracledb } from './driver.js';
 export { FakeLob } from './fetch-conversion.js';
 export { inProcessLink } from './link.js';
-export { OracleError, RuleViolation } from './oracle-error.js';
+export { OracleError } from './oracle-error.js';
 export { rulesConnectionConfig, rulesProcessEnv, serveRules, type RulesServer } from './server.js';
-export type { OraValue } from './types.js';

@@ -155,10 +155,3 @@ export function dataLength(type: ColumnType, limits: TypeLimits): number {
       return 4000;
   }
 }
-
-/** The type text for messages and CAST targets. */
-export function typeText(type: ColumnType): string {
-  if (type.base === 'NUMBER' && type.precision !== undefined) return `NUMBER(${type.precision},${type.scale ?? 0})`;
-  if (type.length !== undefined) return `${type.base}(${type.length}${type.semantics === 'CHAR' ? ' CHAR' : ''})`;
-  return dataTypeName(type);
-}
