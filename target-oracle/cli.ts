@@ -10,7 +10,7 @@ import {
   packageVersion,
   parseArgs,
   printInfoIfAsked,
-  readNumberedMessages,
+  readMessageBatches,
   runCli,
   secretValues,
   type CliContext,
@@ -82,7 +82,7 @@ async function main(ctx: CliContext): Promise<void | typeof INFO_ONLY> {
     const run = runTarget({
       config: target,
       dialect,
-      messages: readNumberedMessages(ctx.stdin, { onReplaced: (replaced) => repairs.add(replaced) }),
+      messages: readMessageBatches(ctx.stdin, { onReplaced: (replaced) => repairs.add(replaced) }),
       logger: ctx.logger,
       metrics,
       signal: ctx.signal,

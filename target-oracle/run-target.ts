@@ -21,7 +21,8 @@ import { VersionActivation } from './version-activation.js';
 export interface RunTargetOptions {
   config: TargetConfig;
   dialect: Dialect;
-  messages: AsyncIterable<NumberedMessage>;
+  /** The input, a batch of messages at a time (singer's readMessageBatches). */
+  messages: AsyncIterable<readonly NumberedMessage[]>;
   logger: Logger;
   metrics: Metrics;
   /** Aborted on SIGTERM/SIGINT: stop reading, flush, commit, yield the state, return. */
@@ -119,7 +120,8 @@ export async function* runTarget(options: RunTargetOptions): AsyncGenerator<unkn
 
   try {
     for (let reading = true; reading;) {
-      const event = await events.next();
+      // Without an await per message: the batch read is handed out synchronously (target-events.ts).
+      const event = events.poll() ?? (await events.next());
       switch (event.kind) {
         case 'message': {
           const { message, line } = event.message;

@@ -18,21 +18,25 @@ const END: TargetEvent = { kind: 'end' };
 const WAKES: readonly Wake[] = ['flushed', 'abort', 'age'];
 
 /**
- * Merges the message iterator with the run's wake-ups. A read that loses to a wake-up stays pending and is handed
+ * Merges the message batches with the run's wake-ups. A read that loses to a wake-up stays pending and is handed
  * out by a later `next()`, so no message is lost or read twice. Each `next()` makes one waiter, released when it
  * settles: racing every read against a long-lived promise would pile up a reaction per message on it (a leak of
- * ~1 KB per record).
+ * ~1 KB per record). The messages of a batch already read are handed out by `poll()` without a promise each: on the
+ * hot path a promise and its reactions per record cost more than the record's own conversion.
  */
 export class TargetEvents {
-  readonly #iterator: AsyncIterator<NumberedMessage>;
+  readonly #iterator: AsyncIterator<readonly NumberedMessage[]>;
+  /** The batch being handed out, and the index of its next message. */
+  #batch: readonly NumberedMessage[] = [];
+  #next = 0;
   readonly #signal: AbortSignal | undefined;
   readonly #wakes = new Set<Wake>();
-  #pending: Promise<IteratorResult<NumberedMessage>> | undefined;
+  #pending: Promise<IteratorResult<readonly NumberedMessage[]>> | undefined;
   #waiter: ((event: TargetEvent) => void) | undefined;
   #ageTimer: NodeJS.Timeout | undefined;
   readonly #onAbort = (): void => this.#wake('abort');
 
-  constructor(messages: AsyncIterable<NumberedMessage>, signal?: AbortSignal) {
+  constructor(messages: AsyncIterable<readonly NumberedMessage[]>, signal?: AbortSignal) {
     this.#iterator = messages[Symbol.asyncIterator]();
     this.#signal = signal;
     if (signal?.aborted) this.#wakes.add('abort');
@@ -56,9 +60,24 @@ export class TargetEvents {
     this.#wakes.delete('age');
   }
 
-  next(): Promise<TargetEvent> {
+  /**
+   * The next event when it is known without waiting (a pending wake-up first, then the next message of the batch
+   * read), else undefined: then `next()` waits for one.
+   */
+  poll(): TargetEvent | undefined {
     const wake = this.#takeWake();
-    if (wake) return Promise.resolve(wake);
+    if (wake) return wake;
+    if (this.#next < this.#batch.length) {
+      const message = this.#batch[this.#next];
+      this.#next += 1;
+      return { kind: 'message', message };
+    }
+    return undefined;
+  }
+
+  next(): Promise<TargetEvent> {
+    const ready = this.poll();
+    if (ready) return Promise.resolve(ready);
     const pending = (this.#pending ??= this.#iterator.next());
     return new Promise<TargetEvent>((resolve, reject) => {
       let settled = false;
@@ -74,7 +93,11 @@ export class TargetEvents {
           settled = true;
           this.#waiter = undefined;
           this.#pending = undefined;
-          resolve(result.done ? END : { kind: 'message', message: result.value });
+          if (result.done) return resolve(END);
+          this.#batch = result.value;
+          this.#next = 0;
+          // An empty batch is nothing to hand out: read on.
+          resolve(this.poll() ?? this.next());
         },
         (error: unknown) => {
           if (settled) return;

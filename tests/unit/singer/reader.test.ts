@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import { ProtocolError } from '../../../singer/errors.js';
 import { ExactNumber, stringifyJson } from '../../../singer/exact-number.js';
-import { readMessages, readNumberedMessages, type ReplacedCharacters } from '../../../singer/reader.js';
+import {
+  readMessageBatches,
+  readMessages,
+  readNumberedMessages,
+  type ReplacedCharacters,
+} from '../../../singer/reader.js';
 import type { RecordMessage, SingerMessage } from '../../../singer/messages.js';
 
 function chunks(...parts: (string | Buffer)[]): Readable {
@@ -126,6 +131,39 @@ describe('singer/reader: readMessages line handling', () => {
     // Without backpressure the whole 20 MB input would have been pulled in while we waited.
     assert.ok(produced < 500, `pulled ${produced} lines`);
     await iterator.return(undefined);
+  });
+});
+
+describe('singer/reader: readMessageBatches (a chunk at a time)', () => {
+  const state = (n: number): string => `{"type":"STATE","value":"s${n}"}`;
+
+  it('hands out the complete lines of each chunk as one batch, in order, with their line numbers', async () => {
+    // The third line is split between the chunks: it belongs to the batch of the chunk that completes it.
+    const input = chunks(`${state(1)}\n\n${state(2)}\n{"type":"STA`, `TE","value":"s3"}\n${state(4)}\n`);
+    const batches: [number, unknown][][] = [];
+    for await (const batch of readMessageBatches(input))
+      batches.push(batch.map(({ message, line }) => [line, (message as { value: unknown }).value]));
+    assert.deepEqual(batches, [
+      [
+        [1, 's1'],
+        [3, 's2'],
+      ],
+      [
+        [4, 's3'],
+        [5, 's4'],
+      ],
+    ]);
+  });
+
+  it('a bad line ends the batch before it: the messages before it come out first, then its ProtocolError', async () => {
+    const input = chunks(`${state(1)}\n${state(2)}\nnot json\n${state(4)}\n`);
+    const iterator = readMessageBatches(input);
+    const first = await iterator.next();
+    assert.deepEqual(first.done ? [] : first.value.map(({ line }) => line), [1, 2]);
+    await assert.rejects(
+      iterator.next(),
+      (error: unknown) => error instanceof ProtocolError && error.location.line === 3,
+    );
   });
 });
 

@@ -15,8 +15,8 @@ import { runTarget, type TargetSummary } from '../../../target-oracle/run-target
 import { writeStates, type StateSink } from '../../../target-oracle/state-writer.js';
 import { RecordingSession, type SessionEvent } from '../../helpers/recording-session.js';
 
-/** Hands messages to the target one at a time and counts how many it has pulled; can stall before one. */
-class Feed implements AsyncIterable<NumberedMessage> {
+/** Hands messages to the target one per batch and counts how many it has pulled; can stall before one. */
+class Feed implements AsyncIterable<NumberedMessage[]> {
   pulled = 0;
   readonly #messages: SingerMessage[];
   readonly #stallAt: number | undefined;
@@ -31,11 +31,11 @@ class Feed implements AsyncIterable<NumberedMessage> {
     this.#stall.open();
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<NumberedMessage> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<NumberedMessage[]> {
     for (let i = 0; i < this.#messages.length; i += 1) {
       if (i === this.#stallAt) await this.#stall.promise;
       this.pulled = i + 1;
-      yield { message: this.#messages[i], line: i + 1 };
+      yield [{ message: this.#messages[i], line: i + 1 }];
     }
   }
 }

@@ -33,9 +33,10 @@ function logSink(): { lines: string[]; out: Writable } {
   return { lines, out };
 }
 
-async function* numbered(messages: SingerMessage[]): AsyncGenerator<NumberedMessage> {
+/** One message per batch: every await point of the run is exercised. */
+async function* numbered(messages: SingerMessage[]): AsyncGenerator<NumberedMessage[]> {
   let line = 0;
-  for (const message of messages) yield { message, line: (line += 1) };
+  for (const message of messages) yield [{ message, line: (line += 1) }];
 }
 
 const SCHEMA: SingerMessage = {
