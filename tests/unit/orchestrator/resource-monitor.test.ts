@@ -286,7 +286,8 @@ describe('orchestrator resource monitor', () => {
       assert.equal(report.reportedPeakMemoryMb, 400);
       assert.equal(report.peakMemoryMb, 400, 'the larger of the two');
       assert.deepEqual(report.processPeakMemoryMb, { [`tap-x pid ${child.pid}`]: 400 });
-      assert.equal(report.peakCpuPercent, null, 'no CPU window of 0.5 s');
+      // Whether a 0.5 s CPU window closed depends on how loaded the machine is: only the report's consistency is fixed.
+      assert.equal(report.peakCpuPercent === null, report.cpuWindows === 0, 'a CPU peak exactly when a window closed');
     });
   });
 
