@@ -7,6 +7,11 @@ import { FileFormatError, type FileRow } from './file-row.js';
 type Coerce = (value: unknown, field: string, line: number) => unknown;
 
 const INTEGER = /^-?\d+$/;
+/**
+ * How a boolean (`*_flg`) is spelled in a CSV file is a guess: Oracle documents none for Data Extract (REST sends JSON
+ * true/false), so the common spellings of exports are read (true/false, y/n, yes/no, 1/0, any case); anything else
+ * fails the file naming the field (docs/data-extract.md).
+ */
 const TRUE = new Set(['true', 'y', 'yes', '1']);
 const FALSE = new Set(['false', 'n', 'no', '0']);
 
