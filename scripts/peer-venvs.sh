@@ -38,7 +38,11 @@ install_peer() {
   local venv="$CACHE_DIR/peer-venvs/$name" constraints="$ROOT/scripts/peer-constraints/$name.txt"
   local want
   want=$({ echo "$requirement"; "$PYTHON" --version; if [[ -f $constraints ]]; then cat "$constraints"; fi; } | sha256sum | cut -d' ' -f1)
-  if [[ -x $venv/bin/$executable && -f $venv/.installed && $(cat "$venv/.installed") == "$want" ]]; then
+  # The console script's `#!` names the python of the venv as it was created: a venv made under another path (a
+  # removed worktree's .cache) keeps a stamp that matches but an executable that cannot start (exit 127).
+  local interpreter=''
+  [[ -f $venv/bin/$executable ]] && interpreter=$(head -n 1 "$venv/bin/$executable" | sed -n 's/^#!\([^ ]*\).*/\1/p')
+  if [[ -x $venv/bin/$executable && -x $interpreter && -f $venv/.installed && $(cat "$venv/.installed") == "$want" ]]; then
     log "$name ($requirement) already installed in $venv"
     return 0
   fi
