@@ -116,8 +116,8 @@ async function main(context: CliContext): Promise<void | typeof INFO_ONLY> {
       checkFutureBookmarks(givenCatalog.streams.filter(isStreamSelected), state, config, logger, Date.now());
     // A sync's first request (discovery asks it anyway, unless answered from its cache): a wrong environment segment
     // must fail here, not read as empty lists, since lgfapi answers an empty list with 404 too.
-    // A Data Extract load with a catalog given reads only the store: the WMS need not be reachable.
-    if (!(config.data_extract && givenCatalog)) await handle.client.entities();
+    // A Data Extract load of files already exported, with a catalog given, reads only the store: no WMS needed.
+    if (!(config.data_extract && !config.data_extract.trigger && givenCatalog)) await handle.client.entities();
     const catalog = givenCatalog ?? (await discoverCatalog());
     if (!Array.isArray(catalog?.streams)) throw new ConfigError(`catalog ${catalogFile} has no "streams" list`);
     const output = new SingerOutput(writer, state);
@@ -129,6 +129,7 @@ async function main(context: CliContext): Promise<void | typeof INFO_ONLY> {
       metrics,
       signal: context.signal,
       objectStore: config.data_extract ? openObjectStore(config.data_extract, config) : undefined,
+      exports: config.data_extract?.trigger ? handle.client : undefined,
       testMode: testArg === undefined ? undefined : testArg === 'schema' ? 'schema' : 'records',
     });
   } finally {

@@ -42,6 +42,19 @@ export function configProblems(config: TapConfig): string[] {
       problems.push(
         `'data_extract' cannot be combined with ${narrowed.map((name) => `'${name}'`).join(', ')}: the files hold what the export selected (filter the export instead)`,
       );
+    const trigger = config.data_extract.trigger;
+    if (trigger) {
+      if (config.data_extract.export_started_at !== undefined)
+        problems.push(
+          "'data_extract.export_started_at' cannot be combined with 'data_extract.trigger': the trigger knows when its export started",
+        );
+      if (
+        trigger.window_start !== undefined &&
+        trigger.window_end !== undefined &&
+        Date.parse(trigger.window_start) >= Date.parse(trigger.window_end)
+      )
+        problems.push("'data_extract.trigger' window is empty: window_start is not before window_end");
+    }
   }
   return problems;
 }

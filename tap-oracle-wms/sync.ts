@@ -10,6 +10,8 @@ import {
   selectedProperties,
 } from '../singer/index.js';
 import { forEachConcurrent } from './concurrency.js';
+import type { ModuleCaller } from './data-extract/export-follow.js';
+import { triggeredExtractSync } from './data-extract/export-sync.js';
 import { dataExtractSync } from './data-extract/extract-sync.js';
 import type { ObjectStore } from './data-extract/object-store.js';
 import { fullSync, startsWithFullSync } from './full-sync.js';
@@ -36,6 +38,8 @@ export interface SyncDeps {
   signal?: AbortSignal;
   /** With data_extract set: the store its files are read from (streams then load from files, not REST). */
   objectStore?: ObjectStore;
+  /** With data_extract.trigger set: what sends the export trigger and status calls (the WMS client). */
+  exports?: ModuleCaller;
   /** `--test`: 'records' syncs one record per stream (no STATE), 'schema' only writes SCHEMA messages. */
   testMode?: 'records' | 'schema';
 }
@@ -101,14 +105,12 @@ async function syncStream(
   read.push(progress);
 
   if (deps.testMode === undefined && deps.objectStore && config.data_extract) {
-    await dataExtractSync(entry, incremental ? replication.replicationKey : undefined, {
-      ...deps,
-      filters,
-      transform,
-      progress,
-      store: deps.objectStore,
-      settings: config.data_extract,
-    });
+    const extract = { ...deps, filters, transform, progress, store: deps.objectStore, settings: config.data_extract };
+    const replicationKey = incremental ? replication.replicationKey : undefined;
+    const trigger = config.data_extract.trigger;
+    if (trigger === undefined) await dataExtractSync(entry, replicationKey, extract);
+    else if (deps.exports === undefined) throw new TypeError('data_extract.trigger needs the WMS client (exports)');
+    else await triggeredExtractSync(entry, replicationKey, { ...extract, exports: deps.exports, trigger });
   } else if (deps.testMode === 'records') {
     await readSlice(
       stream,

@@ -22,7 +22,8 @@ interface HeldFile {
   readonly entity: EntityExport;
   readonly key: string;
   readonly body: Buffer;
-  readonly duePoll: number;
+  /** Status polls still to answer, once every other file of the entity is written, before this one is stored. */
+  polls: number;
 }
 
 function faultOf(entity: EntityExport, kind: Fault['kind']): Fault | undefined {
@@ -47,12 +48,11 @@ function withoutLastBytes(bytes: number): Transform {
 
 /**
  * One Data Extract export in the simulator: its entities, their files in the store, the status polls it was asked
- * and its faults. A late file is held in memory (test-sized) until enough status polls have passed; a stuck entity
+ * and its faults. A late file is held in memory (test-sized) until enough status polls have passed after the rest; a stuck entity
  * never reports COMPLETED; a failed one reports FAILED.
  */
 export class ExportJob {
   readonly #held: HeldFile[] = [];
-  #polls = 0;
 
   constructor(
     readonly uniqueIdentifier: string,
@@ -77,7 +77,7 @@ export class ExportJob {
         }
         if (late && late.args[0] === files && late.args[1] > 0) {
           const bytes = Buffer.isBuffer(stream) ? stream : await buffer(stream);
-          this.#held.push({ entity, key, body: bytes, duePoll: this.#polls + late.args[1] });
+          this.#held.push({ entity, key, body: bytes, polls: late.args[1] });
           return;
         }
         await this.store.write(key, stream);
@@ -86,13 +86,16 @@ export class ExportJob {
     };
   }
 
-  /** A status poll: stores the held files now due, then answers the cumulative and per-entity status. */
+  /**
+   * A status poll: counts down the held files of entities whose other files are all written (so a late file always
+   * lands after them), stores those now due, then answers the cumulative and per-entity status.
+   */
   async poll(): Promise<{
     status: ExportState;
     entities: { entity: string; status: ExportState; file_prefix: string | null }[];
   }> {
-    this.#polls += 1;
-    for (const file of this.#held.filter((held) => held.duePoll <= this.#polls)) {
+    for (const held of this.#held) if (held.entity.writing === 'done') held.polls -= 1;
+    for (const file of this.#held.filter((held) => held.polls <= 0)) {
       this.#held.splice(this.#held.indexOf(file), 1);
       try {
         await this.store.write(file.key, file.body);

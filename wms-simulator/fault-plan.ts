@@ -22,7 +22,7 @@ import { hashString, mulberry32 } from './prng.js';
  * phantom that page answers 500), wms-latency(scale=1) (a delay drawn from the real page latencies, times scale).
  *
  * Data Extract export kinds (an entity scope matches that entity's exports; a trigger counts exports, not requests):
- * export-late(file=1, polls=2) (that file lands only `polls` status polls after it was written), export-stuck (the
+ * export-late(file=1, polls=2) (that file lands `polls` status polls after the entity's other files are written), export-stuck (the
  * status stays IN_PROGRESS), export-failed(files=0) (the export fails after that many files), export-truncated(file=1,
  * bytes=64) (that file is stored without its last `bytes` bytes: a truncated gzip when compressed).
  */

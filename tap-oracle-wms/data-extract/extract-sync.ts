@@ -8,9 +8,9 @@ import {
 } from '../../singer/index.js';
 import { formatInstant, requireInstant } from '../instant.js';
 import type { StreamDeps } from '../read-slice.js';
-import { type ExtractProgress, savedExtract, wasLoaded, withExtract } from './extract-state.js';
+import { type ExtractProgress, type FileMark, savedExtract, wasLoaded, withExtract } from './extract-state.js';
 import { fileRows } from './file-rows.js';
-import type { ObjectStore, StoredFile } from './object-store.js';
+import { compareKeys, type ObjectStore, type StoredFile } from './object-store.js';
 import { type DataExtractSettings, entityPrefix } from './open-store.js';
 import { inSourceOrder } from './read-ahead.js';
 import { rowCoercer } from './row-coercion.js';
@@ -43,14 +43,7 @@ export async function dataExtractSync(
   const { output, logger, config, store, settings } = deps;
   const stream = entry.tap_stream_id;
   const prefix = entityPrefix(settings, stream);
-  const listed: StoredFile[] = [];
-  try {
-    for await (const file of store.list(prefix)) if (!file.key.endsWith('/')) listed.push(file);
-  } catch (error) {
-    throw new SourceError(`${stream}: cannot list '${prefix}' in ${store.description} (${String(error)})`, {
-      cause: error,
-    });
-  }
+  const listed = await listFiles(store, prefix, stream);
   if (listed.length === 0)
     throw new SourceError(
       `${stream}: no Data Extract files under '${prefix}' in ${store.description} (check data_extract.prefix and entity_prefix, or whether the export ran); nothing loaded`,
@@ -67,70 +60,155 @@ export async function dataExtractSync(
     );
     return;
   }
-  let progress: ExtractProgress;
-  let version: number | undefined;
+  let load: ExtractLoad;
   if (saved && !saved.complete) {
-    progress = saved;
-    version = config.emit_activate_version ? (saved.version ?? deps.now()) : undefined;
+    const version = config.emit_activate_version ? (saved.version ?? deps.now()) : undefined;
+    load = new ExtractLoad(entry, deps, saved, version, true);
     logger.info(`${stream}: resuming a Data Extract load (${fresh.length} of ${listed.length} file(s) left)`, {
       stream,
     });
   } else if (fresh.length < listed.length) {
     // Files of an earlier load are listed with new ones: the new ones alone are no whole table to reconcile against.
-    progress = { prefix, ...(saved?.through ? { through: saved.through } : {}), complete: false };
-    version = undefined;
+    const progress = { prefix, ...(saved?.through ? { through: saved.through } : {}), complete: false };
+    load = new ExtractLoad(entry, deps, progress, undefined, true);
     logger.warning(
       `${stream}: ${listed.length - fresh.length} file(s) under '${prefix}' were loaded before; loading the ${fresh.length} new one(s) without ACTIVATE_VERSION (a reconcile needs an export under a prefix of its own)`,
       { stream },
     );
-    await output.checkpoint((state) => withExtract(state, stream, progress));
+    await load.checkpoint();
   } else {
-    version = config.emit_activate_version ? deps.now() : undefined;
-    progress = { prefix, complete: false, ...(version === undefined ? {} : { version }) };
-    await output.checkpoint((state) => withExtract(state, stream, progress));
-    if (version !== undefined) await output.write({ type: 'ACTIVATE_VERSION', stream, version });
+    load = await ExtractLoad.begin(entry, deps, prefix, { wholeTable: true, inKeyOrder: true });
     logger.info(`${stream}: Data Extract load of ${listed.length} file(s) under '${prefix}' in ${store.description}`, {
       stream,
     });
   }
   deps.progress.window = `${fresh.length} Data Extract file(s)`;
+  await load.load(fresh);
+  await load.finish(replicationKey, settings.export_started_at);
+}
 
-  const coerce = rowCoercer(entry);
-  const batches = (file: StoredFile): AsyncIterator<Record<string, unknown>[]> =>
-    (async function* () {
-      let batch: Record<string, unknown>[] = [];
-      for await (const record of fileRows(store, file, settings.format, stream, (row) => deps.transform(coerce(row)))) {
-        batch.push(record);
-        if (batch.length >= BATCH_ROWS) {
-          yield batch;
-          batch = [];
-        }
-      }
-      if (batch.length > 0) yield batch;
-    })();
-  for await (const { source: file, items } of inSourceOrder(
-    fresh,
-    settings.concurrent_files,
-    READ_AHEAD_BATCHES,
-    batches,
-  )) {
-    let rows = 0;
-    for await (const batch of items) {
-      await output.records(stream, batch, new Date(deps.now()).toISOString(), version);
-      rows += batch.length;
-      deps.progress.add(batch.length);
-      if (deps.signal?.aborted) throw new InterruptedError(String(deps.signal.reason ?? 'SIGTERM'));
-    }
-    progress = { ...progress, through: { key: file.key, etag: file.etag } };
-    const committed = progress;
-    await output.checkpoint((state) => withExtract(state, stream, committed));
-    logger.debug(`${stream}: Data Extract file '${file.key}' done (${rows} rows)`, { stream });
+/** Every file under `prefix` in key order (directory markers aside); a store failure is a SourceError naming both. */
+export async function listFiles(store: ObjectStore, prefix: string, stream: string): Promise<StoredFile[]> {
+  const listed: StoredFile[] = [];
+  try {
+    for await (const file of store.list(prefix)) if (!file.key.endsWith('/')) listed.push(file);
+  } catch (error) {
+    throw new SourceError(`${stream}: cannot list '${prefix}' in ${store.description} (${String(error)})`, {
+      cause: error,
+    });
   }
-  if (version !== undefined) await output.write({ type: 'ACTIVATE_VERSION', stream, version });
-  const finished = { ...progress, complete: true };
-  await output.checkpoint((state) =>
-    handOver(withExtract(state, stream, finished), stream, replicationKey, settings, logger.warning.bind(logger)),
-  );
+  return listed;
+}
+
+/**
+ * One stream's load from Data Extract files, in three steps: begin (or resume), load files (as many times as files
+ * arrive: a triggered export lands them one by one), finish (closing ACTIVATE_VERSION, the handoff bookmark).
+ * Files loaded in key order are checkpointed one by one (the state's watermark, so a rerun resumes after it). Files
+ * loaded as they land (`inKeyOrder` false: a late file may come after greater keys) cannot be a watermark until the
+ * load is whole: the state then gets the greatest key when the load finishes.
+ */
+export class ExtractLoad {
+  readonly #coerce: ReturnType<typeof rowCoercer>;
+  #greatest: FileMark | undefined;
+
+  constructor(
+    private readonly entry: CatalogEntry,
+    private readonly deps: ExtractDeps,
+    private progress: ExtractProgress,
+    private readonly version: number | undefined,
+    private readonly inKeyOrder: boolean,
+  ) {
+    this.#coerce = rowCoercer(entry);
+  }
+
+  /**
+   * A new load of the files under `prefix`: its state checkpointed; ACTIVATE_VERSION first with emit_activate_version
+   * when the files hold the whole table (an export of a mod_ts window does not: its version would retire every row
+   * outside it).
+   */
+  static async begin(
+    entry: CatalogEntry,
+    deps: ExtractDeps,
+    prefix: string,
+    { wholeTable, inKeyOrder }: { wholeTable: boolean; inKeyOrder: boolean },
+  ): Promise<ExtractLoad> {
+    const version = deps.config.emit_activate_version && wholeTable ? deps.now() : undefined;
+    const progress = { prefix, complete: false, ...(version === undefined ? {} : { version }) };
+    const load = new ExtractLoad(entry, deps, progress, version, inKeyOrder);
+    await load.checkpoint();
+    if (version !== undefined)
+      await deps.output.write({ type: 'ACTIVATE_VERSION', stream: entry.tap_stream_id, version });
+    return load;
+  }
+
+  async checkpoint(): Promise<void> {
+    const progress = this.progress;
+    await this.deps.output.checkpoint((state) => withExtract(state, this.entry.tap_stream_id, progress));
+  }
+
+  /** Loads the files in the order given; in key order, each is checkpointed once all its records are written. */
+  async load(files: readonly StoredFile[]): Promise<void> {
+    const { output, store, settings } = this.deps;
+    const deps = this.deps;
+    const stream = this.entry.tap_stream_id;
+    const coerce = this.#coerce;
+    const batches = (file: StoredFile): AsyncIterator<Record<string, unknown>[]> =>
+      (async function* () {
+        let batch: Record<string, unknown>[] = [];
+        for await (const record of fileRows(store, file, settings.format, stream, (row) =>
+          deps.transform(coerce(row)),
+        )) {
+          batch.push(record);
+          if (batch.length >= BATCH_ROWS) {
+            yield batch;
+            batch = [];
+          }
+        }
+        if (batch.length > 0) yield batch;
+      })();
+    for await (const { source: file, items } of inSourceOrder(
+      files,
+      settings.concurrent_files,
+      READ_AHEAD_BATCHES,
+      batches,
+    )) {
+      let rows = 0;
+      for await (const batch of items) {
+        await output.records(stream, batch, new Date(deps.now()).toISOString(), this.version);
+        rows += batch.length;
+        deps.progress.add(batch.length);
+        if (deps.signal?.aborted) throw new InterruptedError(String(deps.signal.reason ?? 'SIGTERM'));
+      }
+      const mark = { key: file.key, etag: file.etag };
+      if (this.#greatest === undefined || compareKeys(mark.key, this.#greatest.key) > 0) this.#greatest = mark;
+      if (this.inKeyOrder) {
+        this.progress = { ...this.progress, through: mark };
+        await this.checkpoint();
+      }
+      deps.logger.debug(`${stream}: Data Extract file '${file.key}' done (${rows} rows)`, { stream });
+    }
+  }
+
+  /**
+   * The load is whole: ACTIVATE_VERSION last, the state marked complete, and an incremental stream's bookmark handed
+   * over to `exportStartedAt` (undefined: left as it is, with a warning).
+   */
+  async finish(replicationKey: string | undefined, exportStartedAt: string | undefined): Promise<void> {
+    const { output, logger } = this.deps;
+    const stream = this.entry.tap_stream_id;
+    if (this.version !== undefined) await output.write({ type: 'ACTIVATE_VERSION', stream, version: this.version });
+    const through = this.inKeyOrder ? this.progress.through : this.#greatest;
+    const finished = { ...this.progress, ...(through ? { through } : {}), complete: true };
+    await output.checkpoint((state) =>
+      handOver(
+        withExtract(state, stream, finished),
+        stream,
+        replicationKey,
+        exportStartedAt,
+        logger.warning.bind(logger),
+      ),
+    );
+  }
 }
 
 /**
@@ -141,14 +219,13 @@ function handOver(
   state: TapState,
   stream: string,
   replicationKey: string | undefined,
-  settings: DataExtractSettings,
+  started: string | undefined,
   warn: (message: string, context?: Record<string, unknown>) => void,
 ): TapState {
   // Leftovers of an unfinished REST full sync would make the next REST run resume it over the loaded table.
   const { partitions: _partitions, handoff: _handoff, version: _version, ...rest } = state.bookmarks[stream] ?? {};
   const cleared = { ...state, bookmarks: { ...state.bookmarks, [stream]: rest } };
   if (replicationKey === undefined) return cleared;
-  const started = settings.export_started_at;
   if (started === undefined) {
     warn(
       `${stream}: data_extract.export_started_at is not set: the bookmark is left as it was, so the next incremental run may miss changes made during the export`,

@@ -68,6 +68,69 @@ export const DATA_EXTRACT_SETTINGS = defineSettingGroup({
         default: 4,
         description: 'Files of one stream read at once (their records still go out in key order)',
       },
+      trigger: {
+        type: 'object',
+        properties: {
+          endpoint_name: {
+            type: 'string',
+            minLength: 1,
+            description:
+              'The object store as named in WMS ("Objectstore for Data Extract"); it must be the bucket this setting reads',
+          },
+          object_store_path: {
+            type: 'string',
+            default: '',
+            description: 'Where in that store WMS writes the files (the status call then names each entity prefix)',
+          },
+          file_size_in_mb: {
+            type: 'integer',
+            minimum: 10,
+            maximum: 1000,
+            default: 10,
+            description: "Size of one export file, 10 to 1,000 MB (Oracle's documented range)",
+          },
+          compressed: { type: 'boolean', default: true, description: 'Ask for gzip files' },
+          window_field: {
+            type: 'string',
+            enum: ['mod_ts', 'create_ts'],
+            default: 'mod_ts',
+            description: 'The field of the optional window (Data Extract filters on mod_ts or create_ts, in UTC)',
+          },
+          window_start: {
+            type: 'string',
+            format: 'date-time',
+            description: 'Export only rows with window_field at or after this instant (RFC 3339)',
+          },
+          window_end: {
+            type: 'string',
+            format: 'date-time',
+            description: 'Export only rows with window_field before this instant (RFC 3339)',
+          },
+          poll_initial_seconds: {
+            type: 'number',
+            exclusiveMinimum: 0,
+            default: 5,
+            description: 'First wait between status polls; doubled after each poll up to poll_max_seconds',
+          },
+          poll_max_seconds: {
+            type: 'number',
+            exclusiveMinimum: 0,
+            default: 60,
+            description: 'Longest wait between status polls',
+          },
+          timeout_seconds: {
+            type: 'number',
+            exclusiveMinimum: 0,
+            default: 21600,
+            description:
+              'An export still unfinished after this long fails the run (exit 4, retriable): a status stuck IN_PROGRESS',
+          },
+        },
+        required: ['endpoint_name'],
+        additionalProperties: false,
+        description:
+          'Trigger mode: ask WMS to export each selected stream (an unverified API, docs/data-extract-export.md), follow the export and load each file as it lands; the incremental bookmark becomes the instant the export was requested. Unset: load files already in the store',
+      },
     },
     additionalProperties: false,
     // What each store needs: checked with every other problem, like auth_method's rules.

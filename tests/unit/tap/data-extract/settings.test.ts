@@ -1,5 +1,6 @@
 import { validateConfig } from '../../../../singer/index.js';
 import { configProblems } from '../../../../tap-oracle-wms/config-problems.js';
+import { windowFilter } from '../../../../tap-oracle-wms/data-extract/export-sync.js';
 import { entityPrefix, openObjectStore } from '../../../../tap-oracle-wms/data-extract/open-store.js';
 import { TAP_SETTINGS, type TapConfig } from '../../../../tap-oracle-wms/settings.js';
 import { expect } from '../helpers.js';
@@ -85,6 +86,55 @@ describe('tap data_extract settings (pure)', () => {
       configProblems(config({ ...files, facility_code: 'DC01', entity_filters: { order_hdr: { status_id__lt: 90 } } })),
     ).to.deep.equal([
       "'data_extract' cannot be combined with 'facility_code', 'entity_filters': the files hold what the export selected (filter the export instead)",
+    ]);
+  });
+
+  it('trigger: defaults, its endpoint name required, the window sent as UTC filters ending in Z', () => {
+    expect(() => config({ data_extract: { directory: '/x', trigger: {} } })).to.throw(
+      /'data_extract\.trigger\.endpoint_name' is required/,
+    );
+    const trigger = config({ data_extract: { directory: '/x', trigger: { endpoint_name: 'wms-exports' } } })
+      .data_extract!.trigger!;
+    expect(trigger).to.deep.equal({
+      endpoint_name: 'wms-exports',
+      object_store_path: '',
+      file_size_in_mb: 10,
+      compressed: true,
+      window_field: 'mod_ts',
+      poll_initial_seconds: 5,
+      poll_max_seconds: 60,
+      timeout_seconds: 21600,
+    });
+    expect(windowFilter(trigger)).to.deep.equal({});
+    expect(
+      windowFilter({
+        ...trigger,
+        window_field: 'create_ts',
+        window_start: '2026-11-01T02:00:00.5+02:00',
+        window_end: '2026-12-01T00:00:00Z',
+      }),
+    ).to.deep.equal({
+      create_ts__gte: '2026-11-01T00:00:00.500000Z',
+      create_ts__lt: '2026-12-01T00:00:00.000000Z',
+    });
+    expect(() =>
+      config({ data_extract: { directory: '/x', trigger: { endpoint_name: 'e', file_size_in_mb: 5 } } }),
+    ).to.throw(/file_size_in_mb/);
+  });
+
+  it('trigger: refused with export_started_at (it knows its own start) and with an empty window', () => {
+    const problems = configProblems(
+      config({
+        data_extract: {
+          directory: '/x',
+          export_started_at: '2026-11-01T00:00:00Z',
+          trigger: { endpoint_name: 'e', window_start: '2026-12-01T00:00:00Z', window_end: '2026-12-01T00:00:00Z' },
+        },
+      }),
+    );
+    expect(problems).to.deep.equal([
+      "'data_extract.export_started_at' cannot be combined with 'data_extract.trigger': the trigger knows when its export started",
+      "'data_extract.trigger' window is empty: window_start is not before window_end",
     ]);
   });
 });
