@@ -1,13 +1,6 @@
-import {
-  type CatalogEntry,
-  getBookmark,
-  InterruptedError,
-  setBookmark,
-  SourceError,
-  type TapState,
-} from '../../singer/index.js';
-import { formatInstant, requireInstant } from '../instant.js';
+import { type CatalogEntry, InterruptedError, SourceError } from '../../singer/index.js';
 import type { StreamDeps } from '../read-slice.js';
+import { handOver } from './extract-handoff.js';
 import { type ExtractProgress, type FileMark, savedExtract, wasLoaded, withExtract } from './extract-state.js';
 import { fileRows } from './file-rows.js';
 import { compareKeys, type ObjectStore, type StoredFile } from './object-store.js';
@@ -30,9 +23,9 @@ export interface ExtractDeps extends StreamDeps {
  * the REST path would have sent for the same rows (rowCoercer, then the REST transform). A new load is a full-table
  * load: with emit_activate_version, ACTIVATE_VERSION before and after, so the target retires rows the export did
  * not hold. Files go out in key order and each is checkpointed once all its records are written (STATE keeps the
- * last one, by key and etag, as a watermark); a resumed load skips the files up to it and keeps its version; a listed
- * file already loaded is never loaded again. When the
- * load finishes, an incremental stream's bookmark becomes the export's start instant (never later than the bookmark
+ * last one, by key and etag, as a watermark); a resumed load skips the files up to it, keeps its saved version (none
+ * when it began without one) and finishes even when no file is left; a listed file already loaded is never loaded
+ * again. When the load finishes, an incremental stream's bookmark becomes the export's start instant (never later than the bookmark
  * it had), so the next REST incremental run reads every change made during and after the export.
  */
 export async function dataExtractSync(
@@ -40,7 +33,7 @@ export async function dataExtractSync(
   replicationKey: string | undefined,
   deps: ExtractDeps,
 ): Promise<void> {
-  const { output, logger, config, store, settings } = deps;
+  const { output, logger, store, settings } = deps;
   const stream = entry.tap_stream_id;
   const prefix = entityPrefix(settings, stream);
   const listed = await listFiles(store, prefix, stream);
@@ -51,7 +44,18 @@ export async function dataExtractSync(
 
   const saved = savedExtract(output.state, stream, prefix);
   const fresh = listed.filter((file) => !wasLoaded(saved, file));
-  if (fresh.length === 0) {
+  let load: ExtractLoad;
+  if (saved && !saved.complete) {
+    // Killed after its last file but before it finished, a load has no file left yet still owes its closing
+    // ACTIVATE_VERSION, its complete mark and the bookmark handoff.
+    logger.info(
+      fresh.length === 0
+        ? `${stream}: finishing a Data Extract load whose ${listed.length} file(s) were all loaded before it stopped`
+        : `${stream}: resuming a Data Extract load (${fresh.length} of ${listed.length} file(s) left)`,
+      { stream },
+    );
+    load = await ExtractLoad.resume(entry, deps, saved);
+  } else if (fresh.length === 0) {
     logger.info(
       `${stream}: all ${listed.length} Data Extract file(s) under '${prefix}' were loaded before; nothing to do`,
       {
@@ -59,14 +63,6 @@ export async function dataExtractSync(
       },
     );
     return;
-  }
-  let load: ExtractLoad;
-  if (saved && !saved.complete) {
-    const version = config.emit_activate_version ? (saved.version ?? deps.now()) : undefined;
-    load = new ExtractLoad(entry, deps, saved, version, true);
-    logger.info(`${stream}: resuming a Data Extract load (${fresh.length} of ${listed.length} file(s) left)`, {
-      stream,
-    });
   } else if (fresh.length < listed.length) {
     // Files of an earlier load are listed with new ones: the new ones alone are no whole table to reconcile against.
     const progress = { prefix, ...(saved?.through ? { through: saved.through } : {}), complete: false };
@@ -141,6 +137,19 @@ export class ExtractLoad {
     return load;
   }
 
+  /**
+   * An unfinished load from its saved progress. Its version is the saved one only: a load begun without one (a "new
+   * files only" load, or emit_activate_version off then) must not close a fresh version, which would retire every
+   * row it did not send. Like a new load, it announces its version first: the target takes the version's second
+   * message in a run as the closing one, even with no rows between (a load whose files were all loaded before).
+   */
+  static async resume(entry: CatalogEntry, deps: ExtractDeps, saved: ExtractProgress): Promise<ExtractLoad> {
+    const version = deps.config.emit_activate_version ? saved.version : undefined;
+    if (version !== undefined)
+      await deps.output.write({ type: 'ACTIVATE_VERSION', stream: entry.tap_stream_id, version });
+    return new ExtractLoad(entry, deps, saved, version, true);
+  }
+
   async checkpoint(): Promise<void> {
     const progress = this.progress;
     await this.deps.output.checkpoint((state) => withExtract(state, this.entry.tap_stream_id, progress));
@@ -209,39 +218,4 @@ export class ExtractLoad {
       ),
     );
   }
-}
-
-/**
- * The bookmark an incremental stream takes after a Data Extract load: the export's start instant, or the bookmark
- * it had when that is earlier (re-reading more is safe; skipping is not).
- */
-function handOver(
-  state: TapState,
-  stream: string,
-  replicationKey: string | undefined,
-  started: string | undefined,
-  warn: (message: string, context?: Record<string, unknown>) => void,
-): TapState {
-  // Leftovers of an unfinished REST full sync would make the next REST run resume it over the loaded table.
-  const { partitions: _partitions, handoff: _handoff, version: _version, ...rest } = state.bookmarks[stream] ?? {};
-  const cleared = { ...state, bookmarks: { ...state.bookmarks, [stream]: rest } };
-  if (replicationKey === undefined) return cleared;
-  if (started === undefined) {
-    warn(
-      `${stream}: data_extract.export_started_at is not set: the bookmark is left as it was, so the next incremental run may miss changes made during the export`,
-      { stream },
-    );
-    return cleared;
-  }
-  const startedMicros = requireInstant(started, 'data_extract.export_started_at');
-  const saved = getBookmark(cleared, stream);
-  const savedValue =
-    saved?.replication_key === replicationKey && typeof saved.replication_key_value === 'string'
-      ? saved.replication_key_value
-      : undefined;
-  const value =
-    savedValue !== undefined && requireInstant(savedValue, `the ${stream} bookmark`) < startedMicros
-      ? savedValue
-      : formatInstant(startedMicros);
-  return setBookmark(cleared, stream, { replication_key: replicationKey, replication_key_value: value });
 }
