@@ -46,7 +46,9 @@ export async function fullSync(stream: string, deps: StreamDeps, handoff?: Hando
     // A full sync started without a handoff never hands one over: a later signpost would skip changes made before it.
     finalHandoff = handoff ? saved.handoff : undefined;
     partitions = saved.partitions;
-    version = config.emit_activate_version ? (saved.version ?? deps.now()) : undefined;
+    // The saved version only: a sync begun without one (emit_activate_version off then) sent rows of no version, and a
+    // fresh version closed now would retire the rows of its ranges done before.
+    version = config.emit_activate_version ? saved.version : undefined;
     const open = partitions.filter((partition) => !partition.complete).length;
     logger.info(`${stream}: resuming a full sync (${open} of ${partitions.length} id ranges left)`, { stream });
   } else {

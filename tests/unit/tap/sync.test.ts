@@ -242,6 +242,42 @@ describe('tap sync loop over an in-memory WmsSource (message sequence, no HTTP)'
     expect(records(messages, 'uom').map((r) => r.id)).to.deep.equal(uomRows.slice(40).map((r) => r.id));
   });
 
+  it('a full sync begun without a version and resumed with emit_activate_version on sends no version (a fresh one would retire the rows of its done ranges)', async () => {
+    const state: TapState = {
+      bookmarks: {
+        uom: {
+          partitions: [
+            { context: { id_gte: null, id_lt: 30 }, replication_key: 'id', replication_key_value: 29, complete: true },
+            { context: { id_gte: 30, id_lt: null }, replication_key: 'id', replication_key_value: 40 },
+          ],
+        },
+      },
+    };
+    const cat = { streams: [catalogEntry('uom', uomDescribe, [], true)] };
+    const { messages } = await run(cat, config({ emit_activate_version: true }), state);
+    expect(records(messages, 'uom')).to.have.length(uomRows.length - 40);
+    expect(messages.filter((m) => m.type === 'ACTIVATE_VERSION')).to.deep.equal([]);
+    expect(messages.some((m) => m.type === 'RECORD' && m.version !== undefined)).to.equal(false);
+  });
+
+  it('a resumed full sync announces and closes its saved version, never a new one', async () => {
+    const state: TapState = {
+      bookmarks: {
+        uom: {
+          version: 1234,
+          partitions: [
+            { context: { id_gte: null, id_lt: 30 }, replication_key: 'id', replication_key_value: 29, complete: true },
+            { context: { id_gte: 30, id_lt: null }, replication_key: 'id', replication_key_value: 40 },
+          ],
+        },
+      },
+    };
+    const cat = { streams: [catalogEntry('uom', uomDescribe, [], true)] };
+    const { messages } = await run(cat, config({ emit_activate_version: true }), state);
+    const versions = messages.flatMap((m) => (m.type === 'ACTIVATE_VERSION' ? [m.version] : []));
+    expect(versions).to.deep.equal([1234, 1234]);
+  });
+
   it('emits ACTIVATE_VERSION before and after a full sync; records carry the version', async () => {
     const cat = { streams: [catalogEntry('uom', uomDescribe, [], true)] };
     const { messages } = await run(cat, config({ emit_activate_version: true, full_sync_partitions: 1 }));
