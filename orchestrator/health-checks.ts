@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { scrubSecrets } from '../singer/index.js';
 import { openIntrospector } from '../target-oracle/index.js';
 import type { ClientHandle } from '../tap-oracle-wms/index.js';
 import { openWmsProbe } from './consistency/wms-probe.js';
+import { runMeltanoCommand } from './meltano-command.js';
 import { effectiveTapConfig, tapConfigFor, targetConfigFor, type RunRequest } from './plugin-configs.js';
 import { pipelineSecrets } from './pipeline-secrets.js';
 import type { PipelineSettings } from './settings.js';
@@ -45,18 +45,12 @@ async function writable(dir: string): Promise<string> {
   return `${path.resolve(dir)} is writable`;
 }
 
-function meltanoVersion(bin: string, cwd: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['--version'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', (error) =>
-      reject(new Error(`meltano cannot start (${(error as NodeJS.ErrnoException).code ?? error.message})`)),
-    );
-    child.on('close', (code) =>
-      code === 0 ? resolve(out.trim()) : reject(new Error(`meltano --version exited with ${code}`)),
-    );
+async function meltanoVersion(bin: string, cwd: string): Promise<string> {
+  const result = await runMeltanoCommand(bin, ['--version'], cwd).catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`meltano cannot start (${error.code ?? error.message})`);
   });
+  if (result.code !== 0) throw new Error(`meltano --version exited with ${result.code}`);
+  return result.stdout.trim();
 }
 
 /**

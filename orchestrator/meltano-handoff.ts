@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { ConfigError, ExitCode, type Logger, parseJsonVerbatim, SingerError, stringifyJson } from '../singer/index.js';
+import { runMeltanoCommand } from './meltano-command.js';
 
 /**
  * Full → incremental handoff between two Meltano jobs of one entity, each with its own state id. A completed full
@@ -97,22 +97,11 @@ async function meltanoJson(bin: string, args: string[]): Promise<unknown> {
 }
 
 /** Runs meltano; `label` names the command in errors (never the state value `state set` is given). */
-function meltano(bin: string, args: string[], label: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', (error) =>
-      reject(new ConfigError(`cannot run '${bin}' for '${label}' (${error.message}): pass --meltano <path>`)),
-    );
-    child.on('close', (code) => {
-      if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
-      else {
-        const tail = Buffer.concat(err).toString('utf8').trim().split('\n').slice(-3).join(' | ');
-        reject(new SingerError(`'${label}' exited ${code}: ${tail}`, ExitCode.Internal));
-      }
-    });
+async function meltano(bin: string, args: string[], label: string): Promise<string> {
+  const result = await runMeltanoCommand(bin, args).catch((error: Error) => {
+    throw new ConfigError(`cannot run '${bin}' for '${label}' (${error.message}): pass --meltano <path>`);
   });
+  if (result.code === 0) return result.stdout;
+  const tail = result.stderr.trim().split('\n').slice(-3).join(' | ');
+  throw new SingerError(`'${label}' exited ${result.code}: ${tail}`, ExitCode.Internal);
 }
