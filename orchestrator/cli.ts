@@ -173,7 +173,7 @@ async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promi
             ? ExitCode.Source
             : failed.includes('database')
               ? ExitCode.Database
-              : ExitCode.Internal;
+              : ExitCode.Config; // state_dir, report_dir or meltano: what the settings point at is unusable
         }
         return;
       }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
+import { MELTANO_NO_TRACKING_ENV, requireMeltano } from '../../helpers/meltano.js';
 import { runBin, startBin } from '../../helpers/run-bin.js';
 import { startHttpReceiver, type HttpReceiver } from '../../helpers/http-receiver.js';
 import { COMPANY, FACILITY, startPipelineFixture, type PipelineFixture } from './fixture.js';
@@ -126,6 +127,38 @@ describe('wms-pipeline CLI (real bin/wms-pipeline.js child processes, simulator,
     assert.equal(db.exitCode, 5);
     assert.match(db.stdout, /^ {2}FAIL +database +.*ECONNREFUSED/m);
     assert.match(db.stdout, /1 of 5 checks failed/);
+  });
+
+  it('health with runner=meltano checks that meltano_bin starts: absent or failing → FAIL meltano (exit 2)', async () => {
+    const health = async (meltanoBinPath: string) => {
+      const file = path.join(fx.dir, `health-meltano-${path.basename(meltanoBinPath)}.json`);
+      await writeFile(file, JSON.stringify({ runner: 'meltano', meltano_bin: meltanoBinPath }));
+      const result = await runBin('wms-pipeline', ['health', '--config', configFile, '--config', file, '--json']);
+      const report = JSON.parse(result.stdout) as { checks: { name: string; ok: boolean; detail: string }[] };
+      return { exitCode: result.exitCode, byName: Object.fromEntries(report.checks.map((c) => [c.name, c])) };
+    };
+    const absent = await health(path.join(fx.dir, 'no-such-meltano'));
+    assert.equal(absent.exitCode, 2);
+    assert.equal(absent.byName.meltano.ok, false);
+    assert.equal(absent.byName.meltano.detail, 'meltano cannot start (ENOENT)');
+    assert.equal(absent.byName.database.ok, true);
+
+    const failing = path.join(fx.dir, 'failing-meltano');
+    await writeFile(failing, '#!/bin/sh\nexit 3\n', { mode: 0o755 });
+    const exited = await health(failing);
+    assert.equal(exited.exitCode, 2);
+    assert.equal(exited.byName.meltano.detail, 'meltano --version exited with 3');
+  });
+
+  it('health with runner=meltano and the real Meltano reports its version (exit 0)', async function () {
+    const bin = requireMeltano(this);
+    const file = path.join(fx.dir, 'health-meltano-real.json');
+    await writeFile(file, JSON.stringify({ runner: 'meltano', meltano_bin: bin }));
+    const result = await runBin('wms-pipeline', ['health', '--config', configFile, '--config', file], {
+      env: { ...MELTANO_NO_TRACKING_ENV },
+    });
+    assert.equal(result.exitCode, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /^ {2}ok +meltano +meltano, version \d+\.\d+\.\d+ /m);
   });
 
   it('health names the WMS URL of an unreachable host or a wrong environment segment, and what to check (exit 4)', async () => {
