@@ -1,15 +1,4 @@
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-  UploadPartCommand,
-  type CompletedPart,
-} from '@aws-sdk/client-s3';
+import type { CompletedPart, S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { ConfigError, SourceError } from '../../singer/index.js';
 import type { ObjectStore, StoredFile } from './object-store.js';
@@ -30,6 +19,12 @@ export interface S3StoreOptions {
   readonly accessKeyId?: string;
   readonly secretAccessKey?: string;
 }
+
+/**
+ * The SDK, loaded when a store first talks to S3: importing it costs about a third of a second of CPU, which every
+ * REST run (the tap's usual job, where no store is used) would otherwise pay at start-up.
+ */
+type S3Sdk = typeof import('@aws-sdk/client-s3');
 
 /** The AWS SDK's own switch for its Node-version support warning (read when a client is created). */
 const NODE_VERSION_WARNING_SWITCH = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
@@ -55,37 +50,48 @@ const REFUSED_CODES = new Set([
  */
 export class S3Store implements ObjectStore {
   readonly description: string;
-  readonly #client: S3Client;
+  readonly #options: S3StoreOptions;
   readonly #bucket: string;
+  #connection: Promise<{ sdk: S3Sdk; client: S3Client }> | undefined;
 
   constructor(options: S3StoreOptions) {
     if ((options.accessKeyId === undefined) !== (options.secretAccessKey === undefined))
       throw new ConfigError('an S3 access key needs both its id and its secret (or neither: the SDK default chain)');
     this.#bucket = options.bucket;
     this.description = `S3 bucket '${options.bucket}' at ${options.endpoint ?? `AWS S3 (${options.region})`}`;
-    // On Node 20 the SDK warns once per process that its releases published after January 2027 need Node 22: a notice
-    // for whoever updates the dependency, not for an operator reading the tap's log. This is the switch the SDK's
-    // maintainers give for it (aws/aws-sdk-js-v3 issue 7983); a value already in the environment wins (false shows it).
-    process.env[NODE_VERSION_WARNING_SWITCH] ??= 'true';
-    this.#client = new S3Client({
-      region: options.region,
-      endpoint: options.endpoint,
-      forcePathStyle: options.forcePathStyle,
-      credentials:
-        options.accessKeyId !== undefined && options.secretAccessKey !== undefined
-          ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey }
-          : undefined,
-      // Checksum headers only where S3 requires them: S3-compatible APIs (OCI, GCS) may refuse the SDK's default CRCs.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
+    this.#options = options;
+  }
+
+  /** The SDK and the client, made on the first call (one shared promise: concurrent calls make one client). */
+  #connect(): Promise<{ sdk: S3Sdk; client: S3Client }> {
+    this.#connection ??= import('@aws-sdk/client-s3').then((sdk) => {
+      const options = this.#options;
+      // On Node 20 the SDK warns once per process that its releases published after January 2027 need Node 22: a
+      // notice for whoever updates the dependency, not for an operator reading the tap's log. This is the switch the
+      // SDK's maintainers give for it (aws/aws-sdk-js-v3 issue 7983); a value already in the environment wins.
+      process.env[NODE_VERSION_WARNING_SWITCH] ??= 'true';
+      const client = new sdk.S3Client({
+        region: options.region,
+        endpoint: options.endpoint,
+        forcePathStyle: options.forcePathStyle,
+        credentials:
+          options.accessKeyId !== undefined && options.secretAccessKey !== undefined
+            ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey }
+            : undefined,
+        // Checksum headers only where S3 requires them: S3-compatible APIs (OCI, GCS) may refuse the SDK's default CRCs.
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      });
+      return { sdk, client };
     });
+    return this.#connection;
   }
 
   async *list(prefix: string): AsyncIterable<StoredFile> {
     let token: string | undefined;
     do {
-      const page = await this.#send(`listing '${prefix}'`, () =>
-        this.#client.send(new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: prefix, ContinuationToken: token })),
+      const page = await this.#send(`listing '${prefix}'`, (sdk, client) =>
+        client.send(new sdk.ListObjectsV2Command({ Bucket: this.#bucket, Prefix: prefix, ContinuationToken: token })),
       );
       for (const item of page.Contents ?? []) {
         if (item.Key === undefined) continue;
@@ -101,8 +107,8 @@ export class S3Store implements ObjectStore {
   }
 
   async read(key: string): Promise<Readable> {
-    const answer = await this.#send(`reading '${key}'`, () =>
-      this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key })),
+    const answer = await this.#send(`reading '${key}'`, (sdk, client) =>
+      client.send(new sdk.GetObjectCommand({ Bucket: this.#bucket, Key: key })),
     );
     if (!(answer.Body instanceof Readable))
       throw new SourceError(`${this.description} answered no body reading '${key}'`);
@@ -128,16 +134,16 @@ export class S3Store implements ObjectStore {
       }
       if (upload === undefined) {
         const whole = Buffer.concat(pending);
-        await this.#send(`writing '${key}'`, () =>
-          this.#client.send(new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: whole })),
+        await this.#send(`writing '${key}'`, (sdk, client) =>
+          client.send(new sdk.PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: whole })),
         );
         return;
       }
       if (pendingBytes > 0) await this.#uploadPart(key, upload, Buffer.concat(pending));
       const { id, parts } = upload;
-      await this.#send(`writing '${key}'`, () =>
-        this.#client.send(
-          new CompleteMultipartUploadCommand({
+      await this.#send(`writing '${key}'`, (sdk, client) =>
+        client.send(
+          new sdk.CompleteMultipartUploadCommand({
             Bucket: this.#bucket,
             Key: key,
             UploadId: id,
@@ -149,8 +155,9 @@ export class S3Store implements ObjectStore {
       // An unfinished multipart upload is billed storage that list never shows: abort it (best effort).
       if (upload !== undefined) {
         const id = upload.id;
-        await this.#client
-          .send(new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key: key, UploadId: id }))
+        const { sdk, client } = await this.#connect();
+        await client
+          .send(new sdk.AbortMultipartUploadCommand({ Bucket: this.#bucket, Key: key, UploadId: id }))
           .catch(() => undefined);
       }
       throw error;
@@ -158,8 +165,8 @@ export class S3Store implements ObjectStore {
   }
 
   async #startUpload(key: string): Promise<{ id: string; parts: CompletedPart[] }> {
-    const started = await this.#send(`writing '${key}'`, () =>
-      this.#client.send(new CreateMultipartUploadCommand({ Bucket: this.#bucket, Key: key })),
+    const started = await this.#send(`writing '${key}'`, (sdk, client) =>
+      client.send(new sdk.CreateMultipartUploadCommand({ Bucket: this.#bucket, Key: key })),
     );
     if (started.UploadId === undefined) throw new SourceError(`${this.description} gave no upload id writing '${key}'`);
     return { id: started.UploadId, parts: [] };
@@ -167,9 +174,9 @@ export class S3Store implements ObjectStore {
 
   async #uploadPart(key: string, upload: { id: string; parts: CompletedPart[] }, bytes: Buffer): Promise<void> {
     const partNumber = upload.parts.length + 1;
-    const answer = await this.#send(`writing '${key}' (part ${partNumber})`, () =>
-      this.#client.send(
-        new UploadPartCommand({
+    const answer = await this.#send(`writing '${key}' (part ${partNumber})`, (sdk, client) =>
+      client.send(
+        new sdk.UploadPartCommand({
           Bucket: this.#bucket,
           Key: key,
           UploadId: upload.id,
@@ -182,17 +189,18 @@ export class S3Store implements ObjectStore {
   }
 
   /** Runs one SDK call; its failure becomes an error with the project's exit code and no credential in it. */
-  async #send<T>(what: string, call: () => Promise<T>): Promise<T> {
+  async #send<T>(what: string, call: (sdk: S3Sdk, client: S3Client) => Promise<T>): Promise<T> {
+    const { sdk, client } = await this.#connect();
     try {
-      return await call();
+      return await call(sdk, client);
     } catch (error) {
-      throw this.#explain(what, error);
+      throw this.#explain(sdk, what, error);
     }
   }
 
-  #explain(what: string, error: unknown): Error {
+  #explain(sdk: S3Sdk, what: string, error: unknown): Error {
     const where = `${this.description}, ${what}`;
-    if (error instanceof S3ServiceException) {
+    if (error instanceof sdk.S3ServiceException) {
       const status = error.$metadata.httpStatusCode;
       if (error.name === 'NoSuchBucket')
         return new ConfigError(`the bucket does not exist (${where}): check the bucket name and endpoint`, {
