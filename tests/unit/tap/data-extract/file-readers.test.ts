@@ -50,6 +50,19 @@ describe('Data Extract CSV reader (RFC 4180 plus the \\" and \\\\ escapes; strea
       expect(rows.map((row) => row.line)).to.deep.equal([2, 4, 5, 6]);
     });
 
+  for (const size of [1, 2, 5, 1 << 16])
+    it(`nulls around empty lines, CRLF, a repeated column name and a last line without its break (${size}-byte chunks)`, async () => {
+      const text = '\ufeffid,a,b,a\r\n\r\n1,,,x\r\n\n2,"",x,\n\n3,y,,""\n4,"",,';
+      const rows = await all(csvRows(chunked(text, size)));
+      expect(rows.map((row) => row.values)).to.deep.equal([
+        { id: '1', a: 'x', b: null },
+        { id: '2', a: null, b: 'x' },
+        { id: '3', a: '', b: null },
+        { id: '4', a: null, b: null },
+      ]);
+      expect(rows.map((row) => row.line)).to.deep.equal([3, 5, 7, 8]);
+    });
+
   it('a quote left open fails with the line and without the value', async () => {
     const error = await failure(csvRows(chunked('id,note\n1,"secret value\n', 4)));
     expect(error).to.be.instanceOf(FileFormatError);
