@@ -37,7 +37,7 @@ export interface FixedCostFigure {
 }
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
-const perRow = (usage: Usage, rows: number): number => round1((usage.cpuSeconds * 1e6) / rows);
+export const perRow = (usage: Usage, rows: number): number => round1((usage.cpuSeconds * 1e6) / rows);
 
 /** A tap config file for a full sync of allocation from `baseUrl` (the simulator's demo user). */
 export async function tapConfig(dir: string, baseUrl: string, extra: Record<string, unknown> = {}): Promise<string> {
@@ -88,7 +88,8 @@ export async function tapAlone(rows: number): Promise<ProcessFigure> {
   }
 }
 
-async function pipe(tapArgs: string[], targetConfig: string): Promise<{ tap: Usage; target: Usage }> {
+/** tap | target, each measured on its own; throws with the failing side's stderr. */
+export async function pipe(tapArgs: string[], targetConfig: string): Promise<{ tap: Usage; target: Usage }> {
   const tap = await startMeasured(process.execPath, [bins.tap, ...tapArgs]);
   const target = await startMeasured(process.execPath, [bins.target, '--config', targetConfig], { stdin: tap.stdout });
   target.stdout.resume();

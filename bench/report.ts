@@ -4,6 +4,7 @@
  */
 import type { RoundTripFigure } from './oracle-round-trips.js';
 import type { HotFunction } from './cpu-profile.js';
+import { dataExtractGoals, dataExtractMarkdown, type DataExtractSection } from './data-extract-report.js';
 import type { FixedCostFigure, PairFigure, ProcessFigure } from './pipeline-runs.js';
 import type { RangeWorkersFigure } from './range-workers.js';
 import type { LoadFigure, TargetFigure } from './target-side-by-side.js';
@@ -23,6 +24,8 @@ export interface BenchReport {
   fixedCost: FixedCostFigure;
   /** One entity by 1, 2, 4, 8 separate range-worker pipelines (simulator at 2 ms/row); absent in older reports. */
   rangeWorkers?: RangeWorkersFigure[];
+  /** A Data Extract initial load at several sizes (files in moto); absent in older reports. */
+  dataExtract?: DataExtractSection;
   profile: { tap: HotFunction[]; target: HotFunction[] };
 }
 
@@ -91,6 +94,7 @@ export function goals(report: BenchReport): Goal[] {
       measured: ratio ? `${ratio.ratio}× ${ratio.peer}` : 'no exact peer measured',
       met: !!ratio && ratio.ratio >= 35,
     },
+    ...dataExtractGoals(report.dataExtract),
   ];
 }
 
@@ -163,6 +167,7 @@ export function markdown(report: BenchReport, chartFile: string): string {
           '',
         ]
       : []),
+    ...dataExtractMarkdown(report.dataExtract),
     '## Oracle: round trips per 1,000 rows (real target process → Oracle rules session, not a live Oracle)',
     '',
     '| table | strategy | database | round trips / 1,000 rows | temporary LOBs |',

@@ -4,7 +4,11 @@
  * bench/results/README.md listing the reports, newest first.
  *
  *   node dist/bench/run.js [--rows 1000000] [--peer-rows 100000] [--tap-rows 200000] [--pair 10000,100000,1000000]
- *     [--profile-rows 100000] [--range-rows 40000] [--out bench/results]
+ *     [--profile-rows 100000] [--range-rows 40000] [--de-rows 100000,1000000,10000000] [--de-file-mb 10]
+ *     [--out bench/results]
+ *
+ * The Data Extract step needs the S3-compatible server (TEST_S3_*, scripts/bench.sh starts it); without it the
+ * report says the step did not run. `--de-rows 0` skips it.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -13,6 +17,7 @@ import path from 'node:path';
 import { writeAllocationFile } from './allocation-file.js';
 import { machine, pgConnection, root } from './bench-env.js';
 import { cpuProfiles } from './cpu-profile.js';
+import { benchS3, dataExtractScaling } from './data-extract-load.js';
 import { oracleRoundTrips } from './oracle-round-trips.js';
 import { fixedCost, pairScaling, tapAlone } from './pipeline-runs.js';
 import { benchRangeWorkers } from './range-workers.js';
@@ -33,6 +38,11 @@ async function main(): Promise<void> {
   const pairSizes = option('pair', '10000,100000,1000000').split(',').map(Number);
   const profileRows = Number(option('profile-rows', '100000'));
   const rangeRows = Number(option('range-rows', '40000'));
+  const deSizes = option('de-rows', '100000,1000000,10000000')
+    .split(',')
+    .map(Number)
+    .filter((size) => size > 0);
+  const deFileMb = Number(option('de-file-mb', '10'));
   const out = path.resolve(root, option('out', 'bench/results'));
   const connection = pgConnection();
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'bench-'));
@@ -57,6 +67,14 @@ async function main(): Promise<void> {
     const fixed = await fixedCost(connection);
     step(`range workers 1, 2, 4, 8 on ${rangeRows} rows (simulator at 2 ms/row)`);
     const rangeWorkers = await benchRangeWorkers({ pg: connection, rows: rangeRows, msPerRow: 2 });
+    const s3 = benchS3();
+    let dataExtract: BenchReport['dataExtract'];
+    if (deSizes.length === 0) dataExtract = { skipped: 'not asked for (--de-rows 0)' };
+    else if (!s3) dataExtract = { skipped: 'no S3-compatible server (TEST_S3_* unset: scripts/s3-server.sh)' };
+    else {
+      step(`Data Extract load at ${deSizes.join(', ')} rows (${deFileMb} MB files, moto)`);
+      dataExtract = { fileMb: deFileMb, figures: await dataExtractScaling(connection, s3, deSizes, deFileMb, step) };
+    }
     step(`CPU profiles, ${profileRows} rows`);
     const profileFile = path.join(scratch, 'allocation-profile.singer');
     await writeAllocationFile(profileFile, profileRows);
@@ -75,6 +93,7 @@ async function main(): Promise<void> {
       pair,
       fixedCost: fixed,
       rangeWorkers,
+      dataExtract,
       profile,
     };
     await mkdir(out, { recursive: true });
