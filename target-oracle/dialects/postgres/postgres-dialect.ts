@@ -142,7 +142,7 @@ export class PostgresDialect implements Dialect {
       stats.deleted = result.rowsAffected ?? 0;
     }
     if (rows.length === 0) return stats;
-    const encoder = new CopyTextEncoder(table.columns.map((c) => c.type.kind === 'json'));
+    const encoder = new CopyTextEncoder(table.columns.map((c) => c.type.kind));
     if (request.mode === 'append') {
       stats.inserted = await dbStep(`COPY of ${rows.length} rows`, () =>
         session.copyIn(sql.copySql(sql.tableName(table), table), encoder.chunks(rows)),

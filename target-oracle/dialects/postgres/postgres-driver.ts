@@ -100,7 +100,7 @@ export async function connectPostgres(config: TargetConfig): Promise<PostgresCon
       const result = await send(() => client.query(text, binds));
       return { rows: result.rows as Record<string, unknown>[], rowsAffected: result.rowCount ?? undefined };
     },
-    async copyIn(text: string, chunks: Iterable<string>): Promise<number> {
+    async copyIn(text: string, chunks: Iterable<Buffer | string>): Promise<number> {
       return send(async () => {
         const stream = client.query(copyStreams.from(text));
         await pipeline(Readable.from(chunks, { objectMode: false }), stream);

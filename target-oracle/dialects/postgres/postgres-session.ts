@@ -14,7 +14,7 @@ export interface ExecuteResult {
 export interface PostgresSession {
   execute(sql: string, binds?: BindValue[]): Promise<ExecuteResult>;
   /** Runs `COPY … FROM STDIN` fed by `chunks` (COPY text format); returns the rows copied. */
-  copyIn(sql: string, chunks: Iterable<string>): Promise<number>;
+  copyIn(sql: string, chunks: Iterable<Buffer | string>): Promise<number>;
   /** Commits and opens the next transaction. */
   commit(): Promise<void>;
   /** Rolls back and opens the next transaction. */

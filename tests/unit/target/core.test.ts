@@ -4,7 +4,7 @@ import { planEvolution } from '../../../target-oracle/evolution.js';
 import { logicalType } from '../../../target-oracle/logical-type.js';
 import { conformColumnNames, conformIdentifier } from '../../../target-oracle/names.js';
 import { StreamBuffer } from '../../../target-oracle/stream-buffer.js';
-import { canonicalTimestamp, instantKey, integerRange, toCell } from '../../../target-oracle/values.js';
+import { canonicalTimestamp, instantKey, integerRange, toCell, type Cell } from '../../../target-oracle/values.js';
 import { CopyTextEncoder } from '../../../target-oracle/dialects/postgres/copy-text.js';
 import * as pgsql from '../../../target-oracle/dialects/postgres/postgres-sql.js';
 import type { TableSpec } from '../../../target-oracle/dialect.js';
@@ -108,6 +108,34 @@ describe('target core (pure units, no database)', () => {
       ]) {
         assert.equal(canonicalTimestamp(bad), undefined, bad);
       }
+    });
+
+    it('knows the last day of every month, leap years by the Gregorian rule', () => {
+      const last = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+      for (const [year, leap] of [
+        ['2023', false],
+        ['2024', true],
+        ['1900', false],
+        ['2000', true],
+        ['0004', true],
+      ] as const) {
+        for (let month = 1; month <= 12; month += 1) {
+          const days = month === 2 && leap ? 29 : last[month - 1];
+          const at = (day: number) =>
+            `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}T00:00:00.000000+00:00`;
+          assert.equal(canonicalTimestamp(at(days)), at(days));
+          if (days < 31) assert.equal(canonicalTimestamp(at(days + 1)), undefined, at(days + 1));
+        }
+      }
+    });
+
+    it('a safe integer goes through without text checks only where the column holds every safe integer', () => {
+      const safe = new ExactNumber(String(Number.MAX_SAFE_INTEGER));
+      const digits = (n: number) => integerRange('oracle', { kind: 'integer', digits: n });
+      assert.equal(toCell(Number.MAX_SAFE_INTEGER, { kind: 'integer', digits: 16 }, digits(16)), safe.text);
+      assert.equal(toCell(-Number.MAX_SAFE_INTEGER, { kind: 'integer', digits: 16 }, digits(16)), `-${safe.text}`);
+      for (const value of [Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER])
+        assert.throws(() => toCell(value, { kind: 'integer', digits: 15 }, digits(15)), /15 digits/);
     });
 
     it('numbers stay exact text; integers must be whole', () => {
@@ -285,14 +313,33 @@ describe('target core (pure units, no database)', () => {
   });
 
   describe('postgres COPY text and SQL', () => {
+    const copyText = (encoder: CopyTextEncoder, rows: Cell[][], chunkBytes?: number): string[] =>
+      [...encoder.chunks(rows, chunkBytes)].map((piece) => piece.toString('utf8'));
+
     it('escapes COPY text and strips NUL (counted) from text and JSON values', () => {
-      const e = new CopyTextEncoder([false, true]);
-      assert.equal(
-        e.row(['a\tb\\c\nd\u0000', '{"k":"x\\u0000y","q":"\\\\u0000"}']),
-        'a\\tb\\\\c\\nd\t{"k":"xy","q":"\\\\\\\\u0000"}\n',
+      const e = new CopyTextEncoder(['string', 'json']);
+      assert.deepEqual(
+        copyText(e, [
+          ['a\tb\\c\nd\u0000', '{"k":"x\\u0000y","q":"\\\\u0000"}'],
+          [null, null],
+        ]),
+        ['a\\tb\\\\c\\nd\t{"k":"xy","q":"\\\\\\\\u0000"}\n\\N\t\\N\n'],
       );
-      assert.equal(e.row([null, null]), '\\N\t\\N\n');
       assert.equal(e.sanitized, 2);
+    });
+    it('COPY pieces end at row boundaries, hold multi-byte text whole, and one row longer than a piece', () => {
+      const e = new CopyTextEncoder(['integer', 'string']);
+      const rows: Cell[][] = [
+        ['1', 'é€😀'],
+        ['2', 'x'.repeat(40)],
+        ['3', null],
+      ];
+      const pieces = copyText(e, rows, 16);
+      assert.ok(pieces.length > 1, 'a 16-byte piece cannot hold these rows');
+      for (const piece of pieces) assert.ok(piece.endsWith('\n'), 'each piece ends with a whole row');
+      const whole = `1\té€😀\n2\t${'x'.repeat(40)}\n3\t\\N\n`;
+      assert.equal(pieces.join(''), whole);
+      assert.deepEqual(copyText(e, rows), [whole]);
     });
     it('upsert SQL: ON CONFLICT on keys, keys never in SET, counts inserted via xmax', () => {
       const t: TableSpec = {
