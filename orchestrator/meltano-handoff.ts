@@ -4,7 +4,7 @@ import { runMeltanoCommand } from './meltano-command.js';
 /**
  * Full → incremental handoff between two Meltano jobs of one entity, each with its own state id. A completed full
  * load leaves, in the full job's state, the instant its snapshot began (the stream's bookmark: replication key and
- * value, no id ranges left). The incremental job takes that instant over as its bookmark once per completed full load,
+ * value, no id ranges left; through Data Extract, the export's start, its `data_extract` progress complete). The incremental job takes that instant over as its bookmark once per completed full load,
  * even when it is earlier than the incremental job's own bookmark: rows changed while the full load ran are read again,
  * and their newest version is upserted over whatever the full load wrote. The marker records which full load was taken
  * over, so later runs keep their own bookmark until another full load completes.
@@ -24,6 +24,9 @@ export function handoffDecision(full: unknown, incremental: unknown, stream: str
   if (!fullBookmark) return { action: 'none', reason: 'the full job has no state for it (no full load completed)' };
   if (Array.isArray(fullBookmark.partitions))
     return { action: 'none', reason: 'the full job has not completed its full load (id ranges still open)' };
+  // A Data Extract load under way may sit beside the start of a former load: that one is not this load's start.
+  if (isUnfinishedExtract(fullBookmark.data_extract))
+    return { action: 'none', reason: 'the full job has not completed its Data Extract load (files still to load)' };
   const key = fullBookmark.replication_key;
   const start = fullBookmark.replication_key_value;
   if (typeof key !== 'string' || typeof start !== 'string')
@@ -50,6 +53,10 @@ export function handoffDecision(full: unknown, incremental: unknown, stream: str
       },
     },
   };
+}
+
+function isUnfinishedExtract(extract: unknown): boolean {
+  return typeof extract === 'object' && extract !== null && (extract as { complete?: unknown }).complete === false;
 }
 
 function bookmarksOf(state: unknown): Record<string, Record<string, unknown>> | undefined {

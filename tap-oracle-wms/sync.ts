@@ -12,6 +12,7 @@ import {
 import { forEachConcurrent } from './concurrency.js';
 import type { ModuleCaller } from './data-extract/export-follow.js';
 import { triggeredExtractSync } from './data-extract/export-sync.js';
+import type { ExtractHandoff } from './data-extract/extract-handoff.js';
 import { dataExtractSync } from './data-extract/extract-sync.js';
 import type { ObjectStore } from './data-extract/object-store.js';
 import { fullSync, startsWithFullSync } from './full-sync.js';
@@ -51,8 +52,10 @@ export async function sync(catalog: Catalog, deps: SyncDeps): Promise<void> {
   const signpost = (startedMs - deps.config.replication_lag_seconds * 1000) * 1000;
   const streams = catalog.streams.filter(isStreamSelected);
   if (streams.length === 0) deps.logger.warning('No stream is selected in the catalog: nothing to sync');
-  if (deps.testMode === undefined)
+  if (deps.testMode === undefined) {
     checkFutureBookmarks(streams, deps.output.state, deps.config, deps.logger, startedMs);
+    if (streams.length > 0) deps.logger.info(loadPath(deps.config, deps.objectStore));
+  }
   // A failed stream stops the others after their current page, so the run fails fast with the first error.
   const failed = new AbortController();
   const signal = deps.signal ? AbortSignal.any([deps.signal, failed.signal]) : failed.signal;
@@ -106,11 +109,14 @@ async function syncStream(
 
   if (deps.testMode === undefined && deps.objectStore && config.data_extract) {
     const extract = { ...deps, filters, transform, progress, store: deps.objectStore, settings: config.data_extract };
-    const replicationKey = incremental ? replication.replicationKey : undefined;
+    // As the REST paths below: an incremental stream's bookmark, or a full job's snapshot start (for meltano-handoff).
+    const key = replicationOf(entry).replicationKey;
+    const handoff: ExtractHandoff | undefined =
+      key === undefined ? undefined : { replicationKey: key, kind: incremental ? 'incremental' : 'snapshot' };
     const trigger = config.data_extract.trigger;
-    if (trigger === undefined) await dataExtractSync(entry, replicationKey, extract);
+    if (trigger === undefined) await dataExtractSync(entry, handoff, extract);
     else if (deps.exports === undefined) throw new TypeError('data_extract.trigger needs the WMS client (exports)');
-    else await triggeredExtractSync(entry, replicationKey, { ...extract, exports: deps.exports, trigger });
+    else await triggeredExtractSync(entry, handoff, { ...extract, exports: deps.exports, trigger });
   } else if (deps.testMode === 'records') {
     await readSlice(
       stream,
@@ -145,6 +151,20 @@ async function syncStream(
     await fullSync(stream, { ...deps, filters, transform, progress }, snapshotStart);
   }
   progress.finish();
+}
+
+/**
+ * Which path the run's streams load through, and why: said once per run, since the same job (a Meltano `<entity>-full`
+ * job, an entity's initial load) takes Data Extract where `data_extract` is configured and REST otherwise.
+ */
+export function loadPath(config: TapConfig, store: Pick<ObjectStore, 'description'> | undefined): string {
+  const extract = config.data_extract;
+  if (extract === undefined || store === undefined) return 'Loading through the REST API: data_extract is not set';
+  const how =
+    extract.trigger === undefined
+      ? `the files already under data_extract.prefix '${extract.prefix}'`
+      : `an export asked of WMS for each stream (data_extract.trigger, endpoint '${extract.trigger.endpoint_name}')`;
+  return `Loading from Data Extract files, not the REST API: data_extract is set (${how} in ${store.description})`;
 }
 
 /** The catalog schema restricted to the selected properties. */

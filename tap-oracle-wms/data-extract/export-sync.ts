@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CatalogEntry } from '../../singer/index.js';
 import { formatInstant, requireInstant } from '../instant.js';
 import type { ExportRequest, ExportStatus } from './export-api.js';
+import type { ExtractHandoff } from './extract-handoff.js';
 import { type ModuleCaller, runExport } from './export-follow.js';
 import { type ExtractDeps, ExtractLoad, listFiles } from './extract-sync.js';
 import type { StoredFile } from './object-store.js';
@@ -39,7 +40,7 @@ export function windowFilter(trigger: TriggerSettings): Record<string, string> {
  * Trigger mode: asks WMS to export the stream's entity into the object store (data_extract.trigger), follows the
  * export with runExport, and loads each file as soon as it is listed under the status's file_prefix (the files already
  * loaded in this run are skipped, so a file that lands late, after later ones, is loaded when it lands). The run ends
- * when the export is COMPLETED and every file listed then is loaded. Handoff: the incremental bookmark becomes the
+ * when the export is COMPLETED and every file listed then is loaded. Handoff (handOver): the bookmark becomes the
  * instant the export was requested (by the tap's clock), or the window's end when that is earlier, so the next REST
  * incremental run reads every change the export may not hold. Files load as they land, not in key order, so the
  * state's watermark is written only when the load is whole: a killed run is rerun as a new export (its own identifier
@@ -47,7 +48,7 @@ export function windowFilter(trigger: TriggerSettings): Record<string, string> {
  */
 export async function triggeredExtractSync(
   entry: CatalogEntry,
-  replicationKey: string | undefined,
+  extractHandoff: ExtractHandoff | undefined,
   deps: TriggerDeps,
 ): Promise<void> {
   const { logger, store, settings, trigger } = deps;
@@ -103,5 +104,5 @@ export async function triggeredExtractSync(
   const handoff =
     windowEnd !== undefined && requireInstant(windowEnd, 'window_end') < requestedMs * 1000 ? windowEnd : requestedAt;
   load ??= await begin(prefix ?? '');
-  await load.finish(replicationKey, handoff);
+  await load.finish(extractHandoff, handoff);
 }

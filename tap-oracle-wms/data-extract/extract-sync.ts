@@ -1,6 +1,6 @@
 import { type CatalogEntry, InterruptedError, SourceError } from '../../singer/index.js';
 import type { StreamDeps } from '../read-slice.js';
-import { handOver } from './extract-handoff.js';
+import { type ExtractHandoff, handOver } from './extract-handoff.js';
 import { type ExtractProgress, type FileMark, savedExtract, wasLoaded, withExtract } from './extract-state.js';
 import { fileRows } from './file-rows.js';
 import { compareKeys, type ObjectStore, type StoredFile } from './object-store.js';
@@ -25,12 +25,13 @@ export interface ExtractDeps extends StreamDeps {
  * not hold. Files go out in key order and each is checkpointed once all its records are written (STATE keeps the
  * last one, by key and etag, as a watermark); a resumed load skips the files up to it, keeps its saved version (none
  * when it began without one) and finishes even when no file is left; a listed file already loaded is never loaded
- * again. When the load finishes, an incremental stream's bookmark becomes the export's start instant (never later than the bookmark
- * it had), so the next REST incremental run reads every change made during and after the export.
+ * again. When the load finishes, the stream's bookmark becomes the export's start instant (handOver: an incremental
+ * stream's never later than the bookmark it had; a full job's replaces its former load's start), so the next REST
+ * incremental run reads every change made during and after the export.
  */
 export async function dataExtractSync(
   entry: CatalogEntry,
-  replicationKey: string | undefined,
+  handoff: ExtractHandoff | undefined,
   deps: ExtractDeps,
 ): Promise<void> {
   const { output, logger, store, settings } = deps;
@@ -80,7 +81,7 @@ export async function dataExtractSync(
   }
   deps.progress.window = `${fresh.length} Data Extract file(s)`;
   await load.load(fresh);
-  await load.finish(replicationKey, settings.export_started_at);
+  await load.finish(handoff, settings.export_started_at);
 }
 
 /** Every file under `prefix` in key order (directory markers aside); a store failure is a SourceError naming both. */
@@ -199,23 +200,17 @@ export class ExtractLoad {
   }
 
   /**
-   * The load is whole: ACTIVATE_VERSION last, the state marked complete, and an incremental stream's bookmark handed
-   * over to `exportStartedAt` (undefined: left as it is, with a warning).
+   * The load is whole: ACTIVATE_VERSION last, the state marked complete, and the bookmark handed over to
+   * `exportStartedAt` (undefined: left as it is, with a warning).
    */
-  async finish(replicationKey: string | undefined, exportStartedAt: string | undefined): Promise<void> {
+  async finish(handoff: ExtractHandoff | undefined, exportStartedAt: string | undefined): Promise<void> {
     const { output, logger } = this.deps;
     const stream = this.entry.tap_stream_id;
     if (this.version !== undefined) await output.write({ type: 'ACTIVATE_VERSION', stream, version: this.version });
     const through = this.inKeyOrder ? this.progress.through : this.#greatest;
     const finished = { ...this.progress, ...(through ? { through } : {}), complete: true };
     await output.checkpoint((state) =>
-      handOver(
-        withExtract(state, stream, finished),
-        stream,
-        replicationKey,
-        exportStartedAt,
-        logger.warning.bind(logger),
-      ),
+      handOver(withExtract(state, stream, finished), stream, handoff, exportStartedAt, logger.warning.bind(logger)),
     );
   }
 }

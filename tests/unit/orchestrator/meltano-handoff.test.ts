@@ -60,4 +60,25 @@ describe('wms-pipeline meltano-handoff: what the incremental state becomes (pure
       assert.match(decision.action === 'none' ? decision.reason : '', reason);
     }
   });
+
+  it("a full job's Data Extract load is taken over once complete; under way, the former load's start beside it is not", () => {
+    const extract = (complete: boolean) => ({
+      singer_state: {
+        bookmarks: {
+          allocation: {
+            data_extract: { prefix: 'run-2/allocation/', complete },
+            replication_key: 'mod_ts',
+            replication_key_value: S,
+          },
+        },
+      },
+    });
+    const underWay = handoffDecision(extract(false), {}, 'allocation');
+    assert.equal(underWay.action, 'none');
+    assert.match(underWay.action === 'none' ? underWay.reason : '', /not completed its Data Extract load/);
+    const done = handoffDecision(extract(true), {}, 'allocation');
+    assert.deepEqual(done.action === 'set' && done.state.singer_state?.bookmarks, {
+      allocation: { replication_key: 'mod_ts', replication_key_value: S, [TAKEN_OVER]: S },
+    });
+  });
 });
