@@ -9,8 +9,8 @@ export function handoffTask(entity: string): string {
 
 /**
  * wms-pipeline as a Meltano utility with one `handoff-<entity>` command per entity: the incremental job's bookmark
- * starts where the entity's last completed full load (the `<entity>-full` job, its own state id) began, once per full
- * load. State ids as Meltano forms them (`<environment>:<extractor>-to-<loader>`).
+ * starts where the entity's last completed full load (the `<entity>-full` job, its own state id, over REST or through
+ * Data Extract) began, once per full load. State ids as Meltano forms them (`<environment>:<extractor>-to-<loader>`).
  */
 export function pipelineUtility(
   entities: readonly string[],
@@ -21,7 +21,7 @@ export function pipelineUtility(
     const stateId = (job: string) => `$MELTANO_ENVIRONMENT:${extractor}--${entity}-${job}-to-${loader}`;
     return {
       args: `meltano-handoff --stream ${entity} --full-state-id ${stateId('full')} --incremental-state-id ${stateId('incremental')}`,
-      description: `${entity}-incremental starts where the last completed ${entity}-full load began (once per full load)`,
+      description: `${entity}-incremental starts where the last completed ${entity}-full load began (REST: its snapshot start; Data Extract: the export's start), once per full load`,
     };
   };
   return {
