@@ -22,7 +22,12 @@ export class SingerOutput {
     return this.#writer.write(message);
   }
 
-  /** A page of RECORDs in one write: lines of one page never interleave with other streams'. */
+  /**
+   * A page of RECORDs in one write: lines of one page never interleave with other streams'. The envelope around the
+   * record is the same for the whole page, so it is serialized once: each line is that envelope's head, the record's
+   * JSON and its tail, the bytes `stringifyJson({type, stream, record, version, time_extracted})` would give, without
+   * a wrapper object per row and without serializing the stream name and the time again for each row.
+   */
   async records(
     stream: string,
     records: readonly Record<string, unknown>[],
@@ -30,14 +35,9 @@ export class SingerOutput {
     version?: number,
   ): Promise<void> {
     if (records.length === 0) return;
-    const lines = records.map((record) =>
-      stringifyJson(
-        version === undefined
-          ? { type: 'RECORD', stream, record, time_extracted: timeExtracted }
-          : { type: 'RECORD', stream, record, version, time_extracted: timeExtracted },
-      ),
-    );
-    await this.#writer.writeLine(lines.join('\n'));
+    const head = `{"type":"RECORD","stream":${JSON.stringify(stream)},"record":`;
+    const tail = `${version === undefined ? '' : `,"version":${JSON.stringify(version)}`},"time_extracted":${JSON.stringify(timeExtracted)}}`;
+    await this.#writer.writeLine(records.map((record) => `${head}${stringifyJson(record)}${tail}`).join('\n'));
   }
 
   /** Applies a bookmark change and emits the full state (skipped when nothing changed). */
