@@ -30,10 +30,36 @@ export interface FollowOptions {
 }
 
 /**
- * Asks WMS to export one entity, then polls its status with bounded exponential backoff until it is COMPLETED
- * (returned), FAILED or past `timeoutSeconds` (a SourceError, exit 4, naming the entity and the identifier).
+ * Asks WMS to export one entity, then follows it (followExport). `onRequested` runs once WMS has accepted the request,
+ * before the first poll: the tap records the export there, so a killed run follows it again instead of asking anew.
  */
 export async function runExport(
+  client: ModuleCaller,
+  request: ExportRequest,
+  options: FollowOptions & { readonly onRequested?: () => Promise<void> },
+): Promise<ExportStatus> {
+  await client.moduleCall(PUSH_PATH, { body: pushBody(request) });
+  options.logger.info(
+    `${request.entity}: requested the Data Extract export of '${request.entity}' ('${request.uniqueIdentifier}') into '${request.objectStorePath}'`,
+    { stream: request.entity },
+  );
+  await options.onRequested?.();
+  return followExport(client, request, options);
+}
+
+/** One status call: how the export is going (FAILED included: the caller decides). */
+export async function exportStatus(client: ModuleCaller, uniqueIdentifier: string): Promise<ExportStatus> {
+  return parseExportStatus(
+    await client.moduleCall(STATUS_PATH, { query: statusQuery(uniqueIdentifier) }),
+    uniqueIdentifier,
+  );
+}
+
+/**
+ * Polls an export's status with bounded exponential backoff until it is COMPLETED (returned), FAILED or past
+ * `timeoutSeconds` (a SourceError, exit 4, naming the entity and the identifier).
+ */
+export async function followExport(
   client: ModuleCaller,
   request: ExportRequest,
   options: FollowOptions,
@@ -42,16 +68,11 @@ export async function runExport(
   const now = options.now ?? Date.now;
   const wait = options.wait ?? sleep;
   const what = `the Data Extract export of '${request.entity}' ('${request.uniqueIdentifier}')`;
-  await client.moduleCall(PUSH_PATH, { body: pushBody(request) });
-  logger.info(`${request.entity}: requested ${what} into '${request.objectStorePath}'`, { stream: request.entity });
   const started = now();
   let delaySeconds = options.pollInitialSeconds;
   let last: string | undefined;
   for (;;) {
-    const status = parseExportStatus(
-      await client.moduleCall(STATUS_PATH, { query: statusQuery(request.uniqueIdentifier) }),
-      request.uniqueIdentifier,
-    );
+    const status = await exportStatus(client, request.uniqueIdentifier);
     const elapsed = (now() - started) / 1000;
     const summary = status.entities.map((entity) => `${entity.entity} ${entity.status}`).join(', ');
     if (summary !== last) {

@@ -21,6 +21,24 @@ export interface ExtractProgress {
   through?: FileMark;
   complete: boolean;
   version?: number;
+  /** Trigger mode: the export this load follows, recorded once WMS accepted it (a rerun follows it again). */
+  export?: TriggeredExport;
+  /**
+   * Trigger mode, until the load is whole: the files committed, as [key after the prefix, etag]. Files load as they
+   * land, not in key order (a late file comes after greater keys), so no watermark can stand for them; the list
+   * (about 40 bytes a file) is replaced by the watermark when the load finishes.
+   */
+  loaded?: [string, string][];
+}
+
+/** A Data Extract export the tap asked for: what a rerun needs to follow it instead of asking again. */
+export interface TriggeredExport {
+  /** The unique_identifier the status call takes. */
+  id: string;
+  /** When it was requested (UTC, the handoff bookmark). */
+  requested_at: string;
+  /** Its filter (the window), so a rerun with another window asks anew. */
+  filter: Record<string, string>;
 }
 
 /**
@@ -64,6 +82,33 @@ export function wasLoaded(progress: ExtractProgress | undefined, file: StoredFil
   if (through === undefined) return false;
   const order = compareKeys(file.key, through.key);
   return order < 0 || (order === 0 && file.etag === through.etag);
+}
+
+/** An unfinished trigger-mode load of `stream` and the export it follows, or undefined. */
+export function savedTriggerLoad(
+  state: TapState,
+  stream: string,
+): (ExtractProgress & { export: TriggeredExport }) | undefined {
+  const saved = state.bookmarks[stream]?.data_extract;
+  if (typeof saved !== 'object' || saved === null) return undefined;
+  const fields = saved as Record<string, unknown>;
+  const ref = fields.export as Partial<TriggeredExport> | undefined;
+  if (fields.complete === true || typeof fields.prefix !== 'string') return undefined;
+  if (typeof ref?.id !== 'string' || typeof ref.requested_at !== 'string' || typeof ref.filter !== 'object')
+    return undefined;
+  const loaded = Array.isArray(fields.loaded)
+    ? fields.loaded.filter(
+        (pair): pair is [string, string] =>
+          Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'string',
+      )
+    : [];
+  return {
+    prefix: fields.prefix,
+    complete: false,
+    ...(typeof fields.version === 'number' ? { version: fields.version } : {}),
+    export: { id: ref.id, requested_at: ref.requested_at, filter: { ...ref.filter } },
+    loaded,
+  };
 }
 
 export function withExtract(state: TapState, stream: string, progress: ExtractProgress): TapState {

@@ -1,7 +1,7 @@
 import { type CatalogEntry, InterruptedError, SourceError } from '../../singer/index.js';
 import type { StreamDeps } from '../read-slice.js';
 import { type ExtractHandoff, handOver } from './extract-handoff.js';
-import { type ExtractProgress, type FileMark, savedExtract, wasLoaded, withExtract } from './extract-state.js';
+import { type ExtractProgress, savedExtract, type TriggeredExport, wasLoaded, withExtract } from './extract-state.js';
 import { fileRows } from './file-rows.js';
 import { compareKeys, type ObjectStore, type StoredFile } from './object-store.js';
 import { type DataExtractSettings, entityPrefix } from './open-store.js';
@@ -102,11 +102,11 @@ export async function listFiles(store: ObjectStore, prefix: string, stream: stri
  * arrive: a triggered export lands them one by one), finish (closing ACTIVATE_VERSION, the handoff bookmark).
  * Files loaded in key order are checkpointed one by one (the state's watermark, so a rerun resumes after it). Files
  * loaded as they land (`inKeyOrder` false: a late file may come after greater keys) cannot be a watermark until the
- * load is whole: the state then gets the greatest key when the load finishes.
+ * load is whole: each is checkpointed in the state's `loaded` list instead, which the greatest key replaces when the
+ * load finishes.
  */
 export class ExtractLoad {
   readonly #coerce: ReturnType<typeof rowCoercer>;
-  #greatest: FileMark | undefined;
 
   constructor(
     private readonly entry: CatalogEntry,
@@ -127,10 +127,16 @@ export class ExtractLoad {
     entry: CatalogEntry,
     deps: ExtractDeps,
     prefix: string,
-    { wholeTable, inKeyOrder }: { wholeTable: boolean; inKeyOrder: boolean },
+    { wholeTable, inKeyOrder, triggered }: { wholeTable: boolean; inKeyOrder: boolean; triggered?: TriggeredExport },
   ): Promise<ExtractLoad> {
     const version = deps.config.emit_activate_version && wholeTable ? deps.now() : undefined;
-    const progress = { prefix, complete: false, ...(version === undefined ? {} : { version }) };
+    const progress: ExtractProgress = {
+      prefix,
+      complete: false,
+      ...(version === undefined ? {} : { version }),
+      ...(triggered ? { export: triggered } : {}),
+      ...(inKeyOrder ? {} : { loaded: [] }),
+    };
     const load = new ExtractLoad(entry, deps, progress, version, inKeyOrder);
     await load.checkpoint();
     if (version !== undefined)
@@ -144,11 +150,23 @@ export class ExtractLoad {
    * row it did not send. Like a new load, it announces its version first: the target takes the version's second
    * message in a run as the closing one, even with no rows between (a load whose files were all loaded before).
    */
-  static async resume(entry: CatalogEntry, deps: ExtractDeps, saved: ExtractProgress): Promise<ExtractLoad> {
+  static async resume(
+    entry: CatalogEntry,
+    deps: ExtractDeps,
+    saved: ExtractProgress,
+    inKeyOrder = true,
+  ): Promise<ExtractLoad> {
     const version = deps.config.emit_activate_version ? saved.version : undefined;
     if (version !== undefined)
       await deps.output.write({ type: 'ACTIVATE_VERSION', stream: entry.tap_stream_id, version });
-    return new ExtractLoad(entry, deps, saved, version, true);
+    return new ExtractLoad(entry, deps, saved, version, inKeyOrder);
+  }
+
+  /** Trigger mode: the prefix the export's status named, recorded before any of its files is loaded. */
+  async named(prefix: string): Promise<void> {
+    if (this.progress.prefix === prefix) return;
+    this.progress = { ...this.progress, prefix };
+    await this.checkpoint();
   }
 
   async checkpoint(): Promise<void> {
@@ -189,12 +207,12 @@ export class ExtractLoad {
         deps.progress.add(batch.length);
         if (deps.signal?.aborted) throw new InterruptedError(String(deps.signal.reason ?? 'SIGTERM'));
       }
-      const mark = { key: file.key, etag: file.etag };
-      if (this.#greatest === undefined || compareKeys(mark.key, this.#greatest.key) > 0) this.#greatest = mark;
-      if (this.inKeyOrder) {
-        this.progress = { ...this.progress, through: mark };
-        await this.checkpoint();
-      }
+      // Listed under the prefix: the key after it is enough (and keeps the state small).
+      const relative = file.key.slice(this.progress.prefix.length);
+      this.progress = this.inKeyOrder
+        ? { ...this.progress, through: { key: file.key, etag: file.etag } }
+        : { ...this.progress, loaded: [...(this.progress.loaded ?? []), [relative, file.etag]] };
+      await this.checkpoint();
       deps.logger.debug(`${stream}: Data Extract file '${file.key}' done (${rows} rows)`, { stream });
     }
   }
@@ -207,8 +225,13 @@ export class ExtractLoad {
     const { output, logger } = this.deps;
     const stream = this.entry.tap_stream_id;
     if (this.version !== undefined) await output.write({ type: 'ACTIVATE_VERSION', stream, version: this.version });
-    const through = this.inKeyOrder ? this.progress.through : this.#greatest;
-    const finished = { ...this.progress, ...(through ? { through } : {}), complete: true };
+    const { loaded, ...progress } = this.progress;
+    let through = progress.through;
+    for (const [relative, etag] of loaded ?? []) {
+      const key = `${progress.prefix}${relative}`;
+      if (through === undefined || compareKeys(key, through.key) > 0) through = { key, etag };
+    }
+    const finished = { ...progress, ...(through ? { through } : {}), complete: true };
     await output.checkpoint((state) =>
       handOver(withExtract(state, stream, finished), stream, handoff, exportStartedAt, logger.warning.bind(logger)),
     );
