@@ -7,6 +7,7 @@
 #   TEST_SUITE=reliability npm test     only the fault and hostile-input campaign (tests/reliability)
 #   TEST_SUITE=orchestration npm test   only the orchestration tier (Dagster; docs/scaling.md)
 #   npm test -- --grep tap              extra arguments go to mocha
+#   TEST_JOBS=3 npm test                integration and orchestration files run at once (default 2; 1 = one by one)
 #
 # Steps: the installs the suites need start first, in the background (they wait on the network, so they overlap
 # the CPU-bound steps): PostgreSQL 15 on 127.0.0.1 (scripts/pg.sh), Meltano in .cache/meltano-venv
@@ -178,47 +179,109 @@ check_leftovers() {
   rm -rf "$dir"
 }
 
-# run_suite unit|integration [mocha args…]: adds its counts to the totals.
-run_suite() {
-  local name=$1 dir="dist/tests/$1"
-  shift
-  if [[ -z $(find "$dir" -name '*.test.js' -print -quit 2>/dev/null) ]]; then
-    log "no $name tests under $dir"
-    return 0
-  fi
-  local summary rc=0 t_suite=$SECONDS suite_tmp="$RUN_TMP/$name"
-  summary=$(mktemp)
-  mkdir -p "$suite_tmp"
-  printf '\n=== %s tests ===\n' "$name"
+# Suites whose files run side by side, TEST_JOBS at a time (default 2, one per CPU: these suites wait on processes,
+# Python starts and the simulator, but the Meltano files run Python for much of their time), in separate mocha
+# worker processes. A file that cannot share the machine is named with its reason in tests/serial-files.txt and runs
+# after the others, alone. The reliability suite runs in one process: its secret scan reads what every earlier file
+# of the suite captured.
+PARALLEL_SUITES=" integration orchestration "
+JOBS=${TEST_JOBS:-2}
+[[ $JOBS =~ ^[1-9][0-9]*$ ]] || die "TEST_JOBS must be a positive whole number (got '$JOBS')"
+SERIAL_LIST=tests/serial-files.txt
+
+# serial_files: the compiled paths of the files tests/serial-files.txt lists (it must name only files that exist).
+serial_files() {
+  local line src
+  while IFS= read -r line; do
+    src=${line%%#*}
+    src=${src//[[:space:]]/}
+    [[ -n $src ]] || continue
+    [[ -f $src ]] || die "$SERIAL_LIST names $src, which does not exist"
+    printf 'dist/%s.js\n' "${src%.ts}"
+  done <"$SERIAL_LIST"
+}
+
+# run_mocha SUMMARY_FILE TMPDIR [mocha args…]: one mocha run under c8 (when on); its exit status.
+run_mocha() {
+  local summary=$1 tmp=$2 rc=0
+  shift 2
   local runner=()
-  # c8 sets NODE_V8_COVERAGE, so every process the tests spawn (the real bins) is measured too.
+  # c8 sets NODE_V8_COVERAGE, so every process the tests spawn (mocha's workers and the real bins) is measured too.
   if [[ $COVERAGE == 1 ]]; then runner=(node_modules/.bin/c8 --clean=false --reporter=none --temp-directory "$COVERAGE_TMP"); fi
   # In the background so that a SIGTERM to this script is handled now, not after the suite.
-  TMPDIR=$suite_tmp MOCHA_SUMMARY_FILE=$summary "${runner[@]}" node_modules/.bin/mocha --config .mocharc.cjs \
-    --reporter "$ROOT/scripts/mocha-summary-reporter.cjs" "$dir/**/*.test.js" "$@" &
+  TMPDIR=$tmp MOCHA_SUMMARY_FILE=$summary "${runner[@]}" node_modules/.bin/mocha --config .mocharc.cjs \
+    --reporter "$ROOT/scripts/mocha-summary-reporter.cjs" "$@" &
   mocha_pid=$!
   wait "$mocha_pid" || rc=$?
   mocha_pid=""
-  if [[ ! -s $summary ]]; then
+  return "$rc"
+}
+
+# run_suite unit|integration|… [mocha args…]: adds its counts to the totals.
+run_suite() {
+  local name=$1 dir="dist/tests/$1"
+  shift
+  local all=()
+  mapfile -t all < <(find "$dir" -name '*.test.js' 2>/dev/null | sort)
+  if ((${#all[@]} == 0)); then
+    log "no $name tests under $dir"
+    return 0
+  fi
+  local t_suite=$SECONDS suite_tmp="$RUN_TMP/$name" summaries=() rc=0 summary
+  mkdir -p "$suite_tmp"
+  printf '\n=== %s tests ===\n' "$name"
+  if [[ $PARALLEL_SUITES == *" $name "* ]] && ((JOBS > 1)); then
+    local serial=() side=() file listed
+    declare -A is_serial=()
+    listed=$(serial_files)
+    for file in $listed; do is_serial[$file]=1; done
+    for file in "${all[@]}"; do
+      if [[ -n ${is_serial[$file]:-} ]]; then serial+=("$file"); else side+=("$file"); fi
+    done
+    if ((${#side[@]} > 0)); then
+      log "$name: ${#side[@]} files, $JOBS at a time"
+      summary=$(mktemp) && summaries+=("$summary")
+      run_mocha "$summary" "$suite_tmp" --parallel --jobs "$JOBS" "${side[@]}" "$@" || rc=$?
+    fi
+    if ((${#serial[@]} > 0)); then
+      log "$name: ${#serial[@]} files one at a time ($SERIAL_LIST)"
+      summary=$(mktemp) && summaries+=("$summary")
+      local serial_rc=0
+      run_mocha "$summary" "$suite_tmp" "${serial[@]}" "$@" || serial_rc=$?
+      if ((rc == 0)); then rc=$serial_rc; fi
+    fi
+  else
+    summary=$(mktemp) && summaries+=("$summary")
+    run_mocha "$summary" "$suite_tmp" "$dir/**/*.test.js" "$@" || rc=$?
+  fi
+  local missing=0
+  for summary in "${summaries[@]}"; do [[ -s $summary ]] || missing=$((missing + 1)); done
+  if ((missing > 0)); then
     log "error: mocha exited with $rc before reporting $name results (counted as 1 failure)"
     failed=$((failed + 1))
-  else
-    local p f s
-    read -r p f s < <(node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-      console.log(r.passes, r.failures, r.pending)' "$summary")
-    passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
-    if ((rc != 0 && f == 0)); then
-      log "error: mocha exited with $rc after $name tests without a failing test (counted as 1 failure)"
-      failed=$((failed + 1))
-    fi
-    log "$name suite: $((SECONDS - t_suite)) s; slowest files:"
-    node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-      const root = process.argv[2] + "/";
-      for (const f of r.files.sort((a, b) => b.ms - a.ms).slice(0, Number(process.argv[3])))
-        console.error(`  ${(f.ms / 1000).toFixed(1).padStart(7)} s  ${f.name.replace(root, "")}`);' \
-      "$summary" "$ROOT" "$SLOWEST_FILES"
   fi
-  rm -f "$summary"
+  local p f s
+  read -r p f s < <(node -e 'const fs = require("fs"); const t = { passes: 0, failures: 0, pending: 0 };
+    for (const f of process.argv.slice(1)) {
+      if (fs.statSync(f).size === 0) continue;
+      const r = JSON.parse(fs.readFileSync(f, "utf8"));
+      for (const k of Object.keys(t)) t[k] += r[k];
+    }
+    console.log(t.passes, t.failures, t.pending)' "${summaries[@]}")
+  passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+  if ((rc != 0 && f == 0 && missing == 0)); then
+    log "error: mocha exited with $rc after $name tests without a failing test (counted as 1 failure)"
+    failed=$((failed + 1))
+  fi
+  log "$name suite: $((SECONDS - t_suite)) s; slowest files (time spent in their hooks and tests):"
+  node -e 'const fs = require("fs");
+    const files = process.argv.slice(3).filter((f) => fs.statSync(f).size > 0)
+      .flatMap((f) => JSON.parse(fs.readFileSync(f, "utf8")).files);
+    const root = process.argv[1] + "/";
+    for (const f of files.sort((a, b) => b.ms - a.ms).slice(0, Number(process.argv[2])))
+      console.error(`  ${(f.ms / 1000).toFixed(1).padStart(7)} s  ${f.name.replace(root, "")}`);' \
+    "$ROOT" "$SLOWEST_FILES" "${summaries[@]}"
+  rm -f "${summaries[@]}"
   check_leftovers "$name" "$suite_tmp"
 }
 

@@ -266,15 +266,14 @@ export async function openPlanEnvironment(
 
 /**
  * Session-scoped fixtures (the plan's `integration_test_database` and `wms_test_environment`): created on first
- * use by any plan file, cleaned up once after the whole run by a root `after` hook. Call
- * `registerPlanSession()` at the top level of every plan test file (it registers the hook once).
+ * use by any plan file, cleaned up by a root `after` hook. Call `registerPlanSession()` at the top level of every
+ * plan test file: each call registers the hook, as under mocha --parallel a root hook belongs to its own file's run
+ * (a worker runs one file after another with this module loaded once); run together in one process, the first of
+ * these hooks to run closes the session and the others find nothing left to close.
  */
 let session: Promise<PlanEnvironment> | undefined;
-let registered = false;
 
 export function registerPlanSession(): void {
-  if (registered) return;
-  registered = true;
   after(async function () {
     this.timeout(60_000);
     if (!session) return;

@@ -99,3 +99,13 @@ export async function createTestDatabase(prefix: string, config: PgConfig = defa
     },
   };
 }
+
+/**
+ * For a `before` hook of a test file whose runs take the target's run lock under a key other files use too (a Meltano
+ * state id, or wms-pipeline's job:company:facility): a database of the file's own on the test server. The lock is a
+ * PostgreSQL advisory lock, which belongs to one database: files run side by side (mocha --parallel) that run the
+ * same job would otherwise meet each other's lock and stop with exit 75. Skips like requirePg when TEST_PG_* are unset.
+ */
+export function requireOwnDatabase(ctx: Mocha.Context, prefix: string): Promise<TestDatabase> {
+  return createTestDatabase(prefix, requirePg(ctx));
+}

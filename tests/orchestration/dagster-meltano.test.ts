@@ -5,7 +5,14 @@ import path from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../wms-simulator/index.js';
 import { requireDagster } from '../helpers/dagster.js';
 import { MELTANO_NO_TRACKING_ENV, requireMeltano, runMeltano } from '../helpers/meltano.js';
-import { createTestSchema, requirePg, withClient, type PgConfig, type TestSchema } from '../helpers/postgres.js';
+import {
+  createTestSchema,
+  requireOwnDatabase,
+  withClient,
+  type PgConfig,
+  type TestDatabase,
+  type TestSchema,
+} from '../helpers/postgres.js';
 import { repoRoot } from '../helpers/repo-root.js';
 import { runProcess, type ProcessResult } from '../helpers/run-bin.js';
 import { createWorkingCopy, type WorkingCopy } from '../integration/meltano/working-copy.js';
@@ -43,6 +50,7 @@ describe('Dagster (dagster-meltano 1.5.5 on Dagster 1.9.13 from .cache/dagster-v
   let pg: PgConfig;
   let sim: RunningSimulator;
   let schema: TestSchema;
+  let database: TestDatabase;
   let copy: WorkingCopy;
   let dagsterHome: string;
   let env: Record<string, string | undefined>;
@@ -53,7 +61,9 @@ describe('Dagster (dagster-meltano 1.5.5 on Dagster 1.9.13 from .cache/dagster-v
   before(async function () {
     dagster = requireDagster(this);
     const meltano = requireMeltano(this);
-    pg = requirePg(this);
+    // The target's run lock is per database, and other files run the same Meltano jobs at once.
+    database = await requireOwnDatabase(this, 'dagster_db');
+    pg = database.config;
     sim = await startSimulator({ port: 0, rows: { allocation: 400 } });
     schema = await createTestSchema('dagster', pg);
     copy = await createWorkingCopy('dagster-meltano');
@@ -89,6 +99,7 @@ describe('Dagster (dagster-meltano 1.5.5 on Dagster 1.9.13 from .cache/dagster-v
     await schema?.drop();
     await copy?.remove();
     if (dagsterHome) await rm(dagsterHome, { recursive: true, force: true });
+    await database?.drop();
   });
 
   it('loads one Dagster job per Meltano job (tagged meltano/job, its ops in the wms pool) and every Meltano schedule', async () => {

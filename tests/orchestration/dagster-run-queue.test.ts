@@ -8,7 +8,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startSimulator, type RunningSimulator } from '../../wms-simulator/index.js';
 import { requireDagster } from '../helpers/dagster.js';
 import { MELTANO_NO_TRACKING_ENV, requireMeltano, runMeltano } from '../helpers/meltano.js';
-import { createTestSchema, requirePg, type PgConfig, type TestSchema } from '../helpers/postgres.js';
+import {
+  createTestSchema,
+  requireOwnDatabase,
+  type PgConfig,
+  type TestDatabase,
+  type TestSchema,
+} from '../helpers/postgres.js';
 import { repoRoot } from '../helpers/repo-root.js';
 import { runProcess } from '../helpers/run-bin.js';
 import { createWorkingCopy, type WorkingCopy } from '../integration/meltano/working-copy.js';
@@ -44,6 +50,7 @@ describe('Dagster run queue: one run per Meltano job at a time (dagster.yaml tag
   let pg: PgConfig;
   let sim: RunningSimulator;
   let schema: TestSchema;
+  let database: TestDatabase;
   let copy: WorkingCopy;
   let dagsterHome: string;
   let env: Record<string, string | undefined>;
@@ -59,7 +66,9 @@ describe('Dagster run queue: one run per Meltano job at a time (dagster.yaml tag
     dagster = requireDagster(this);
     python = path.join(path.dirname(dagster), 'python');
     const meltano = requireMeltano(this);
-    pg = requirePg(this);
+    // The target's run lock is per database, and other files run the same Meltano jobs at once.
+    database = await requireOwnDatabase(this, 'dagster_queue_db');
+    pg = database.config;
     // Latency: each run reads for seconds, so two runs let out of the queue together would overlap.
     sim = await startSimulator({ port: 0, rows: { allocation: 400 }, latencyMsPerRow: 10 });
     schema = await createTestSchema('dagster_queue', pg);
@@ -103,6 +112,7 @@ describe('Dagster run queue: one run per Meltano job at a time (dagster.yaml tag
     await schema?.drop();
     await copy?.remove();
     if (dagsterHome) await rm(dagsterHome, { recursive: true, force: true });
+    await database?.drop();
   });
 
   it('the same job launched twice: both queued, the daemon starts the second only after the first has ended', async () => {

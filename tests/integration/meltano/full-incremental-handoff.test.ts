@@ -4,7 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../../wms-simulator/index.js';
 import { meltanoBin, requireMeltano, runMeltano } from '../../helpers/meltano.js';
-import { createTestSchema, requirePg, withClient, type PgConfig, type TestSchema } from '../../helpers/postgres.js';
+import {
+  createTestSchema,
+  requireOwnDatabase,
+  withClient,
+  type PgConfig,
+  type TestDatabase,
+  type TestSchema,
+} from '../../helpers/postgres.js';
 import type { ProcessResult } from '../../helpers/run-bin.js';
 import { createWorkingCopy, type WorkingCopy } from './working-copy.js';
 
@@ -19,10 +26,12 @@ const ms = (text: string): number => Date.parse(text.replace(/(\.\d{3})\d+/, '$1
 type Bookmark = Record<string, unknown>;
 
 describe('Meltano full → incremental handoff between the separate jobs allocation-full and allocation-incremental (real Meltano 4.4.1, simulator over HTTP with latency, PostgreSQL 15) @integration', function () {
-  this.timeout(300_000);
+  // A hang guard: the last test runs Meltano eight times in a row, each tens of seconds on a loaded machine.
+  this.timeout(900_000);
   let pg: PgConfig;
   let sim: RunningSimulator;
   let schema: TestSchema;
+  let database: TestDatabase;
   let copy: WorkingCopy;
   let dir: string;
   let env: Record<string, string | undefined>;
@@ -111,7 +120,9 @@ describe('Meltano full → incremental handoff between the separate jobs allocat
 
   before(async function () {
     requireMeltano(this);
-    pg = requirePg(this);
+    // The target's run lock is per database, and other files run the same Meltano jobs at once.
+    database = await requireOwnDatabase(this, 'meltano_handoff_db');
+    pg = database.config;
     sim = await startSimulator({ port: 0, rows: { allocation: ROWS } });
     schema = await createTestSchema('meltano_handoff', pg);
     copy = await createWorkingCopy('meltano-handoff');
@@ -150,6 +161,7 @@ describe('Meltano full → incremental handoff between the separate jobs allocat
     await schema?.drop();
     await copy?.remove();
     if (dir) await rm(dir, { recursive: true, force: true });
+    await database?.drop();
   });
 
   it('allocation-full, with rows changed and inserted while it runs, leaves the instant its snapshot began in its state', async () => {

@@ -5,7 +5,14 @@ import path from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../../wms-simulator/index.js';
 import { startHttpGate } from '../../helpers/http-gate.js';
 import { requireMeltano, runMeltano } from '../../helpers/meltano.js';
-import { createTestSchema, requirePg, withClient, type PgConfig, type TestSchema } from '../../helpers/postgres.js';
+import {
+  createTestSchema,
+  requireOwnDatabase,
+  withClient,
+  type PgConfig,
+  type TestDatabase,
+  type TestSchema,
+} from '../../helpers/postgres.js';
 import type { ProcessResult } from '../../helpers/run-bin.js';
 import { createWorkingCopy, type WorkingCopy } from './working-copy.js';
 
@@ -28,6 +35,7 @@ describe('Meltano: allocation-full and allocation-incremental running at once (r
   let pg: PgConfig;
   let sim: RunningSimulator;
   let schema: TestSchema;
+  let database: TestDatabase;
   let copy: WorkingCopy;
   let dir: string;
   let env: Record<string, string | undefined>;
@@ -75,7 +83,9 @@ describe('Meltano: allocation-full and allocation-incremental running at once (r
 
   before(async function () {
     requireMeltano(this);
-    pg = requirePg(this);
+    // The target's run lock is per database, and other files run the same Meltano jobs at once.
+    database = await requireOwnDatabase(this, 'meltano_overlap_db');
+    pg = database.config;
     sim = await startSimulator({ port: 0, rows: { allocation: ROWS } });
     schema = await createTestSchema('meltano_overlap', pg);
     copy = await createWorkingCopy('meltano-overlap');
@@ -121,6 +131,7 @@ describe('Meltano: allocation-full and allocation-incremental running at once (r
     await schema?.drop();
     await copy?.remove();
     if (dir) await rm(dir, { recursive: true, force: true });
+    await database?.drop();
   });
 
   it('both run to the end side by side; when the full job ends, the row it read before the change is stale and the row inserted meanwhile is marked deleted', async () => {

@@ -5,7 +5,14 @@ import path from 'node:path';
 import { LocalDirectoryStore } from '../../../tap-oracle-wms/index.js';
 import { startSimulator, type RunningSimulator } from '../../../wms-simulator/index.js';
 import { requireMeltano, runMeltano } from '../../helpers/meltano.js';
-import { createTestSchema, requirePg, withClient, type PgConfig, type TestSchema } from '../../helpers/postgres.js';
+import {
+  createTestSchema,
+  requireOwnDatabase,
+  withClient,
+  type PgConfig,
+  type TestDatabase,
+  type TestSchema,
+} from '../../helpers/postgres.js';
 import type { ProcessResult } from '../../helpers/run-bin.js';
 import { createWorkingCopy, type WorkingCopy } from './working-copy.js';
 
@@ -24,6 +31,7 @@ describe('Meltano initial load per entity: Data Extract where configured, REST o
   let pg: PgConfig;
   let sim: RunningSimulator;
   let schema: TestSchema;
+  let database: TestDatabase;
   let copy: WorkingCopy;
   let dir: string;
   let env: Record<string, string | undefined>;
@@ -70,7 +78,9 @@ describe('Meltano initial load per entity: Data Extract where configured, REST o
 
   before(async function () {
     requireMeltano(this);
-    pg = requirePg(this);
+    // The target's run lock is per database, and other files run the same Meltano jobs at once.
+    database = await requireOwnDatabase(this, 'meltano_initial_load_db');
+    pg = database.config;
     sim = await startSimulator({ port: 0, rows: { allocation: 300 } });
     schema = await createTestSchema('meltano_initial_load', pg);
     copy = await createWorkingCopy('meltano-initial-load');
@@ -99,6 +109,7 @@ describe('Meltano initial load per entity: Data Extract where configured, REST o
     await schema?.drop();
     await copy?.remove();
     if (dir) await rm(dir, { recursive: true, force: true });
+    await database?.drop();
   });
 
   it('order_hdr-full with data_extract on its plugin loads the export files (no REST listing), rows changed mid-export stale, the export start as its snapshot start', async () => {

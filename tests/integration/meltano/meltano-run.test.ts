@@ -4,7 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../../wms-simulator/index.js';
 import { requireMeltano, runMeltano } from '../../helpers/meltano.js';
-import { createTestSchema, requirePg, withClient, type PgConfig, type TestSchema } from '../../helpers/postgres.js';
+import {
+  createTestSchema,
+  requireOwnDatabase,
+  withClient,
+  type PgConfig,
+  type TestDatabase,
+  type TestSchema,
+} from '../../helpers/postgres.js';
 import { repoRoot } from '../../helpers/repo-root.js';
 import type { ProcessResult } from '../../helpers/run-bin.js';
 import { proxyEnv, startEgressSentinel, type EgressSentinel } from './egress-sentinel.js';
@@ -35,6 +42,7 @@ describe('Meltano end to end: `meltano run tap-oracle-wms target-oracle` twice (
   let pg: PgConfig;
   let sim: RunningSimulator;
   let schema: TestSchema;
+  let database: TestDatabase;
   let dir: string;
   let sentinel: EgressSentinel;
   let env: Record<string, string | undefined>;
@@ -78,7 +86,9 @@ describe('Meltano end to end: `meltano run tap-oracle-wms target-oracle` twice (
 
   before(async function () {
     requireMeltano(this);
-    pg = requirePg(this);
+    // The target's run lock is per database, and other files run the same Meltano jobs at once.
+    database = await requireOwnDatabase(this, 'meltano_e2e_db');
+    pg = database.config;
     // The simulator clock sits just after the generated history, so rows changed by the test are older than the
     // tap's signpost (now − replication lag) and belong to the next incremental window.
     sim = await startSimulator({
@@ -119,6 +129,7 @@ describe('Meltano end to end: `meltano run tap-oracle-wms target-oracle` twice (
     await sim?.close();
     await schema?.drop();
     if (dir) await rm(dir, { recursive: true, force: true });
+    await database?.drop();
   });
 
   it('`meltano config test tap-oracle-wms` passes (the tap sends a RECORD)', async () => {

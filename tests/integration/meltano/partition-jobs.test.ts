@@ -4,7 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../../wms-simulator/index.js';
 import { requireMeltano, runMeltano } from '../../helpers/meltano.js';
-import { createTestSchema, requirePg, withClient, type PgConfig, type TestSchema } from '../../helpers/postgres.js';
+import {
+  createTestSchema,
+  requireOwnDatabase,
+  withClient,
+  type PgConfig,
+  type TestDatabase,
+  type TestSchema,
+} from '../../helpers/postgres.js';
 import { runBin, type ProcessResult } from '../../helpers/run-bin.js';
 import { createWorkingCopy, type WorkingCopy } from './working-copy.js';
 
@@ -15,6 +22,7 @@ describe('Meltano runs the range jobs written by `wms-pipeline plan-partitions -
   let pg: PgConfig;
   let sim: RunningSimulator;
   let schema: TestSchema;
+  let database: TestDatabase;
   let copy: WorkingCopy;
   let dir: string;
   let env: Record<string, string | undefined>;
@@ -24,7 +32,9 @@ describe('Meltano runs the range jobs written by `wms-pipeline plan-partitions -
 
   before(async function () {
     requireMeltano(this);
-    pg = requirePg(this);
+    // The target's run lock is per database, and other files run the same Meltano jobs at once.
+    database = await requireOwnDatabase(this, 'meltano_ranges_db');
+    pg = database.config;
     sim = await startSimulator({ port: 0, rows: { allocation: 700 } });
     schema = await createTestSchema('meltano_ranges', pg);
     copy = await createWorkingCopy('meltano-ranges');
@@ -50,6 +60,7 @@ describe('Meltano runs the range jobs written by `wms-pipeline plan-partitions -
     await schema?.drop();
     await copy?.remove();
     if (dir) await rm(dir, { recursive: true, force: true });
+    await database?.drop();
   });
 
   it('the planned file, added to include_paths, gives one job per range with its own id_range and no ACTIVATE_VERSION', async () => {

@@ -4,10 +4,11 @@ import { startHttpGate } from '../../helpers/http-gate.js';
 import { requireMeltano, runMeltano } from '../../helpers/meltano.js';
 import {
   createTestSchema,
-  requirePg,
+  requireOwnDatabase,
   uniqueName,
   withClient,
   type PgConfig,
+  type TestDatabase,
   type TestSchema,
 } from '../../helpers/postgres.js';
 import type { ProcessResult } from '../../helpers/run-bin.js';
@@ -37,6 +38,7 @@ describe('Meltano with a shared PostgreSQL system database: three per-entity job
   let pg: PgConfig;
   let sim: RunningSimulator;
   let schema: TestSchema;
+  let database: TestDatabase;
   let systemDb: string;
   let env: Record<string, string | undefined>;
   const copies: WorkingCopy[] = [];
@@ -86,7 +88,9 @@ describe('Meltano with a shared PostgreSQL system database: three per-entity job
 
   before(async function () {
     requireMeltano(this);
-    pg = requirePg(this);
+    // The target's run lock is per database, and other files run the same Meltano jobs at once.
+    database = await requireOwnDatabase(this, 'meltano_shared_db');
+    pg = database.config;
     // The clock sits just after the generated history, so rows changed by the test fall in the next window.
     sim = await startSimulator({
       port: 0,
@@ -124,6 +128,7 @@ describe('Meltano with a shared PostgreSQL system database: three per-entity job
     for (const copy of copies) await copy.remove();
     if (systemDb)
       await withClient((c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(systemDb)} WITH (FORCE)`), pg);
+    await database?.drop();
   });
 
   it('three jobs run side by side, each loads its entity exactly, and each state id holds only its own stream', async () => {

@@ -2,13 +2,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../../wms-simulator/index.js';
-import { createTestSchema, requirePg, withClient, type PgConfig, type TestSchema } from '../../helpers/postgres.js';
+import {
+  createTestSchema,
+  requireOwnDatabase,
+  withClient,
+  type PgConfig,
+  type TestSchema,
+} from '../../helpers/postgres.js';
 
 export const STREAMS = ['order_hdr', 'order_dtl', 'allocation'] as const;
 export const COMPANY = 'ACME';
 export const FACILITY = 'DC01';
 
-/** A real simulator on 127.0.0.1, a fresh PostgreSQL schema and private state/report dirs. */
+/** A real simulator on 127.0.0.1, a fresh PostgreSQL database with a schema, and private state/report dirs. */
 export interface PipelineFixture {
   sim: RunningSimulator;
   pg: PgConfig;
@@ -33,7 +39,9 @@ export async function startPipelineFixture(
   prefix: string,
   simOptions: SimulatorOptions = {},
 ): Promise<PipelineFixture> {
-  const pg = requirePg(ctx);
+  // Every file runs ACME/DC01 jobs, and the target's run lock (wms-pipeline:<job>:ACME:DC01) is per database.
+  const database = await requireOwnDatabase(ctx, `${prefix}_db`);
+  const pg = database.config;
   const sim = await startSimulator({ port: 0, ...simOptions });
   const schema = await createTestSchema(prefix, pg);
   const dir = await mkdtemp(path.join(tmpdir(), `${prefix}-`));
@@ -86,6 +94,7 @@ export async function startPipelineFixture(
     async close() {
       await sim.close();
       await schema.drop();
+      await database.drop();
       await rm(dir, { recursive: true, force: true });
     },
   };
