@@ -6,7 +6,8 @@ import { instantKey, type Cell } from './values.js';
 /**
  * The dedupe key of a row: one string per distinct key, and the same string for values the database treats as one
  * key. Injective: each key cell is written as its length, a colon and its text (NULL as `~`), so no choice of
- * characters inside a value (separators included) can make two different keys meet. Equal in the database means:
+ * characters inside a value (separators included) can make two different keys meet; a single key column needs no
+ * separator (see keyEncoder). Equal in the database means:
  * timestamps compare as instants (the same instant with two offsets is one key; the last row wins, as for any
  * repeated key) and numbers by value (`1.0` and `1`).
  */
@@ -34,6 +35,17 @@ export function keyEncoder(table: TableSpec): KeyEncoder {
     if (index < 0) throw new Error(`key column ${name} is not a column of ${table.name}`);
     return { index, normalise: normaliser(table.columns[index].type) };
   });
+  if (parts.length === 1) {
+    // One key column, the usual case: no separator to guard, so a text is its own key (no string built per row).
+    // NULL is `~`; a text starting with `~` gets one more, so no text meets NULL or another text.
+    const [{ index, normalise }] = parts;
+    return (row) => {
+      const cell = row[index];
+      if (cell === null) return '~';
+      const text = normalise ? normalise(cell) : cell;
+      return text.charCodeAt(0) === 0x7e ? `~${text}` : text;
+    };
+  }
   return (row) => {
     let key = '';
     for (const { index, normalise } of parts) {
