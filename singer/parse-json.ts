@@ -23,8 +23,37 @@ export class JsonTooDeepError extends SyntaxError {
  * rare and take the slower lossless parser. Everything else uses the native JSON.parse.
  */
 export function parseJsonExact(text: string): unknown {
-  if (!scanJson(text)) return JSON.parse(text);
+  if (isSurelyPlain(text) || !scanJson(text)) return JSON.parse(text);
   return parseLossless(text, null, parseNumberText);
+}
+
+/**
+ * What could be a number needing the exact parser, in valid JSON: a value opening with 16 digit-or-dot characters
+ * after `:`, `,` or `[` (JSON whitespace between), or an exponent of 3+ digits. The regex engine looks at strings
+ * too, where it may match text that is no number: that only sends the text to scanJson, which skips strings.
+ */
+const MAY_NEED_EXACT = /[:,[][ \t\n\r]*-?[\d.]{16}|[eE][+-]?\d{3}/;
+
+/**
+ * The quick verdict for most Singer lines, without a JavaScript loop over every character (scanJson's loop cost
+ * most of what JSON.parse itself costs): an object (so every number follows `:`, `,` or `[`) with nothing
+ * MAY_NEED_EXACT matches and at most MAX_JSON_DEPTH brackets, strings included, holds no number a double changes
+ * and no nesting too deep. False means unsure, never wrong: scanJson decides those texts, as it decided every text
+ * before, so no text takes another parser than it did.
+ */
+function isSurelyPlain(text: string): boolean {
+  return (
+    text.charCodeAt(0) === 0x7b &&
+    !MAY_NEED_EXACT.test(text) &&
+    occurrences(text, '{', MAX_JSON_DEPTH) + occurrences(text, '[', MAX_JSON_DEPTH) <= MAX_JSON_DEPTH
+  );
+}
+
+/** How often `char` occurs in `text`, counting no further than `limit` + 1. */
+function occurrences(text: string, char: string, limit: number): number {
+  let count = 0;
+  for (let at = text.indexOf(char); at !== -1 && count <= limit; at = text.indexOf(char, at + 1)) count += 1;
+  return count;
 }
 
 /**

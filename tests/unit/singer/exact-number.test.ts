@@ -1,7 +1,7 @@
 // node:assert, not chai: chai 6 ships no types and @types/chai is not a dependency.
 import assert from 'node:assert/strict';
 import { ExactNumber, isSafeNumberText, parseNumberText, stringifyJson } from '../../../singer/exact-number.js';
-import { parseJsonExact } from '../../../singer/parse-json.js';
+import { JsonTooDeepError, parseJsonExact } from '../../../singer/parse-json.js';
 
 describe('singer/exact-number: parseJsonExact → stringifyJson round trip', () => {
   const exactTexts = [
@@ -74,6 +74,48 @@ describe('singer/exact-number: parseJsonExact → stringifyJson round trip', () 
     }
     // Short exponents stay on the fast path (Python writes 1e-05).
     assert.equal((parseJsonExact('{"a":1e-05}') as { a: unknown }).a, 1e-5);
+  });
+});
+
+describe('singer/parse-json: the quick check before JSON.parse never sends a long number through a double', () => {
+  const exact = (text: string, path: (value: unknown) => unknown, want: string) => {
+    const value = path(parseJsonExact(text));
+    assert.ok(value instanceof ExactNumber, `${text}: an ExactNumber`);
+    assert.equal(value.text, want);
+  };
+  const at = (value: unknown, ...keys: (string | number)[]) =>
+    keys.reduce<unknown>((v, key) => (v as Record<string | number, unknown>)[key], value);
+
+  it('finds a long number after JSON whitespace, in arrays, negative, with a dot, and a 20+ digit decimal', () => {
+    exact('{"a": \t\r\n 12345678901234567}', (v) => at(v, 'a'), '12345678901234567');
+    exact('{"a":[1,\n  -12345678901234567]}', (v) => at(v, 'a', 1), '-12345678901234567');
+    exact('{"a":-1234567.000000000000001}', (v) => at(v, 'a'), '-1234567.000000000000001');
+    exact('{"a":{"b":[[1234567890123.4567890123]]}}', (v) => at(v, 'a', 'b', 0, 0), '1234567890123.4567890123');
+    exact('{"a":1e400,"b":"x"}', (v) => at(v, 'a'), '1e400');
+    exact('{"a":1E-400}', (v) => at(v, 'a'), '1E-400');
+    exact('{"a":2e+308}', (v) => at(v, 'a'), '2e+308');
+  });
+
+  it('a text that does not open with { takes the careful scan: a bare number, an array, leading whitespace', () => {
+    exact('12345678901234567', (v) => v, '12345678901234567');
+    exact('[12345678901234567]', (v) => at(v, 0), '12345678901234567');
+    exact(' {"a":12345678901234567}', (v) => at(v, 'a'), '12345678901234567');
+  });
+
+  it('strings that look like long numbers stay strings, escapes and surrogate pairs included', () => {
+    const text = '{"s":"x\\":12345678901234567","t":"1e999 😀 \\ud83d\\ude00","n":-0,"m":15.25}';
+    const value = parseJsonExact(text) as Record<string, unknown>;
+    assert.equal(value.s, 'x":12345678901234567');
+    assert.equal(value.t, '1e999 😀 😀');
+    assert.ok(Object.is(value.n, -0));
+    assert.equal(value.m, 15.25);
+  });
+
+  it('brackets in strings count toward the quick limit but never make a shallow text too deep', () => {
+    const shallow = `{"s":"${'{['.repeat(1000)}","n":1}`;
+    assert.deepEqual(parseJsonExact(shallow), { s: '{['.repeat(1000), n: 1 });
+    assert.throws(() => parseJsonExact(`${'{"a":'.repeat(1001)}1${'}'.repeat(1001)}`), JsonTooDeepError);
+    assert.throws(() => parseJsonExact(`{"a":${'['.repeat(1000)}${']'.repeat(1000)}}`), JsonTooDeepError);
   });
 });
 
