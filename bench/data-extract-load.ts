@@ -12,13 +12,13 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { S3Store } from '../tap-oracle-wms/index.js';
 import { startSimulator } from '../wms-simulator/index.js';
-import { allocationRows, load1, withScratchSchemas, type PgConnection } from './bench-env.js';
-import { perRow, pipe, tapConfig, type PairFigure } from './pipeline-runs.js';
+import { withScratchSchemas, type PgConnection } from './bench-env.js';
+import { measuredPair, tapConfig, type PairFigure } from './pipeline-runs.js';
 
 /** The S3-compatible server the bench writes into: scripts/s3-server.sh's `env` (TEST_S3_*). */
 export interface BenchS3 {
@@ -99,11 +99,6 @@ export async function dataExtractScaling(
           );
 
           const schema = await schemaFor(`de_${rows}`);
-          const targetConfig = path.join(dir, `${schema}.json`);
-          await writeFile(
-            targetConfig,
-            JSON.stringify({ dialect: 'postgres', ...connection, default_target_schema: schema }),
-          );
           const config = await tapConfig(dir, sim.baseUrl, {
             data_extract: {
               store: 's3',
@@ -117,18 +112,17 @@ export async function dataExtractScaling(
             data_extract_access_key_id: s3.accessKeyId,
             data_extract_secret_access_key: s3.secretAccessKey,
           });
-          const before = load1();
-          const run = await pipe(['--config', config], targetConfig);
-          const count = await allocationRows(pgClient, schema);
-          if (count !== rows) throw new Error(`the Data Extract load put ${count} rows in, expected ${rows}`);
-          const wall = Math.max(run.tap.wallSeconds, run.target.wallSeconds);
-          figures.push({
+          const pair = await measuredPair(
+            connection,
+            pgClient,
+            dir,
+            schema,
+            ['--config', config],
             rows,
-            rowsPerSecond: Math.round(rows / wall),
-            wallSeconds: wall,
-            tap: { cpuMicrosPerRow: perRow(run.tap, rows), peakRssMb: Math.round(run.tap.peakRssMb) },
-            target: { cpuMicrosPerRow: perRow(run.target, rows), peakRssMb: Math.round(run.target.peakRssMb) },
-            load1: Math.max(before, load1()),
+            'the Data Extract load',
+          );
+          figures.push({
+            ...pair,
             files: exported.files.length,
             textMb: Math.round(exported.files.reduce((sum, file) => sum + file.bytes, 0) / MB),
             storedMb: Math.round(storedBytes / MB),

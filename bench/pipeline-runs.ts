@@ -5,6 +5,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type pg from 'pg';
 import { startSimulator } from '../wms-simulator/index.js';
 import { allocationRows, bins, load1, withScratchSchemas, type PgConnection } from './bench-env.js';
 import { assertSucceeded, measure, startMeasured, type Usage } from './measure.js';
@@ -97,6 +98,36 @@ export async function pipe(tapArgs: string[], targetConfig: string): Promise<{ t
   return { tap: assertSucceeded('tap-oracle-wms', tapUsage), target: assertSucceeded('target-oracle', targetUsage) };
 }
 
+/**
+ * One tap | target load of `rows` allocation rows into a fresh `schema` of `connection`: every row counted in (a
+ * missing row throws, naming `what`), then rows/s over the slower process's wall time, CPU and peak RSS per process.
+ */
+export async function measuredPair(
+  connection: PgConnection,
+  client: pg.Client,
+  dir: string,
+  schema: string,
+  tapArgs: string[],
+  rows: number,
+  what: string,
+): Promise<PairFigure> {
+  const targetConfig = path.join(dir, `${schema}.json`);
+  await writeFile(targetConfig, JSON.stringify({ dialect: 'postgres', ...connection, default_target_schema: schema }));
+  const before = load1();
+  const run = await pipe(tapArgs, targetConfig);
+  const count = await allocationRows(client, schema);
+  if (count !== rows) throw new Error(`${what} loaded ${count} rows, expected ${rows}`);
+  const wall = Math.max(run.tap.wallSeconds, run.target.wallSeconds);
+  return {
+    rows,
+    rowsPerSecond: Math.round(rows / wall),
+    wallSeconds: wall,
+    tap: { cpuMicrosPerRow: perRow(run.tap, rows), peakRssMb: Math.round(run.tap.peakRssMb) },
+    target: { cpuMicrosPerRow: perRow(run.target, rows), peakRssMb: Math.round(run.target.peakRssMb) },
+    load1: Math.max(before, load1()),
+  };
+}
+
 /** simulator → tap → target → PostgreSQL for each row count, every row checked in. */
 export async function pairScaling(connection: PgConnection, sizes: number[]): Promise<PairFigure[]> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-pair-'));
@@ -106,24 +137,8 @@ export async function pairScaling(connection: PgConnection, sizes: number[]): Pr
       const sim = await startSimulator({ port: 0, rows: { allocation: rows } });
       try {
         const schema = await schemaFor(`pair_${rows}`);
-        const targetConfig = path.join(dir, `${schema}.json`);
-        await writeFile(
-          targetConfig,
-          JSON.stringify({ dialect: 'postgres', ...connection, default_target_schema: schema }),
-        );
-        const before = load1();
-        const run = await pipe(['--config', await tapConfig(dir, sim.baseUrl)], targetConfig);
-        const count = await allocationRows(client, schema);
-        if (count !== rows) throw new Error(`the pair loaded ${count} rows, expected ${rows}`);
-        const wall = Math.max(run.tap.wallSeconds, run.target.wallSeconds);
-        figures.push({
-          rows,
-          rowsPerSecond: Math.round(rows / wall),
-          wallSeconds: wall,
-          tap: { cpuMicrosPerRow: perRow(run.tap, rows), peakRssMb: Math.round(run.tap.peakRssMb) },
-          target: { cpuMicrosPerRow: perRow(run.target, rows), peakRssMb: Math.round(run.target.peakRssMb) },
-          load1: Math.max(before, load1()),
-        });
+        const tapArgs = ['--config', await tapConfig(dir, sim.baseUrl)];
+        figures.push(await measuredPair(connection, client, dir, schema, tapArgs, rows, 'the pair'));
       } finally {
         await sim.close();
       }
