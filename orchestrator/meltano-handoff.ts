@@ -4,8 +4,9 @@ import { runMeltanoCommand } from './meltano-command.js';
 /**
  * Full → incremental handoff between two Meltano jobs of one entity, each with its own state id. A completed full
  * load leaves, in the full job's state, the instant its snapshot began (the stream's bookmark: replication key and
- * value, no id ranges left; through Data Extract, the export's start, its `data_extract` progress complete). The incremental job takes that instant over as its bookmark once per completed full load,
- * even when it is earlier than the incremental job's own bookmark: rows changed while the full load ran are read again,
+ * value, no id ranges left; through Data Extract, the export's start, its `data_extract` progress complete). The
+ * incremental job takes that instant over as its bookmark once per completed full load, even when it is earlier than
+ * the incremental job's own bookmark: rows changed while the full load ran are read again,
  * and their newest version is upserted over whatever the full load wrote. The marker records which full load was taken
  * over, so later runs keep their own bookmark until another full load completes.
  */
