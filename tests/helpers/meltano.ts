@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { PgConfig } from './postgres.js';
 import { repoRoot } from './repo-root.js';
 import { requireEnvOrSkip } from './require-env.js';
 import { runProcess, type ProcessOptions, type ProcessResult } from './run-bin.js';
@@ -10,6 +11,25 @@ export const MELTANO_NO_TRACKING_ENV = {
   MELTANO_DISABLE_TRACKING: 'true',
   MELTANO_CLI_DISABLE_VERSION_CHECK: 'true',
 } as const;
+
+/**
+ * What every Meltano test project's plugins need from the environment: tap-oracle-wms pointed at the simulator
+ * (its demo login) and target-oracle's PostgreSQL dialect loading into `schema`. Each test adds its own settings.
+ */
+export function meltanoPluginEnv(wmsBaseUrl: string, pg: PgConfig, schema: string): Record<string, string> {
+  return {
+    TAP_ORACLE_WMS_BASE_URL: wmsBaseUrl,
+    TAP_ORACLE_WMS_USERNAME: 'demo',
+    TAP_ORACLE_WMS_PASSWORD: 'demo',
+    TARGET_ORACLE_DIALECT: 'postgres',
+    TARGET_ORACLE_HOST: pg.host,
+    TARGET_ORACLE_PORT: String(pg.port),
+    TARGET_ORACLE_USER: pg.user,
+    TARGET_ORACLE_PASSWORD: pg.password,
+    TARGET_ORACLE_DATABASE: pg.database,
+    TARGET_ORACLE_DEFAULT_TARGET_SCHEMA: schema,
+  };
+}
 
 /** The venv's meltano: MELTANO_BIN (set by scripts/test.sh), else .cache/meltano-venv/bin/meltano if present. */
 export function meltanoBin(): string | undefined {

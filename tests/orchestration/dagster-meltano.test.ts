@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../wms-simulator/index.js';
 import { requireDagster } from '../helpers/dagster.js';
-import { MELTANO_NO_TRACKING_ENV, requireMeltano, runMeltano } from '../helpers/meltano.js';
+import { MELTANO_NO_TRACKING_ENV, meltanoPluginEnv, requireMeltano, runMeltano } from '../helpers/meltano.js';
 import {
   createTestSchema,
   requireOwnDatabase,
@@ -80,17 +80,8 @@ describe('Dagster (dagster-meltano 1.5.5 on Dagster 1.9.13 from .cache/dagster-v
       MELTANO_PROJECT_ROOT: copy.dir,
       MELTANO_ENVIRONMENT: 'dev',
       MELTANO_DATABASE_URI: `sqlite:///${path.join(copy.dir, 'meltano.db')}`,
-      TAP_ORACLE_WMS_BASE_URL: sim.baseUrl,
-      TAP_ORACLE_WMS_USERNAME: 'demo',
-      TAP_ORACLE_WMS_PASSWORD: 'demo',
+      ...meltanoPluginEnv(sim.baseUrl, pg, schema.schema),
       TAP_ORACLE_WMS_START_DATE: '2000-01-01T00:00:00Z',
-      TARGET_ORACLE_DIALECT: 'postgres',
-      TARGET_ORACLE_HOST: pg.host,
-      TARGET_ORACLE_PORT: String(pg.port),
-      TARGET_ORACLE_USER: pg.user,
-      TARGET_ORACLE_PASSWORD: pg.password,
-      TARGET_ORACLE_DATABASE: pg.database,
-      TARGET_ORACLE_DEFAULT_TARGET_SCHEMA: schema.schema,
     };
   });
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../../wms-simulator/index.js';
-import { meltanoBin, requireMeltano, runMeltano } from '../../helpers/meltano.js';
+import { meltanoBin, meltanoPluginEnv, requireMeltano, runMeltano } from '../../helpers/meltano.js';
 import {
   createTestSchema,
   requireOwnDatabase,
@@ -137,22 +137,13 @@ describe('Meltano full → incremental handoff between the separate jobs allocat
         .split(path.delimiter)
         .filter((dir) => dir !== path.dirname(meltanoBin()!))
         .join(path.delimiter),
-      TAP_ORACLE_WMS_BASE_URL: sim.baseUrl,
-      TAP_ORACLE_WMS_USERNAME: 'demo',
-      TAP_ORACLE_WMS_PASSWORD: 'demo',
+      ...meltanoPluginEnv(sim.baseUrl, pg, schema.schema),
       // One id range of 100-row pages: the full load is many requests, so rows change while it runs.
       TAP_ORACLE_WMS_PAGE_SIZE: '100',
       TAP_ORACLE_WMS_FULL_SYNC_PARTITIONS: '1',
       // No lag: a window started after the full load reaches the changes made during it.
       TAP_ORACLE_WMS_REPLICATION_LAG_SECONDS: '0',
       TAP_ORACLE_WMS_MAX_RETRIES: '0',
-      TARGET_ORACLE_DIALECT: 'postgres',
-      TARGET_ORACLE_HOST: pg.host,
-      TARGET_ORACLE_PORT: String(pg.port),
-      TARGET_ORACLE_USER: pg.user,
-      TARGET_ORACLE_PASSWORD: pg.password,
-      TARGET_ORACLE_DATABASE: pg.database,
-      TARGET_ORACLE_DEFAULT_TARGET_SCHEMA: schema.schema,
     };
   });
 

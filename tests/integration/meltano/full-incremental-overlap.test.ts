@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../../wms-simulator/index.js';
 import { startHttpGate } from '../../helpers/http-gate.js';
-import { requireMeltano, runMeltano } from '../../helpers/meltano.js';
+import { meltanoPluginEnv, requireMeltano, runMeltano } from '../../helpers/meltano.js';
 import {
   createTestSchema,
   requireOwnDatabase,
@@ -93,9 +93,7 @@ describe('Meltano: allocation-full and allocation-incremental running at once (r
     env = {
       MELTANO_DATABASE_URI: `sqlite:///${path.join(dir, 'meltano.db')}`,
       MELTANO_SYS_DIR_ROOT: undefined,
-      TAP_ORACLE_WMS_BASE_URL: sim.baseUrl,
-      TAP_ORACLE_WMS_USERNAME: 'demo',
-      TAP_ORACLE_WMS_PASSWORD: 'demo',
+      ...meltanoPluginEnv(sim.baseUrl, pg, schema.schema),
       // Two id ranges of one page each: the upper one is read while the lower one waits at the gate.
       TAP_ORACLE_WMS_PAGE_SIZE: '1000',
       TAP_ORACLE_WMS_FULL_SYNC_PARTITIONS: '2',
@@ -104,13 +102,6 @@ describe('Meltano: allocation-full and allocation-incremental running at once (r
       TAP_ORACLE_WMS_START_DATE: new Date().toISOString(),
       TAP_ORACLE_WMS_REPLICATION_LAG_SECONDS: '0',
       TAP_ORACLE_WMS_MAX_RETRIES: '0',
-      TARGET_ORACLE_DIALECT: 'postgres',
-      TARGET_ORACLE_HOST: pg.host,
-      TARGET_ORACLE_PORT: String(pg.port),
-      TARGET_ORACLE_USER: pg.user,
-      TARGET_ORACLE_PASSWORD: pg.password,
-      TARGET_ORACLE_DATABASE: pg.database,
-      TARGET_ORACLE_DEFAULT_TARGET_SCHEMA: schema.schema,
     };
     // Decimal settings go into the working copy's meltano.yml: Meltano 4.4.1 reads a decimal setting from the
     // environment as a Python Decimal and then fails to serialize the plugin config ("Object of type Decimal is not

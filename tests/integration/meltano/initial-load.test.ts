@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { LocalDirectoryStore } from '../../../tap-oracle-wms/index.js';
 import { startSimulator, type RunningSimulator } from '../../../wms-simulator/index.js';
-import { requireMeltano, runMeltano } from '../../helpers/meltano.js';
+import { meltanoPluginEnv, requireMeltano, runMeltano } from '../../helpers/meltano.js';
 import {
   createTestSchema,
   requireOwnDatabase,
@@ -88,19 +88,10 @@ describe('Meltano initial load per entity: Data Extract where configured, REST o
     env = {
       MELTANO_DATABASE_URI: `sqlite:///${path.join(dir, 'meltano.db')}`,
       MELTANO_SYS_DIR_ROOT: undefined,
-      TAP_ORACLE_WMS_BASE_URL: sim.baseUrl,
-      TAP_ORACLE_WMS_USERNAME: 'demo',
-      TAP_ORACLE_WMS_PASSWORD: 'demo',
+      ...meltanoPluginEnv(sim.baseUrl, pg, schema.schema),
       // No lag: the incremental window started at the export's start reaches the changes made during it.
       TAP_ORACLE_WMS_REPLICATION_LAG_SECONDS: '0',
       TAP_ORACLE_WMS_MAX_RETRIES: '0',
-      TARGET_ORACLE_DIALECT: 'postgres',
-      TARGET_ORACLE_HOST: pg.host,
-      TARGET_ORACLE_PORT: String(pg.port),
-      TARGET_ORACLE_USER: pg.user,
-      TARGET_ORACLE_PASSWORD: pg.password,
-      TARGET_ORACLE_DATABASE: pg.database,
-      TARGET_ORACLE_DEFAULT_TARGET_SCHEMA: schema.schema,
     };
   });
 

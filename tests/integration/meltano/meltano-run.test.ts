@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../../wms-simulator/index.js';
-import { requireMeltano, runMeltano } from '../../helpers/meltano.js';
+import { meltanoPluginEnv, requireMeltano, runMeltano } from '../../helpers/meltano.js';
 import {
   createTestSchema,
   requireOwnDatabase,
@@ -108,18 +108,9 @@ describe('Meltano end to end: `meltano run tap-oracle-wms target-oracle` twice (
       // from an earlier run (Meltano keeps it under the user cache dir).
       MELTANO_CLI_DISABLE_VERSION_CHECK: undefined,
       XDG_CACHE_HOME: path.join(dir, 'cache'),
-      TAP_ORACLE_WMS_BASE_URL: sim.baseUrl,
-      TAP_ORACLE_WMS_USERNAME: 'demo',
-      TAP_ORACLE_WMS_PASSWORD: 'demo',
+      ...meltanoPluginEnv(sim.baseUrl, pg, schema.schema),
       TAP_ORACLE_WMS_ENTITIES: JSON.stringify(STREAMS),
       TAP_ORACLE_WMS_START_DATE: START_DATE,
-      TARGET_ORACLE_DIALECT: 'postgres',
-      TARGET_ORACLE_HOST: pg.host,
-      TARGET_ORACLE_PORT: String(pg.port),
-      TARGET_ORACLE_USER: pg.user,
-      TARGET_ORACLE_PASSWORD: pg.password,
-      TARGET_ORACLE_DATABASE: pg.database,
-      TARGET_ORACLE_DEFAULT_TARGET_SCHEMA: schema.schema,
       // add_record_metadata comes from meltano.yml: the -full jobs need it to retire deleted rows.
     };
   });

@@ -3,7 +3,7 @@ import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../../wms-simulator/index.js';
-import { requireMeltano, runMeltano } from '../../helpers/meltano.js';
+import { meltanoPluginEnv, requireMeltano, runMeltano } from '../../helpers/meltano.js';
 import {
   createTestSchema,
   requireOwnDatabase,
@@ -42,16 +42,7 @@ describe('Meltano runs the range jobs written by `wms-pipeline plan-partitions -
     env = {
       MELTANO_DATABASE_URI: `sqlite:///${path.join(dir, 'meltano.db')}`,
       MELTANO_SYS_DIR_ROOT: undefined,
-      TAP_ORACLE_WMS_BASE_URL: sim.baseUrl,
-      TAP_ORACLE_WMS_USERNAME: 'demo',
-      TAP_ORACLE_WMS_PASSWORD: 'demo',
-      TARGET_ORACLE_DIALECT: 'postgres',
-      TARGET_ORACLE_HOST: pg.host,
-      TARGET_ORACLE_PORT: String(pg.port),
-      TARGET_ORACLE_USER: pg.user,
-      TARGET_ORACLE_PASSWORD: pg.password,
-      TARGET_ORACLE_DATABASE: pg.database,
-      TARGET_ORACLE_DEFAULT_TARGET_SCHEMA: schema.schema,
+      ...meltanoPluginEnv(sim.baseUrl, pg, schema.schema),
     };
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { startSimulator, type RunningSimulator } from '../../../wms-simulator/index.js';
 import { startHttpGate } from '../../helpers/http-gate.js';
-import { requireMeltano, runMeltano } from '../../helpers/meltano.js';
+import { meltanoPluginEnv, requireMeltano, runMeltano } from '../../helpers/meltano.js';
 import {
   createTestSchema,
   requireOwnDatabase,
@@ -105,17 +105,8 @@ describe('Meltano with a shared PostgreSQL system database: three per-entity job
       // psycopg 3 (Meltano's `postgres` extra): the +psycopg driver name is required, see scripts/meltano-venv.sh.
       MELTANO_DATABASE_URI: `postgresql+psycopg://${pg.user}:${pg.password}@${pg.host}:${pg.port}/${systemDb}`,
       MELTANO_SYS_DIR_ROOT: undefined,
-      TAP_ORACLE_WMS_BASE_URL: sim.baseUrl,
-      TAP_ORACLE_WMS_USERNAME: 'demo',
-      TAP_ORACLE_WMS_PASSWORD: 'demo',
+      ...meltanoPluginEnv(sim.baseUrl, pg, schema.schema),
       TAP_ORACLE_WMS_START_DATE: '2000-01-01T00:00:00Z',
-      TARGET_ORACLE_DIALECT: 'postgres',
-      TARGET_ORACLE_HOST: pg.host,
-      TARGET_ORACLE_PORT: String(pg.port),
-      TARGET_ORACLE_USER: pg.user,
-      TARGET_ORACLE_PASSWORD: pg.password,
-      TARGET_ORACLE_DATABASE: pg.database,
-      TARGET_ORACLE_DEFAULT_TARGET_SCHEMA: schema.schema,
     };
     // Meltano migrates an empty system database on first use; workers must not race for that, so it is done once.
     const upgrade = await meltano(copies[0], ['upgrade', 'database']);
