@@ -7,7 +7,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSimulator, type RunningSimulator } from '../../wms-simulator/index.js';
 import { requireDagster } from '../helpers/dagster.js';
-import { MELTANO_NO_TRACKING_ENV, requireMeltano, runMeltano } from '../helpers/meltano.js';
+import { MELTANO_NO_TRACKING_ENV, meltanoPluginEnv, requireMeltano, runMeltano } from '../helpers/meltano.js';
 import {
   createTestSchema,
   requireOwnDatabase,
@@ -85,17 +85,8 @@ describe('Dagster run queue: one run per Meltano job at a time (dagster.yaml tag
       MELTANO_PROJECT_ROOT: copy.dir,
       MELTANO_ENVIRONMENT: 'dev',
       MELTANO_DATABASE_URI: `sqlite:///${path.join(copy.dir, 'meltano.db')}`,
-      TAP_ORACLE_WMS_BASE_URL: sim.baseUrl,
-      TAP_ORACLE_WMS_USERNAME: 'demo',
-      TAP_ORACLE_WMS_PASSWORD: 'demo',
+      ...meltanoPluginEnv(sim.baseUrl, pg, schema.schema),
       TAP_ORACLE_WMS_START_DATE: '2000-01-01T00:00:00Z',
-      TARGET_ORACLE_DIALECT: 'postgres',
-      TARGET_ORACLE_HOST: pg.host,
-      TARGET_ORACLE_PORT: String(pg.port),
-      TARGET_ORACLE_USER: pg.user,
-      TARGET_ORACLE_PASSWORD: pg.password,
-      TARGET_ORACLE_DATABASE: pg.database,
-      TARGET_ORACLE_DEFAULT_TARGET_SCHEMA: schema.schema,
     };
     // Create Meltano's system database once: dagster-meltano's two concurrent listings would both migrate it.
     const listed = await runMeltano(copy.dir, ['job', 'list', '--format=json'], { env });
@@ -108,6 +99,9 @@ describe('Dagster run queue: one run per Meltano job at a time (dagster.yaml tag
       daemon.kill('SIGTERM');
       await exited;
     }
+    // A run the daemon launched (its scheduler starts the other jobs' runs on their */15 ticks) is in the daemon's
+    // process group and outlives it, writing into DAGSTER_HOME after it is removed: end the whole group first.
+    if (daemon?.pid !== undefined) await endProcessGroup(daemon.pid);
     await sim?.close();
     await schema?.drop();
     await copy?.remove();
@@ -137,6 +131,8 @@ describe('Dagster run queue: one run per Meltano job at a time (dagster.yaml tag
     daemon = spawn(path.join(path.dirname(dagster), 'dagster-daemon'), ['run', '-f', DEFINITIONS], {
       cwd: copy.dir,
       env,
+      // Its own process group, with every run it launches: the after hook ends them all.
+      detached: true,
       stdio: ['ignore', log, log],
     });
     closeSync(log);
@@ -161,3 +157,18 @@ describe('Dagster run queue: one run per Meltano job at a time (dagster.yaml tag
     assert.ok(second.start >= first.end, `the second run started before the first ended: ${JSON.stringify(runs)}`);
   });
 });
+
+/** SIGKILL to every process of group `pgid`, then waits (a hang guard of 30 s) until none is left. */
+async function endProcessGroup(pgid: number): Promise<void> {
+  const alive = (): boolean => {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false; // ESRCH: no process is left in the group
+    }
+  };
+  if (!alive()) return;
+  process.kill(-pgid, 'SIGKILL');
+  for (let waited = 0; alive() && waited < 30_000; waited += 50) await sleep(50);
+}
