@@ -27,26 +27,63 @@ export function parseJsonExact(text: string): unknown {
   return parseLossless(text, null, parseNumberText);
 }
 
-/**
- * What could be a number needing the exact parser, in valid JSON: a value opening with 16 digit-or-dot characters
- * after `:`, `,` or `[` (JSON whitespace between), or an exponent of 3+ digits. The regex engine looks at strings
- * too, where it may match text that is no number: that only sends the text to scanJson, which skips strings.
- */
-const MAY_NEED_EXACT = /[:,[][ \t\n\r]*-?[\d.]{16}|[eE][+-]?\d{3}/;
+/** An exponent of 3+ digits (`1e400` is no double); in a string it only sends the text to scanJson. */
+const LONG_EXPONENT = /[eE][+-]?\d{3}/;
 
 /**
  * The quick verdict for most Singer lines, without a JavaScript loop over every character (scanJson's loop cost
- * most of what JSON.parse itself costs): an object (so every number follows `:`, `,` or `[`) with nothing
- * MAY_NEED_EXACT matches and at most MAX_JSON_DEPTH brackets, strings included, holds no number a double changes
- * and no nesting too deep. False means unsure, never wrong: scanJson decides those texts, as it decided every text
- * before, so no text takes another parser than it did.
+ * most of what JSON.parse itself costs): an object (so every number follows `:`, `,` or `[`) with no value opening
+ * with 16 digit-or-dot characters (opensLongNumber), no LONG_EXPONENT and at most MAX_JSON_DEPTH brackets, strings
+ * included, holds no number a double changes and no nesting too deep. False means unsure, never wrong: scanJson
+ * decides those texts, as it decided every text before, so no text takes another parser than it did.
  */
 function isSurelyPlain(text: string): boolean {
   return (
     text.charCodeAt(0) === 0x7b &&
-    !MAY_NEED_EXACT.test(text) &&
+    !opensLongNumber(text) &&
+    !LONG_EXPONENT.test(text) &&
     occurrences(text, '{', MAX_JSON_DEPTH) + occurrences(text, '[', MAX_JSON_DEPTH) <= MAX_JSON_DEPTH
   );
+}
+
+/** `0`-`9` or `.`: the characters of a number's run of digits, as scanJson counts them. */
+function isDigitOrDot(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || code === 0x2e;
+}
+
+/**
+ * Whether a run of 16+ digit-or-dot characters opens a value: it follows `:`, `,` or `[`, JSON whitespace and a `-`
+ * allowed between (in valid JSON, every number a double may change). The same verdict as the regex
+ * /[:,[][ \t\n\r]*-?[\d.]{16}/, which cost twice as much: it tried every `:` and `,` of the line. Any 16
+ * consecutive characters hold one position that is 15 modulo 16, so only those positions are read, and a run is
+ * measured only around one of them (runs inside strings too: a quote precedes them, so they pass).
+ */
+export function opensLongNumber(text: string): boolean {
+  const length = text.length;
+  for (let at = 15; at < length; at += 16) {
+    if (!isDigitOrDot(text.charCodeAt(at))) continue;
+    let start = at;
+    while (start > 0 && isDigitOrDot(text.charCodeAt(start - 1))) start -= 1;
+    let end = at + 1;
+    while (end < length && isDigitOrDot(text.charCodeAt(end))) end += 1;
+    if (end - start >= 16 && opensValue(text, start)) return true;
+    // The run's other sampled positions would find the same run.
+    while (at + 16 < end) at += 16;
+  }
+  return false;
+}
+
+/** Whether the run of digits at `start` follows `:`, `,` or `[`, then JSON whitespace, then at most one `-`. */
+function opensValue(text: string, start: number): boolean {
+  let before = start - 1;
+  if (text.charCodeAt(before) === 0x2d) before -= 1;
+  while (isJsonWhitespace(text.charCodeAt(before))) before -= 1;
+  const code = text.charCodeAt(before);
+  return code === 0x3a || code === 0x2c || code === 0x5b;
+}
+
+function isJsonWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 }
 
 /** How often `char` occurs in `text`, counting no further than `limit` + 1. */

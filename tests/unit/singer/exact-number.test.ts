@@ -1,7 +1,8 @@
 // node:assert, not chai: chai 6 ships no types and @types/chai is not a dependency.
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { ExactNumber, isSafeNumberText, parseNumberText, stringifyJson } from '../../../singer/exact-number.js';
-import { JsonTooDeepError, parseJsonExact } from '../../../singer/parse-json.js';
+import { JsonTooDeepError, opensLongNumber, parseJsonExact } from '../../../singer/parse-json.js';
 
 describe('singer/exact-number: parseJsonExact → stringifyJson round trip', () => {
   const exactTexts = [
@@ -109,6 +110,29 @@ describe('singer/parse-json: the quick check before JSON.parse never sends a lon
     assert.equal(value.t, '1e999 😀 😀');
     assert.ok(Object.is(value.n, -0));
     assert.equal(value.m, 15.25);
+  });
+
+  it('opensLongNumber gives the verdict of the regex it replaced, on any text (a refactor guard)', () => {
+    // The check before 2026-12-03: a value opening with 16 digit-or-dot characters after `:`, `,` or `[`.
+    const replaced = /[:,[][ \t\n\r]*-?[\d.]{16}/;
+    const same = (text: string) => assert.equal(opensLongNumber(text), replaced.test(text), JSON.stringify(text));
+    const piece = fc.constantFrom('1', '23456', '7890123', '.', '-', ':', ',', '[', ' ', '\t', '\r\n', '"', 'e', '{');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 60 }), (pieces) => same(pieces.join(''))),
+      { numRuns: 20_000 },
+    );
+    // One run of 14 to 18 digits anywhere in a line, after any context.
+    const context = fc.string({ unit: fc.constantFrom(' ', 'a', ':', ',', '[', '-', '"', '\t', '5'), maxLength: 80 });
+    const run = fc.integer({ min: 14, max: 18 }).map((n) => '1234567.890123456789'.slice(0, n));
+    const line = fc.tuple(context, run, context).map(([before, digits, after]) => before + digits + after);
+    fc.assert(fc.property(line, same), { numRuns: 20_000 });
+    // It reads one position in 16: a run of exactly 16 (or 15) digits at every offset.
+    for (let pad = 0; pad < 48; pad += 1) {
+      for (const digits of ['1234567890123456', '123456789012345', '-1234567.89012345']) {
+        same(`{"s":"${'x'.repeat(pad)}","n":${digits}}`);
+        same(`{"s":"${'x'.repeat(pad)}","n":[ ${digits}]}`);
+      }
+    }
   });
 
   it('brackets in strings count toward the quick limit but never make a shallow text too deep', () => {
