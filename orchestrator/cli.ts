@@ -15,6 +15,7 @@ import {
 } from '../singer/index.js';
 import { createClient } from '../tap-oracle-wms/index.js';
 import { renderHealth } from './health-checks.js';
+import { checkEntityListed, initialLoadRequest } from './initial-load.js';
 import { createOrchestrator } from './orchestrator.js';
 import { findMeltano } from './meltano-executable.js';
 import { runMeltanoHandoff } from './meltano-handoff.js';
@@ -93,10 +94,19 @@ async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promi
       `unknown job '${rest[0]}' (jobs: ${settings.jobs.map((job) => job.name).join(', ') || 'none configured'})`,
       program,
     );
+  const entity = args.entity as string | undefined;
+  if (command === 'initial-load' && (!entity || /[*?]/.test(entity)))
+    throw new UsageError(
+      entity
+        ? `initial-load loads one entity: --entity '${entity}' is a pattern`
+        : 'initial-load needs --entity <name>',
+      program,
+    );
   const problems = commandConfigProblems(settings, command, {
     company: args.company as string | undefined,
     facility: args.facility as string | undefined,
     job: rest[0],
+    entity,
   });
   if (problems.length > 0) {
     // With no --config at all the user has not configured anything yet: say how, in one line.
@@ -148,6 +158,25 @@ async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promi
         finishRun(result);
         return;
       }
+      case 'initial-load': {
+        const company = (args.company as string | undefined) ?? settings.company_code;
+        const facility = (args.facility as string | undefined) ?? settings.facility_code;
+        const request = initialLoadRequest(settings, entity!, company, facility);
+        const handle = createClient(effectiveTapConfig(tapConfigFor(settings, request)), {
+          logger,
+          metrics: new Metrics(logger),
+          version: packageVersion(),
+          signal: context.signal,
+        });
+        try {
+          await checkEntityListed(handle.client, entity!);
+        } finally {
+          handle.close();
+        }
+        withProgress(`initial-load ${entity} ${company}/${facility}`);
+        finishRun(await orchestrator.initialLoad(entity!, company, facility));
+        return;
+      }
       case 'run': {
         withProgress(rest[0]);
         finishRun(await orchestrator.runJob(rest[0]));
@@ -190,7 +219,6 @@ async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promi
         return;
       }
       case 'plan-partitions': {
-        const entity = args.entity as string | undefined;
         const parts = args.parts as number | undefined;
         if (!entity || parts === undefined || !Number.isInteger(parts) || parts < 1 || parts > 1000)
           throw new UsageError('plan-partitions needs --entity and --parts (an integer from 1 to 1000)', program);

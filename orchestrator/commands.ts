@@ -9,7 +9,10 @@ export const OPTIONS = {
   company: { type: 'string', description: 'Company code (default: the company_code setting)' },
   facility: { type: 'string', description: 'Facility code (default: the facility_code setting)' },
   json: { type: 'boolean', description: 'Print the result as JSON instead of the summary' },
-  entity: { type: 'string', description: 'Entity whose ids are split' },
+  entity: {
+    type: 'string',
+    description: 'Entity name: the one initial-load loads, or the one plan-partitions splits into id ranges',
+  },
   parts: { type: 'number', description: 'Number of id ranges, one Meltano job each (1 to 1000)' },
   out: { type: 'string', description: 'File to write the Meltano jobs to instead of stdout' },
   stream: { type: 'string', description: 'Stream (entity) whose full load is handed over' },
@@ -34,6 +37,11 @@ export const COMMANDS: Record<string, { usage: string; text: string; options: Op
     usage: 'incremental [--company <code>] [--facility <code>] [--json]',
     text: 'Incremental sync from the saved bookmarks (mod_ts)',
     options: ['company', 'facility', 'json'],
+  },
+  'initial-load': {
+    usage: 'initial-load --entity <name> [--company <code>] [--facility <code>] [--json]',
+    text: 'Initial load of one entity: a full load through Data Extract when data_extract is set, over REST otherwise, resumed where a stopped one stopped; then the incremental runs of that company/facility start where it began',
+    options: ['entity', 'company', 'facility', 'json'],
   },
   run: { usage: 'run <job> [--json]', text: 'Run one job of the jobs setting', options: ['json'] },
   jobs: { usage: 'jobs [--json]', text: 'List the configured jobs and their schedules', options: ['json'] },

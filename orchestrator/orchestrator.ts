@@ -5,11 +5,12 @@ import type { AlertManager } from './alerts/alert-manager.js';
 import { createAlertManager } from './alerts/create-alert-manager.js';
 import { runHealthChecks, type HealthReport } from './health-checks.js';
 import { PersistedMetrics, recordRun } from './pipeline-metrics.js';
+import { handoffJobs, handOverInitialLoad, initialLoadRequest } from './initial-load.js';
 import { pipelineSecrets } from './pipeline-secrets.js';
 import type { RunRequest } from './plugin-configs.js';
 import { runAttempts, type RunContext } from './run-attempts.js';
 import { adHocRequest, jobRequest, runLockKey } from './run-request.js';
-import { newRunData, type RunResult } from './run-result.js';
+import { newRunData, type RunData, type RunResult } from './run-result.js';
 import { writeRunReport } from './run-report.js';
 import { resolvePipelineSettings, type PipelineSettings, type RunMode } from './settings.js';
 import { StateStore } from './state-store.js';
@@ -39,6 +40,8 @@ export interface Orchestrator {
   readonly metrics: PersistedMetrics;
   executeFullSync(companyCode: string, facilityCode: string): Promise<RunResult>;
   executeIncrementalSync(companyCode: string, facilityCode: string): Promise<RunResult>;
+  /** One entity's resumable full load (initial-load.ts), then the handoff to the incremental runs of its scope. */
+  initialLoad(entity: string, companyCode: string, facilityCode: string): Promise<RunResult>;
   runJob(name: string): Promise<RunResult>;
   listJobs(): JobInfo[];
   health(): Promise<HealthReport>;
@@ -92,6 +95,14 @@ class PipelineOrchestrator implements Orchestrator {
     return this.#run(adHocRequest(this.settings, 'incremental', companyCode, facilityCode));
   }
 
+  initialLoad(entity: string, companyCode: string, facilityCode: string): Promise<RunResult> {
+    const request = initialLoadRequest(this.settings, entity, companyCode, facilityCode);
+    return this.#run(request, async (data) => {
+      const jobs = handoffJobs(this.settings, entity, companyCode, facilityCode);
+      data.handoffs = await handOverInitialLoad(this.#runContext.states, request, entity, jobs, this.#logger);
+    });
+  }
+
   async runJob(name: string): Promise<RunResult> {
     const job = this.settings.jobs.find((candidate) => candidate.name === name);
     if (!job) {
@@ -141,8 +152,8 @@ class PipelineOrchestrator implements Orchestrator {
     return result;
   }
 
-  /** A run never throws: every failure, expected or not, becomes a result. */
-  async #run(request: RunRequest): Promise<RunResult> {
+  /** A run never throws: every failure, expected or not, becomes a result. `afterSuccess` is part of the run. */
+  async #run(request: RunRequest, afterSuccess?: (data: RunData) => Promise<void>): Promise<RunResult> {
     const key = runLockKey(request);
     if (this.#running.has(key)) {
       const data = newRunData(request, this.settings.runner, new Date());
@@ -163,6 +174,7 @@ class PipelineOrchestrator implements Orchestrator {
     let result: RunResult;
     try {
       result = await runAttempts(request, data, this.#runContext);
+      if (result.success) await afterSuccess?.(data);
     } catch (error) {
       data.exitCode = error instanceof ConfigError ? ExitCode.Config : ExitCode.Internal;
       data.errorsCount += 1;

@@ -1,5 +1,6 @@
 import { targetConfigProblems } from '../target-oracle/index.js';
 import { tapConfigProblems } from '../tap-oracle-wms/index.js';
+import { initialLoadProblems, initialLoadRequest } from './initial-load.js';
 import { tapConfigFor, targetConfigFor, type RunRequest } from './plugin-configs.js';
 import { adHocRequest, jobRequest } from './run-request.js';
 import type { JobSettings, PipelineSettings, RunMode } from './settings.js';
@@ -12,6 +13,13 @@ const TAP_NAMES: Record<string, string> = {
   entities: 'entities',
   company_code: 'company_code',
   facility_code: 'facility_code',
+};
+/** initial-load gives the tap the pipeline's own Data Extract settings (same names). */
+const INITIAL_LOAD_TAP_NAMES: Record<string, string> = {
+  ...TAP_NAMES,
+  data_extract: 'data_extract',
+  data_extract_access_key_id: 'data_extract_access_key_id',
+  data_extract_secret_access_key: 'data_extract_secret_access_key',
 };
 const TARGET_NAMES: Record<string, string> = {
   dialect: 'target_dialect',
@@ -38,9 +46,10 @@ function pluginConfigProblems(
   settings: PipelineSettings,
   request: RunRequest,
   which: { target: boolean } = { target: true },
+  tapNames: Record<string, string> = TAP_NAMES,
 ): string[] {
   return [
-    ...tapConfigProblems(tapConfigFor(settings, request)).map((p) => inPipelineNames(p, TAP_NAMES, 'tap_config')),
+    ...tapConfigProblems(tapConfigFor(settings, request)).map((p) => inPipelineNames(p, tapNames, 'tap_config')),
     ...(which.target ? targetConfigProblems(targetConfigFor(settings, request)) : []).map((p) =>
       inPipelineNames(p, TARGET_NAMES, 'target_config'),
     ),
@@ -54,8 +63,16 @@ function pluginConfigProblems(
 export function commandConfigProblems(
   settings: PipelineSettings,
   command: string,
-  given: { company?: string; facility?: string; job?: string },
+  given: { company?: string; facility?: string; job?: string; entity?: string },
 ): string[] {
+  if (command === 'initial-load') {
+    const [company, facility] = [given.company ?? settings.company_code, given.facility ?? settings.facility_code];
+    // Said alone: the tap's version of the same rule (data_extract with a company) would only repeat it less clearly.
+    const own = initialLoadProblems(settings, company, facility);
+    if (own.length > 0) return own;
+    const request = initialLoadRequest(settings, given.entity ?? '', company, facility);
+    return [...new Set(pluginConfigProblems(settings, request, { target: true }, INITIAL_LOAD_TAP_NAMES))];
+  }
   if (command === 'jobs' || settings.runner === 'meltano') return [];
   const adHoc = (mode: RunMode): RunRequest =>
     adHocRequest(

@@ -13,6 +13,8 @@ export interface RunRequest {
   targetConfig?: Record<string, unknown>;
   maxRetries: number;
   runTimeoutSeconds: number;
+  /** A full run that starts from its own stored state (initial-load): a stopped load goes on where it stopped. */
+  resume?: boolean;
 }
 
 function defined(object: Record<string, unknown>): Record<string, unknown> {

@@ -151,9 +151,9 @@ async function runAttempt(request: RunRequest, options: AttemptOptions, ctx: Run
       options,
     );
   }
-  // Full sync = no state; incremental = the stored state of this company/facility/job.
+  // Full sync = no state; incremental and initial-load = the stored state of this company/facility/job.
   let stateFile: string | undefined;
-  if (request.mode === 'incremental') {
+  if (request.mode === 'incremental' || request.resume) {
     const file = ctx.states.fileOf(request.companyCode, request.facilityCode, request.job);
     if ((await ctx.states.read(request.companyCode, request.facilityCode, request.job)) !== undefined) stateFile = file;
   }

@@ -82,6 +82,7 @@ export function renderSummary(result: RunResult): string {
   } else {
     lines.push('  no rows read');
   }
+  for (const line of data.handoffs ?? []) lines.push(`  handoff: ${line}`);
   const r = data.resources;
   if (r) {
     const pool =

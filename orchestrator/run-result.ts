@@ -43,6 +43,8 @@ export interface RunData {
   /** The last state value the target emitted (direct runner), or undefined. */
   state?: unknown;
   stateFile?: string;
+  /** initial-load: what its handoff did to each incremental state, one line per state. */
+  handoffs?: string[];
   /** METRIC points counted by name (tap and target). */
   metrics: Record<string, number>;
   resources?: ResourceReport;

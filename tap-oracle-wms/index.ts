@@ -9,6 +9,8 @@ export { idBounds } from './id-bounds.js';
 export { streamFilters, streamFiltersFor } from './query.js';
 export { splitIdRange, type RangeContext } from './replication.js';
 export { TAP_SETTINGS, type TapConfig } from './settings.js';
+export { DATA_EXTRACT_SETTINGS } from './data-extract/settings.js';
+export { selectEntities } from './entity-selection.js';
 export { DEFAULT_SCOPE_FILTERS } from './scope-filters.js';
 export { tapConfigProblems } from './config-problems.js';
 export type { ObjectStore, StoredFile } from './data-extract/object-store.js';

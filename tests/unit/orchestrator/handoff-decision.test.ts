@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { handoffDecision, TAKEN_OVER } from '../../../orchestrator/meltano-handoff.js';
+import { handoffDecision, TAKEN_OVER } from '../../../orchestrator/handoff-decision.js';
 
 const S = '2026-12-03T10:00:00.123456+00:00';
 const completedFull = {
   singer_state: { bookmarks: { allocation: { replication_key: 'mod_ts', replication_key_value: S } } },
 };
 
-describe('wms-pipeline meltano-handoff: what the incremental state becomes (pure)', () => {
+describe('handoffDecision: what the incremental state becomes after a full load (pure; meltano-handoff, initial-load)', () => {
   it('a completed full load is taken over: the bookmark goes to its snapshot start, even backward, with the marker; other streams kept', () => {
     const incremental = {
       singer_state: {
