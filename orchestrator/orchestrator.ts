@@ -97,6 +97,12 @@ class PipelineOrchestrator implements Orchestrator {
 
   initialLoad(entity: string, companyCode: string, facilityCode: string): Promise<RunResult> {
     const request = initialLoadRequest(this.settings, entity, companyCode, facilityCode);
+    this.#logger.info(
+      this.settings.data_extract === undefined
+        ? `${entity}: initial load of ${companyCode}/${facilityCode} over the REST API (data_extract is not set)`
+        : `${entity}: initial load from Data Extract files (data_extract is set)`,
+      { stream: entity },
+    );
     return this.#run(request, async (data) => {
       const jobs = handoffJobs(this.settings, entity, companyCode, facilityCode);
       data.handoffs = await handOverInitialLoad(this.#runContext.states, request, entity, jobs, this.#logger);
