@@ -118,6 +118,8 @@ async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promi
     throw new ConfigError(problems);
   }
 
+  const company = (args.company as string | undefined) ?? settings.company_code;
+  const facility = (args.facility as string | undefined) ?? settings.facility_code;
   const tty = (process.stderr.isTTY ?? false) && !args.json;
   let progress: ProgressLine | undefined;
   const orchestrator = createOrchestrator(settings, {
@@ -148,8 +150,6 @@ async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promi
     switch (command) {
       case 'full':
       case 'incremental': {
-        const company = (args.company as string | undefined) ?? settings.company_code;
-        const facility = (args.facility as string | undefined) ?? settings.facility_code;
         withProgress(`${command} ${company}/${facility}`);
         const result =
           command === 'full'
@@ -159,20 +159,8 @@ async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promi
         return;
       }
       case 'initial-load': {
-        const company = (args.company as string | undefined) ?? settings.company_code;
-        const facility = (args.facility as string | undefined) ?? settings.facility_code;
         const request = initialLoadRequest(settings, entity!, company, facility);
-        const handle = createClient(effectiveTapConfig(tapConfigFor(settings, request)), {
-          logger,
-          metrics: new Metrics(logger),
-          version: packageVersion(),
-          signal: context.signal,
-        });
-        try {
-          await checkEntityListed(handle.client, entity!);
-        } finally {
-          handle.close();
-        }
+        await checkEntityListed(settings, request, entity!, { logger, signal: context.signal });
         withProgress(`initial-load ${entity} ${company}/${facility}`);
         finishRun(await orchestrator.initialLoad(entity!, company, facility));
         return;
@@ -226,8 +214,8 @@ async function main(context: CliContext, outcome: { exitCode: ExitCode }): Promi
           tapConfigFor(settings, {
             job: 'plan-partitions',
             mode: 'full',
-            companyCode: (args.company as string | undefined) ?? settings.company_code,
-            facilityCode: (args.facility as string | undefined) ?? settings.facility_code,
+            companyCode: company,
+            facilityCode: facility,
             maxRetries: 0,
             runTimeoutSeconds: 0,
           }),

@@ -1,9 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError, type Logger, parseJsonVerbatim, stringifyJson } from '../singer/index.js';
-import { selectEntities, TAP_SETTINGS, type WmsSource } from '../tap-oracle-wms/index.js';
+import {
+  ConfigError,
+  type Logger,
+  Metrics,
+  packageVersion,
+  parseJsonVerbatim,
+  stringifyJson,
+} from '../singer/index.js';
+import { createClient, selectEntities, TAP_SETTINGS } from '../tap-oracle-wms/index.js';
 import { handoffDecision } from './handoff-decision.js';
 import { writeFileAtomic } from './json-file.js';
-import { tapConfigFor, type RunRequest } from './plugin-configs.js';
+import { effectiveTapConfig, tapConfigFor, type RunRequest } from './plugin-configs.js';
 import { adHocRequest, jobRequest } from './run-request.js';
 import type { PipelineSettings } from './settings.js';
 import type { StateStore } from './state-store.js';
@@ -59,9 +66,31 @@ export function initialLoadProblems(settings: PipelineSettings, companyCode: str
   return [];
 }
 
-/** Refuses an entity the WMS does not list (the tap would discover nothing and load nothing). */
-export async function checkEntityListed(source: Pick<WmsSource, 'entities'>, entity: string): Promise<void> {
-  const names = await source.entities();
+/** What the pipeline logs before the load: the path it takes, and why. */
+export function initialLoadPath(settings: PipelineSettings, request: RunRequest, entity: string): string {
+  return settings.data_extract === undefined
+    ? `${entity}: initial load of ${request.companyCode}/${request.facilityCode} over the REST API (data_extract is not set)`
+    : `${entity}: initial load from Data Extract files (data_extract is set)`;
+}
+
+/**
+ * Refuses an entity the WMS does not list (the tap would discover nothing and load nothing), asked with the tap's own
+ * client and the run's tap config, before the run starts.
+ */
+export async function checkEntityListed(
+  settings: PipelineSettings,
+  request: RunRequest,
+  entity: string,
+  deps: { logger: Logger; signal?: AbortSignal },
+): Promise<void> {
+  const config = effectiveTapConfig(tapConfigFor(settings, request));
+  const handle = createClient(config, { ...deps, metrics: new Metrics(deps.logger), version: packageVersion() });
+  let names: string[];
+  try {
+    names = await handle.client.entities();
+  } finally {
+    handle.close();
+  }
   if (names.includes(entity)) return;
   const other = names.find((name) => name.toLowerCase() === entity.toLowerCase());
   throw new ConfigError(

@@ -5,7 +5,7 @@ import type { AlertManager } from './alerts/alert-manager.js';
 import { createAlertManager } from './alerts/create-alert-manager.js';
 import { runHealthChecks, type HealthReport } from './health-checks.js';
 import { PersistedMetrics, recordRun } from './pipeline-metrics.js';
-import { handoffJobs, handOverInitialLoad, initialLoadRequest } from './initial-load.js';
+import { handoffJobs, handOverInitialLoad, initialLoadPath, initialLoadRequest } from './initial-load.js';
 import { pipelineSecrets } from './pipeline-secrets.js';
 import type { RunRequest } from './plugin-configs.js';
 import { runAttempts, type RunContext } from './run-attempts.js';
@@ -97,12 +97,7 @@ class PipelineOrchestrator implements Orchestrator {
 
   initialLoad(entity: string, companyCode: string, facilityCode: string): Promise<RunResult> {
     const request = initialLoadRequest(this.settings, entity, companyCode, facilityCode);
-    this.#logger.info(
-      this.settings.data_extract === undefined
-        ? `${entity}: initial load of ${companyCode}/${facilityCode} over the REST API (data_extract is not set)`
-        : `${entity}: initial load from Data Extract files (data_extract is set)`,
-      { stream: entity },
-    );
+    this.#logger.info(initialLoadPath(this.settings, request, entity), { stream: entity });
     return this.#run(request, async (data) => {
       const jobs = handoffJobs(this.settings, entity, companyCode, facilityCode);
       data.handoffs = await handOverInitialLoad(this.#runContext.states, request, entity, jobs, this.#logger);
