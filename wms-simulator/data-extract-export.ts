@@ -48,6 +48,7 @@ export interface DataExtractExportResult {
 }
 
 const PAGE_ROWS = 1000;
+const WRITE_BYTES = 64 * 1024;
 
 /**
  * Writes an entity's rows as Data Extract files (data-extract-files.ts has the format) into a store, streamed: the
@@ -79,9 +80,20 @@ export async function writeDataExtract(
   const extension = `${options.format}${options.compressed ? '.gz' : ''}`;
   const files: ExportedFile[] = [];
   let current: { file: ExportedFile; text: PassThrough; stored: Promise<void> } | undefined;
+  // Lines go to the file in pieces of about WRITE_BYTES: a write per line would cost a gzip call per line.
+  let pending: string[] = [];
+  let pendingBytes = 0;
+  const flush = async () => {
+    if (!current || pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    pendingBytes = 0;
+    if (!current.text.write(text)) await once(current.text, 'drain');
+  };
 
   const close = async () => {
     if (!current) return;
+    await flush();
     const { file, text, stored } = current;
     current = undefined;
     text.end();
@@ -98,8 +110,10 @@ export async function writeDataExtract(
     current.stored.catch(() => undefined);
     return current;
   };
-  const put = async (target: PassThrough, text: string) => {
-    if (!target.write(text)) await once(target, 'drain');
+  const put = async (text: string, bytes: number) => {
+    pending.push(text);
+    pendingBytes += bytes;
+    if (pendingBytes >= WRITE_BYTES) await flush();
   };
 
   let lastId: number | undefined;
@@ -121,10 +135,11 @@ export async function writeDataExtract(
       if (current && current.file.rows > 0 && current.file.bytes + bytes > options.fileSizeBytes) await close();
       const target = current ?? open();
       if (target.file.rows === 0 && header !== '') {
-        await put(target.text, header);
-        target.file.bytes += Buffer.byteLength(header);
+        const headerBytes = Buffer.byteLength(header);
+        await put(header, headerBytes);
+        target.file.bytes += headerBytes;
       }
-      await put(target.text, text);
+      await put(text, bytes);
       target.file.bytes += bytes;
       target.file.rows += 1;
       lastId = table.idOf(ref);

@@ -1,11 +1,15 @@
 /**
  * Time-zone arithmetic for WMS timestamps: output is local wall time with the zone's offset at that
  * instant (DST-correct, from Intl), six fractional digits; naive input is read in a given zone.
- * Offsets are cached per 15-minute bucket because Intl is far too slow to call once per rendered field.
+ * Intl is far too slow to call once per rendered field: offsets are cached per UTC day when the day's first and last
+ * 15-minute buckets agree (no change of offset that day: zones change at most once a day, on a quarter hour), and per
+ * 15-minute bucket on the few days they differ. Rows spread over years would miss a per-bucket cache almost always.
  */
 const BUCKET_MS = 15 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const offsetCache = new Map<string, Map<number, number>>();
+/** Per zone: day → the offset of the whole day, or a map of bucket → offset for a day with a change. */
+const offsetCache = new Map<string, Map<number, number | Map<number, number>>>();
 
 function formatterFor(zone: string): Intl.DateTimeFormat {
   let f = formatters.get(zone);
@@ -34,16 +38,25 @@ function computeOffsetMinutes(zone: string, epochMs: number): number {
 
 /** Offset of `zone` from UTC, in minutes, at the instant `epochMs`. */
 export function offsetMinutes(zone: string, epochMs: number): number {
-  let byBucket = offsetCache.get(zone);
-  if (!byBucket) {
-    byBucket = new Map();
-    offsetCache.set(zone, byBucket);
+  let byDay = offsetCache.get(zone);
+  if (!byDay) {
+    byDay = new Map();
+    offsetCache.set(zone, byDay);
   }
+  const day = Math.floor(epochMs / DAY_MS);
+  let entry = byDay.get(day);
+  if (entry === undefined) {
+    const first = computeOffsetMinutes(zone, day * DAY_MS);
+    const last = computeOffsetMinutes(zone, (day + 1) * DAY_MS - BUCKET_MS);
+    entry = first === last ? first : new Map<number, number>();
+    byDay.set(day, entry);
+  }
+  if (typeof entry === 'number') return entry;
   const bucket = Math.floor(epochMs / BUCKET_MS);
-  let offset = byBucket.get(bucket);
+  let offset = entry.get(bucket);
   if (offset === undefined) {
     offset = computeOffsetMinutes(zone, bucket * BUCKET_MS);
-    byBucket.set(bucket, offset);
+    entry.set(bucket, offset);
   }
   return offset;
 }

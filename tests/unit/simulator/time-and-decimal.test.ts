@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { compareDecimal, normalizeDecimal } from '../../../wms-simulator/decimal.js';
-import { formatTimestamp, localParts, parseTimestamp } from '../../../wms-simulator/time-zone.js';
+import { formatTimestamp, localParts, offsetMinutes, parseTimestamp } from '../../../wms-simulator/time-zone.js';
 
 const us = (iso: string) => Date.parse(iso) * 1000;
 
@@ -25,6 +25,47 @@ describe('wms-simulator time zones and decimals', () => {
     // 2025-03-09 07:00Z is 02:00 EST → 03:00 EDT.
     assert.ok(formatTimestamp(us('2025-03-09T06:59:59Z'), 'America/New_York').endsWith('01:59:59.000000-05:00'));
     assert.ok(formatTimestamp(us('2025-03-09T07:00:00Z'), 'America/New_York').endsWith('03:00:00.000000-04:00'));
+  });
+
+  it('every quarter hour around offset changes, and instants over years, get the offset Intl names', () => {
+    // The reference is Intl's own offset name (GMT-04:00), not the arithmetic the cache is built on.
+    const formats = new Map<string, Intl.DateTimeFormat>();
+    const named = (zone: string, ms: number): number => {
+      let format = formats.get(zone);
+      if (!format) {
+        format = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+        formats.set(zone, format);
+      }
+      const name = format.formatToParts(new Date(ms)).find((part) => part.type === 'timeZoneName')!.value;
+      const match = /^GMT(?:([+-])(\d{2}):(\d{2}))?$/.exec(name)!;
+      return match[1] === undefined ? 0 : (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]));
+    };
+    const quarter = 15 * 60 * 1000;
+    // New York and London change by an hour, Lord Howe by half an hour, Sao Paulo stopped changing in 2019.
+    const changes: [string, string][] = [
+      ['America/New_York', '2025-03-09T07:00:00Z'],
+      ['America/New_York', '2025-11-02T06:00:00Z'],
+      ['Europe/London', '2025-03-30T01:00:00Z'],
+      ['Australia/Lord_Howe', '2025-04-05T15:00:00Z'],
+      ['America/Sao_Paulo', '2019-02-17T02:00:00Z'],
+    ];
+    for (const [zone, at] of changes) {
+      const change = Date.parse(at);
+      for (let ms = change - 2 * 86_400_000; ms < change + 2 * 86_400_000; ms += quarter)
+        assert.equal(
+          offsetMinutes(zone, ms + 61_123),
+          named(zone, ms + 61_123),
+          `${zone} at ${new Date(ms).toISOString()}`,
+        );
+    }
+    let seed = 7;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+    for (const zone of ['America/New_York', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'Europe/Berlin']) {
+      for (let i = 0; i < 500; i += 1) {
+        const ms = Date.parse('2023-01-01T00:00:00Z') + Math.floor(next() * 3 * 365 * 86_400_000);
+        assert.equal(offsetMinutes(zone, ms), named(zone, ms), `${zone} at ${new Date(ms).toISOString()}`);
+      }
+    }
   });
 
   it('parses aware values as given and naive ones in the given zone', () => {
