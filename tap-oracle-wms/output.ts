@@ -40,6 +40,14 @@ export class SingerOutput {
     await this.#writer.writeLine(records.map((record) => `${head}${stringifyJson(record)}${tail}`).join('\n'));
   }
 
+  /** As `records`, for records already serialized (each its stringifyJson text). */
+  async recordTexts(stream: string, texts: readonly string[], timeExtracted: string, version?: number): Promise<void> {
+    if (texts.length === 0) return;
+    const head = `{"type":"RECORD","stream":${JSON.stringify(stream)},"record":`;
+    const tail = `${version === undefined ? '' : `,"version":${JSON.stringify(version)}`},"time_extracted":${JSON.stringify(timeExtracted)}}`;
+    await this.#writer.writeLine(texts.map((text) => `${head}${text}${tail}`).join('\n'));
+  }
+
   /** Applies a bookmark change and emits the full state (skipped when nothing changed). */
   async checkpoint(update: (state: TapState) => TapState): Promise<void> {
     this.#state = update(this.#state);

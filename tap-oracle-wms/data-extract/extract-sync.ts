@@ -1,8 +1,15 @@
-import { type CatalogEntry, InterruptedError, SourceError } from '../../singer/index.js';
+import {
+  type CatalogEntry,
+  InterruptedError,
+  selectedProperties,
+  SourceError,
+  stringifyJson,
+} from '../../singer/index.js';
 import type { StreamDeps } from '../read-slice.js';
 import { type ExtractHandoff, handOver } from './extract-handoff.js';
 import { type ExtractProgress, savedExtract, type TriggeredExport, wasLoaded, withExtract } from './extract-state.js';
-import { fileRows } from './file-rows.js';
+import { csvRecordJson } from './csv-record-json.js';
+import { fileRows, type RowsAs } from './file-rows.js';
 import { compareKeys, type ObjectStore, type StoredFile } from './object-store.js';
 import { type DataExtractSettings, entityPrefix } from './open-store.js';
 import { inSourceOrder } from './read-ahead.js';
@@ -106,7 +113,8 @@ export async function listFiles(store: ObjectStore, prefix: string, stream: stri
  * load finishes.
  */
 export class ExtractLoad {
-  readonly #coerce: ReturnType<typeof rowCoercer>;
+  /** Each row's RECORD JSON text: a CSV row's written from its fields, any other through the REST transform. */
+  readonly #recordJson: RowsAs<string>;
 
   constructor(
     private readonly entry: CatalogEntry,
@@ -115,7 +123,11 @@ export class ExtractLoad {
     private readonly version: number | undefined,
     private readonly inKeyOrder: boolean,
   ) {
-    this.#coerce = rowCoercer(entry);
+    const coerce = rowCoercer(entry);
+    this.#recordJson = {
+      row: (row) => stringifyJson(deps.transform(coerce(row))),
+      csv: csvRecordJson(entry, selectedProperties(entry), deps.config.use_singer_decimal),
+    };
   }
 
   /**
@@ -179,13 +191,11 @@ export class ExtractLoad {
     const { output, store, settings } = this.deps;
     const deps = this.deps;
     const stream = this.entry.tap_stream_id;
-    const coerce = this.#coerce;
-    const batches = (file: StoredFile): AsyncIterator<Record<string, unknown>[]> =>
+    const recordJson = this.#recordJson;
+    const batches = (file: StoredFile): AsyncIterator<string[]> =>
       (async function* () {
-        let batch: Record<string, unknown>[] = [];
-        for await (const record of fileRows(store, file, settings.format, stream, (row) =>
-          deps.transform(coerce(row)),
-        )) {
+        let batch: string[] = [];
+        for await (const record of fileRows(store, file, settings.format, stream, recordJson)) {
           batch.push(record);
           if (batch.length >= BATCH_ROWS) {
             yield batch;
@@ -202,7 +212,7 @@ export class ExtractLoad {
     )) {
       let rows = 0;
       for await (const batch of items) {
-        await output.records(stream, batch, new Date(deps.now()).toISOString(), this.version);
+        await output.recordTexts(stream, batch, new Date(deps.now()).toISOString(), this.version);
         rows += batch.length;
         deps.progress.add(batch.length);
         if (deps.signal?.aborted) throw new InterruptedError(String(deps.signal.reason ?? 'SIGTERM'));

@@ -1,5 +1,5 @@
 import { ProtocolError, SourceError } from '../../singer/index.js';
-import { csvRows } from './csv-rows.js';
+import { type CsvRecord, csvRecords, fileRowOf } from './csv-rows.js';
 import { decodedBody } from './decoded-body.js';
 import { FileFormatError, type FileRow } from './file-row.js';
 import { jsonRows } from './json-rows.js';
@@ -7,9 +7,17 @@ import type { ObjectStore, StoredFile } from './object-store.js';
 
 export type ExtractFormat = 'csv' | 'json';
 
+/** What a file's rows become. */
+export interface RowsAs<T> {
+  /** A row read as a FileRow: every JSON file's, and a CSV file's that `csv` gives no plan for. */
+  row: (row: FileRow) => T;
+  /** A CSV file's records made straight from their fields, planned once from the header; undefined: `row`. */
+  csv?: (header: readonly string[]) => CsvRecord<T> | undefined;
+}
+
 /**
- * The rows of one Data Extract file, streamed from the store (gunzipped when it is gzip), each through `map` (a
- * FileFormatError it throws is reported with the file). Every failure names the
+ * The rows of one Data Extract file, streamed from the store (gunzipped when it is gzip), each made what `as` says
+ * (a FileFormatError it throws is reported with the file). Every failure names the
  * file and the store, never a value: a file the store cannot give is a source failure (exit 4); bytes that are not
  * the format (a truncated gzip, a quote left open, a broken JSON object) are bad input (exit 3), with the line.
  */
@@ -18,7 +26,7 @@ export async function* fileRows<T>(
   file: StoredFile,
   format: ExtractFormat,
   stream: string,
-  map: (row: FileRow) => T,
+  as: RowsAs<T>,
 ): AsyncGenerator<T> {
   const where = `Data Extract file '${file.key}' in ${store.description}`;
   let body;
@@ -29,8 +37,15 @@ export async function* fileRows<T>(
   }
   const text = decodedBody(body);
   try {
-    // Mapped here, so a value that does not fit its type is reported like the format's own errors.
-    for await (const row of format === 'csv' ? csvRows(text) : jsonRows(text)) yield map(row);
+    // Made here, so a value that does not fit its type is reported like the format's own errors.
+    if (format === 'csv') {
+      yield* csvRecords(text, (header): CsvRecord<T> => {
+        const planned = as.csv?.(header);
+        if (planned !== undefined) return planned;
+        const fileRow = fileRowOf(header);
+        return (fields, nulls, line) => as.row(fileRow(fields, nulls, line));
+      });
+    } else for await (const row of jsonRows(text)) yield as.row(row);
   } catch (error) {
     if (error instanceof FileFormatError) {
       const at = error.line === undefined ? '' : ` at line ${error.line}`;

@@ -1,8 +1,8 @@
 import { type CatalogEntry, type JsonSchema, parseJsonExact, parseNumberText } from '../../singer/index.js';
 import { decimalValue } from '../decimal-text.js';
-import { formatInstant, parseInstant } from '../instant.js';
 import { isDecimalProperty } from '../singer-decimal.js';
 import { FileFormatError, type FileRow } from './file-row.js';
+import { utcInstantText } from './utc-instant-text.js';
 
 type Coerce = (value: unknown, field: string, line: number) => unknown;
 
@@ -20,16 +20,26 @@ function types(schema: JsonSchema): string[] {
 }
 
 /** CSV has no null but the unquoted empty field; "" in an integer, boolean or JSON column means null too. */
-function blank(value: unknown): boolean {
+export function blank(value: unknown): boolean {
   return value === null || value === undefined || (typeof value === 'string' && value.trim() === '');
 }
 
-const integer: Coerce = (value, field, line) => {
+/**
+ * An integer cell's JSON number text (leading zeros dropped), null when blank. The text is what stringifyJson writes
+ * for parseNumberText of it: a safe integer prints back as its digits, a longer one stays its ExactNumber text.
+ */
+export function integerText(value: string | null, field: string, line: number): string | null {
   if (blank(value)) return null;
-  if (typeof value !== 'string') return value;
-  const text = value.trim();
+  const text = (value as string).trim();
   if (!INTEGER.test(text)) throw new FileFormatError(`field '${field}' is not an integer`, line);
-  return parseNumberText(text.replace(/^(-?)0+(?=\d)/, '$1'));
+  const zero = text.charCodeAt(0) === 0x30 || (text.charCodeAt(0) === 0x2d && text.charCodeAt(1) === 0x30);
+  return zero ? text.replace(/^(-?)0+(?=\d)/, '$1') : text;
+}
+
+const integer: Coerce = (value, field, line) => {
+  if (typeof value !== 'string' && !blank(value)) return value;
+  const text = integerText(value as string | null, field, line);
+  return text === null ? null : parseNumberText(text);
 };
 
 /**
@@ -42,15 +52,14 @@ const decimal: Coerce = (value, field, line) => {
   return value;
 };
 
-const instant: Coerce = (value, field, line) => {
+export const instant: Coerce = (value, field, line) => {
   if (blank(value)) return null;
-  if (typeof value !== 'string') throw new FileFormatError(`field '${field}' is not an ISO 8601 date-time`, line);
-  const micros = parseInstant(value);
-  if (micros === undefined) throw new FileFormatError(`field '${field}' is not an ISO 8601 date-time`, line);
-  return formatInstant(micros);
+  const text = typeof value === 'string' ? utcInstantText(value) : undefined;
+  if (text === undefined) throw new FileFormatError(`field '${field}' is not an ISO 8601 date-time`, line);
+  return text;
 };
 
-const boolean: Coerce = (value, field, line) => {
+export const boolean: Coerce = (value, field, line) => {
   if (blank(value)) return null;
   if (typeof value === 'boolean') return value;
   const text = String(value).trim().toLowerCase();
@@ -72,15 +81,30 @@ const json: Coerce = (value, field, line) => {
 
 const asIs: Coerce = (value) => value;
 
-function coercerOf(schema: JsonSchema | undefined): Coerce {
-  if (!schema) return asIs;
+/** How a column is read from its text: what its catalog schema says the value is. */
+export type ColumnKind = 'integer' | 'decimal' | 'boolean' | 'json' | 'instant' | 'text';
+
+export function columnKind(schema: JsonSchema | undefined): ColumnKind {
+  if (!schema) return 'text';
   const kinds = types(schema);
-  if (kinds.includes('integer')) return integer;
-  if (isDecimalProperty(schema)) return decimal;
-  if (kinds.includes('boolean')) return boolean;
-  if (kinds.includes('object') || kinds.includes('array')) return json;
-  if (schema.format === 'date-time') return instant;
-  return asIs;
+  if (kinds.includes('integer')) return 'integer';
+  if (isDecimalProperty(schema)) return 'decimal';
+  if (kinds.includes('boolean')) return 'boolean';
+  if (kinds.includes('object') || kinds.includes('array')) return 'json';
+  if (schema.format === 'date-time') return 'instant';
+  return 'text';
+}
+
+const COERCERS: Record<ColumnKind, Coerce> = { integer, decimal, boolean, json, instant, text: asIs };
+
+/** Each relation's `<name>_key` property → its `<name>_id` property, for the schema's relations that have both. */
+export function relationKeys(properties: Record<string, JsonSchema>): Map<string, string> {
+  const keyOfRelation = new Map<string, string>();
+  for (const name of Object.keys(properties)) {
+    const key = name.endsWith('_id') ? `${name.slice(0, -3)}_key` : undefined;
+    if (key !== undefined && key in properties) keyOfRelation.set(key, name);
+  }
+  return keyOfRelation;
 }
 
 /**
@@ -93,12 +117,8 @@ function coercerOf(schema: JsonSchema | undefined): Coerce {
 export function rowCoercer(entry: CatalogEntry): (row: FileRow) => Record<string, unknown> {
   const properties = entry.schema.properties ?? {};
   const coercers = new Map<string, Coerce>();
-  for (const [name, schema] of Object.entries(properties)) coercers.set(name, coercerOf(schema));
-  const keyOfRelation = new Map<string, string>();
-  for (const name of Object.keys(properties)) {
-    const key = name.endsWith('_id') ? `${name.slice(0, -3)}_key` : undefined;
-    if (key !== undefined && key in properties) keyOfRelation.set(key, name);
-  }
+  for (const [name, schema] of Object.entries(properties)) coercers.set(name, COERCERS[columnKind(schema)]);
+  const keyOfRelation = relationKeys(properties);
   return (row) => {
     const out: Record<string, unknown> = {};
     for (const name in row.values) {
