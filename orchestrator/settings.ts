@@ -1,6 +1,6 @@
 import { ConfigError, defineSettings, loadConfig, validateConfig, type SettingsConfig } from '../singer/index.js';
-import { DATA_EXTRACT_SETTINGS } from '../tap-oracle-wms/index.js';
 import { ALERT_SETTINGS } from './alerts/alert-settings.js';
+import { INITIAL_LOAD_SETTINGS } from './initial-load-settings.js';
 import { JOB_SCHEMA } from './job-schema.js';
 
 export const PLUGIN_NAME = 'wms-pipeline';
@@ -40,21 +40,8 @@ export const PIPELINE_SETTINGS = defineSettings({
       description:
         'Any other tap-oracle-wms setting, passed through to the tap config (its secret settings are redacted by the tap schema)',
     },
-    // --- initial-load through Data Extract (the tap's own settings; never in tap_config, which every run shares) ---
-    data_extract: {
-      ...DATA_EXTRACT_SETTINGS.data_extract,
-      description:
-        "`initial-load` only: load the entity from WMS Data Extract files instead of the REST API (the tap's data_extract setting, passed to that run alone; `full` and `incremental` runs stay on REST). Needs company and facility '*' and the tap's flatten_relations true (its default)",
-    },
-    data_extract_access_key_id: {
-      ...DATA_EXTRACT_SETTINGS.data_extract_access_key_id,
-      description:
-        "`initial-load` only: access key id of data_extract store s3 (the tap's setting of that name); with data_extract_secret_access_key. Unset: the AWS SDK's default chain",
-    },
-    data_extract_secret_access_key: {
-      ...DATA_EXTRACT_SETTINGS.data_extract_secret_access_key,
-      description: '`initial-load` only: secret of data_extract_access_key_id',
-    },
+    // --- initial-load through Data Extract (never in tap_config, which every run shares) ---
+    ...INITIAL_LOAD_SETTINGS,
     // --- target (target-oracle) ---
     target_dialect: {
       type: 'string',
