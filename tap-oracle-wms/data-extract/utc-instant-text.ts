@@ -1,4 +1,4 @@
-import { formatInstant, parseInstant } from '../instant.js';
+import { canonicalUtcText } from '../instant.js';
 
 /** Data Extract's own spelling of an instant: UTC, microseconds, `Z`. */
 const UTC_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -16,7 +16,7 @@ function digits(text: string, start: number, count: number): number {
  * instant's canonical one but for the zone, and parsing it into a number and printing it back (a third of the
  * reader's instant work, and Data Extract rows hold several instants) gives the same characters. Any other
  * spelling, or a part out of range (which parseInstant rolls over: month 13 is January of the next year), goes the
- * long way. Past 2255 (more than 2^53 microseconds) the long way rounds the microseconds; this way keeps them.
+ * long way (exact in every year too).
  */
 export function utcInstantText(text: string): string | undefined {
   if (text.length === 27 && UTC_MICROS.test(text)) {
@@ -37,6 +37,5 @@ export function utcInstantText(text: string): string | undefined {
     )
       return `${text.slice(0, 26)}+00:00`;
   }
-  const micros = parseInstant(text);
-  return micros === undefined ? undefined : formatInstant(micros);
+  return canonicalUtcText(text);
 }

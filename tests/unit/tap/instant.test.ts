@@ -1,4 +1,10 @@
-import { formatInstant, formatQuerySeconds, isLater, parseInstant } from '../../../tap-oracle-wms/instant.js';
+import {
+  canonicalUtcText,
+  formatInstant,
+  formatQuerySeconds,
+  isLater,
+  parseInstant,
+} from '../../../tap-oracle-wms/instant.js';
 import { expect } from './helpers.js';
 
 describe('tap instants (RFC 3339 with microseconds; pure)', () => {
@@ -32,5 +38,20 @@ describe('tap instants (RFC 3339 with microseconds; pure)', () => {
     const t = parseInstant('2025-05-31T21:00:01.000007-03:00') as number;
     expect(formatInstant(t)).to.equal('2025-06-01T00:00:01.000007+00:00');
     expect(parseInstant(formatInstant(t))).to.equal(t);
+  });
+
+  it('canonical UTC text: as parsing and printing back up to 2255, and exact in later years (9999-12-31 "no end")', () => {
+    let seed = 11;
+    const next = (n: number) => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) % n;
+    const two = (n: number) => String(n).padStart(2, '0');
+    for (let i = 0; i < 2000; i += 1) {
+      const zone = ['Z', '+05:30', '-03:00', '+14:00', '-1200', ''][next(6)];
+      const text = `${1970 + next(280)}-${two(1 + next(12))}-${two(1 + next(28))}T${two(next(24))}:${two(next(60))}:${two(next(60))}.${String(next(1_000_000)).padStart(6, '0')}${zone}`;
+      expect(canonicalUtcText(text)).to.equal(formatInstant(parseInstant(text)!), text);
+    }
+    expect(canonicalUtcText('9999-12-31T22:59:59.999999-01:00')).to.equal('9999-12-31T23:59:59.999999+00:00');
+    expect(canonicalUtcText('2300-01-01T05:30:00.000001+05:30')).to.equal('2300-01-01T00:00:00.000001+00:00');
+    expect(canonicalUtcText('2024-06-23T23:25:00.8129957Z')).to.equal('2024-06-23T23:25:00.812995+00:00');
+    expect(canonicalUtcText('yesterday')).to.equal(undefined);
   });
 });
