@@ -5,12 +5,15 @@ import type { Progress } from './progress.js';
 import { mergeParams, pagingParams, withinIdRange } from './query.js';
 import type { Slice } from './replication.js';
 import type { SyncDeps } from './sync.js';
+import type { PageTranscoder } from './page-transcoder.js';
 import { idOf, type RecordTransform } from './transform.js';
 
 export interface StreamDeps extends SyncDeps {
   now: () => number;
   filters: URLSearchParams;
   transform: RecordTransform;
+  /** Decodes list pages straight into record texts (REST reads); pages it leaves alone go through `transform`. */
+  transcoder?: PageTranscoder;
   progress: Progress;
   pageSize?: number;
   limit?: number;
@@ -93,15 +96,20 @@ async function readPages(
 ): Promise<void> {
   let written = 0;
   let pending: ((state: TapState) => TapState) | undefined;
-  for await (const page of deps.source.pages(stream, params)) {
+  for await (const page of deps.source.pages(stream, params, deps.transcoder)) {
     // The first page of a slice counts the slice (paged mode): the progress line's total.
     if (progress.pages === 0 && page.resultCount !== undefined && deps.testMode === undefined)
       deps.progress.expect(page.resultCount);
     progress.pages += 1;
     const timeExtracted = new Date(deps.now()).toISOString();
     let raws = page.results;
-    if (deps.limit !== undefined) raws = raws.slice(0, deps.limit - written);
-    await deps.output.records(stream, raws.map(deps.transform), timeExtracted, deps.version);
+    let texts = page.recordTexts;
+    if (deps.limit !== undefined) {
+      raws = raws.slice(0, deps.limit - written);
+      texts = texts?.slice(0, raws.length);
+    }
+    if (texts) await deps.output.recordTexts(stream, texts, timeExtracted, deps.version);
+    else await deps.output.records(stream, raws.map(deps.transform), timeExtracted, deps.version);
     written += raws.length;
     deps.progress.add(raws.length);
     const update = slice.afterPage(raws, sorted);

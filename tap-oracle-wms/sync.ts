@@ -21,12 +21,13 @@ import type { WmsSource } from './http/client.js';
 import { incrementalSync } from './incremental-sync.js';
 import { formatInstant } from './instant.js';
 import type { SingerOutput } from './output.js';
+import { pageTranscoder } from './page-transcoder.js';
 import { Progress, summarizeRead } from './progress.js';
 import { streamFilters } from './query.js';
 import { readSlice } from './read-slice.js';
 import { withDecimalForm } from './singer-decimal.js';
 import type { TapConfig } from './settings.js';
-import { recordTransform } from './transform.js';
+import { recordPlan, recordTransform } from './transform.js';
 
 export interface SyncDeps {
   source: WmsSource;
@@ -117,11 +118,20 @@ async function syncStream(
     if (trigger === undefined) await dataExtractSync(entry, handoff, extract);
     else if (deps.exports === undefined) throw new TypeError('data_extract.trigger needs the WMS client (exports)');
     else await triggeredExtractSync(entry, handoff, { ...extract, exports: deps.exports, trigger });
-  } else if (deps.testMode === 'records') {
+    progress.finish();
+    return;
+  }
+  // REST reads decode plain pages straight into record texts; the sync loop reads only the id and the replication key.
+  const replicationKey = replicationOf(entry).replicationKey;
+  const transcoder = pageTranscoder(
+    recordPlan(entry, selected, config.flatten_relations, config.use_singer_decimal),
+    replicationKey === undefined ? ['id'] : ['id', replicationKey],
+  );
+  if (deps.testMode === 'records') {
     await readSlice(
       stream,
       { label: `${stream} test`, params: new URLSearchParams(), afterPage: () => undefined },
-      { ...deps, filters, transform, progress, pageSize: 1, limit: 1 },
+      { ...deps, filters, transform, transcoder, progress, pageSize: 1, limit: 1 },
     );
   } else if (incremental && startsWithFullSync(stream, replication.replicationKey as string, output.state, config)) {
     const handoff = {
@@ -133,12 +143,12 @@ async function syncStream(
       { stream },
     );
     progress.window = 'the whole table';
-    await fullSync(stream, { ...deps, filters, transform, progress }, handoff);
+    await fullSync(stream, { ...deps, filters, transform, transcoder, progress }, handoff);
   } else if (incremental) {
     await incrementalSync(
       stream,
       replication.replicationKey as string,
-      { ...deps, filters, transform, progress },
+      { ...deps, filters, transform, transcoder, progress },
       clock,
     );
   } else {
@@ -148,7 +158,7 @@ async function syncStream(
     const key = replicationOf(entry).replicationKey;
     const snapshotStart =
       key === undefined ? undefined : { replication_key: key, replication_key_value: formatInstant(clock.signpost) };
-    await fullSync(stream, { ...deps, filters, transform, progress }, snapshotStart);
+    await fullSync(stream, { ...deps, filters, transform, transcoder, progress }, snapshotStart);
   }
   progress.finish();
 }

@@ -12,6 +12,59 @@ function relationKeyText(key: unknown): string {
   return JSON.stringify(key);
 }
 
+/** The selected `<base>_id` / `<base>_key` columns a relation field flattens into (undefined: not selected). */
+export interface RelationColumns {
+  id: string | undefined;
+  key: string | undefined;
+}
+
+/** What a stream's transform needs to know about each field, shared by recordTransform and the page transcoder. */
+export interface RecordPlan {
+  flattenRelations: boolean;
+  keep: ReadonlySet<string>;
+  decimals: ReadonlySet<string>;
+  /** A decimal field's value as the record carries it (throws SourceError for text that is no decimal). */
+  decimal: (value: unknown, field: string) => unknown;
+  relationColumns: (name: string) => RelationColumns;
+}
+
+export function recordPlan(
+  entry: CatalogEntry,
+  selected: readonly string[],
+  flattenRelations: boolean,
+  singerDecimal = false,
+): RecordPlan {
+  const properties = entry.schema.properties ?? {};
+  const keep = new Set(selected);
+  const decimals = new Set(Object.keys(properties).filter((name) => isDecimalProperty(properties[name])));
+  const decimalOut = singerDecimal ? decimalText : decimalOf;
+  const stream = entry.tap_stream_id;
+  /**
+   * The selected `<base>_id` / `<base>_key` column names of each relation field, worked out once per field: built
+   * for every row, the names were new strings the runtime had to look up again (a third of the tap's transform).
+   */
+  const relations = new Map<string, RelationColumns>();
+  const relationColumns = (name: string): RelationColumns => {
+    let columns = relations.get(name);
+    if (columns === undefined) {
+      const base = relationBase(name);
+      columns = {
+        id: keep.has(`${base}_id`) ? `${base}_id` : undefined,
+        key: keep.has(`${base}_key`) ? `${base}_key` : undefined,
+      };
+      relations.set(name, columns);
+    }
+    return columns;
+  };
+  return {
+    flattenRelations,
+    keep,
+    decimals,
+    decimal: (value, field) => decimalOut(value, stream, field),
+    relationColumns,
+  };
+}
+
 /**
  * WMS record → Singer record, exactly:
  * - relations `{id, key, url}` become `<base>_id` and `<base>_key` (when flattened);
@@ -26,29 +79,7 @@ export function recordTransform(
   flattenRelations: boolean,
   singerDecimal = false,
 ): RecordTransform {
-  const properties = entry.schema.properties ?? {};
-  const keep = new Set(selected);
-  const decimals = new Set(Object.keys(properties).filter((name) => isDecimalProperty(properties[name])));
-  const decimal = singerDecimal ? decimalText : decimalOf;
-  const stream = entry.tap_stream_id;
-  /**
-   * The selected `<base>_id` / `<base>_key` column names of each relation field, worked out once per field: built
-   * for every row, the names were new strings the runtime had to look up again (a third of the tap's transform).
-   */
-  const relations = new Map<string, { id: string | undefined; key: string | undefined }>();
-  const relationColumns = (name: string): { id: string | undefined; key: string | undefined } => {
-    let columns = relations.get(name);
-    if (columns === undefined) {
-      const base = relationBase(name);
-      columns = {
-        id: keep.has(`${base}_id`) ? `${base}_id` : undefined,
-        key: keep.has(`${base}_key`) ? `${base}_key` : undefined,
-      };
-      relations.set(name, columns);
-    }
-    return columns;
-  };
-
+  const { keep, decimals, decimal, relationColumns } = recordPlan(entry, selected, flattenRelations, singerDecimal);
   return (raw) => {
     const out: Record<string, unknown> = {};
     for (const name in raw) {
@@ -69,7 +100,7 @@ export function recordTransform(
         continue;
       }
       if (!keep.has(name)) continue;
-      if (decimals.has(name)) out[name] = decimal(value, stream, name);
+      if (decimals.has(name)) out[name] = decimal(value, name);
       else out[name] = value;
     }
     return out;

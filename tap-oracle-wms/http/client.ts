@@ -1,5 +1,6 @@
 import { type Logger, type Metrics, SourceError } from '../../singer/index.js';
 import type { Authenticator } from './auth.js';
+import type { PageTranscoder } from '../page-transcoder.js';
 import { OriginGuard } from './origin.js';
 import { entityNames, NextPagePaginator, pageSizeOf, readEnvelope, withPageSize, type WmsPage } from './pagination.js';
 import { type Outcome, type RequestPlan, Requester } from './requester.js';
@@ -100,7 +101,7 @@ export class WmsClient implements WmsSource {
     return pending;
   }
 
-  async *pages(entity: string, params: URLSearchParams): AsyncGenerator<WmsPage> {
+  async *pages(entity: string, params: URLSearchParams, transcoder?: PageTranscoder): AsyncGenerator<WmsPage> {
     const paginator = new NextPagePaginator(this.#listUrl(entity, params));
     const endpoint = `entity/${entity}`;
     const shrink = (url: string, timeouts: number): string | undefined => {
@@ -118,6 +119,7 @@ export class WmsClient implements WmsSource {
         list: true,
         notFound: this.#listNotFound(entity, first),
         shrink,
+        ...(transcoder ? { transcode: transcoder } : {}),
       });
       first = false;
       if (outcome.url !== paginator.current) paginator.replaceCurrent(outcome.url);

@@ -8,6 +8,11 @@ export interface WmsPage {
   url: string;
   /** Rows the whole listing holds, when the WMS says (`result_count` of page_mode=paged). */
   resultCount?: number;
+  /**
+   * Each result's Singer record as JSON text, when the caller's PageTranscoder decoded the page: then `results` hold
+   * only the transcoder's probe fields.
+   */
+  recordTexts?: string[];
 }
 
 /**
@@ -54,7 +59,12 @@ export function readEnvelope(value: unknown, url: string): WmsPage {
   if (typeof value !== 'object' || value === null || !Array.isArray((value as { results?: unknown }).results)) {
     throw new SourceError(`the WMS answered ${redactQuery(url)} without a results list`);
   }
-  const envelope = value as { results: Record<string, unknown>[]; next_page?: unknown; result_count?: unknown };
+  const envelope = value as {
+    results: Record<string, unknown>[];
+    next_page?: unknown;
+    result_count?: unknown;
+    recordTexts?: string[];
+  };
   const next = typeof envelope.next_page === 'string' && envelope.next_page !== '' ? envelope.next_page : null;
   const count = envelope.result_count;
   return {
@@ -62,6 +72,7 @@ export function readEnvelope(value: unknown, url: string): WmsPage {
     nextPage: next,
     url,
     ...(typeof count === 'number' && Number.isInteger(count) && count >= 0 ? { resultCount: count } : {}),
+    ...(envelope.recordTexts ? { recordTexts: envelope.recordTexts } : {}),
   };
 }
 

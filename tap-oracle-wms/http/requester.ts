@@ -46,6 +46,8 @@ export interface RequestPlan {
   notFound?: 'empty' | ((url: string, detail: string | undefined) => Error);
   /** After consecutive timeouts, a smaller request (page_size halved) or undefined to keep the same one. */
   shrink?: (url: string, timeouts: number) => string | undefined;
+  /** Decodes a successful body in place of parseJsonExact; undefined leaves the body to it. */
+  transcode?: (text: string) => unknown;
 }
 
 export type Outcome = { kind: 'ok'; body: ParsedBody; url: string } | { kind: 'empty'; url: string };
@@ -184,6 +186,8 @@ export class Requester {
         );
         return { kind: 'redirect' as const, location: target };
       }
+      const transcoded = ok && plan.transcode ? plan.transcode(response.text) : undefined;
+      if (transcoded !== undefined) return { kind: 'ok' as const, body: { json: true as const, value: transcoded } };
       const body = parseBody(response.text, response.headers['content-type']);
       if (ok) {
         // A gateway page with a 200 is a transient proxy problem, not data.
