@@ -7,7 +7,7 @@
 #   TEST_SUITE=reliability npm test     only the fault and hostile-input campaign (tests/reliability)
 #   TEST_SUITE=orchestration npm test   only the orchestration tier (Dagster; docs/scaling.md)
 #   npm test -- --grep tap              extra arguments go to mocha
-#   TEST_JOBS=3 npm test                integration and orchestration files run at once (default 2; 1 = one by one)
+#   TEST_JOBS=3 npm test                integration, reliability and orchestration files run at once (default 2; 1 = one by one)
 #
 # Steps: the installs the suites need start first, in the background (they wait on the network, so they overlap
 # the CPU-bound steps): PostgreSQL 15 on 127.0.0.1 (scripts/pg.sh), Meltano in .cache/meltano-venv
@@ -182,9 +182,9 @@ check_leftovers() {
 # Suites whose files run side by side, TEST_JOBS at a time (default 2, one per CPU: these suites wait on processes,
 # Python starts and the simulator, but the Meltano files run Python for much of their time), in separate mocha
 # worker processes. A file that cannot share the machine is named with its reason in tests/serial-files.txt and runs
-# after the others, alone. The reliability suite runs in one process: its secret scan reads what every earlier file
-# of the suite captured.
-PARALLEL_SUITES=" integration orchestration "
+# after the others, alone. The reliability suite's secret scan is one of them: it reads what every other file of the
+# suite captured, which each mocha process writes to the suite's TEST_CAPTURE_DIR (tests/helpers/captured-output.ts).
+PARALLEL_SUITES=" integration reliability orchestration "
 JOBS=${TEST_JOBS:-2}
 [[ $JOBS =~ ^[1-9][0-9]*$ ]] || die "TEST_JOBS must be a positive whole number (got '$JOBS')"
 SERIAL_LIST=tests/serial-files.txt
@@ -201,15 +201,15 @@ serial_files() {
   done <"$SERIAL_LIST"
 }
 
-# run_mocha SUMMARY_FILE TMPDIR [mocha args…]: one mocha run under c8 (when on); its exit status.
+# run_mocha SUMMARY_FILE TMPDIR CAPTURE_DIR [mocha args…]: one mocha run under c8 (when on); its exit status.
 run_mocha() {
-  local summary=$1 tmp=$2 rc=0
-  shift 2
+  local summary=$1 tmp=$2 capture=$3 rc=0
+  shift 3
   local runner=()
   # c8 sets NODE_V8_COVERAGE, so every process the tests spawn (mocha's workers and the real bins) is measured too.
   if [[ $COVERAGE == 1 ]]; then runner=(node_modules/.bin/c8 --clean=false --reporter=none --temp-directory "$COVERAGE_TMP"); fi
   # In the background so that a SIGTERM to this script is handled now, not after the suite.
-  TMPDIR=$tmp MOCHA_SUMMARY_FILE=$summary "${runner[@]}" node_modules/.bin/mocha --config .mocharc.cjs \
+  TMPDIR=$tmp TEST_CAPTURE_DIR=$capture MOCHA_SUMMARY_FILE=$summary "${runner[@]}" node_modules/.bin/mocha --config .mocharc.cjs \
     --reporter "$ROOT/scripts/mocha-summary-reporter.cjs" "$@" &
   mocha_pid=$!
   wait "$mocha_pid" || rc=$?
@@ -227,8 +227,10 @@ run_suite() {
     log "no $name tests under $dir"
     return 0
   fi
-  local t_suite=$SECONDS suite_tmp="$RUN_TMP/$name" summaries=() rc=0 summary
-  mkdir -p "$suite_tmp"
+  # What the suite's mocha processes captured for the reliability secret scan: outside the suite's TMPDIR, whose
+  # leftovers are counted, and removed with RUN_TMP.
+  local t_suite=$SECONDS suite_tmp="$RUN_TMP/$name" capture="$RUN_TMP/$name-captured" summaries=() rc=0 summary
+  mkdir -p "$suite_tmp" "$capture"
   printf '\n=== %s tests ===\n' "$name"
   if [[ $PARALLEL_SUITES == *" $name "* ]] && ((JOBS > 1)); then
     local serial=() side=() file listed
@@ -241,18 +243,18 @@ run_suite() {
     if ((${#side[@]} > 0)); then
       log "$name: ${#side[@]} files, $JOBS at a time"
       summary=$(mktemp) && summaries+=("$summary")
-      run_mocha "$summary" "$suite_tmp" --parallel --jobs "$JOBS" "${side[@]}" "$@" || rc=$?
+      run_mocha "$summary" "$suite_tmp" "$capture" --parallel --jobs "$JOBS" "${side[@]}" "$@" || rc=$?
     fi
     if ((${#serial[@]} > 0)); then
       log "$name: ${#serial[@]} files one at a time ($SERIAL_LIST)"
       summary=$(mktemp) && summaries+=("$summary")
       local serial_rc=0
-      run_mocha "$summary" "$suite_tmp" "${serial[@]}" "$@" || serial_rc=$?
+      run_mocha "$summary" "$suite_tmp" "$capture" "${serial[@]}" "$@" || serial_rc=$?
       if ((rc == 0)); then rc=$serial_rc; fi
     fi
   else
     summary=$(mktemp) && summaries+=("$summary")
-    run_mocha "$summary" "$suite_tmp" "$dir/**/*.test.js" "$@" || rc=$?
+    run_mocha "$summary" "$suite_tmp" "$capture" "$dir/**/*.test.js" "$@" || rc=$?
   fi
   local missing=0
   for summary in "${summaries[@]}"; do [[ -s $summary ]] || missing=$((missing + 1)); done
@@ -283,6 +285,7 @@ run_suite() {
     "$ROOT" "$SLOWEST_FILES" "${summaries[@]}"
   rm -f "${summaries[@]}"
   check_leftovers "$name" "$suite_tmp"
+  rm -rf "$capture"
 }
 
 # Meltano must never phone home, whoever runs it under the tests.

@@ -1,9 +1,19 @@
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+
 /**
  * What the reliability campaign printed, kept for its last test (tests/reliability/secret-scan.test.ts): the stdout
  * and stderr of every process spawned through run-bin (tap, target, pipeline, simulator, Meltano…), the mocha
  * process's own output (components run in process, such as the orchestrator, log there), and every secret the
  * campaign configured. Off until a test file calls `captureOutputs()` (each reliability file does, at load time):
  * the other suites keep nothing.
+ *
+ * When the suite's files run side by side (mocha --parallel: scripts/test.sh), each worker process captures its own
+ * files; with TEST_CAPTURE_DIR set, each process also appends what it captures to a file of its own there, and the
+ * scan (run after the others, alone: tests/serial-files.txt) reads every process's file. What tests and in-process
+ * components print in a worker is its own output; the reporter's lines (test titles, and failures, which fail the run
+ * anyway) are printed by mocha's main process, which loads no test file and is not scanned then.
  */
 
 export interface CapturedOutput {
@@ -18,7 +28,56 @@ const secrets = new Set<string>();
 /** Values that are configured as secrets but are also plain, non-secret settings (a user name equal to its password). */
 const publicValues = new Set<string>();
 let enabled = false;
-const own: CapturedOutput = { label: 'mocha process (reporter and in-process components)', stdout: '', stderr: '' };
+const MOCHA_PROCESS_LABEL = 'mocha process ';
+const own: CapturedOutput = {
+  label: `${MOCHA_PROCESS_LABEL}${process.pid} (reporter and in-process components)`,
+  stdout: '',
+  stderr: '',
+};
+
+/** One line of a process's file in TEST_CAPTURE_DIR. */
+type SharedEntry =
+  { kind: 'output'; output: CapturedOutput } | { kind: 'secret'; value: string } | { kind: 'public'; value: string };
+
+/** This process's file in TEST_CAPTURE_DIR (named when first written), and how much of `own` it already holds. */
+let sharedFile: string | undefined;
+const ownShared = { stdout: 0, stderr: 0 };
+
+/** Appends to this process's file in TEST_CAPTURE_DIR (nothing when it is not set). */
+function share(entry: SharedEntry): void {
+  const dir = process.env.TEST_CAPTURE_DIR;
+  if (dir === undefined || dir === '') return;
+  sharedFile ??= path.join(dir, `${process.pid}-${randomUUID()}.jsonl`);
+  appendFileSync(sharedFile, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+}
+
+/**
+ * Writes what this process printed since the last call to its file in TEST_CAPTURE_DIR: the root hook's afterAll
+ * (tests/helpers/root-hooks.ts), which mocha runs after each file in a worker, and after the whole run otherwise.
+ */
+export function shareOwnOutput(): void {
+  if (!enabled) return;
+  const stdout = own.stdout.slice(ownShared.stdout);
+  const stderr = own.stderr.slice(ownShared.stderr);
+  if (stdout === '' && stderr === '') return;
+  share({ kind: 'output', output: { label: own.label, stdout, stderr } });
+  ownShared.stdout = own.stdout.length;
+  ownShared.stderr = own.stderr.length;
+}
+
+/** The entries the other processes of the suite wrote to TEST_CAPTURE_DIR (none when it is not set). */
+function othersShared(): SharedEntry[] {
+  const dir = process.env.TEST_CAPTURE_DIR;
+  if (dir === undefined || dir === '') return [];
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.jsonl') && path.join(dir, name) !== sharedFile)
+    .flatMap((name) =>
+      readFileSync(path.join(dir, name), 'utf8')
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as SharedEntry),
+    );
+}
 
 /** Starts keeping outputs (idempotent). Also tees this process's stdout/stderr. */
 export function captureOutputs(): void {
@@ -37,17 +96,42 @@ export function captureOutputs(): void {
 
 /** Keeps one process's output (a no-op unless capturing). */
 export function recordOutput(label: string, output: { stdout: string; stderr: string }): void {
-  if (enabled) captured.push({ label, stdout: output.stdout, stderr: output.stderr });
+  if (!enabled) return;
+  const entry = { label, stdout: output.stdout, stderr: output.stderr };
+  captured.push(entry);
+  share({ kind: 'output', output: entry });
 }
 
+/** What this process captured, in order (its own output first). */
 export function capturedOutputs(): readonly CapturedOutput[] {
   return captured;
+}
+
+/** Whether an output is a mocha process's own (the reporter and in-process components), not a spawned process's. */
+export function isMochaProcessOutput(output: CapturedOutput): boolean {
+  return output.label.startsWith(MOCHA_PROCESS_LABEL);
+}
+
+/** What this process captured, then what the suite's other processes shared through TEST_CAPTURE_DIR. */
+export function suiteOutputs(): CapturedOutput[] {
+  const others = othersShared().flatMap((entry) => (entry.kind === 'output' ? [entry.output] : []));
+  return [...captured, ...others];
 }
 
 /** Registers secret values the campaign configured (a no-op unless capturing). */
 export function registerSecrets(...values: (string | undefined)[]): void {
   if (!enabled) return;
-  for (const value of values) if (value !== undefined && value !== '') secrets.add(value);
+  for (const value of values) {
+    if (value === undefined || value === '' || secrets.has(value)) continue;
+    secrets.add(value);
+    share({ kind: 'secret', value });
+  }
+}
+
+function registerPublic(value: string): void {
+  if (publicValues.has(value)) return;
+  publicValues.add(value);
+  share({ kind: 'public', value });
 }
 
 const SECRET_KEY = /pass(word)?|secret|token|api_?key|private_?key|credential/i;
@@ -72,7 +156,7 @@ export function registerConfigSecrets(config: Record<string, unknown>): void {
       registerSecrets(value);
       if (/^pass(word)?$/i.test(key)) password = value;
     } else {
-      publicValues.add(value);
+      registerPublic(value);
       if (USER_KEY.test(key)) user = value;
     }
   }
@@ -82,13 +166,22 @@ export function registerConfigSecrets(config: Record<string, unknown>): void {
 /** Shorter secrets would match by chance. */
 export const MIN_SECRET_LENGTH = 6;
 
-/** The secrets worth scanning for, and those left out (too short, or equal to a public setting), with why. */
+/**
+ * The secrets worth scanning for, and those left out (too short, or equal to a public setting), with why: this
+ * process's and those the suite's other processes shared through TEST_CAPTURE_DIR.
+ */
 export function configuredSecrets(): { scanned: string[]; skipped: { secret: string; why: string }[] } {
+  const allSecrets = new Set(secrets);
+  const allPublic = new Set(publicValues);
+  for (const entry of othersShared()) {
+    if (entry.kind === 'secret') allSecrets.add(entry.value);
+    else if (entry.kind === 'public') allPublic.add(entry.value);
+  }
   const scanned: string[] = [];
   const skipped: { secret: string; why: string }[] = [];
-  for (const secret of secrets) {
+  for (const secret of allSecrets) {
     if (secret.length < MIN_SECRET_LENGTH) skipped.push({ secret, why: 'shorter than 6 characters' });
-    else if (publicValues.has(secret) || [...publicValues].some((value) => secret === `${value}:${value}`))
+    else if (allPublic.has(secret) || [...allPublic].some((value) => secret === `${value}:${value}`))
       skipped.push({ secret, why: 'equal to a non-secret setting (a user or database name)' });
     else scanned.push(secret);
   }

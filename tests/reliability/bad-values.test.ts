@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { BACKENDS, openBackend, runTarget, systemOf, type TargetBackend } from '../helpers/target-backend.js';
+import { captureOutputs } from '../helpers/captured-output.js';
+
+captureOutputs();
 
 /** Singer lines for one stream; records as raw JSON text so exact spellings (1.0000…) reach the target as sent. */
 function singer(stream: string, properties: object, keys: string[], records: string[], history = false): string {

@@ -4,6 +4,9 @@ import type { RunningProcess } from '../helpers/run-bin.js';
 import { rulesProcessEnv } from '../helpers/oracle-rules/index.js';
 import { openBackend, runTarget, startTarget, type TargetBackend } from '../helpers/target-backend.js';
 import { assertReadmeRows } from './campaign-table.js';
+import { captureOutputs } from '../helpers/captured-output.js';
+
+captureOutputs();
 
 /**
  * Issue 15 item 11: two runs of the same job at once. Real target processes, fed by hand so their commits interleave

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { openBackend, runTarget, type TargetBackend } from '../helpers/target-backend.js';
+import { captureOutputs } from '../helpers/captured-output.js';
+
+captureOutputs();
 
 /**
  * A table created by someone else (or an older version) with PostgreSQL integer, smallint and numeric(5,0) columns,

@@ -7,6 +7,9 @@ import type { ProcessResult } from '../helpers/run-bin.js';
 import { openBackend, runTarget, startTarget, states, type TargetBackend } from '../helpers/target-backend.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { assertReadmeRows } from './campaign-table.js';
+import { captureOutputs } from '../helpers/captured-output.js';
+
+captureOutputs();
 
 /**
  * A connection lost under the target (issue 15 item 8, issue 13 defect 8): a terminated backend, a reset (what a

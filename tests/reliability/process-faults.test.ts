@@ -5,6 +5,9 @@ import { createOrchestrator } from '../../orchestrator/index.js';
 import { binPath, startBin, startProcess } from '../helpers/run-bin.js';
 import { writeConfig } from '../helpers/target-backend.js';
 import { COMPANY, FACILITY, startPipelineFixture, type PipelineFixture } from '../integration/orchestrator/fixture.js';
+import { captureOutputs } from '../helpers/captured-output.js';
+
+captureOutputs();
 
 /** Direct children of a process (Linux /proc). */
 async function childrenOf(pid: number): Promise<number[]> {

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import {
   captureOutputs,
-  capturedOutputs,
   configuredSecrets,
   findLeaks,
+  isMochaProcessOutput,
   registerConfigSecrets,
   secretForms,
+  suiteOutputs,
 } from '../helpers/captured-output.js';
 import { assertReadmeRows, NOT_APPLICABLE } from './campaign-table.js';
 
@@ -30,8 +31,9 @@ function probes(secret: string): [spelling: string, text: string][] {
 
 /**
  * The campaign's last test: no secret any reliability test configured appears, in any spelling, in anything the
- * campaign printed (every spawned process's stdout and stderr, and this process's own output). Moved behind every
- * other suite by a root hook, whatever the file order.
+ * campaign printed (every spawned process's stdout and stderr, and the mocha processes' own output). Moved behind
+ * every other suite by a root hook, whatever the file order; when the suite's files run side by side, this file runs
+ * after them (tests/serial-files.txt) and reads what their worker processes shared (TEST_CAPTURE_DIR).
  */
 const scan = describe('reliability: no configured secret in any captured output (runs last)', () => {
   /** The spellings the probe showed the scanner finds: the README Reliability row is computed from them. */
@@ -49,8 +51,9 @@ const scan = describe('reliability: no configured secret in any captured output 
   });
 
   it('stdout and stderr of every process the campaign spawned hold no configured secret in any form', function () {
-    const outputs = capturedOutputs();
-    const processes = outputs.length - 1; // the first is this process
+    const outputs = suiteOutputs();
+    const mochaProcesses = outputs.filter(isMochaProcessOutput).length;
+    const processes = outputs.length - mochaProcesses;
     // Registered here too: the secret of this file's own probe config (never printed), so the list is never empty.
     registerConfigSecrets({ user: 'scan-user', password: 'never-printed-scan-secret' });
     const { scanned, skipped } = configuredSecrets();
@@ -58,7 +61,7 @@ const scan = describe('reliability: no configured secret in any captured output 
     const leaks = findLeaks(outputs, scanned);
     const bytes = outputs.reduce((sum, output) => sum + output.stdout.length + output.stderr.length, 0);
     console.log(
-      `      scanned ${processes} process outputs and this process's own (${(bytes / 1048576).toFixed(1)} MB) for ${scanned.length} secrets in ${scanned.reduce((n, s) => n + secretForms(s).length, 0)} spellings; ${skipped.length} left out (${[...new Set(skipped.map((s) => s.why))].join('; ') || 'none'})`,
+      `      scanned ${processes} process outputs and ${mochaProcesses} of the mocha processes' own (${(bytes / 1048576).toFixed(1)} MB) for ${scanned.length} secrets in ${scanned.reduce((n, s) => n + secretForms(s).length, 0)} spellings; ${skipped.length} left out (${[...new Set(skipped.map((s) => s.why))].join('; ') || 'none'})`,
     );
     assert.deepEqual(
       leaks.map((leak) => `${leak.label} (${leak.stream}, secret #${leak.secretIndex}, ${leak.form}): ${leak.context}`),
@@ -71,7 +74,7 @@ const scan = describe('reliability: no configured secret in any captured output 
     assertReadmeRows([
       {
         category: 'secret scan',
-        tried: `every secret the reliability tests configured (passwords and their Basic credentials), in ${found.length} spellings (${found.join(', ')}), searched for in the stdout and stderr of every process the suite spawned and in the mocha process's own output`,
+        tried: `every secret the reliability tests configured (passwords and their Basic credentials), in ${found.length} spellings (${found.join(', ')}), searched for in the stdout and stderr of every process the suite spawned and in the mocha processes' own output`,
         happened:
           'none found; the scan runs after every other reliability test, and its probe shows it finds each spelling',
         lost: NOT_APPLICABLE,

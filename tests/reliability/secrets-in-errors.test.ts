@@ -4,6 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { basicCredential } from '../../singer/redact.js';
 import { runBin } from '../helpers/run-bin.js';
 import { openBackend, runTarget, writeConfig, type TargetBackend } from '../helpers/target-backend.js';
+import { captureOutputs } from '../helpers/captured-output.js';
+
+captureOutputs();
 
 const USER = 'wms.reader';
 const PASSWORD = 'Tr0ub4dor&3-reliab';

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { openBackend, runTarget, type TargetBackend } from '../helpers/target-backend.js';
+import { captureOutputs } from '../helpers/captured-output.js';
+
+captureOutputs();
 
 function schemaLine(stream: string, datatype: string): string {
   return JSON.stringify({

@@ -5,7 +5,7 @@ import { repoRoot } from '../../helpers/repo-root.js';
 
 const LIST = 'tests/serial-files.txt';
 /** The suites scripts/test.sh runs with mocha --parallel: only their files can need running alone. */
-const PARALLEL_SUITES = ['tests/integration/', 'tests/orchestration/'];
+const PARALLEL_SUITES = ['tests/integration/', 'tests/reliability/', 'tests/orchestration/'];
 
 describe(`${LIST}: the test files run alone, after their suite's other files`, () => {
   const entries = readFileSync(path.join(repoRoot, LIST), 'utf8')
