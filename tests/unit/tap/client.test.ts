@@ -406,4 +406,27 @@ describe('tap WmsClient: an unreachable WMS fails within connect_retry_seconds, 
     expect(error).to.be.instanceOf(SourceError);
     expect(error.message).to.contain('cannot reach the WMS at http://127.0.0.1:9: nothing accepts connections there');
   });
+  it('a transcoder decodes list pages it can; a page it leaves alone, and a gateway page, take the usual way', async () => {
+    const next = 'https://h/env/wms/lgfapi/v10/entity/item/?page=2';
+    const t = new ScriptedTransport([
+      () => page([1], next),
+      () => ({ status: 200, headers: { 'content-type': 'text/html' }, text: '<html>gateway</html>' }),
+      () => json(200, { next_page: null, results: [{ id: 2, note: 'a"b' }] }),
+    ]);
+    const seen: string[] = [];
+    const transcoder = (text: string) => {
+      seen.push(text);
+      return text.includes('\\') || text.startsWith('<')
+        ? undefined
+        : { results: [{ id: 1 }], recordTexts: ['{"id":1}'], next_page: next };
+    };
+    const pages = [];
+    for await (const one of client(t, { maxRetries: 2 }).wms.pages('item', new URLSearchParams(), transcoder))
+      pages.push(one);
+    expect(pages.map((one) => [one.results, one.recordTexts, one.nextPage])).to.deep.equal([
+      [[{ id: 1 }], ['{"id":1}'], next],
+      [[{ id: 2, note: 'a"b' }], undefined, null],
+    ]);
+    expect(seen).to.have.length(3);
+  });
 });
