@@ -16,21 +16,31 @@ import {
   type TestSchema,
 } from '../helpers/postgres.js';
 import { repoRoot } from '../helpers/repo-root.js';
-import { runProcess } from '../helpers/run-bin.js';
+import { runProcess, startProcess, type RunningProcess } from '../helpers/run-bin.js';
 import { createWorkingCopy, type WorkingCopy } from '../integration/meltano/working-copy.js';
 
 const DEFINITIONS = path.join(repoRoot, 'orchestration', 'dagster', 'definitions.py');
 
-/** Every run of the instance: job, status and start/end times (seconds), as JSON. */
-const RUN_RECORDS = `
-import json
+/**
+ * Every run of the instance (job, status, start/end times in seconds) as a JSON line numbered `n`, then again every
+ * 2 s until stdin closes: one Python start for the whole wait (importing dagster takes seconds of CPU each time).
+ */
+const WATCH_RUNS = `
+import json, sys, threading
 from dagster import DagsterInstance
 instance = DagsterInstance.get()
-print(json.dumps([
-    {"id": r.dagster_run.run_id, "job": r.dagster_run.job_name, "status": r.dagster_run.status.value,
-     "start": r.start_time, "end": r.end_time}
-    for r in instance.get_run_records()
-]))
+closed = threading.Event()
+threading.Thread(target=lambda: (sys.stdin.read(), closed.set()), daemon=True).start()
+n = 0
+while True:
+    print(json.dumps({"n": n, "runs": [
+        {"id": r.dagster_run.run_id, "job": r.dagster_run.job_name, "status": r.dagster_run.status.value,
+         "start": r.start_time, "end": r.end_time}
+        for r in instance.get_run_records()
+    ]}), flush=True)
+    n += 1
+    if closed.wait(2):
+        break
 `;
 
 interface RunRecord {
@@ -56,10 +66,14 @@ describe('Dagster run queue: one run per Meltano job at a time (dagster.yaml tag
   let env: Record<string, string | undefined>;
   let daemon: ChildProcess | undefined;
 
+  let watcher: RunningProcess | undefined;
+  let watched = 0;
+  /** The watcher's next listing of the instance's runs. */
   const records = async (): Promise<RunRecord[]> => {
-    const result = await runProcess(python, ['-c', RUN_RECORDS], { cwd: copy.dir, env, timeoutMs: 120_000 });
-    assert.equal(result.exitCode, 0, result.stderr.slice(-2000));
-    return JSON.parse(result.stdout) as RunRecord[];
+    watcher ??= startProcess(python, ['-c', WATCH_RUNS], { cwd: copy.dir, env, timeoutMs: 600_000 });
+    const line = await watcher.waitForLine('stdout', new RegExp(`^\\{"n": ${watched},`), 120_000);
+    watched += 1;
+    return (JSON.parse(line) as { runs: RunRecord[] }).runs;
   };
 
   before(async function () {
@@ -94,6 +108,10 @@ describe('Dagster run queue: one run per Meltano job at a time (dagster.yaml tag
   });
 
   after(async () => {
+    if (watcher) {
+      watcher.subprocess.stdin?.end();
+      await watcher.result;
+    }
     if (daemon && daemon.exitCode === null) {
       const exited = new Promise((resolve) => daemon!.once('exit', resolve));
       daemon.kill('SIGTERM');
@@ -140,7 +158,6 @@ describe('Dagster run queue: one run per Meltano job at a time (dagster.yaml tag
     const ours = new Set(queued.map((r) => r.id));
     let runs = queued;
     while (!runs.every((r) => FINISHED.has(r.status))) {
-      await sleep(2000);
       runs = (await records()).filter((r) => ours.has(r.id));
       assert.ok(
         runs.filter((r) => r.status === 'STARTED' || r.status === 'STARTING').length <= 1,
