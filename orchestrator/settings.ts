@@ -210,28 +210,13 @@ export async function loadPipelineSettings(
     schema: PIPELINE_SETTINGS,
     env,
     cwd,
-  }).catch(withoutIfThenSummaries);
+  });
   return checkSettings(config);
 }
 
 /** Validates an object (library use: `createOrchestrator({...})`), applying defaults. Throws ConfigError. */
 export function resolvePipelineSettings(input: Partial<PipelineSettings> | Record<string, unknown>): PipelineSettings {
-  let validated: PipelineSettings;
-  try {
-    validated = validateConfig(structuredClone(input), PIPELINE_SETTINGS).config;
-  } catch (error) {
-    withoutIfThenSummaries(error);
-  }
-  return checkSettings(validated);
-}
-
-/**
- * ajv adds a summary line for each failed if/then (data_extract's store rules, as in the tap's schema); the settings
- * that are missing are listed already.
- */
-function withoutIfThenSummaries(error: unknown): never {
-  if (error instanceof ConfigError) throw new ConfigError(error.problems.filter((p) => !p.includes('"then" schema')));
-  throw error;
+  return checkSettings(validateConfig(structuredClone(input), PIPELINE_SETTINGS).config);
 }
 
 function checkSettings(settings: PipelineSettings): PipelineSettings {

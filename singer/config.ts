@@ -67,7 +67,14 @@ export function validateConfig<S extends SettingsSchema>(
 ): LoadedConfig<SettingsConfig<S>> {
   const config = resolveAliases(input, schema);
   const validate = compileSettingsSchema<SettingsConfig<S>>(schema);
-  if (!validate(config)) throw new ConfigError((validate.errors ?? []).map(describeAjvError));
+  if (!validate(config))
+    throw new ConfigError(
+      (validate.errors ?? [])
+        // ajv adds a summary line for each failed if/then (a store's or an auth method's rules): the settings the
+        // `then` asked for are listed already, each by its own error.
+        .filter((error) => error.keyword !== 'if')
+        .map(describeAjvError),
+    );
   const unknownKeys = Object.keys(config).filter((key) => !(key in schema.properties));
   return { config: Object.freeze(config), unknownKeys };
 }
@@ -184,6 +191,8 @@ function describeAjvError(error: ErrorObject): string {
     case 'required':
       // Named by its path: a setting inside an object setting (data_extract.bucket) is not a top-level one.
       return `'${setting ? `${setting}.` : ''}${(error.params as { missingProperty: string }).missingProperty}' is required`;
+    case 'const':
+      return `'${setting}' must be ${String((error.params as { allowedValue: unknown }).allowedValue)}`;
     case 'enum':
       return `'${setting}' must be one of: ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
     default:

@@ -5,6 +5,9 @@ import { defineSettingGroup } from '../../singer/index.js';
  * read, plus the S3 access key as two top-level secret settings (top-level so that redaction, `--about` and Meltano's
  * `kind: password` treat them as secrets; a value inside an object setting is not one).
  */
+/** Settings that only mean something for store s3. */
+const S3_ONLY = ['bucket', 'region', 'endpoint'];
+
 export const DATA_EXTRACT_SETTINGS = defineSettingGroup({
   data_extract: {
     type: 'object',
@@ -133,11 +136,20 @@ export const DATA_EXTRACT_SETTINGS = defineSettingGroup({
       },
     },
     additionalProperties: false,
-    // What each store needs: checked with every other problem, like auth_method's rules.
+    // What each store needs: checked with every other problem, like auth_method's rules. A bucket, region or
+    // endpoint says the files are in S3: without `store: s3` the default (local) would ask for a directory instead,
+    // which hides the setting actually missing.
     allOf: [
       {
-        if: { properties: { store: { const: 'local' } } },
+        if: {
+          properties: { store: { const: 'local' } },
+          not: { anyOf: S3_ONLY.map((name) => ({ required: [name] })) },
+        },
         then: { required: ['directory'] },
+      },
+      {
+        if: { anyOf: S3_ONLY.map((name) => ({ required: [name] })) },
+        then: { required: ['store'], properties: { store: { const: 's3' } } },
       },
       {
         if: { properties: { store: { const: 's3' } }, required: ['store'] },

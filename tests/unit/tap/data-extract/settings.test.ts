@@ -1,4 +1,4 @@
-import { validateConfig } from '../../../../singer/index.js';
+import { ConfigError, validateConfig } from '../../../../singer/index.js';
 import { configProblems } from '../../../../tap-oracle-wms/config-problems.js';
 import { windowFilter } from '../../../../tap-oracle-wms/data-extract/export-sync.js';
 import { entityPrefix, openObjectStore } from '../../../../tap-oracle-wms/data-extract/open-store.js';
@@ -25,6 +25,25 @@ describe('tap data_extract settings (pure)', () => {
     expect(() => config({ data_extract: { directory: '/x', bucket_name: 'b' } })).to.throw(
       /'data_extract' must NOT have additional properties/,
     );
+  });
+
+  it('a bucket, region or endpoint without store s3 is refused by naming store, not the directory of the default', () => {
+    const problems = (dataExtract: Record<string, unknown>): readonly string[] => {
+      try {
+        config({ data_extract: dataExtract });
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      return [];
+    };
+    expect(problems({ bucket: 'exports', region: 'us-east-1' })).to.deep.equal(["'data_extract.store' is required"]);
+    expect(problems({ endpoint: 'http://127.0.0.1:9000' })).to.deep.equal(["'data_extract.store' is required"]);
+    expect(problems({ store: 'local', directory: '/x', bucket: 'exports' })).to.deep.equal([
+      "'data_extract.store' must be s3",
+    ]);
+    // The rules each store has stay as they were, one line per missing setting (no if/then summary line).
+    expect(problems({})).to.deep.equal(["'data_extract.directory' is required"]);
+    expect(problems({ store: 's3', region: 'us-east-1' })).to.deep.equal(["'data_extract.bucket' is required"]);
   });
 
   it('store s3 needs its bucket and region, named by their path; the access key is two secret settings', () => {
