@@ -239,6 +239,68 @@ describe('wms-pipeline initial-load (real bin/wms-pipeline.js, tap and target pr
     }
   });
 
+  it('over REST, stopped by a WMS failure partway: the rerun reads only the id ranges not done, into the same version', async () => {
+    const schema = await newSchema();
+    // A state dir of its own: the loads of the other tests left states of the same company, facility and job.
+    const stateDir = path.join(fx.dir, 'state-rest-resume');
+    // One request at a time, four id ranges of two 10-row pages each, no retries: the 503s from the 7th order_hdr
+    // request on (after the min and max lookups and two ranges) stop the tap partway, the ranges read before committed.
+    const config = await configFile('rest-resume', {
+      target_schema: schema,
+      state_dir: stateDir,
+      max_retries: 0,
+      tap_config: {
+        ...TAP,
+        full_sync_partitions: 4,
+        page_size: 10,
+        max_concurrent_requests: 1,
+        max_retries: 0,
+        connect_retry_seconds: 0,
+      },
+    });
+    const args = ['initial-load', '--entity', 'order_hdr', '--company', COMPANY, '--facility', FACILITY];
+    const total = await fx.wmsCount('order_hdr');
+
+    fx.sim.admin.setFaults('order_hdr:503@7+');
+    let stopped: Awaited<ReturnType<typeof pipeline>>;
+    try {
+      stopped = await pipeline(config, args);
+    } finally {
+      fx.sim.admin.setFaults('');
+    }
+    assert.notEqual(stopped.run.exitCode, 0, stopped.run.stderr);
+    assert.equal(stopped.result.success, false);
+    const committed = stopped.result.data.recordsByStream.order_hdr?.rows ?? 0;
+    assert.ok(committed > 0 && committed < total, `${committed} of ${total} rows committed before the failure`);
+    const progress = await stateOf(stateDir, COMPANY, FACILITY, 'initial-load-order_hdr');
+    const ranges = (progress.bookmarks.order_hdr?.partitions ?? []) as { complete?: boolean }[];
+    assert.equal(ranges.length, 4, JSON.stringify(progress));
+    const done = ranges.filter((range) => range.complete === true).length;
+    assert.ok(done > 0 && done < 4, `${done} of 4 id ranges done in the stopped load's state`);
+    const versions = async (): Promise<string[]> =>
+      (await fx.query<{ v: string }>(`SELECT DISTINCT _sdc_table_version::text AS v FROM "${schema}".order_hdr`)).map(
+        (row) => row.v,
+      );
+    const versionBefore = await versions();
+    assert.equal(versionBefore.length, 1);
+
+    const resumed = await pipeline(config, args);
+    assert.equal(resumed.run.exitCode, 0, resumed.run.stderr);
+    assert.equal(
+      resumed.result.data.recordsByStream.order_hdr.rowsRead,
+      total - committed,
+      'the id ranges committed before are not read again',
+    );
+    const rows = await rowsOf(schema);
+    assert.equal(rows.length, total);
+    assert.equal(new Set(rows.map((row) => String(row.id))).size, total);
+    assert.deepEqual(await versions(), versionBefore, 'the resumed load writes the version the stopped one began');
+    assert.equal(
+      (await stateOf(stateDir, COMPANY, FACILITY, 'incremental')).bookmarks.order_hdr?.full_load_taken_over,
+      (await stateOf(stateDir, COMPANY, FACILITY, 'initial-load-order_hdr')).bookmarks.order_hdr.replication_key_value,
+    );
+  });
+
   it('through Data Extract, stopped by a corrupt file: the rerun loads only the files after the last committed one', async () => {
     const root = path.join(fx.dir, 'extract');
     const exported = await fx.sim.writeDataExtract(new LocalDirectoryStore(root), {
