@@ -26,7 +26,7 @@ import { openObjectStore } from './data-extract/open-store.js';
 import { checkFutureBookmarks } from './future-bookmarks.js';
 import { discover } from './discover.js';
 import { SingerOutput } from './output.js';
-import { configProblems } from './config-problems.js';
+import { configProblems, meltanoJobProblems } from './config-problems.js';
 import { TAP_SETTINGS } from './settings.js';
 import { sync } from './sync.js';
 import { CAPABILITIES, createClient, TAP_NAME } from './tap.js';
@@ -81,7 +81,7 @@ async function main(context: CliContext): Promise<void | typeof INFO_ONLY> {
     env: context.env,
   });
   const { config } = loaded;
-  const problems = configProblems(config);
+  const problems = [...configProblems(config), ...meltanoJobProblems(config, context.env)];
   if (problems.length > 0) throw new ConfigError(problems);
   if (loaded.unknownKeys.length > 0) logger.warning(`Ignoring unknown settings: ${loaded.unknownKeys.join(', ')}`);
 

@@ -1,6 +1,26 @@
 import { ConfigError, validateConfig } from '../singer/index.js';
 import { TAP_SETTINGS, type TapConfig } from './settings.js';
 
+/**
+ * A generated Meltano project (meltano.yml, tools/meltano-yml.ts) names each entity's incremental extractor
+ * `tap-oracle-wms--<entity>-incremental`; Meltano tells the running tap its extractor's name.
+ */
+const INCREMENTAL_EXTRACTOR = /^tap-oracle-wms--.+-incremental$/;
+
+/**
+ * `data_extract` reaching an incremental job's extractor, most often inherited from `tap-oracle-wms` itself: that job
+ * would load the export's files (or nothing, once they are loaded) instead of reading the changes, so every run
+ * would miss the changes while succeeding.
+ */
+export function meltanoJobProblems(config: TapConfig, env: NodeJS.ProcessEnv): string[] {
+  const extractor = env.MELTANO_EXTRACTOR_NAME;
+  if (config.data_extract === undefined || extractor === undefined || !INCREMENTAL_EXTRACTOR.test(extractor)) return [];
+  const full = extractor.replace(/-incremental$/, '-full');
+  return [
+    `'data_extract' is set for ${extractor}, an incremental job's extractor, which would load Data Extract files instead of reading the changes: set it on ${full} only (set on tap-oracle-wms or as TAP_ORACLE_WMS_DATA_EXTRACT, every job inherits it)`,
+  ];
+}
+
 /** Cross-setting rules JSON Schema cannot say clearly; every problem is returned. */
 export function configProblems(config: TapConfig): string[] {
   const problems: string[] = [];

@@ -37,6 +37,20 @@ describe('data_extract store s3 from the settings (real tap processes)', functio
     return failure.message;
   };
 
+  it("set for a Meltano project's incremental extractor (as inherited from tap-oracle-wms): exit 2 naming the full one", async () => {
+    const run = await runTap({
+      dir,
+      config: tapConfig('http://127.0.0.1:9', { data_extract: { directory: dir } }),
+      args: ['--discover'],
+      env: { MELTANO_EXTRACTOR_NAME: 'tap-oracle-wms--allocation-incremental' },
+    });
+    assert.equal(run.exitCode, 2, run.stderr);
+    assert.match(
+      failureOf(run.stderr).message,
+      /'data_extract' is set for tap-oracle-wms--allocation-incremental, an incremental job's extractor, .*: set it on tap-oracle-wms--allocation-full only/,
+    );
+  });
+
   it('store s3 without bucket and region: exit 2 naming both settings', async () => {
     const message = await refused({ data_extract: { store: 's3' } });
     assert.match(message, /^Invalid configuration \(2 problems\)/);

@@ -1,5 +1,5 @@
 import { ConfigError, validateConfig } from '../../../../singer/index.js';
-import { configProblems } from '../../../../tap-oracle-wms/config-problems.js';
+import { configProblems, meltanoJobProblems } from '../../../../tap-oracle-wms/config-problems.js';
 import { windowFilter } from '../../../../tap-oracle-wms/data-extract/export-sync.js';
 import { entityPrefix, openObjectStore } from '../../../../tap-oracle-wms/data-extract/open-store.js';
 import { TAP_SETTINGS, type TapConfig } from '../../../../tap-oracle-wms/settings.js';
@@ -106,6 +106,21 @@ describe('tap data_extract settings (pure)', () => {
     ).to.deep.equal([
       "'data_extract' cannot be combined with 'facility_code', 'entity_filters': the files hold what the export selected (filter the export instead)",
     ]);
+  });
+
+  it("is refused for a generated Meltano project's incremental extractor (inherited from tap-oracle-wms), naming the full one", () => {
+    const withExtract = config({ data_extract: { directory: '/exports' } });
+    const incremental = { MELTANO_EXTRACTOR_NAME: 'tap-oracle-wms--order_hdr-incremental' };
+    expect(meltanoJobProblems(withExtract, incremental)).to.deep.equal([
+      "'data_extract' is set for tap-oracle-wms--order_hdr-incremental, an incremental job's extractor, which would load Data Extract files instead of reading the changes: set it on tap-oracle-wms--order_hdr-full only (set on tap-oracle-wms or as TAP_ORACLE_WMS_DATA_EXTRACT, every job inherits it)",
+    ]);
+    // The full job's extractor, any other extractor, no Meltano, or no data_extract: nothing to refuse.
+    expect(meltanoJobProblems(withExtract, { MELTANO_EXTRACTOR_NAME: 'tap-oracle-wms--order_hdr-full' })).to.deep.equal(
+      [],
+    );
+    expect(meltanoJobProblems(withExtract, { MELTANO_EXTRACTOR_NAME: 'tap-oracle-wms' })).to.deep.equal([]);
+    expect(meltanoJobProblems(withExtract, {})).to.deep.equal([]);
+    expect(meltanoJobProblems(config(), incremental)).to.deep.equal([]);
   });
 
   it('trigger: defaults, its endpoint name required, the window sent as UTC filters ending in Z', () => {
