@@ -181,24 +181,29 @@ check_leftovers() {
 
 # Suites whose files run side by side, TEST_JOBS at a time (default 2, one per CPU: these suites wait on processes,
 # Python starts and the simulator, but the Meltano files run Python for much of their time), in separate mocha
-# worker processes. A file that cannot share the machine is named with its reason in tests/serial-files.txt and runs
-# after the others, alone. The reliability suite's secret scan is one of them: it reads what every other file of the
-# suite captured, which each mocha process writes to the suite's TEST_CAPTURE_DIR (tests/helpers/captured-output.ts).
+# worker processes, the slowest ones first (tests/slow-files.txt). A file that cannot share the machine is named with
+# its reason in tests/serial-files.txt and runs after the others, alone. The reliability suite's secret scan is one
+# of them: it reads what every other file of the suite captured, which each mocha process writes to the suite's
+# TEST_CAPTURE_DIR (tests/helpers/captured-output.ts).
 PARALLEL_SUITES=" integration reliability orchestration "
 JOBS=${TEST_JOBS:-2}
 [[ $JOBS =~ ^[1-9][0-9]*$ ]] || die "TEST_JOBS must be a positive whole number (got '$JOBS')"
 SERIAL_LIST=tests/serial-files.txt
 
-# serial_files: the compiled paths of the files tests/serial-files.txt lists (it must name only files that exist).
-serial_files() {
-  local line src
+# The slowest files of these suites, slowest first: mocha --parallel hands files to its workers in the order given, so
+# these start first and the shorter ones fill in beside them, and the workers end close together.
+SLOW_LIST=tests/slow-files.txt
+
+# listed_files LIST: the compiled paths of the files LIST names, in its order (it must name only files that exist).
+listed_files() {
+  local list=$1 line src
   while IFS= read -r line; do
     src=${line%%#*}
     src=${src//[[:space:]]/}
     [[ -n $src ]] || continue
-    [[ -f $src ]] || die "$SERIAL_LIST names $src, which does not exist"
+    [[ -f $src ]] || die "$list names $src, which does not exist"
     printf 'dist/%s.js\n' "${src%.ts}"
-  done <"$SERIAL_LIST"
+  done <"$list"
 }
 
 # run_mocha SUMMARY_FILE TMPDIR CAPTURE_DIR [mocha args…]: one mocha run under c8 (when on); its exit status.
@@ -234,11 +239,21 @@ run_suite() {
   printf '\n=== %s tests ===\n' "$name"
   if [[ $PARALLEL_SUITES == *" $name "* ]] && ((JOBS > 1)); then
     local serial=() side=() file listed
-    declare -A is_serial=()
-    listed=$(serial_files)
+    declare -A is_serial=() is_slow=()
+    listed=$(listed_files "$SERIAL_LIST")
     for file in $listed; do is_serial[$file]=1; done
+    # The suite's files that tests/slow-files.txt names first, in its order; then the others.
+    listed=$(listed_files "$SLOW_LIST")
+    for file in $listed; do
+      if [[ $file == "$dir"/* && -f $file && -z ${is_serial[$file]:-} ]]; then
+        is_slow[$file]=1
+        side+=("$file")
+      fi
+    done
     for file in "${all[@]}"; do
-      if [[ -n ${is_serial[$file]:-} ]]; then serial+=("$file"); else side+=("$file"); fi
+      if [[ -n ${is_serial[$file]:-} ]]; then
+        serial+=("$file")
+      elif [[ -z ${is_slow[$file]:-} ]]; then side+=("$file"); fi
     done
     if ((${#side[@]} > 0)); then
       log "$name: ${#side[@]} files, $JOBS at a time"
