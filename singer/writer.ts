@@ -60,7 +60,19 @@ export class MessageWriter {
     return this.writeLine(stringifyJson(value));
   }
 
-  async writeLine(json: string): Promise<void> {
+  writeLine(json: string): Promise<void> {
+    return this.#send(`${json}\n`);
+  }
+
+  /**
+   * Writes lines already encoded, each ending in a newline (a page of RECORDs as one UTF-8 chunk): the caller lets
+   * go of the strings it encoded them from before this waits on 'drain', so a slow reader holds these bytes only.
+   */
+  writeLines(chunk: Uint8Array): Promise<void> {
+    return this.#send(chunk);
+  }
+
+  async #send(data: string | Uint8Array): Promise<void> {
     if (this.#closedError) throw this.#closedError;
     this.#written += 1;
     if (!this.#corked) {
@@ -70,7 +82,7 @@ export class MessageWriter {
       this.#out.cork();
       process.nextTick(this.#uncork);
     }
-    if (!this.#out.write(`${json}\n`, this.#onFlushed)) await this.#drained();
+    if (!this.#out.write(data, this.#onFlushed)) await this.#drained();
   }
 
   /**

@@ -34,18 +34,40 @@ export class SingerOutput {
     timeExtracted: string,
     version?: number,
   ): Promise<void> {
-    if (records.length === 0) return;
-    const head = `{"type":"RECORD","stream":${JSON.stringify(stream)},"record":`;
-    const tail = `${version === undefined ? '' : `,"version":${JSON.stringify(version)}`},"time_extracted":${JSON.stringify(timeExtracted)}}`;
-    await this.#writer.writeLine(records.map((record) => `${head}${stringifyJson(record)}${tail}`).join('\n'));
+    await this.writeRecordLines(this.recordsChunk(stream, records, timeExtracted, version));
   }
 
   /** As `records`, for records already serialized (each its stringifyJson text). */
   async recordTexts(stream: string, texts: readonly string[], timeExtracted: string, version?: number): Promise<void> {
-    if (texts.length === 0) return;
-    const head = `{"type":"RECORD","stream":${JSON.stringify(stream)},"record":`;
-    const tail = `${version === undefined ? '' : `,"version":${JSON.stringify(version)}`},"time_extracted":${JSON.stringify(timeExtracted)}}`;
-    await this.#writer.writeLine(texts.map((text) => `${head}${text}${tail}`).join('\n'));
+    await this.writeRecordLines(this.recordTextsChunk(stream, texts, timeExtracted, version));
+  }
+
+  /** The RECORD lines of `records` (see `records`) as one UTF-8 chunk, each line ending in a newline; empty for none. */
+  recordsChunk(
+    stream: string,
+    records: readonly Record<string, unknown>[],
+    timeExtracted: string,
+    version?: number,
+  ): Buffer {
+    if (records.length === 0) return Buffer.alloc(0);
+    const { head, tail } = envelope(stream, timeExtracted, version);
+    return Buffer.from(`${records.map((record) => `${head}${stringifyJson(record)}${tail}`).join('\n')}\n`);
+  }
+
+  /**
+   * As `recordsChunk`, for records already serialized. Bytes, not a string: the page's texts and its joined line can
+   * die young while the chunk waits on a slow reader (a string held across that wait is promoted to V8's old space
+   * and stays until the next full GC, which is what grew the tap's RSS with the row count, issue 18).
+   */
+  recordTextsChunk(stream: string, texts: readonly string[], timeExtracted: string, version?: number): Buffer {
+    if (texts.length === 0) return Buffer.alloc(0);
+    const { head, tail } = envelope(stream, timeExtracted, version);
+    return Buffer.from(`${texts.map((text) => `${head}${text}${tail}`).join('\n')}\n`);
+  }
+
+  /** Writes a chunk from `recordsChunk`/`recordTextsChunk` (nothing for an empty one), waiting on 'drain'. */
+  async writeRecordLines(chunk: Uint8Array): Promise<void> {
+    if (chunk.length > 0) await this.#writer.writeLines(chunk);
   }
 
   /** Applies a bookmark change and emits the full state (skipped when nothing changed). */
@@ -60,4 +82,12 @@ export class SingerOutput {
   end(): Promise<void> {
     return this.#writer.end();
   }
+}
+
+/** The JSON around a RECORD's record, the same for every row of a page. */
+function envelope(stream: string, timeExtracted: string, version?: number): { head: string; tail: string } {
+  return {
+    head: `{"type":"RECORD","stream":${JSON.stringify(stream)},"record":`,
+    tail: `${version === undefined ? '' : `,"version":${JSON.stringify(version)}`},"time_extracted":${JSON.stringify(timeExtracted)}}`,
+  };
 }

@@ -229,7 +229,9 @@ class PageReader {
           this.#skipValue(2);
         } else {
           const json = this.#scalar();
-          if (field.probe) probe[field.name] = this.#value;
+          // A string from the body is a slice that keeps the whole body alive: the probe gets its own copy (the
+          // quoted text has no escapes), or each page's body would live as long as its probes (issue 18).
+          if (field.probe) probe[field.name] = typeof this.#value === 'string' ? JSON.parse(json) : this.#value;
           if (field.plain === undefined) {
             // Read for the probe only.
           } else if (field.decimal) {

@@ -1,6 +1,6 @@
 import { InterruptedError, SourceError, type TapState } from '../singer/index.js';
 import { refusedParameter } from './http/errors.js';
-import { pageSizeOf } from './http/pagination.js';
+import { pageSizeOf, type WmsPage } from './http/pagination.js';
 import type { Progress } from './progress.js';
 import { mergeParams, pagingParams, withinIdRange } from './query.js';
 import type { Slice } from './replication.js';
@@ -101,18 +101,13 @@ async function readPages(
     if (progress.pages === 0 && page.resultCount !== undefined && deps.testMode === undefined)
       deps.progress.expect(page.resultCount);
     progress.pages += 1;
-    const timeExtracted = new Date(deps.now()).toISOString();
-    let raws = page.results;
-    let texts = page.recordTexts;
-    if (deps.limit !== undefined) {
-      raws = raws.slice(0, deps.limit - written);
-      texts = texts?.slice(0, raws.length);
-    }
-    if (texts) await deps.output.recordTexts(stream, texts, timeExtracted, deps.version);
-    else await deps.output.records(stream, raws.map(deps.transform), timeExtracted, deps.version);
-    written += raws.length;
-    deps.progress.add(raws.length);
-    const update = slice.afterPage(raws, sorted);
+    // The bookmark change is taken with the lines but checkpointed only after them: no await comes between taking it
+    // and handing the chunk to stdout, so no STATE (this slice's or another's) can get ahead of these records.
+    const taken = takePage(stream, page, slice, deps, sorted, written, keyset !== undefined);
+    await deps.output.writeRecordLines(taken.chunk);
+    written += taken.rows;
+    deps.progress.add(taken.rows);
+    const update = taken.update;
     if (deps.testMode !== undefined) {
       if (deps.limit !== undefined && written >= deps.limit) return;
     } else if (update && sorted) {
@@ -122,19 +117,68 @@ async function readPages(
     }
     if (deps.signal?.aborted) throw new InterruptedError(String(deps.signal.reason ?? 'SIGTERM'));
     if (!keyset) continue;
-    keyset.rows += raws.length;
-    for (const raw of raws) {
-      const id = idOf(raw.id);
-      if (id !== undefined && (keyset.lastId === undefined || id > keyset.lastId)) keyset.lastId = id;
-    }
+    keyset.rows += taken.rows;
+    if (taken.lastId !== undefined && (keyset.lastId === undefined || taken.lastId > keyset.lastId))
+      keyset.lastId = taken.lastId;
     const size = pageSizeOf(page.url);
-    if (page.nextPage !== null && size !== undefined && page.results.length < size) {
+    if (page.nextPage !== null && size !== undefined && taken.pageRows < size) {
       deps.logger.warning(
-        `${stream}: a page of ${page.results.length} rows (page_size ${size}) in mid-listing; going on after the last id read`,
+        `${stream}: a page of ${taken.pageRows} rows (page_size ${size}) in mid-listing; going on after the last id read`,
         { stream },
       );
       break;
     }
   }
   if (pending) await deps.output.checkpoint(pending);
+}
+
+/** What the loop keeps of a page once its RECORD lines are encoded. */
+interface TakenPage {
+  /** The page's RECORD lines (up to the limit), UTF-8. */
+  chunk: Buffer;
+  /** Rows in `chunk`. */
+  rows: number;
+  /** Rows the page held (a short page in mid-listing is told by it). */
+  pageRows: number;
+  /** The bookmark change once `chunk` is written. */
+  update: ((state: TapState) => TapState) | undefined;
+  /** The greatest id of the rows written (keyset listings only). */
+  lastId?: bigint;
+}
+
+/**
+ * Encodes a page's RECORD lines and takes from it all the loop needs after writing them, then empties the page's
+ * rows and texts: the page object stays referenced (by the loop and by the source's generator) while the write
+ * waits on a slow reader, and its decoded rows must not live as long as their bytes in stdout's buffer (issue 18:
+ * strings held across that wait were promoted to V8's old space, and RSS grew with the row count).
+ */
+function takePage(
+  stream: string,
+  page: WmsPage,
+  slice: Slice,
+  deps: StreamDeps,
+  sorted: boolean,
+  written: number,
+  keyset: boolean,
+): TakenPage {
+  const pageRows = page.results.length;
+  let raws = page.results;
+  let texts = page.recordTexts;
+  if (deps.limit !== undefined) {
+    raws = raws.slice(0, deps.limit - written);
+    texts = texts?.slice(0, raws.length);
+  }
+  const timeExtracted = new Date(deps.now()).toISOString();
+  const chunk = texts
+    ? deps.output.recordTextsChunk(stream, texts, timeExtracted, deps.version)
+    : deps.output.recordsChunk(stream, raws.map(deps.transform), timeExtracted, deps.version);
+  const taken: TakenPage = { chunk, rows: raws.length, pageRows, update: slice.afterPage(raws, sorted) };
+  if (keyset)
+    for (const raw of raws) {
+      const id = idOf(raw.id);
+      if (id !== undefined && (taken.lastId === undefined || id > taken.lastId)) taken.lastId = id;
+    }
+  page.results.length = 0;
+  if (page.recordTexts) page.recordTexts.length = 0;
+  return taken;
 }

@@ -1,6 +1,9 @@
 import { SourceError } from '../../singer/index.js';
 
-/** lgfapi list envelopes: sequenced `{next_page, previous_page, results}` and paged (adds counts). */
+/**
+ * lgfapi list envelopes: sequenced `{next_page, previous_page, results}` and paged (adds counts). The sync loop
+ * empties `results` and `recordTexts` once it has encoded a page's lines (read-slice's takePage).
+ */
 export interface WmsPage {
   results: Record<string, unknown>[];
   nextPage: string | null;
