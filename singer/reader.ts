@@ -1,3 +1,5 @@
+// Over 250 lines: one reader of Singer input (bytes into lines, lines into messages or unparsed RecordLines, the
+// repairs it reports), whose two outputs must split lines, count them and fail on them the same way.
 import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import type { SingerMessage } from './messages.js';
@@ -16,6 +18,43 @@ export interface ReplacedCharacters {
   line: number;
   invalidUtf8: number;
   loneSurrogates: number;
+}
+
+/**
+ * A RECORD line handed out unparsed (readRecordBatches): `text` from `start` to `end` (no line break) opens with
+ * `{"type":"RECORD","stream":"<stream>","record":{`, ends with `}` and holds no backslash and no control character
+ * (so no escape). The consumer decodes it itself when it can, else parses it with parseRecordLine, which gives what
+ * readMessageBatches would have: the same message, the same errors, the same onReplaced call.
+ */
+export interface RecordLine {
+  message: undefined;
+  /** The text of the chunk the line is part of: read in place, no string cut out per line. */
+  text: string;
+  /**
+   * The bytes `text` was decoded from when every character is one byte (ASCII), else undefined. A value kept
+   * beyond the line is better copied from them (`toString('latin1', from, to)`) than cut from `text`: V8 cuts a
+   * string of 13+ characters as a view that holds on to the whole chunk text, for as long as the value is kept.
+   */
+  ascii: Buffer | undefined;
+  start: number;
+  end: number;
+  stream: string;
+  /** Index in `text` just after the `{` that opens the record. */
+  recordAt: number;
+  line: number;
+  onReplaced: ReadOptions['onReplaced'];
+}
+
+/** The opening every RecordLine has, the stream's name after it. */
+export const RECORD_LINE_PREFIX = '{"type":"RECORD","stream":"';
+const RECORD_AFTER_STREAM = '","record":{';
+/** What keeps a line from being a RecordLine: an escape, or a character JSON refuses raw (line breaks excepted). */
+// eslint-disable-next-line no-control-regex -- exactly the control characters
+const SPECIAL = /[\\\u0000-\u0009\u000b-\u001f]/g;
+
+/** Parses a RecordLine as readMessageBatches parses every line (throws its ProtocolError). */
+export function parseRecordLine(record: RecordLine): NumberedMessage {
+  return parseText(record.text.slice(record.start, record.end), record.line, 0, record.onReplaced) as NumberedMessage;
 }
 
 export interface ReadOptions {
@@ -48,17 +87,58 @@ export async function* readNumberedMessages(
  * ends the batch before it; its error is thrown at the next pull, so every message before it is handed out first,
  * as line by line.
  */
-export async function* readMessageBatches(
+export function readMessageBatches(input: Readable, options: ReadOptions = {}): AsyncGenerator<NumberedMessage[]> {
+  return readBatches(input, options, false) as AsyncGenerator<NumberedMessage[]>;
+}
+
+/**
+ * readMessageBatches, but the usual RECORD lines (see RecordLine) are handed out unparsed, for a consumer that
+ * decodes them straight into its own form and parses only the others (parseRecordLine). Lines spanning two chunks,
+ * lines that are not UTF-8 and every other message are parsed as by readMessageBatches.
+ */
+export function readRecordBatches(
   input: Readable,
   options: ReadOptions = {},
-): AsyncGenerator<NumberedMessage[]> {
+): AsyncGenerator<(NumberedMessage | RecordLine)[]> {
+  return readBatches(input, options, true);
+}
+
+async function* readBatches(
+  input: Readable,
+  options: ReadOptions,
+  recordLines: boolean,
+): AsyncGenerator<(NumberedMessage | RecordLine)[]> {
   const { onReplaced } = options;
+  /** The stream of the last RecordLine and what follows it: most lines repeat it, read without a new string. */
+  let lastStream = '';
+  let lastAfter = '';
+  /** `text` from `from` to `to` as a RecordLine, or undefined when it does not open and close as one. */
+  const recordLine = (
+    text: string,
+    from: number,
+    to: number,
+    line: number,
+    ascii: Buffer | undefined,
+  ): RecordLine | undefined => {
+    if (!text.startsWith(RECORD_LINE_PREFIX, from) || text.charCodeAt(to - 1) !== 0x7d) return undefined;
+    const streamAt = from + RECORD_LINE_PREFIX.length;
+    if (lastStream === '' || !text.startsWith(lastAfter, streamAt)) {
+      const quote = text.indexOf('"', streamAt);
+      if (quote === -1 || quote >= to || quote === streamAt || !text.startsWith(RECORD_AFTER_STREAM, quote))
+        return undefined;
+      lastStream = text.slice(streamAt, quote);
+      lastAfter = lastStream + RECORD_AFTER_STREAM;
+    }
+    const recordAt = streamAt + lastAfter.length;
+    if (recordAt >= to) return undefined;
+    return { message: undefined, text, ascii, start: from, end: to, stream: lastStream, recordAt, line, onReplaced };
+  };
   let lineNumber = 0;
   // Pieces of a line that spans chunks; joined once, so a line of many MB costs linear time.
   let pending: Buffer[] = [];
   for await (const chunk of input.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer | string>) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-    const batch: NumberedMessage[] = [];
+    const batch: (NumberedMessage | RecordLine)[] = [];
     try {
       let start = 0;
       const first = bytes.indexOf(NEWLINE);
@@ -75,11 +155,19 @@ export async function* readMessageBatches(
         if (isUtf8(whole)) {
           // The usual chunk: its complete lines decoded in one call, then split as text.
           const text = whole.toString('utf8');
+          const ascii = text.length === whole.length ? whole : undefined;
+          // Where the next special character is (text.length: none): lines before it may be RecordLines.
+          let special = -1;
           for (let from = 0; from <= text.length;) {
             let to = text.indexOf('\n', from);
             if (to === -1) to = text.length;
             lineNumber += 1;
-            const message = parseText(text.slice(from, to), lineNumber, 0, onReplaced);
+            if (recordLines && special < from) {
+              SPECIAL.lastIndex = from;
+              special = SPECIAL.exec(text)?.index ?? text.length;
+            }
+            const record = recordLines && special >= to ? recordLine(text, from, to, lineNumber, ascii) : undefined;
+            const message = record ?? parseText(text.slice(from, to), lineNumber, 0, onReplaced);
             if (message) batch.push(message);
             from = to + 1;
           }

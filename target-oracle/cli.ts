@@ -10,7 +10,7 @@ import {
   packageVersion,
   parseArgs,
   printInfoIfAsked,
-  readMessageBatches,
+  readRecordBatches,
   runCli,
   secretValues,
   type CliContext,
@@ -82,7 +82,7 @@ async function main(ctx: CliContext): Promise<void | typeof INFO_ONLY> {
     const run = runTarget({
       config: target,
       dialect,
-      messages: readMessageBatches(ctx.stdin, { onReplaced: (replaced) => repairs.add(replaced) }),
+      messages: readRecordBatches(ctx.stdin, { onReplaced: (replaced) => repairs.add(replaced) }),
       logger: ctx.logger,
       metrics,
       signal: ctx.signal,

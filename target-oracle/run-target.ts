@@ -1,8 +1,10 @@
 import {
+  parseRecordLine,
   ProtocolError,
   type Logger,
   type Metrics,
   type NumberedMessage,
+  type RecordLine,
   type RecordMessage,
   type SchemaMessage,
 } from '../singer/index.js';
@@ -21,8 +23,11 @@ import { VersionActivation } from './version-activation.js';
 export interface RunTargetOptions {
   config: TargetConfig;
   dialect: Dialect;
-  /** The input, a batch of messages at a time (singer's readMessageBatches). */
-  messages: AsyncIterable<readonly NumberedMessage[]>;
+  /**
+   * The input, a batch of messages at a time (singer's readMessageBatches, or readRecordBatches: its plain RECORD
+   * lines are decoded by their stream's sink, the others parsed as the reader would).
+   */
+  messages: AsyncIterable<readonly (NumberedMessage | RecordLine)[]>;
   logger: Logger;
   metrics: Metrics;
   /** Aborted on SIGTERM/SIGINT: stop reading, flush, commit, yield the state, return. */
@@ -96,6 +101,19 @@ export async function* runTarget(options: RunTargetOptions): AsyncGenerator<unkn
     const sink = sinks.get(message.stream);
     if (!sink) throw new ProtocolError('RECORD before its SCHEMA', { line, stream: message.stream });
     sink.add(message, line, now(), metadata, logger);
+    return buffered(sink);
+  }
+
+  /** A RECORD line its sink decodes, else parsed and handled as any message; true when a batch is full. */
+  function onRecordLine(record: RecordLine): boolean | NumberedMessage {
+    const sink = sinks.get(record.stream);
+    if (sink?.addLine(record, now)) return buffered(sink);
+    const parsed = parseRecordLine(record);
+    // A key given twice may have made it another message: JSON.parse keeps the last.
+    return parsed.message.type === 'RECORD' ? onRecord(parsed.message, parsed.line) : parsed;
+  }
+
+  function buffered(sink: StreamSink): boolean {
     scheduler.recordBuffered(config.maxBatchAgeSeconds);
     summary.records += 1;
     return sink.size >= config.batchSizeRows;
@@ -124,9 +142,13 @@ export async function* runTarget(options: RunTargetOptions): AsyncGenerator<unkn
       const event = events.poll() ?? (await events.next());
       switch (event.kind) {
         case 'message': {
-          const { message, line } = event.message;
-          if (message.type !== 'RECORD') yield* onControl(event.message);
-          else if (onRecord(message, line)) yield* scheduler.startFlush('batch_size');
+          const item = event.message;
+          if (item.message === undefined) {
+            const full = onRecordLine(item);
+            if (full === true) yield* scheduler.startFlush('batch_size');
+            else if (full !== false) yield* onControl(full);
+          } else if (item.message.type !== 'RECORD') yield* onControl(item);
+          else if (onRecord(item.message, item.line)) yield* scheduler.startFlush('batch_size');
           break;
         }
         case 'flushed':

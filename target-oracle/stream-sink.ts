@@ -1,6 +1,15 @@
-import { ProtocolError, stringifyJson, type Logger, type RecordMessage, type SchemaMessage } from '../singer/index.js';
+import {
+  ProtocolError,
+  stringifyJson,
+  type JsonSchema,
+  type Logger,
+  type RecordLine,
+  type RecordMessage,
+  type SchemaMessage,
+} from '../singer/index.js';
 import type { Dialect, TableSpec, WriteMode } from './dialect.js';
 import type { LogicalType } from './logical-type.js';
+import { compileRecordLineDecoder, type RecordLineDecoder } from './record-line.js';
 import type { RecordMetadata } from './record-metadata.js';
 import { compileRecordCheck, type RecordCheck } from './record-validator.js';
 import { keyCellProblem } from './row-key.js';
@@ -14,6 +23,7 @@ export interface StreamDesign {
   stream: string;
   /** Canonical text of schema and keys: an identical SCHEMA later changes nothing. */
   schemaText: string;
+  schema: JsonSchema;
   /** The table the schema maps to; the database may hold it wider (see StreamSink's `table`). */
   desired: TableSpec;
   keyProperties: string[];
@@ -46,6 +56,7 @@ export function designStream(
   return {
     stream: message.stream,
     schemaText: schemaTextOf(message),
+    schema: message.schema,
     desired,
     keyProperties: effectiveKeys(shape, config),
     properties: new Set(Object.keys(message.schema.properties ?? {})),
@@ -77,6 +88,8 @@ export class StreamSink {
   readonly #design: StreamDesign;
   readonly #columns: { property: string; type: LogicalType; range: IntegerRange | undefined }[];
   readonly #buffer: StreamBuffer;
+  /** Plain RECORD lines straight to cells (record-line.ts), when the schema allows. */
+  readonly #decodeLine: RecordLineDecoder | undefined;
   /** Indexes of the key columns in a row, with their properties (checked before buffering). */
   readonly #keyCells: { index: number; property: string }[];
   readonly #config: TargetConfig;
@@ -104,6 +117,12 @@ export class StreamSink {
       range: c.range ?? integerRange(design.dialect, c.type),
     }));
     this.#buffer = new StreamBuffer(table, this.mode !== 'append');
+    this.#decodeLine = compileRecordLineDecoder(
+      design.schema,
+      this.#columns,
+      design.keyProperties,
+      config.addRecordMetadata,
+    );
     this.#keyCells = table.keyColumns.map((name) => {
       const index = table.columns.findIndex((c) => c.name === name);
       return { index, property: table.columns[index].property };
@@ -166,6 +185,19 @@ export class StreamSink {
       record._sdc_deleted_at !== null;
     this.#buffer.add(cells, at, deleted);
     this.recordsSinceActivation = true;
+  }
+
+  /**
+   * Buffers the record of a plain RECORD line (singer's RecordLine) decoded straight into cells; false, buffering
+   * nothing, when the line needs the general path (parse it, then `add`), which also reports every problem.
+   */
+  addLine(line: RecordLine, now: () => number): boolean {
+    const cells = this.#decodeLine?.(line.text, line.ascii, line.recordAt, line.end);
+    if (cells === undefined) return false;
+    // No field of `_sdc_deleted_at` or metadata reaches here, and a cell of a plain line holds no NUL.
+    this.#buffer.add(cells, now(), false);
+    this.recordsSinceActivation = true;
+    return true;
   }
 
   /** Hands the buffered rows to a flush and empties the buffer. */

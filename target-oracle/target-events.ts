@@ -1,11 +1,11 @@
-import type { NumberedMessage } from '../singer/index.js';
+import type { NumberedMessage, RecordLine } from '../singer/index.js';
 
 /**
  * What the run reacts to, in one stream: the next input message (or its end), a background flush that settled,
  * the batch growing older than max_batch_age_seconds, and SIGTERM/SIGINT.
  */
 export type TargetEvent =
-  | { kind: 'message'; message: NumberedMessage }
+  | { kind: 'message'; message: NumberedMessage | RecordLine }
   | { kind: 'end' }
   | { kind: 'flushed' }
   | { kind: 'age' }
@@ -25,18 +25,18 @@ const WAKES: readonly Wake[] = ['flushed', 'abort', 'age'];
  * hot path a promise and its reactions per record cost more than the record's own conversion.
  */
 export class TargetEvents {
-  readonly #iterator: AsyncIterator<readonly NumberedMessage[]>;
+  readonly #iterator: AsyncIterator<readonly (NumberedMessage | RecordLine)[]>;
   /** The batch being handed out, and the index of its next message. */
-  #batch: readonly NumberedMessage[] = [];
+  #batch: readonly (NumberedMessage | RecordLine)[] = [];
   #next = 0;
   readonly #signal: AbortSignal | undefined;
   readonly #wakes = new Set<Wake>();
-  #pending: Promise<IteratorResult<readonly NumberedMessage[]>> | undefined;
+  #pending: Promise<IteratorResult<readonly (NumberedMessage | RecordLine)[]>> | undefined;
   #waiter: ((event: TargetEvent) => void) | undefined;
   #ageTimer: NodeJS.Timeout | undefined;
   readonly #onAbort = (): void => this.#wake('abort');
 
-  constructor(messages: AsyncIterable<readonly NumberedMessage[]>, signal?: AbortSignal) {
+  constructor(messages: AsyncIterable<readonly (NumberedMessage | RecordLine)[]>, signal?: AbortSignal) {
     this.#iterator = messages[Symbol.asyncIterator]();
     this.#signal = signal;
     if (signal?.aborted) this.#wakes.add('abort');
