@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # `npm test`: from a fresh clone, installs and builds what the tests need, starts the servers, runs the suites.
 #
-#   npm test                            unit, integration, reliability, then the orchestration tier
+#   npm test                            unit, integration, then reliability with the orchestration tier beside it
 #   TEST_SUITE=unit npm test            only unit tests (no PostgreSQL, no Meltano set up)
 #   TEST_SUITE=integration npm test     only integration tests
 #   TEST_SUITE=reliability npm test     only the fault and hostile-input campaign (tests/reliability)
 #   TEST_SUITE=orchestration npm test   only the orchestration tier (Dagster; docs/scaling.md)
 #   npm test -- --grep tap              extra arguments go to mocha
-#   TEST_JOBS=3 npm test                integration, reliability and orchestration files run at once (default 2; 1 = one by one)
+#   TEST_JOBS=3 npm test                integration, reliability and orchestration files run at once (default 2;
+#                                       1 = one by one; reliability's and orchestration's beside each other)
 #
 # Steps: the installs the suites need start first, in the background (they wait on the network, so they overlap
 # the CPU-bound steps): PostgreSQL 15 on 127.0.0.1 (scripts/pg.sh), Meltano in .cache/meltano-venv
@@ -20,7 +21,8 @@
 # Prettier check and the unit suite, as it is the longest and uses one core), `npm run format:check` (Prettier) and
 # `npm run knip` (files, exports and dependencies nothing uses: knip.jsonc);
 # the suites under c8, whose coverage per folder is printed at the end (scripts/coverage-summary.cjs). Each suite
-# runs with its own empty TMPDIR: anything left in it at the suite's end is named and counted as one failure. The
+# runs with its own empty TMPDIR: anything left in it at the suite's end is named and counted as one failure. With
+# every suite, the orchestration tier runs beside the reliability suite, its output printed after that suite's. The
 # slowest test files of each suite are named after it (scripts/mocha-summary-reporter.cjs). A server this script
 # started is stopped at the end; one already running is left alone. TEST_CHECKS=0 skips ESLint, Prettier and knip (tsc
 # always runs, as the build) and TEST_COVERAGE=0 the coverage (for quick local runs; CI runs everything). The last
@@ -96,14 +98,17 @@ stop_servers() {
   fi
 }
 mocha_pid=""
+orch_pid=""
 on_signal() {
   if [[ -n $mocha_pid ]]; then kill -TERM "$mocha_pid" 2>/dev/null || true; fi
+  if [[ -n $orch_pid ]]; then kill -TERM "$orch_pid" 2>/dev/null || true; fi
   exit "$1"
 }
 # CI reads the closing count line: print one even when setup fails or a signal cuts the run short.
 summary_printed=false
 on_exit() {
   local rc=$?
+  if [[ -n $orch_pid ]]; then kill -TERM "$orch_pid" 2>/dev/null || true; fi
   stop_jobs
   stop_servers
   if [[ -n ${RUN_TMP:-} ]]; then rm -rf "$RUN_TMP"; fi
@@ -348,16 +353,55 @@ if [[ $SUITE != unit ]]; then
   log "servers ready after $((SECONDS - t_wait)) s more"
 fi
 if [[ $SUITE == all || $SUITE == integration ]]; then run_suite integration "$@"; fi
-if [[ $SUITE == all || $SUITE == reliability ]]; then run_suite reliability "$@"; fi
+# The orchestration tier, in the background beside the reliability suite when both run: its files mostly wait (on
+# the Dagster daemon, Python starts, the simulator), and it has its own mocha process, TMPDIR and capture folder.
+# Its output goes to a log printed once the reliability suite has ended, then its counts are added.
+ORCH_LOG="$JOB_LOGS/orchestration-suite.log"
+ORCH_COUNTS="$JOB_LOGS/orchestration-suite.counts"
+start_orchestration() {
+  mkdir -p "$JOB_LOGS"
+  rm -f "$ORCH_COUNTS"
+  (
+    trap - EXIT
+    trap 'on_signal 143' TERM INT
+    passed=0 failed=0 skipped=0
+    run_suite orchestration "$@"
+    printf '%d %d %d\n' "$passed" "$failed" "$skipped" >"$ORCH_COUNTS"
+  ) >"$ORCH_LOG" 2>&1 &
+  orch_pid=$!
+}
+await_orchestration() {
+  local rc=0 p f s
+  wait "$orch_pid" || rc=$?
+  orch_pid=""
+  cat "$ORCH_LOG"
+  if [[ -s $ORCH_COUNTS ]] && read -r p f s <"$ORCH_COUNTS"; then
+    passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+    rm -f "$ORCH_COUNTS"
+  else
+    log "error: the orchestration suite ended (exit $rc) without its counts (counted as 1 failure)"
+    failed=$((failed + 1))
+  fi
+}
+orchestration=false
 # Installing Dagster takes minutes on a fresh machine (a stamp check after), see docs/scaling.md.
 if [[ $SUITE == all || $SUITE == orchestration ]]; then
   if await_job dagster; then
     export DAGSTER_BIN="$CACHE_DIR/dagster-venv/bin/dagster"
-    run_suite orchestration "$@"
+    orchestration=true
   else
     log "error: could not install Dagster (counted as 1 failure)"
     failed=$((failed + 1))
   fi
+fi
+if [[ $SUITE == all ]] && $orchestration; then
+  log "the orchestration tier runs beside the reliability suite; its output follows the reliability suite's"
+  start_orchestration "$@"
+  run_suite reliability "$@"
+  await_orchestration
+else
+  if [[ $SUITE == all || $SUITE == reliability ]]; then run_suite reliability "$@"; fi
+  if $orchestration; then run_suite orchestration "$@"; fi
 fi
 stop_servers
 if [[ $COVERAGE == 1 ]]; then
