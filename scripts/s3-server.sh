@@ -56,7 +56,9 @@ install() {
     log "error: PyPI (or the configured index) cannot be reached; moto not installed"
     exit "$EX_UNREACHABLE"
   fi
-  venv_install "$VENV" "moto[server]==$MOTO_VERSION" >&2 || die "installing moto[server]==$MOTO_VERSION failed"
+  # One server start per run: compiling all of moto's bytecode up front would cost more than it saves (scripts/lib.sh).
+  COMPILE_BYTECODE=0 venv_install "$VENV" "moto[server]==$MOTO_VERSION" >&2 \
+    || die "installing moto[server]==$MOTO_VERSION failed"
   [[ -x $VENV/bin/moto_server ]] || die "moto[server]==$MOTO_VERSION installed no moto_server"
   echo "$want" >"$STAMP"
   log "installed moto $MOTO_VERSION in $VENV"
