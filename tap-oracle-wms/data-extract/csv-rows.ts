@@ -39,20 +39,28 @@ export async function* csvRecords<T>(
   text: Readable,
   recordOf: (header: readonly string[]) => CsvRecord<T>,
 ): AsyncGenerator<T> {
-  // Records as arrays: the parser's own objects cost a defineProperty per field.
-  const parser = parse({ bom: true, info: true, skip_empty_lines: true, record_delimiter: ['\r\n', '\n'] });
-  // The scanner sees each record before the parser gives it out: its nulls wait here, in record order.
+  // Records as arrays: the parser's own objects cost a defineProperty per field. No `info`: it builds two objects
+  // per record, and the scanner gives the line.
+  const parser = parse({ bom: true, skip_empty_lines: true, record_delimiter: ['\r\n', '\n'] });
+  // The scanner sees each record before the parser gives it out: its nulls and line wait here, in record order.
   const pendingNulls: number[][] = [];
-  const escaped = text.pipe(new BackslashQuoteTransform((nullFields) => pendingNulls.push(nullFields)));
+  const pendingLines: number[] = [];
+  const escaped = text.pipe(
+    new BackslashQuoteTransform((nullFields, line) => {
+      pendingNulls.push(nullFields);
+      pendingLines.push(line);
+    }),
+  );
   text.once('error', (error) => escaped.destroy(error));
   escaped.pipe(parser);
   escaped.once('error', (error) => parser.destroy(error));
   try {
     let record: CsvRecord<T> | undefined;
-    for await (const entry of parser as AsyncIterable<{ info: { lines: number }; record: string[] }>) {
+    for await (const fields of parser as AsyncIterable<string[]>) {
       const nulls = pendingNulls.shift() ?? [];
-      if (record === undefined) record = recordOf(entry.record.map((name) => name.trim()));
-      else yield record(entry.record, nulls, entry.info.lines);
+      const line = pendingLines.shift() ?? 0;
+      if (record === undefined) record = recordOf(fields.map((name) => name.trim()));
+      else yield record(fields, nulls, line);
     }
   } catch (error) {
     const csv = error as Partial<CsvError> & { lines?: number };

@@ -63,6 +63,19 @@ describe('Data Extract CSV reader (RFC 4180 plus the \\" and \\\\ escapes; strea
       expect(rows.map((row) => row.line)).to.deep.equal([3, 5, 7, 8]);
     });
 
+  for (const size of [1, 2, 3, 1 << 16])
+    it(`lines count as csv-parse counts them: CR and LF in quoted fields, a lone CR, a last CR (${size}-byte chunks)`, async () => {
+      // The scanner gives each record's line (csv-parse's info.lines, which the reader no longer asks for).
+      const text = 'id,note\r\n1,"a\r\nb"\r\n2,x\ry\r\n\r\n3,"c\nd\\\\"\n4,z\r';
+      const rows = await all(csvRows(chunked(text, size)));
+      expect(rows.map((row) => [row.line, row.values.note])).to.deep.equal([
+        [4, 'a\r\nb'],
+        [6, 'x\ry'],
+        [9, 'c\nd\\'],
+        [10, 'z\r'],
+      ]);
+    });
+
   it('a quote left open fails with the line and without the value', async () => {
     const error = await failure(csvRows(chunked('id,note\n1,"secret value\n', 4)));
     expect(error).to.be.instanceOf(FileFormatError);
