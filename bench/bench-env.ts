@@ -3,6 +3,7 @@
  * `scripts/pg.sh env` prints them), a scratch schema per load, and the machine and load average each figure was
  * taken under (the machine may be shared).
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,16 @@ export const bins = {
   tap: path.join(root, 'bin', 'tap-oracle-wms.js'),
   target: path.join(root, 'bin', 'target-oracle.js'),
 };
+
+/**
+ * The node flags a bin's first line (`#!/usr/bin/env -S node <flags>`) gives it: a bench that starts the bin with
+ * process.execPath passes them too, so it measures the process as meltano runs it.
+ */
+export function shebangFlags(bin: string): string[] {
+  const first = readFileSync(bin, 'utf8').split('\n', 1)[0];
+  const flags = /^#!\/usr\/bin\/env -S node (.+)$/.exec(first)?.[1];
+  return flags === undefined ? [] : flags.split(' ');
+}
 
 export interface PgConnection {
   host: string;

@@ -7,7 +7,7 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startSimulator } from '../wms-simulator/index.js';
-import { bins, root, withScratchSchemas, type PgConnection } from './bench-env.js';
+import { bins, root, shebangFlags, withScratchSchemas, type PgConnection } from './bench-env.js';
 import { assertSucceeded, measure } from './measure.js';
 import { tapConfig } from './pipeline-runs.js';
 
@@ -77,7 +77,11 @@ export async function cpuProfiles(
     );
     assertSucceeded(
       'target (profiled)',
-      await measure(process.execPath, [...profiled(targetDir, bins.target), '--config', targetConfig], { stdin: file }),
+      await measure(
+        process.execPath,
+        [...shebangFlags(bins.target), ...profiled(targetDir, bins.target), '--config', targetConfig],
+        { stdin: file },
+      ),
     );
   });
   return { tap: await hottest(tapDir), target: await hottest(targetDir) };

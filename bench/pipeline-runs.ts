@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { startSimulator } from '../wms-simulator/index.js';
-import { allocationRows, bins, load1, withScratchSchemas, type PgConnection } from './bench-env.js';
+import { allocationRows, bins, load1, shebangFlags, withScratchSchemas, type PgConnection } from './bench-env.js';
 import { assertSucceeded, measure, startMeasured, type Usage } from './measure.js';
 
 export interface ProcessFigure {
@@ -92,7 +92,11 @@ export async function tapAlone(rows: number): Promise<ProcessFigure> {
 /** tap | target, each measured on its own; throws with the failing side's stderr. */
 export async function pipe(tapArgs: string[], targetConfig: string): Promise<{ tap: Usage; target: Usage }> {
   const tap = await startMeasured(process.execPath, [bins.tap, ...tapArgs]);
-  const target = await startMeasured(process.execPath, [bins.target, '--config', targetConfig], { stdin: tap.stdout });
+  const target = await startMeasured(
+    process.execPath,
+    [...shebangFlags(bins.target), bins.target, '--config', targetConfig],
+    { stdin: tap.stdout },
+  );
   target.stdout.resume();
   const [tapUsage, targetUsage] = await Promise.all([tap.usage, target.usage]);
   return { tap: assertSucceeded('tap-oracle-wms', tapUsage), target: assertSucceeded('target-oracle', targetUsage) };

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PROBE } from './allocation-file.js';
-import { allocationRows, bins, load1, root, withScratchSchemas, type PgConnection } from './bench-env.js';
+import { allocationRows, bins, load1, root, shebangFlags, withScratchSchemas, type PgConnection } from './bench-env.js';
 import { assertSucceeded, measure } from './measure.js';
 
 export interface LoadFigure {
@@ -45,7 +45,7 @@ export const OURS: TargetCandidate = {
   target: 'target-oracle (ours)',
   mode: 'default',
   command: process.execPath,
-  args: (config) => [bins.target, '--config', config],
+  args: (config) => [...shebangFlags(bins.target), bins.target, '--config', config],
   config: (c, schema) => ({ dialect: 'postgres', ...c, default_target_schema: schema, batch_size_rows: 10_000 }),
 };
 
