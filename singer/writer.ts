@@ -65,10 +65,10 @@ export class MessageWriter {
   }
 
   /**
-   * Writes lines already encoded, each ending in a newline (a page of RECORDs as one UTF-8 chunk): the caller lets
-   * go of the strings it encoded them from before this waits on 'drain', so a slow reader holds these bytes only.
+   * Writes lines already joined, each ending in a newline (a page of RECORDs as one chunk): the caller lets go of
+   * the strings it joined them from before this waits on 'drain', so a slow reader holds this chunk only.
    */
-  writeLines(chunk: Uint8Array): Promise<void> {
+  writeLines(chunk: string): Promise<void> {
     return this.#send(chunk);
   }
 

@@ -134,8 +134,8 @@ async function readPages(
 
 /** What the loop keeps of a page once its RECORD lines are encoded. */
 interface TakenPage {
-  /** The page's RECORD lines (up to the limit), UTF-8. */
-  chunk: Buffer;
+  /** The page's RECORD lines (up to the limit), joined. */
+  chunk: string;
   /** Rows in `chunk`. */
   rows: number;
   /** Rows the page held (a short page in mid-listing is told by it). */
