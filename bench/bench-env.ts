@@ -4,6 +4,7 @@
  * taken under (the machine may be shared).
  */
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,4 +81,14 @@ export function machine(): string {
 /** The 1-minute load average, to two decimals. */
 export function load1(): number {
   return Math.round(os.loadavg()[0] * 100) / 100;
+}
+
+/** Runs `use` with a new directory under the system's temporary one, removed afterwards whatever happens. */
+export async function withTempDir<T>(prefix: string, use: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  try {
+    return await use(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -3,11 +3,10 @@
  * (`node --cpu-prof bin/…`: the real bins, unchanged), summarised as the ten functions with the most
  * self time. Profiling slows a process down: these runs give shares, never rates.
  */
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startSimulator } from '../wms-simulator/index.js';
-import { bins, root, shebangFlags, withScratchSchemas, type PgConnection } from './bench-env.js';
+import { bins, root, shebangFlags, withScratchSchemas, withTempDir, type PgConnection } from './bench-env.js';
 import { assertSucceeded, measure } from './measure.js';
 import { tapConfig } from './pipeline-runs.js';
 
@@ -56,33 +55,34 @@ export async function cpuProfiles(
   file: string,
   rows: number,
 ): Promise<{ tap: HotFunction[]; target: HotFunction[] }> {
-  const scratch = await mkdtemp(path.join(os.tmpdir(), 'bench-prof-'));
-  const tapDir = path.join(scratch, 'tap');
-  const targetDir = path.join(scratch, 'target');
-  const sim = await startSimulator({ port: 0, rows: { allocation: rows } });
-  try {
-    const config = await tapConfig(scratch, sim.baseUrl);
-    assertSucceeded(
-      'tap (profiled)',
-      await measure(process.execPath, [...profiled(tapDir, bins.tap), '--config', config]),
-    );
-  } finally {
-    await sim.close();
-  }
-  await withScratchSchemas(connection, async (_client, schemaFor) => {
-    const targetConfig = path.join(scratch, 'target.json');
-    await writeFile(
-      targetConfig,
-      JSON.stringify({ dialect: 'postgres', ...connection, default_target_schema: await schemaFor('profile') }),
-    );
-    assertSucceeded(
-      'target (profiled)',
-      await measure(
-        process.execPath,
-        [...shebangFlags(bins.target), ...profiled(targetDir, bins.target), '--config', targetConfig],
-        { stdin: file },
-      ),
-    );
+  return withTempDir('bench-prof-', async (scratch) => {
+    const tapDir = path.join(scratch, 'tap');
+    const targetDir = path.join(scratch, 'target');
+    const sim = await startSimulator({ port: 0, rows: { allocation: rows } });
+    try {
+      const config = await tapConfig(scratch, sim.baseUrl);
+      assertSucceeded(
+        'tap (profiled)',
+        await measure(process.execPath, [...profiled(tapDir, bins.tap), '--config', config]),
+      );
+    } finally {
+      await sim.close();
+    }
+    await withScratchSchemas(connection, async (_client, schemaFor) => {
+      const targetConfig = path.join(scratch, 'target.json');
+      await writeFile(
+        targetConfig,
+        JSON.stringify({ dialect: 'postgres', ...connection, default_target_schema: await schemaFor('profile') }),
+      );
+      assertSucceeded(
+        'target (profiled)',
+        await measure(
+          process.execPath,
+          [...shebangFlags(bins.target), ...profiled(targetDir, bins.target), '--config', targetConfig],
+          { stdin: file },
+        ),
+      );
+    });
+    return { tap: await hottest(tapDir), target: await hottest(targetDir) };
   });
-  return { tap: await hottest(tapDir), target: await hottest(targetDir) };
 }

@@ -2,12 +2,19 @@
  * The tap alone, the pair end to end, and the fixed cost of a run, against the WMS simulator started in the bench
  * process (real HTTP on 127.0.0.1, no latency: the figures are the plugins' own cost, not the network's).
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
 import { startSimulator } from '../wms-simulator/index.js';
-import { allocationRows, bins, load1, shebangFlags, withScratchSchemas, type PgConnection } from './bench-env.js';
+import {
+  allocationRows,
+  bins,
+  load1,
+  shebangFlags,
+  withScratchSchemas,
+  withTempDir,
+  type PgConnection,
+} from './bench-env.js';
 import { assertSucceeded, measure, startMeasured, type Usage } from './measure.js';
 
 export interface ProcessFigure {
@@ -58,35 +65,36 @@ export async function tapConfig(dir: string, baseUrl: string, extra: Record<stri
 
 /** The tap's full sync of `rows` allocations, its stdout counted and discarded. */
 export async function tapAlone(rows: number): Promise<ProcessFigure> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-tap-'));
-  const sim = await startSimulator({ port: 0, rows: { allocation: rows } });
-  try {
-    const config = await tapConfig(dir, sim.baseUrl);
-    let records = 0;
-    let tail = '';
-    const before = load1();
-    const usage = assertSucceeded(
-      'tap-oracle-wms',
-      await measure(process.execPath, [bins.tap, '--config', config], {
-        onStdout: (chunk) => {
-          const lines = (tail + chunk.toString('latin1')).split('\n');
-          tail = lines.pop() ?? '';
-          for (const line of lines) if (line.startsWith('{"type":"RECORD"')) records += 1;
-        },
-      }),
-    );
-    if (records !== rows) throw new Error(`the tap wrote ${records} RECORDs, expected ${rows}`);
-    return {
-      rows,
-      rowsPerSecond: Math.round(rows / usage.wallSeconds),
-      cpuMicrosPerRow: perRow(usage, rows),
-      peakRssMb: Math.round(usage.peakRssMb),
-      wallSeconds: usage.wallSeconds,
-      load1: Math.max(before, load1()),
-    };
-  } finally {
-    await sim.close();
-  }
+  return withTempDir('bench-tap-', async (dir) => {
+    const sim = await startSimulator({ port: 0, rows: { allocation: rows } });
+    try {
+      const config = await tapConfig(dir, sim.baseUrl);
+      let records = 0;
+      let tail = '';
+      const before = load1();
+      const usage = assertSucceeded(
+        'tap-oracle-wms',
+        await measure(process.execPath, [bins.tap, '--config', config], {
+          onStdout: (chunk) => {
+            const lines = (tail + chunk.toString('latin1')).split('\n');
+            tail = lines.pop() ?? '';
+            for (const line of lines) if (line.startsWith('{"type":"RECORD"')) records += 1;
+          },
+        }),
+      );
+      if (records !== rows) throw new Error(`the tap wrote ${records} RECORDs, expected ${rows}`);
+      return {
+        rows,
+        rowsPerSecond: Math.round(rows / usage.wallSeconds),
+        cpuMicrosPerRow: perRow(usage, rows),
+        peakRssMb: Math.round(usage.peakRssMb),
+        wallSeconds: usage.wallSeconds,
+        load1: Math.max(before, load1()),
+      };
+    } finally {
+      await sim.close();
+    }
+  });
 }
 
 /** tap | target, each measured on its own; throws with the failing side's stderr. */
@@ -134,59 +142,61 @@ export async function measuredPair(
 
 /** simulator → tap → target → PostgreSQL for each row count, every row checked in. */
 export async function pairScaling(connection: PgConnection, sizes: number[]): Promise<PairFigure[]> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-pair-'));
-  const figures: PairFigure[] = [];
-  await withScratchSchemas(connection, async (client, schemaFor) => {
-    for (const rows of sizes) {
-      const sim = await startSimulator({ port: 0, rows: { allocation: rows } });
-      try {
-        const schema = await schemaFor(`pair_${rows}`);
-        const tapArgs = ['--config', await tapConfig(dir, sim.baseUrl)];
-        figures.push(await measuredPair(connection, client, dir, schema, tapArgs, rows, 'the pair'));
-      } finally {
-        await sim.close();
+  return withTempDir('bench-pair-', async (dir) => {
+    const figures: PairFigure[] = [];
+    await withScratchSchemas(connection, async (client, schemaFor) => {
+      for (const rows of sizes) {
+        const sim = await startSimulator({ port: 0, rows: { allocation: rows } });
+        try {
+          const schema = await schemaFor(`pair_${rows}`);
+          const tapArgs = ['--config', await tapConfig(dir, sim.baseUrl)];
+          figures.push(await measuredPair(connection, client, dir, schema, tapArgs, rows, 'the pair'));
+        } finally {
+          await sim.close();
+        }
       }
-    }
+    });
+    return figures;
   });
-  return figures;
 }
 
 /** Start-up, cached discovery and a 1-row incremental run. */
 export async function fixedCost(connection: PgConnection): Promise<FixedCostFigure> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-fixed-'));
-  const sim = await startSimulator({ port: 0, rows: { allocation: 1 } });
-  try {
-    const version = assertSucceeded('tap --version', await measure(process.execPath, [bins.tap, '--version']));
-    const cached = {
-      catalog_cache_dir: path.join(dir, 'catalogs'),
-      enable_incremental: true,
-      start_date: '2000-01-01T00:00:00Z',
-    };
-    const config = await tapConfig(dir, sim.baseUrl, cached);
-    // The first discovery fills the cache; the second is the one every scheduled run pays.
-    assertSucceeded('tap --discover', await measure(process.execPath, [bins.tap, '--config', config, '--discover']));
-    const discovery = assertSucceeded(
-      'tap --discover (cached)',
-      await measure(process.execPath, [bins.tap, '--config', config, '--discover']),
-    );
-    const oneRow = await withScratchSchemas(connection, async (client, schemaFor) => {
-      const schema = await schemaFor('one_row');
-      const targetConfig = path.join(dir, 'target.json');
-      await writeFile(
-        targetConfig,
-        JSON.stringify({ dialect: 'postgres', ...connection, default_target_schema: schema }),
+  return withTempDir('bench-fixed-', async (dir) => {
+    const sim = await startSimulator({ port: 0, rows: { allocation: 1 } });
+    try {
+      const version = assertSucceeded('tap --version', await measure(process.execPath, [bins.tap, '--version']));
+      const cached = {
+        catalog_cache_dir: path.join(dir, 'catalogs'),
+        enable_incremental: true,
+        start_date: '2000-01-01T00:00:00Z',
+      };
+      const config = await tapConfig(dir, sim.baseUrl, cached);
+      // The first discovery fills the cache; the second is the one every scheduled run pays.
+      assertSucceeded('tap --discover', await measure(process.execPath, [bins.tap, '--config', config, '--discover']));
+      const discovery = assertSucceeded(
+        'tap --discover (cached)',
+        await measure(process.execPath, [bins.tap, '--config', config, '--discover']),
       );
-      const run = await pipe(['--config', config], targetConfig);
-      const count = await allocationRows(client, schema);
-      if (count !== 1) throw new Error(`the 1-row run loaded ${count} rows`);
-      return Math.max(run.tap.wallSeconds, run.target.wallSeconds);
-    });
-    return {
-      processStartSeconds: version.wallSeconds,
-      cachedDiscoverySeconds: discovery.wallSeconds,
-      oneRowRunSeconds: oneRow,
-    };
-  } finally {
-    await sim.close();
-  }
+      const oneRow = await withScratchSchemas(connection, async (client, schemaFor) => {
+        const schema = await schemaFor('one_row');
+        const targetConfig = path.join(dir, 'target.json');
+        await writeFile(
+          targetConfig,
+          JSON.stringify({ dialect: 'postgres', ...connection, default_target_schema: schema }),
+        );
+        const run = await pipe(['--config', config], targetConfig);
+        const count = await allocationRows(client, schema);
+        if (count !== 1) throw new Error(`the 1-row run loaded ${count} rows`);
+        return Math.max(run.tap.wallSeconds, run.target.wallSeconds);
+      });
+      return {
+        processStartSeconds: version.wallSeconds,
+        cachedDiscoverySeconds: discovery.wallSeconds,
+        oneRowRunSeconds: oneRow,
+      };
+    } finally {
+      await sim.close();
+    }
+  });
 }
