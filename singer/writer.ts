@@ -72,7 +72,7 @@ export class MessageWriter {
     return this.#send(chunk);
   }
 
-  async #send(data: string | Uint8Array): Promise<void> {
+  async #send(data: string): Promise<void> {
     if (this.#closedError) throw this.#closedError;
     this.#written += 1;
     if (!this.#corked) {
