@@ -15,8 +15,9 @@ import { canonicalTimestamp, type Cell, type IntegerRange } from './values.js';
  * Declined: a backslash or control character anywhere in the line (escapes, invalid JSON), whitespace between
  * tokens, a field the schema lacks or one given twice, nested values, a number with an exponent, an integer of 16+
  * digits, a negative zero, a decimal below 1e-6 written with 15 or fewer digits, a value whose JSON type the schema refuses,
- * a string over its maxLength, a date-time the general parse refuses, a missing or null key property, and after
- * the record anything but `"time_extracted"` (a string) and `"version"` (an integer).
+ * a string over its maxLength, an integer outside its minimum/maximum, a date-time the general parse refuses, a
+ * missing or null key property, and after the record anything but `"time_extracted"` (a string) and `"version"`
+ * (an integer).
  */
 export type RecordLineDecoder = (
   text: string,
@@ -39,6 +40,9 @@ interface LineField {
   kind: number;
   nullable: boolean;
   maxLength: number;
+  /** An integer's JSON Schema bounds (the tap gives some, e.g. allocation's task_seq_nbr); ±Infinity when none. */
+  minimum: number;
+  maximum: number;
   /** Index of its cell in a row. */
   cell: number;
 }
@@ -50,9 +54,22 @@ export interface LineColumn {
   range: IntegerRange | undefined;
 }
 
-/** Keywords that leave a schema's validation to the checks below (ajv ignores formats: validateFormats false). */
-const SCHEMA_KEYWORDS = new Set(['type', 'properties', '$schema', '$id', 'key_properties', 'description', 'title']);
-const PROPERTY_KEYWORDS = new Set(['type', 'format', 'maxLength', 'description', 'title']);
+/**
+ * Keywords that leave a schema's validation to the checks below (ajv ignores formats: validateFormats false). A
+ * boolean additionalProperties asks nothing more of a line the decoder takes, since a field the schema lacks is
+ * declined; every stream the tap discovers has `additionalProperties: false`.
+ */
+const SCHEMA_KEYWORDS = new Set([
+  'type',
+  'properties',
+  'additionalProperties',
+  '$schema',
+  '$id',
+  'key_properties',
+  'description',
+  'title',
+]);
+const PROPERTY_KEYWORDS = new Set(['type', 'format', 'maxLength', 'minimum', 'maximum', 'description', 'title']);
 
 /** The kind a property's JSON type and format load as, or undefined when the decoder does not handle it. */
 function fieldKind(type: string, format: unknown): number | undefined {
@@ -86,7 +103,7 @@ function lineField(name: string, schema: unknown, columns: readonly LineColumn[]
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return undefined;
   if (name.startsWith('_sdc_') || name === '__proto__') return undefined;
   if (Object.keys(schema).some((keyword) => !PROPERTY_KEYWORDS.has(keyword))) return undefined;
-  const { type, format, maxLength } = schema as JsonSchema;
+  const { type, format, maxLength, minimum, maximum } = schema as JsonSchema;
   const types = Array.isArray(type) ? type : [type];
   if (!types.every((t) => typeof t === 'string')) return undefined;
   const valueTypes = types.filter((t) => t !== 'null');
@@ -94,6 +111,9 @@ function lineField(name: string, schema: unknown, columns: readonly LineColumn[]
   const kind = fieldKind(valueTypes[0], format);
   if (kind === undefined) return undefined;
   if (maxLength !== undefined && (kind !== STRING || !Number.isInteger(maxLength) || maxLength < 0)) return undefined;
+  // Bounds are checked on integers only: an integer the decoder takes has 15 digits at most, so Number() is exact.
+  const bounded = minimum !== undefined || maximum !== undefined;
+  if (bounded && (kind !== INTEGER || !isFiniteOrAbsent(minimum) || !isFiniteOrAbsent(maximum))) return undefined;
   const cell = columns.findIndex((column) => column.property === name);
   if (cell === -1) return undefined;
   const column = columns[cell];
@@ -102,12 +122,25 @@ function lineField(name: string, schema: unknown, columns: readonly LineColumn[]
   const codes: number[] = [];
   for (let index = 0; index < name.length; index += 1) codes.push(name.charCodeAt(index));
   codes.push(0x22);
-  return { name, codes, kind, nullable: types.includes('null'), maxLength: maxLength ?? Infinity, cell };
+  return {
+    name,
+    codes,
+    kind,
+    nullable: types.includes('null'),
+    maxLength: maxLength ?? Infinity,
+    minimum: minimum ?? -Infinity,
+    maximum: maximum ?? Infinity,
+    cell,
+  };
+}
+
+function isFiniteOrAbsent(bound: unknown): boolean {
+  return bound === undefined || (typeof bound === 'number' && Number.isFinite(bound));
 }
 
 /**
  * The decoder for a stream, or undefined when its schema or table needs the general path for every record (record
- * metadata columns, keywords beyond type/format/maxLength, several types, objects and arrays, integer columns
+ * metadata columns, keywords beyond type/format/maxLength/minimum/maximum and a boolean additionalProperties, several types, objects and arrays, integer columns
  * narrower than the safe integers).
  */
 export function compileRecordLineDecoder(
@@ -119,6 +152,7 @@ export function compileRecordLineDecoder(
   if (addRecordMetadata) return undefined;
   if (Object.keys(schema).some((keyword) => !SCHEMA_KEYWORDS.has(keyword))) return undefined;
   if (schema.type !== undefined && schema.type !== 'object') return undefined;
+  if (schema.additionalProperties !== undefined && typeof schema.additionalProperties !== 'boolean') return undefined;
   const properties = schema.properties;
   if (typeof properties !== 'object' || properties === null) return undefined;
   const fields: LineField[] = [];
@@ -186,6 +220,7 @@ export function compileRecordLineDecoder(
           const close = numberEnd(text, at);
           if (close === -1) return undefined;
           cell = numberCell(field.kind, text, ascii, at, close);
+          if (cell !== undefined && cell !== null && !withinBounds(field, cell)) return undefined;
           at = close;
         }
         if (cell === undefined) return undefined;
@@ -199,6 +234,13 @@ export function compileRecordLineDecoder(
     for (const index of keyCells) if (cells[index] === null) return undefined;
     return cells;
   };
+}
+
+/** Whether a number cell is within its field's minimum and maximum (only integers have bounds; see lineField). */
+function withinBounds(field: LineField, cell: string): boolean {
+  if (field.minimum === -Infinity && field.maximum === Infinity) return true;
+  const value = Number(cell);
+  return value >= field.minimum && value <= field.maximum;
 }
 
 const NULL = [0x6e, 0x75, 0x6c, 0x6c];

@@ -249,7 +249,11 @@ describe('target plain RECORD lines (record-line.ts) against the general path', 
     const variants: [string, object, Record<string, unknown>][] = [
       ['record metadata', SCHEMA, { add_record_metadata: true }],
       ['a required list', { ...SCHEMA, schema: { ...SCHEMA.schema, required: ['note'] } }, {}],
-      ['additionalProperties', { ...SCHEMA, schema: { ...SCHEMA.schema, additionalProperties: false } }, {}],
+      [
+        'an additionalProperties schema',
+        { ...SCHEMA, schema: { ...SCHEMA.schema, additionalProperties: { type: 'string' } } },
+        {},
+      ],
       [
         'a minLength',
         {
@@ -264,8 +268,16 @@ describe('target plain RECORD lines (record-line.ts) against the general path', 
         {},
       ],
       [
-        'a bounded integer',
-        { ...SCHEMA, schema: { type: 'object', properties: { id: { type: 'integer', minimum: 0, maximum: 99 } } } },
+        'a bounded number',
+        {
+          ...SCHEMA,
+          schema: { type: 'object', properties: { id: { type: 'integer' }, note: { type: 'number', minimum: 0 } } },
+        },
+        {},
+      ],
+      [
+        'a bound that is not a number',
+        { ...SCHEMA, schema: { type: 'object', properties: { id: { type: 'integer', minimum: '0' } } } },
         {},
       ],
       [
@@ -278,6 +290,42 @@ describe('target plain RECORD lines (record-line.ts) against the general path', 
       const { fast } = await same([line], overrides, schema);
       assert.equal(fast, 0, name);
     }
+  });
+
+  it('takes the schemas the tap discovers: additionalProperties false, bounded integers', async () => {
+    const schema = {
+      ...SCHEMA,
+      schema: {
+        ...SCHEMA.schema,
+        additionalProperties: false,
+        properties: { ...SCHEMA.schema.properties, count: { type: ['integer', 'null'], minimum: -5, maximum: 99 } },
+      },
+    };
+    const taken = ['-5', '0', '99', 'null'].map((count, index) =>
+      recordLine(`{"id":${index + 1},"count":${count},"note":"x"}`),
+    );
+    const { fast, general } = await same(taken, {}, schema);
+    assert.equal(fast, 4);
+    assert.deepEqual(
+      general.rows.map((row) => row[7]),
+      ['-5', '0', '99', null],
+    );
+    // Outside the bounds, or a field the schema lacks: left to the general path, which refuses them the same way.
+    for (const line of [
+      recordLine('{"id":9,"count":-6}'),
+      recordLine('{"id":9,"count":100}'),
+      recordLine('{"id":9,"count":123456789012345}'),
+      recordLine('{"id":9,"extra":1}'),
+    ]) {
+      const outcome = await same([line], {}, schema);
+      assert.equal(outcome.fast, 0, line);
+      assert.ok(outcome.general.error !== undefined, `the general path accepted ${line}`);
+    }
+    // additionalProperties true: an unknown field is still the general path's to handle (no error there).
+    const open = { ...schema, schema: { ...schema.schema, additionalProperties: true } };
+    const { fast: openFast, general: openGeneral } = await same([recordLine('{"id":9,"extra":1}')], {}, open);
+    assert.equal(openFast, 0);
+    assert.equal(openGeneral.error, undefined);
   });
 
   it('makes the cells of random numbers and instants as the general path does', async () => {
