@@ -4,7 +4,7 @@ import type { Dialect, LoadRequest, LoadStats, TableSpec } from '../../dialect.j
 import { planEvolution, type ExistingType } from '../../evolution.js';
 import type { NamingRules } from '../../names.js';
 import type { SchemaChangePolicy } from '../../settings.js';
-import { digitsRange, INT16, INT32 } from '../../values.js';
+import { digitsRange, INT16, INT32, type Cell } from '../../values.js';
 import { CopyTextEncoder } from './copy-text.js';
 import type { PostgresSession } from './postgres-session.js';
 import * as sql from './postgres-sql.js';
@@ -55,6 +55,9 @@ function existingType(row: Record<string, unknown>): ExistingType {
  */
 const ALREADY_EXISTS = new Set(['23505', '42P06', '42P07', '42701', '42710']);
 const SAVEPOINT = 'target_oracle_ensure_table';
+const FRESH_SAVEPOINT = 'target_oracle_fresh_copy';
+/** unique_violation: a key a COPY straight into a new table brought twice (see `#fresh`). */
+const UNIQUE_VIOLATION = '23505';
 
 /** The PostgreSQL adapter: the core's `Dialect` port over one PostgresSession (its SQL comes from postgres-sql.ts). */
 export class PostgresDialect implements Dialect {
@@ -62,6 +65,14 @@ export class PostgresDialect implements Dialect {
   readonly naming = POSTGRES_NAMING;
   readonly #session: PostgresSession;
   #stages = 0;
+  /**
+   * Tables this run created, by name, while every batch has gone into them by a plain COPY: an upsert into a table
+   * that holds none of the batch's keys is an insert, and a COPY straight in costs PostgreSQL less than half the CPU
+   * of the staging table and INSERT … ON CONFLICT (measured on 200k allocation rows: 7 against 18 µs a row). A key
+   * that is already there ends it: that COPY fails with a unique violation, is rolled back to its savepoint, and the
+   * table takes the staging path from then on (the batch included).
+   */
+  readonly #fresh = new Set<string>();
 
   constructor(session: PostgresSession) {
     this.#session = session;
@@ -102,6 +113,7 @@ export class PostgresDialect implements Dialect {
     const rows = (await session.execute(sql.COLUMNS_SQL, where)).rows ?? [];
     if (rows.length === 0) {
       await dbStep('creating table', () => session.execute(sql.createTableSql(desired)));
+      this.#fresh.add(sql.tableName(desired));
       return desired;
     }
     const existing = new Map(rows.map((row) => [String(row.column_name), existingType(row)]));
@@ -142,12 +154,17 @@ export class PostgresDialect implements Dialect {
       stats.deleted = result.rowsAffected ?? 0;
     }
     if (rows.length === 0) return stats;
-    const encoder = new CopyTextEncoder(table.columns.map((c) => c.type.kind));
-    if (request.mode === 'append') {
+    let encoder = new CopyTextEncoder(table.columns.map((c) => c.type.kind));
+    const copied = request.mode === 'upsert' ? await this.#copyIntoFresh(table, rows, encoder) : undefined;
+    if (copied !== undefined) {
+      stats.inserted = copied;
+    } else if (request.mode === 'append') {
       stats.inserted = await dbStep(`COPY of ${rows.length} rows`, () =>
         session.copyIn(sql.copySql(sql.tableName(table), table), encoder.chunks(rows)),
       );
     } else {
+      // A fresh COPY that was rolled back counted its NULs already.
+      encoder = new CopyTextEncoder(table.columns.map((c) => c.type.kind));
       this.#stages += 1;
       const stage = `target_oracle_stage_${this.#stages}`;
       await dbStep('creating the staging table', () => session.execute(sql.createStageSql(stage, table)));
@@ -165,13 +182,35 @@ export class PostgresDialect implements Dialect {
     return stats;
   }
 
+  /** The rows copied straight into a fresh table, or undefined when the table is not fresh (any more). */
+  async #copyIntoFresh(table: TableSpec, rows: Cell[][], encoder: CopyTextEncoder): Promise<number | undefined> {
+    const name = sql.tableName(table);
+    if (!this.#fresh.has(name)) return undefined;
+    const session = this.#session;
+    await dbStep('setting a savepoint', () => session.execute(`SAVEPOINT ${FRESH_SAVEPOINT}`));
+    try {
+      const copied = await dbStep(`COPY of ${rows.length} rows`, () =>
+        session.copyIn(sql.copySql(name, table), encoder.chunks(rows)),
+      );
+      await dbStep('releasing a savepoint', () => session.execute(`RELEASE SAVEPOINT ${FRESH_SAVEPOINT}`));
+      return copied;
+    } catch (error) {
+      if (errorCode(error) !== UNIQUE_VIOLATION) throw error;
+      await dbStep('rolling back to a savepoint', () => session.execute(`ROLLBACK TO SAVEPOINT ${FRESH_SAVEPOINT}`));
+      this.#fresh.delete(name);
+      return undefined;
+    }
+  }
+
   async dropTable(table: Pick<TableSpec, 'schema' | 'name'>): Promise<void> {
+    this.#fresh.delete(sql.tableName(table));
     await dbStep('dropping a table', () => this.#session.execute(sql.dropTableIfExistsSql(table)));
   }
 
   /** TRUNCATE is transactional in PostgreSQL: readers see the old rows until the COMMIT (they wait for its lock). */
   async replaceFrom(table: TableSpec, shadow: TableSpec): Promise<number> {
     const session = this.#session;
+    this.#fresh.delete(sql.tableName(table));
     await dbStep('truncating for overwrite', () => session.execute(sql.truncateSql(table)));
     const result = await dbStep('copying the overwrite rows', () => session.execute(sql.insertFromSql(table, shadow)));
     return result.rowsAffected ?? 0;
