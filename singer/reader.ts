@@ -22,9 +22,10 @@ export interface ReplacedCharacters {
 
 /**
  * A RECORD line handed out unparsed (readRecordBatches): `text` from `start` to `end` (no line break) opens with
- * `{"type":"RECORD","stream":"<stream>","record":{`, ends with `}` and holds no backslash and no control character
- * (so no escape). The consumer decodes it itself when it can, else parses it with parseRecordLine, which gives what
- * readMessageBatches would have: the same message, the same errors, the same onReplaced call.
+ * `{"type":"RECORD","stream":"<stream>","record":{` (a stream name without backslash or control character) and ends
+ * with `}`. Nothing else of it has been checked: the consumer decodes it itself when it can, declining any escape
+ * or raw control character it meets, else parses it with parseRecordLine, which gives what readMessageBatches would
+ * have: the same message, the same errors, the same onReplaced call.
  */
 export interface RecordLine {
   message: undefined;
@@ -48,9 +49,9 @@ export interface RecordLine {
 /** The opening every RecordLine has, the stream's name after it. */
 export const RECORD_LINE_PREFIX = '{"type":"RECORD","stream":"';
 const RECORD_AFTER_STREAM = '","record":{';
-/** What keeps a line from being a RecordLine: an escape, or a character JSON refuses raw (line breaks excepted). */
+/** What keeps a stream name from being read in place: an escape, or a character JSON refuses raw. */
 // eslint-disable-next-line no-control-regex -- exactly the control characters
-const SPECIAL = /[\\\u0000-\u0009\u000b-\u001f]/g;
+const SPECIAL = /[\\\u0000-\u001f]/;
 
 /** Parses a RecordLine as readMessageBatches parses every line (throws its ProtocolError). */
 export function parseRecordLine(record: RecordLine): NumberedMessage {
@@ -126,6 +127,7 @@ async function* readBatches(
       const quote = text.indexOf('"', streamAt);
       if (quote === -1 || quote >= to || quote === streamAt || !text.startsWith(RECORD_AFTER_STREAM, quote))
         return undefined;
+      if (SPECIAL.test(text.slice(streamAt, quote))) return undefined;
       lastStream = text.slice(streamAt, quote);
       lastAfter = lastStream + RECORD_AFTER_STREAM;
     }
@@ -156,17 +158,11 @@ async function* readBatches(
           // The usual chunk: its complete lines decoded in one call, then split as text.
           const text = whole.toString('utf8');
           const ascii = text.length === whole.length ? whole : undefined;
-          // Where the next special character is (text.length: none): lines before it may be RecordLines.
-          let special = -1;
           for (let from = 0; from <= text.length;) {
             let to = text.indexOf('\n', from);
             if (to === -1) to = text.length;
             lineNumber += 1;
-            if (recordLines && special < from) {
-              SPECIAL.lastIndex = from;
-              special = SPECIAL.exec(text)?.index ?? text.length;
-            }
-            const record = recordLines && special >= to ? recordLine(text, from, to, lineNumber, ascii) : undefined;
+            const record = recordLines ? recordLine(text, from, to, lineNumber, ascii) : undefined;
             const message = record ?? parseText(text.slice(from, to), lineNumber, 0, onReplaced);
             if (message) batch.push(message);
             from = to + 1;

@@ -12,7 +12,8 @@ import { canonicalTimestamp, type Cell, type IntegerRange } from './values.js';
  * what it accepts it turns into the very cells the general path would (tests/unit/target/record-line.test.ts
  * compares the two).
  *
- * Declined: a backslash or control character anywhere in the line (escapes, invalid JSON), whitespace between
+ * Declined: a backslash or control character anywhere in the line (escapes, invalid JSON; the reader leaves them
+ * to this decoder: outside strings, any character out of place declines the line), whitespace between
  * tokens, a field the schema lacks or one given twice, nested values, a number with an exponent, an integer of 16+
  * digits, a negative zero, a decimal below 1e-6 written with 15 or fewer digits, a value whose JSON type the schema refuses,
  * a string over its maxLength, an integer outside its minimum/maximum, a date-time the general parse refuses, a
@@ -101,7 +102,9 @@ const KIND_OF_COLUMN: Record<number, LogicalType['kind']> = {
 /** One property's field, or undefined when its schema or column is beyond the decoder. */
 function lineField(name: string, schema: unknown, columns: readonly LineColumn[]): LineField | undefined {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return undefined;
-  if (name.startsWith('_sdc_') || name === '__proto__') return undefined;
+  // A key is matched in place against its characters, so a name that JSON must escape is left to the general path.
+  if (name.startsWith('_sdc_') || name === '__proto__' || stringEnd(`${name}"`, 0, name.length + 1) !== name.length)
+    return undefined;
   if (Object.keys(schema).some((keyword) => !PROPERTY_KEYWORDS.has(keyword))) return undefined;
   const { type, format, maxLength, minimum, maximum } = schema as JsonSchema;
   const types = Array.isArray(type) ? type : [type];
@@ -186,8 +189,8 @@ export function compileRecordLineDecoder(
         let slot: number | undefined = expected < fields.length ? expected : undefined;
         let keyEnd = slot === undefined ? -1 : matchKey(text, at + 1, fields[slot].codes);
         if (keyEnd === -1) {
-          keyEnd = text.indexOf('"', at + 1);
-          if (keyEnd === -1 || keyEnd >= end) return undefined;
+          keyEnd = stringEnd(text, at + 1, end);
+          if (keyEnd === -1) return undefined;
           slot = slots.get(text.slice(at + 1, keyEnd));
         }
         if (slot === undefined || seen[slot] === stamp) return undefined;
@@ -199,9 +202,8 @@ export function compileRecordLineDecoder(
         const code = text.charCodeAt(at);
         let cell: Cell | undefined;
         if (code === 0x22) {
-          let close = at + 1;
-          while (close < end && text.charCodeAt(close) !== 0x22) close += 1;
-          if (close >= end) return undefined;
+          const close = stringEnd(text, at + 1, end);
+          if (close === -1) return undefined;
           cell = stringCell(field, text, ascii, at + 1, close);
           at = close + 1;
         } else if (code === 0x6e) {
@@ -246,6 +248,20 @@ function withinBounds(field: LineField, cell: string): boolean {
 const NULL = [0x6e, 0x75, 0x6c, 0x6c];
 const TRUE = [0x74, 0x72, 0x75, 0x65];
 const FALSE = [0x66, 0x61, 0x6c, 0x73, 0x65];
+
+/**
+ * The index of the quote that closes the string whose characters start at `at`, or -1 when the line ends first or
+ * the string holds a backslash (an escape) or a control character (which JSON refuses raw): the reader hands lines
+ * over unchecked, so this is where they are found.
+ */
+function stringEnd(text: string, at: number, end: number): number {
+  for (; at < end; at += 1) {
+    const code = text.charCodeAt(at);
+    if (code === 0x22) return at;
+    if (code === 0x5c || code < 0x20) return -1;
+  }
+  return -1;
+}
 
 /** Whether the characters at `at` are `word`. */
 function isWord(text: string, at: number, word: readonly number[]): boolean {
@@ -407,8 +423,8 @@ function plainTrailer(text: string, at: number, end: number): boolean {
   while (at < last) {
     if (text.charCodeAt(at) !== 0x2c) return false;
     if (!extracted && text.startsWith('"time_extracted":"', at + 1)) {
-      const close = text.indexOf('"', at + 19);
-      if (close === -1 || close >= end) return false;
+      const close = stringEnd(text, at + 19, end);
+      if (close === -1) return false;
       extracted = true;
       at = close + 1;
     } else if (!version && text.startsWith('"version":', at + 1)) {

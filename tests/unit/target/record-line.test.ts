@@ -172,6 +172,14 @@ describe('target plain RECORD lines (record-line.ts) against the general path', 
     ['a lone surrogate escape', recordLine('{"id":1,"note":"\\ud800"}')],
     ['an escaped NUL', recordLine('{"id":1,"note":"\\u0000"}')],
     ['a raw tab (invalid JSON)', recordLine('{"id":1,"note":"a\tb"}')],
+    ['a raw NUL (invalid JSON)', recordLine('{"id":1,"note":"a\u0000b"}')],
+    ['a raw control character in a key', recordLine('{"id":1,"no\u0001te":"x"}')],
+    ['a backslash in a key', recordLine('{"id":1,"no\\u0074e":"x"}')],
+    ['a raw tab between tokens', recordLine('{"id":1,\t"note":"x"}')],
+    ['a raw tab in time_extracted', recordLine('{"id":1}', ',"time_extracted":"2024\t"')],
+    ['an escape in time_extracted', recordLine('{"id":1}', ',"time_extracted":"\\u0032024-01-01T00:00:00Z"')],
+    ['an escape in the stream name', '{"type":"RECORD","stream":"allo\\u0063ation","record":{"id":1}}'],
+    ['a raw control character in the stream name', '{"type":"RECORD","stream":"allocation\u0001","record":{"id":1}}'],
     ['whitespace between tokens', recordLine('{"id": 1}')],
     ['a duplicate key', recordLine('{"id":1,"note":"a","note":"b"}')],
     ['a duplicate key (number)', recordLine('{"id":1,"id":2}')],
@@ -221,6 +229,14 @@ describe('target plain RECORD lines (record-line.ts) against the general path', 
       await same([recordLine('{"id":100}'), line, recordLine('{"id":101}')]);
     });
   }
+
+  it('leaves a raw control character in a key the schema names to the general path (JSON refuses it raw)', async () => {
+    const properties = { id: { type: 'integer' }, 'a\u0001b': { type: ['string', 'null'] } };
+    const schema = { ...SCHEMA, schema: { type: 'object', properties } };
+    const { fast, general } = await same([recordLine('{"id":1,"a\u0001b":"x"}')], {}, schema);
+    assert.equal(fast, 0);
+    assert.ok(general.error !== undefined, 'JSON.parse took a raw control character');
+  });
 
   it('keeps the general validation when validate_records is off', async () => {
     for (const [, line] of declined) await same([line], { validate_records: false });
