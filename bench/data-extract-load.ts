@@ -2,8 +2,10 @@
  * A Data Extract initial load end to end: the simulator writes allocation's rows as Data Extract files (gzip CSV,
  * the documented default 10 MB of text per file) into the S3-compatible server (moto on 127.0.0.1, as the tests use
  * it), then `tap-oracle-wms` (ingest mode, data_extract.store s3) | `target-oracle` → PostgreSQL, every row checked
- * in. Writing the files is WMS's work, not ours: it is timed on its own and left out of the load's rows/s. Each size
- * gets a bucket of its own, emptied and dropped afterwards (moto keeps objects in memory).
+ * in. Writing the files is WMS's work, not ours: it is timed on its own and left out of the load's rows/s; the
+ * simulator that wrote them (in the bench's process) is closed before the load, and the tap's API calls (discovery)
+ * go to a simulator child process whose CPU is measured beside PostgreSQL's and moto's. Each size gets a bucket of
+ * its own, emptied and dropped afterwards (moto keeps objects in memory).
  */
 import {
   CreateBucketCommand,
@@ -16,9 +18,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { S3Store } from '../tap-oracle-wms/index.js';
-import { startSimulator } from '../wms-simulator/index.js';
+import { startSimulator, type RunningSimulator } from '../wms-simulator/index.js';
 import { withScratchSchemas, type PgConnection } from './bench-env.js';
 import { measuredPair, tapConfig, type PairFigure } from './pipeline-runs.js';
+import { objectStorePid, postgresMeter, treeMeter, type ServerMeters } from './process-cpu.js';
+import { startSimulatorProcess, type SimulatorProcess } from './simulator-process.js';
 
 /** The S3-compatible server the bench writes into: scripts/s3-server.sh's `env` (TEST_S3_*). */
 export interface BenchS3 {
@@ -74,17 +78,23 @@ export async function dataExtractScaling(
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const client = new S3Client({ region: REGION, endpoint: s3.endpoint, forcePathStyle: true, credentials });
   const figures: DataExtractFigure[] = [];
+  const motoPid = await objectStorePid(Number(new URL(s3.endpoint).port));
+  const servers: ServerMeters = {
+    ...(await postgresMeter(connection)),
+    ...(motoPid === undefined ? {} : { objectStore: treeMeter(motoPid) }),
+  };
   try {
     await withScratchSchemas(connection, async (pgClient, schemaFor) => {
       for (const rows of sizes) {
         const bucket = `bench-de-${rows}-${process.pid}`;
         await client.send(new CreateBucketCommand({ Bucket: bucket }));
-        const sim = await startSimulator({ port: 0, rows: { allocation: rows } });
+        let writer: RunningSimulator | undefined = await startSimulator({ port: 0, rows: { allocation: rows } });
+        let sim: SimulatorProcess | undefined;
         try {
           const store = new S3Store({ ...s3, region: REGION, bucket, forcePathStyle: true });
           onStep(`Data Extract ${rows} rows: the simulator writes the files into ${store.description}`);
           const writeStart = process.hrtime.bigint();
-          const exported = await sim.writeDataExtract(store, {
+          const exported = await writer.writeDataExtract(store, {
             entity: 'allocation',
             format: 'csv',
             compressed: true,
@@ -98,6 +108,9 @@ export async function dataExtractScaling(
             `Data Extract ${rows} rows: ${exported.files.length} file(s) in ${writeSeconds.toFixed(1)} s; tap | target`,
           );
 
+          await writer.close();
+          writer = undefined;
+          sim = await startSimulatorProcess(rows);
           const schema = await schemaFor(`de_${rows}`);
           const config = await tapConfig(dir, sim.baseUrl, {
             data_extract: {
@@ -120,6 +133,7 @@ export async function dataExtractScaling(
             ['--config', config],
             rows,
             'the Data Extract load',
+            { simulator: sim.cpu, ...servers },
           );
           figures.push({
             ...pair,
@@ -131,7 +145,8 @@ export async function dataExtractScaling(
           // The table is counted: drop it now, so the largest size does not hold every smaller one's rows too.
           await pgClient.query(`DROP SCHEMA "${schema}" CASCADE`);
         } finally {
-          await sim.close();
+          await writer?.close();
+          await sim?.close();
           await dropBucket(client, bucket);
         }
       }

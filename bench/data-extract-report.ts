@@ -3,6 +3,7 @@
  * peak RSS flat as the row count grows) and its Markdown table.
  */
 import type { DataExtractFigure } from './data-extract-load.js';
+import { cpuSum, SERVER_CPU_NOTE, serverCpu } from './cpu-columns.js';
 
 export type DataExtractSection = { fileMb: number; figures: DataExtractFigure[] } | { skipped: string };
 
@@ -70,13 +71,16 @@ export function dataExtractMarkdown(section: DataExtractSection | undefined): st
     `allocation rows as gzip CSV files of ${section.fileMb} MB of text each (Data Extract's default size), in the`,
     'S3-compatible server moto on 127.0.0.1 (in memory; not AWS, OCI or GCS). "write s" is the simulator writing the',
     "files (WMS's work, not in rows/s); rows/s and wall s are the tap | target load alone, every row counted in.",
+    "During the load the simulator answers the tap's discovery only.",
     '',
-    '| rows | files | CSV MB | gzip MB | write s | rows/s | wall s | tap µs/row | tap RSS MB | target µs/row | target RSS MB | load |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| rows | files | CSV MB | gzip MB | write s | rows/s | wall s | tap µs/row | tap RSS MB | target µs/row | target RSS MB | simulator µs/row | PostgreSQL µs/row | moto µs/row | sum µs/row | load |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...section.figures.map(
       (f) =>
-        `| ${n(f.rows)} | ${n(f.files)} | ${n(f.textMb)} | ${n(f.storedMb)} | ${f.writeSeconds} | ${n(f.rowsPerSecond)} | ${f.wallSeconds.toFixed(1)} | ${f.tap.cpuMicrosPerRow} | ${f.tap.peakRssMb} | ${f.target.cpuMicrosPerRow} | ${f.target.peakRssMb} | ${f.load1} |`,
+        `| ${n(f.rows)} | ${n(f.files)} | ${n(f.textMb)} | ${n(f.storedMb)} | ${f.writeSeconds} | ${n(f.rowsPerSecond)} | ${f.wallSeconds.toFixed(1)} | ${f.tap.cpuMicrosPerRow} | ${f.tap.peakRssMb} | ${f.target.cpuMicrosPerRow} | ${f.target.peakRssMb} | ${serverCpu(f.servers, 'simulator')} | ${serverCpu(f.servers, 'postgres')} | ${serverCpu(f.servers, 'objectStore')} | ${cpuSum([f.tap.cpuMicrosPerRow, f.target.cpuMicrosPerRow], f.servers)} | ${f.load1} |`,
     ),
+    '',
+    ...SERVER_CPU_NOTE,
     '',
   ];
 }

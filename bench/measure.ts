@@ -93,3 +93,24 @@ export function assertSucceeded(label: string, usage: Usage): Usage {
   if (usage.exitCode !== 0) throw new Error(`${label} exited ${usage.exitCode}:\n${usage.stderrTail}`);
   return usage;
 }
+
+const RECORD_LINE = Buffer.from('\n{"type":"RECORD"');
+
+/**
+ * Counts the lines of a Singer stream that start with `{"type":"RECORD"`, chunk by chunk, on the bytes (no string
+ * is made): a line start is a newline, or the very start of the stream.
+ */
+export class RecordCounter {
+  records = 0;
+  /** The last bytes seen, shorter than the needle: a match may start there and end in the next chunk. */
+  #carry: Buffer = Buffer.from('\n');
+
+  add(chunk: Buffer): void {
+    const keep = RECORD_LINE.length - 1;
+    const head = Buffer.concat([this.#carry, chunk.subarray(0, keep)]);
+    for (let at = head.indexOf(RECORD_LINE); at >= 0 && at < this.#carry.length; at = head.indexOf(RECORD_LINE, at + 1))
+      this.records += 1;
+    for (let at = chunk.indexOf(RECORD_LINE); at >= 0; at = chunk.indexOf(RECORD_LINE, at + 1)) this.records += 1;
+    this.#carry = Buffer.from((chunk.length >= keep ? chunk : Buffer.concat([this.#carry, chunk])).subarray(-keep));
+  }
+}

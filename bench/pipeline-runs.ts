@@ -1,11 +1,12 @@
 /**
- * The tap alone, the pair end to end, and the fixed cost of a run, against the WMS simulator started in the bench
- * process (real HTTP on 127.0.0.1, no latency: the figures are the plugins' own cost, not the network's).
+ * The tap alone, the pair end to end, and the fixed cost of a run, against the WMS simulator in a child process of
+ * its own (real HTTP on 127.0.0.1, no latency: the figures are the plugins' own cost, not the network's). Besides the
+ * tap's and the target's CPU (GNU time), a load is charged with the CPU of the servers it ran against, read from
+ * /proc: the simulator, PostgreSQL and (Data Extract) the object store.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
-import { startSimulator } from '../wms-simulator/index.js';
 import {
   allocationRows,
   bins,
@@ -15,7 +16,9 @@ import {
   withTempDir,
   type PgConnection,
 } from './bench-env.js';
-import { assertSucceeded, measure, startMeasured, type Usage } from './measure.js';
+import { assertSucceeded, measure, RecordCounter, startMeasured, type Usage } from './measure.js';
+import { metered, postgresMeter, type ServerCpu, type ServerMeters } from './process-cpu.js';
+import { startSimulatorProcess } from './simulator-process.js';
 
 export interface ProcessFigure {
   rows: number;
@@ -24,6 +27,7 @@ export interface ProcessFigure {
   peakRssMb: number;
   wallSeconds: number;
   load1: number;
+  servers?: ServerCpu;
 }
 
 export interface PairFigure {
@@ -32,6 +36,7 @@ export interface PairFigure {
   wallSeconds: number;
   tap: { cpuMicrosPerRow: number; peakRssMb: number };
   target: { cpuMicrosPerRow: number; peakRssMb: number };
+  servers?: ServerCpu;
   load1: number;
 }
 
@@ -63,26 +68,21 @@ export async function tapConfig(dir: string, baseUrl: string, extra: Record<stri
   return file;
 }
 
-/** The tap's full sync of `rows` allocations, its stdout counted and discarded. */
+/** The tap's full sync of `rows` allocations, its stdout counted and discarded; the simulator's CPU beside it. */
 export async function tapAlone(rows: number): Promise<ProcessFigure> {
   return withTempDir('bench-tap-', async (dir) => {
-    const sim = await startSimulator({ port: 0, rows: { allocation: rows } });
+    const sim = await startSimulatorProcess(rows);
     try {
       const config = await tapConfig(dir, sim.baseUrl);
-      let records = 0;
-      let tail = '';
+      const counter = new RecordCounter();
       const before = load1();
-      const usage = assertSucceeded(
-        'tap-oracle-wms',
-        await measure(process.execPath, [bins.tap, '--config', config], {
-          onStdout: (chunk) => {
-            const lines = (tail + chunk.toString('latin1')).split('\n');
-            tail = lines.pop() ?? '';
-            for (const line of lines) if (line.startsWith('{"type":"RECORD"')) records += 1;
-          },
-        }),
+      const { result: usage, servers } = await metered({ simulator: sim.cpu }, rows, async () =>
+        assertSucceeded(
+          'tap-oracle-wms',
+          await measure(process.execPath, [bins.tap, '--config', config], { onStdout: (chunk) => counter.add(chunk) }),
+        ),
       );
-      if (records !== rows) throw new Error(`the tap wrote ${records} RECORDs, expected ${rows}`);
+      if (counter.records !== rows) throw new Error(`the tap wrote ${counter.records} RECORDs, expected ${rows}`);
       return {
         rows,
         rowsPerSecond: Math.round(rows / usage.wallSeconds),
@@ -90,6 +90,7 @@ export async function tapAlone(rows: number): Promise<ProcessFigure> {
         peakRssMb: Math.round(usage.peakRssMb),
         wallSeconds: usage.wallSeconds,
         load1: Math.max(before, load1()),
+        servers,
       };
     } finally {
       await sim.close();
@@ -112,7 +113,8 @@ export async function pipe(tapArgs: string[], targetConfig: string): Promise<{ t
 
 /**
  * One tap | target load of `rows` allocation rows into a fresh `schema` of `connection`: every row counted in (a
- * missing row throws, naming `what`), then rows/s over the slower process's wall time, CPU and peak RSS per process.
+ * missing row throws, naming `what`), then rows/s over the slower process's wall time, CPU and peak RSS per process,
+ * and the CPU of each server in `meters` over the load.
  */
 export async function measuredPair(
   connection: PgConnection,
@@ -122,11 +124,12 @@ export async function measuredPair(
   tapArgs: string[],
   rows: number,
   what: string,
+  meters: ServerMeters = {},
 ): Promise<PairFigure> {
   const targetConfig = path.join(dir, `${schema}.json`);
   await writeFile(targetConfig, JSON.stringify({ dialect: 'postgres', ...connection, default_target_schema: schema }));
   const before = load1();
-  const run = await pipe(tapArgs, targetConfig);
+  const { result: run, servers } = await metered(meters, rows, () => pipe(tapArgs, targetConfig));
   const count = await allocationRows(client, schema);
   if (count !== rows) throw new Error(`${what} loaded ${count} rows, expected ${rows}`);
   const wall = Math.max(run.tap.wallSeconds, run.target.wallSeconds);
@@ -136,6 +139,7 @@ export async function measuredPair(
     wallSeconds: wall,
     tap: { cpuMicrosPerRow: perRow(run.tap, rows), peakRssMb: Math.round(run.tap.peakRssMb) },
     target: { cpuMicrosPerRow: perRow(run.target, rows), peakRssMb: Math.round(run.target.peakRssMb) },
+    servers,
     load1: Math.max(before, load1()),
   };
 }
@@ -144,13 +148,15 @@ export async function measuredPair(
 export async function pairScaling(connection: PgConnection, sizes: number[]): Promise<PairFigure[]> {
   return withTempDir('bench-pair-', async (dir) => {
     const figures: PairFigure[] = [];
+    const postgres = await postgresMeter(connection);
     await withScratchSchemas(connection, async (client, schemaFor) => {
       for (const rows of sizes) {
-        const sim = await startSimulator({ port: 0, rows: { allocation: rows } });
+        const sim = await startSimulatorProcess(rows);
         try {
           const schema = await schemaFor(`pair_${rows}`);
           const tapArgs = ['--config', await tapConfig(dir, sim.baseUrl)];
-          figures.push(await measuredPair(connection, client, dir, schema, tapArgs, rows, 'the pair'));
+          const meters = { simulator: sim.cpu, ...postgres };
+          figures.push(await measuredPair(connection, client, dir, schema, tapArgs, rows, 'the pair', meters));
         } finally {
           await sim.close();
         }
@@ -163,7 +169,7 @@ export async function pairScaling(connection: PgConnection, sizes: number[]): Pr
 /** Start-up, cached discovery and a 1-row incremental run. */
 export async function fixedCost(connection: PgConnection): Promise<FixedCostFigure> {
   return withTempDir('bench-fixed-', async (dir) => {
-    const sim = await startSimulator({ port: 0, rows: { allocation: 1 } });
+    const sim = await startSimulatorProcess(1);
     try {
       const version = assertSucceeded('tap --version', await measure(process.execPath, [bins.tap, '--version']));
       const cached = {

@@ -5,6 +5,7 @@
 import type { RoundTripFigure } from './oracle-round-trips.js';
 import type { HotFunction } from './cpu-profile.js';
 import { dataExtractGoals, dataExtractMarkdown, type DataExtractSection } from './data-extract-report.js';
+import { cpuSum, SERVER_CPU_NOTE, serverCpu } from './cpu-columns.js';
 import type { FixedCostFigure, PairFigure, ProcessFigure } from './pipeline-runs.js';
 import type { RangeWorkersFigure } from './range-workers.js';
 import type { LoadFigure, TargetFigure } from './target-side-by-side.js';
@@ -108,8 +109,9 @@ export function markdown(report: BenchReport, chartFile: string): string {
     `- command: \`${report.command}\``,
     `- commit: ${report.commit}`,
     `- machine: ${report.machine}`,
-    '- CPU µs/row is user + system time of the measured process (GNU time) per row; RSS is its peak. "load" is the',
-    '  1-minute load average around the measurement: the machine may be shared, so compare figures within one report.',
+    '- CPU µs/row is user + system time of the measured process (GNU time for the tap and the target, /proc for the',
+    '  servers they run against) per row; RSS is its peak. "load" is the 1-minute load average around the',
+    '  measurement: the machine may be shared, so compare figures within one report.',
     '',
     '## Goals',
     '',
@@ -137,16 +139,18 @@ export function markdown(report: BenchReport, chartFile: string): string {
     '',
     `## tap-oracle-wms alone, ${n(report.tap.rows)} rows from the simulator (no latency)`,
     '',
-    `${n(report.tap.rowsPerSecond)} rows/s, ${report.tap.cpuMicrosPerRow} µs/row, peak RSS ${report.tap.peakRssMb} MB (load ${report.tap.load1})`,
+    `${n(report.tap.rowsPerSecond)} rows/s, ${report.tap.cpuMicrosPerRow} µs/row, peak RSS ${report.tap.peakRssMb} MB (load ${report.tap.load1}); the simulator serving it: ${serverCpu(report.tap.servers, 'simulator')} µs/row`,
     '',
     '## End to end: simulator → tap → target → PostgreSQL',
     '',
-    '| rows | rows/s | wall s | tap µs/row | tap RSS MB | target µs/row | target RSS MB | load |',
-    '|---|---|---|---|---|---|---|---|',
+    '| rows | rows/s | wall s | tap µs/row | tap RSS MB | target µs/row | target RSS MB | simulator µs/row | PostgreSQL µs/row | sum µs/row | load |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...report.pair.map(
       (p) =>
-        `| ${n(p.rows)} | ${n(p.rowsPerSecond)} | ${p.wallSeconds.toFixed(2)} | ${p.tap.cpuMicrosPerRow} | ${p.tap.peakRssMb} | ${p.target.cpuMicrosPerRow} | ${p.target.peakRssMb} | ${p.load1} |`,
+        `| ${n(p.rows)} | ${n(p.rowsPerSecond)} | ${p.wallSeconds.toFixed(2)} | ${p.tap.cpuMicrosPerRow} | ${p.tap.peakRssMb} | ${p.target.cpuMicrosPerRow} | ${p.target.peakRssMb} | ${serverCpu(p.servers, 'simulator')} | ${serverCpu(p.servers, 'postgres')} | ${cpuSum([p.tap.cpuMicrosPerRow, p.target.cpuMicrosPerRow], p.servers)} | ${p.load1} |`,
     ),
+    '',
+    ...SERVER_CPU_NOTE,
     '',
     '## Fixed cost per run',
     '',

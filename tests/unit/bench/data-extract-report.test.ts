@@ -57,9 +57,20 @@ describe('bench report: the Data Extract section (pure parts)', () => {
     );
   });
 
-  it('prints one table line per size, the file writing apart', () => {
-    const text = dataExtractMarkdown({ fileMb: 10, figures: [figure(100_000, 8000, 150, 110)] }).join('\n');
+  it("prints one table line per size, the file writing apart, with the servers' CPU and the sum", () => {
+    const measured = {
+      ...figure(100_000, 8000, 150, 110),
+      servers: { simulator: 0.1, postgres: 14.2, objectStore: 6 },
+    };
+    const text = dataExtractMarkdown({ fileMb: 10, figures: [measured, figure(200_000, 8000, 150, 110)] }).join('\n');
     assert.match(text, /gzip CSV files of 10 MB of text each/);
-    assert.match(text, /\| 100,000 \| 4 \| 35 \| 5 \| 10 \| 8,000 \| 12\.5 \| 30 \| 150 \| 20 \| 110 \| 1\.5 \|/);
+    assert.match(text, /\| simulator µs\/row \| PostgreSQL µs\/row \| moto µs\/row \| sum µs\/row \| load \|/);
+    assert.match(
+      text,
+      /\| 100,000 \| 4 \| 35 \| 5 \| 10 \| 8,000 \| 12\.5 \| 30 \| 150 \| 20 \| 110 \| 0\.1 \| 14\.2 \| 6 \| 70\.3 \| 1\.5 \|/,
+    );
+    // An older report's figures have no server columns: — each, the sum of the tap and the target only.
+    assert.match(text, /\| 200,000 \| .* \| 30 \| 150 \| 20 \| 110 \| — \| — \| — \| 50 \| 1\.5 \|/);
+    assert.match(text, /moto µs\/row is\s+scripts\/s3-server\.sh's moto_server process/);
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { cpuSum, serverCpu } from '../../../bench/cpu-columns.js';
 import { hottest } from '../../../bench/cpu-profile.js';
 import { chart, goals, markdown, peerRatio, type BenchReport } from '../../../bench/report.js';
 import { judgeProbe, type TargetFigure } from '../../../bench/target-side-by-side.js';
@@ -106,6 +107,71 @@ describe('bench report (pure parts)', () => {
       [8, '4,000', '8.00'],
     ])
       assert.match(text, new RegExp(`\\| ${workers} \\| ${rate} \\| [0-9.]+ \\| ${speedUp}× \\|`));
+  });
+
+  it("prints every process's CPU per row: the simulator beside the tap, the servers and their sum end to end", () => {
+    const report = {
+      date: 'd',
+      commit: 'c',
+      command: 'npm run bench',
+      machine: 'm',
+      tap: {
+        rows: 200_000,
+        rowsPerSecond: 20_000,
+        cpuMicrosPerRow: 28,
+        peakRssMb: 90,
+        wallSeconds: 10,
+        load1: 1,
+        servers: { simulator: 38.2 },
+      },
+      target: figure('target-oracle (ours)', 1),
+      sideBySide: [],
+      oracleRoundTrips: [],
+      pair: [
+        {
+          rows: 10_000,
+          rowsPerSecond: 9_000,
+          wallSeconds: 1.11,
+          tap: { cpuMicrosPerRow: 30, peakRssMb: 80 },
+          target: { cpuMicrosPerRow: 28.5, peakRssMb: 120 },
+          servers: { simulator: 39, postgres: 12.3 },
+          load1: 1.2,
+        },
+        {
+          // A report from before the server columns: no figures, no sum beyond the two plugins.
+          rows: 100_000,
+          rowsPerSecond: 10_000,
+          wallSeconds: 10,
+          tap: { cpuMicrosPerRow: 30, peakRssMb: 80 },
+          target: { cpuMicrosPerRow: 28, peakRssMb: 120 },
+          load1: 1.3,
+        },
+      ],
+      fixedCost: { processStartSeconds: 0.1, cachedDiscoverySeconds: 0.2, oneRowRunSeconds: 1.0 },
+      profile: { tap: [], target: [] },
+    } as BenchReport;
+    const text = markdown(report, 'x.svg');
+    assert.match(
+      text,
+      /20,000 rows\/s, 28 µs\/row, peak RSS 90 MB \(load 1\); the simulator serving it: 38\.2 µs\/row/,
+    );
+    assert.match(
+      text,
+      /\| rows \| rows\/s \| wall s \| tap µs\/row \| tap RSS MB \| target µs\/row \| target RSS MB \| simulator µs\/row \| PostgreSQL µs\/row \| sum µs\/row \| load \|/,
+    );
+    assert.match(text, /\| 10,000 \| 9,000 \| 1\.11 \| 30 \| 80 \| 28\.5 \| 120 \| 39 \| 12\.3 \| 109\.8 \| 1\.2 \|/);
+    assert.match(text, /\| 100,000 \| 10,000 \| 10\.00 \| 30 \| 80 \| 28 \| 120 \| — \| — \| 58 \| 1\.3 \|/);
+    assert.match(text, /PostgreSQL µs\/row is the whole server over the load/);
+    const met = Object.fromEntries(goals(report).map((g) => [g.goal, g.measured]));
+    assert.equal(met['tap alone against the simulator: ≥ 60,000 rows/s'], '20,000 rows/s (load 1)');
+  });
+
+  it("sums the plugins' and the measured servers' CPU; a server not measured prints —", () => {
+    assert.equal(cpuSum([28, 30.1], { simulator: 38, postgres: 11.2, objectStore: 4 }), 111.3);
+    assert.equal(cpuSum([28, 30], undefined), 58);
+    assert.equal(serverCpu({ simulator: 0 }, 'simulator'), '0');
+    assert.equal(serverCpu({ simulator: 1 }, 'postgres'), '—');
+    assert.equal(serverCpu(undefined, 'objectStore'), '—');
   });
 
   it('draws one bar per measured target, labels escaped', () => {
