@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 export const GNU_TIME = '/usr/bin/time';
 
@@ -23,13 +23,21 @@ export interface Usage {
 
 export interface MeasuredProcess {
   child: ChildProcess;
-  stdout: Readable;
+  /** null when `stdout` was given. */
+  stdout: Readable | null;
   usage: Promise<Usage>;
 }
 
 export interface MeasureOptions {
   /** A file to read stdin from, or another measured process's stdout. */
   stdin?: string | Readable;
+  /** No `stdin`: `child.stdin` is left open to the caller (to write, or to hand to another process as `stdout`). */
+  openStdin?: boolean;
+  /**
+   * Another measured process's stdin (started with `openStdin`): this process writes into that pipe itself, and the
+   * bench closes its own end of it, so no byte passes through the bench's process (a shell's `a | b`).
+   */
+  stdout?: Writable;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
 }
@@ -43,23 +51,28 @@ export async function startMeasured(
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-time-'));
   const timeFile = path.join(dir, 'time');
   const child = spawn(GNU_TIME, ['-f', '%e %U %S %M', '-o', timeFile, command, ...args], {
-    stdio: ['pipe', 'pipe', 'pipe'],
+    stdio: ['pipe', options.stdout ?? 'pipe', 'pipe'],
     env: options.env ?? process.env,
     cwd: options.cwd,
   });
-  if (typeof options.stdin === 'string') createReadStream(options.stdin).pipe(child.stdin);
-  else if (options.stdin) options.stdin.pipe(child.stdin);
-  else child.stdin.end();
+  // The child has its copy of the pipe now: with the bench's copy open, the reader would never see the end.
+  options.stdout?.destroy();
+  const stdin = child.stdin!;
+  if (typeof options.stdin === 'string') createReadStream(options.stdin).pipe(stdin);
+  else if (options.stdin) options.stdin.pipe(stdin);
+  else if (!options.openStdin) stdin.end();
   // A consumer that stops reading early (EPIPE) is the consumer's failure, reported by its own exit code.
-  child.stdin.on('error', () => undefined);
+  stdin.on('error', () => undefined);
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
+  child.stderr!.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-20_000);
   });
   const usage = new Promise<Usage>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
+      // The directory is gone before `usage` resolves: a caller that exits right after leaves nothing in /tmp.
       void readFile(timeFile, 'utf8')
+        .finally(() => rm(dir, { recursive: true, force: true }))
         .then((text) => {
           // On a non-zero exit GNU time writes "Command exited with non-zero status N" first: the figures are last.
           const [wall, user, system, maxRssKb] = text.trim().split('\n').at(-1)!.split(' ').map(Number);
@@ -70,8 +83,7 @@ export async function startMeasured(
             peakRssMb: maxRssKb / 1024,
             stderrTail: stderr.split('\n').slice(-8).join('\n'),
           });
-        }, reject)
-        .finally(() => void rm(dir, { recursive: true, force: true }));
+        }, reject);
     });
   });
   return { child, stdout: child.stdout, usage };
@@ -84,7 +96,7 @@ export async function measure(
   options: MeasureOptions & { onStdout?: (chunk: Buffer) => void } = {},
 ): Promise<Usage> {
   const run = await startMeasured(command, args, options);
-  run.stdout.on('data', options.onStdout ?? (() => undefined));
+  run.stdout?.on('data', options.onStdout ?? (() => undefined));
   return run.usage;
 }
 

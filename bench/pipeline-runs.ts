@@ -98,15 +98,18 @@ export async function tapAlone(rows: number): Promise<ProcessFigure> {
   });
 }
 
-/** tap | target, each measured on its own; throws with the failing side's stderr. */
+/**
+ * tap | target, each measured on its own; throws with the failing side's stderr. The tap writes into the target's
+ * stdin pipe directly: the bench's process copies none of the stream.
+ */
 export async function pipe(tapArgs: string[], targetConfig: string): Promise<{ tap: Usage; target: Usage }> {
-  const tap = await startMeasured(process.execPath, [bins.tap, ...tapArgs]);
   const target = await startMeasured(
     process.execPath,
     [...shebangFlags(bins.target), bins.target, '--config', targetConfig],
-    { stdin: tap.stdout },
+    { openStdin: true },
   );
-  target.stdout.resume();
+  target.stdout!.resume();
+  const tap = await startMeasured(process.execPath, [bins.tap, ...tapArgs], { stdout: target.child.stdin! });
   const [tapUsage, targetUsage] = await Promise.all([tap.usage, target.usage]);
   return { tap: assertSucceeded('tap-oracle-wms', tapUsage), target: assertSucceeded('target-oracle', targetUsage) };
 }
