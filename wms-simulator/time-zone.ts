@@ -71,11 +71,75 @@ export function formatOffset(minutes: number): string {
   return `${sign}${pad(Math.floor(abs / 60), 2)}:${pad(abs % 60, 2)}`;
 }
 
+/**
+ * Rendering a timestamp is the simulator's most frequent operation (several per row served), so the text is built
+ * from cached pieces rather than through a Date and toISOString: the `YYYY-MM-DDT` prefix of each local day, the
+ * two-digit and three-digit groups, and each offset's `+hh:mm`. Instants whose local year falls outside
+ * 0000..9999 (where toISOString switches to six-digit years) and non-integer inputs keep the Date-based path, so
+ * the text is the same for every input.
+ */
+const FAST_MIN_MS = -62_167_219_200_000; // 0000-01-01T00:00:00Z
+const FAST_MAX_MS = 253_402_300_800_000; // 10000-01-01T00:00:00Z
+const DAY_S = 86_400;
+/** Local day number (days since 1970-01-01 in wall time) → `YYYY-MM-DDT`; cleared when it grows large. */
+const dayPrefixes = new Map<number, string>();
+const DAY_PREFIX_LIMIT = 100_000;
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => pad(i, 2));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => pad(i, 3));
+/** Offset in minutes + OFFSET_BIAS → `+hh:mm` (offsets stay within ±24 h). */
+const OFFSET_BIAS = 24 * 60;
+const offsetTexts: (string | undefined)[] = [];
+
+function dayPrefix(day: number): string {
+  let prefix = dayPrefixes.get(day);
+  if (prefix === undefined) {
+    if (dayPrefixes.size >= DAY_PREFIX_LIMIT) dayPrefixes.clear();
+    prefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    dayPrefixes.set(day, prefix);
+  }
+  return prefix;
+}
+
+function offsetText(minutes: number): string {
+  const slot = minutes + OFFSET_BIAS;
+  if (slot < 0 || slot > 2 * OFFSET_BIAS) return formatOffset(minutes);
+  let text = offsetTexts[slot];
+  if (text === undefined) {
+    text = formatOffset(minutes);
+    offsetTexts[slot] = text;
+  }
+  return text;
+}
+
 /** `2025-05-31T21:00:01.831732-03:00` for an instant in epoch microseconds. */
 export function formatTimestamp(epochUs: number, zone: string): string {
   const ms = Math.floor(epochUs / 1000);
   const offset = offsetMinutes(zone, ms);
   const seconds = Math.floor(epochUs / 1e6);
+  const localSeconds = seconds + offset * 60;
+  const localMs = localSeconds * 1000;
+  if (!Number.isSafeInteger(epochUs) || localMs < FAST_MIN_MS || localMs >= FAST_MAX_MS)
+    return formatTimestampByDate(epochUs, seconds, offset);
+  const day = Math.floor(localSeconds / DAY_S);
+  const secondOfDay = localSeconds - day * DAY_S;
+  const minuteOfDay = Math.floor(secondOfDay / 60);
+  const micros = epochUs - seconds * 1e6;
+  const milli = Math.floor(micros / 1000);
+  return (
+    dayPrefix(day) +
+    TWO_DIGITS[Math.floor(minuteOfDay / 60)] +
+    ':' +
+    TWO_DIGITS[minuteOfDay % 60] +
+    ':' +
+    TWO_DIGITS[secondOfDay - minuteOfDay * 60] +
+    '.' +
+    THREE_DIGITS[milli] +
+    THREE_DIGITS[micros - milli * 1000] +
+    offsetText(offset)
+  );
+}
+
+function formatTimestampByDate(epochUs: number, seconds: number, offset: number): string {
   const local = new Date(seconds * 1000 + offset * 60000).toISOString();
   return `${local.slice(0, 19)}.${pad(epochUs - seconds * 1e6, 6)}${formatOffset(offset)}`;
 }
