@@ -3,7 +3,7 @@
  * (counting the tap's output, reading /proc) then takes nothing from the simulator's event loop, and the
  * simulator's own CPU can be read from /proc on its own.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { root, shebangFlags } from './bench-env.js';
 import { treeMeter, type CpuMeter } from './process-cpu.js';
@@ -20,6 +20,30 @@ export interface SimulatorProcess {
   close(): Promise<void>;
 }
 
+/**
+ * The simulators not closed yet. If the bench ends first (an exception, process.exit, or SIGINT/SIGTERM/SIGHUP sent
+ * to its process only), they are killed: none outlives it. (SIGKILL cannot be caught: the simulator's CLI does not
+ * watch its parent.)
+ */
+const running = new Set<ChildProcess>();
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+const killRunning = (): void => {
+  for (const child of running) child.kill('SIGKILL');
+};
+
+function onStopSignal(signal: NodeJS.Signals): void {
+  killRunning();
+  watchExit(false);
+  // Then end by the same signal, as without a handler (the status a shell expects).
+  process.kill(process.pid, signal);
+}
+
+function watchExit(on: boolean): void {
+  process[on ? 'on' : 'off']('exit', killRunning);
+  for (const signal of STOP_SIGNALS) process[on ? 'on' : 'off'](signal, onStopSignal);
+}
+
 /** Starts `wms-simulator --port 0 --rows allocation=<rows> …extraArgs` and waits for its `base_url=` line. */
 export async function startSimulatorProcess(rows: number, extraArgs: string[] = []): Promise<SimulatorProcess> {
   const child = spawn(
@@ -27,9 +51,8 @@ export async function startSimulatorProcess(rows: number, extraArgs: string[] = 
     [...shebangFlags(BIN), BIN, '--port', '0', '--rows', `allocation=${rows}`, ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  // Whatever happens to the bench (an exception, process.exit), the simulator does not outlive it.
-  const killOnExit = (): void => void child.kill('SIGKILL');
-  process.on('exit', killOnExit);
+  running.add(child);
+  if (running.size === 1) watchExit(true);
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const close = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -38,7 +61,7 @@ export async function startSimulatorProcess(rows: number, extraArgs: string[] = 
       await exited;
       clearTimeout(timer);
     }
-    process.off('exit', killOnExit);
+    if (running.delete(child) && running.size === 0) watchExit(false);
   };
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {

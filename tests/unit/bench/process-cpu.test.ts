@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { RecordCounter } from '../../../bench/measure.js';
 import { parseStat, treeCpu, treeMeter, treeOf, treeTicks, type ProcStat } from '../../../bench/process-cpu.js';
@@ -138,5 +141,37 @@ describe('bench: CPU of the servers a load runs against (/proc)', () => {
     } finally {
       if (!closed) await sim.close();
     }
+  });
+
+  it('a bench stopped by SIGTERM kills its simulator child, and still ends by SIGTERM', async function () {
+    this.timeout(30_000);
+    const module = path.resolve(fileURLToPath(import.meta.url), '../../../../bench/simulator-process.js');
+    const bench = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { startSimulatorProcess } = await import(${JSON.stringify(module)});
+         const sim = await startSimulatorProcess(10);
+         process.stdout.write(String(sim.pid));
+         setTimeout(() => {}, 60000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const [pid] = (await once(bench.stdout, 'data')) as [Buffer];
+    const simulator = Number(pid.toString());
+    const alive = async (): Promise<boolean> => {
+      try {
+        return !/\) Z /.test(await readFile(`/proc/${simulator}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+    assert.equal(await alive(), true);
+    bench.kill('SIGTERM');
+    const [code, signal] = (await once(bench, 'exit')) as [number | null, string | null];
+    assert.deepEqual([code, signal], [null, 'SIGTERM']);
+    for (let i = 0; i < 100 && (await alive()); i++) await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.equal(await alive(), false, 'the simulator is gone (or a zombie waiting for init)');
   });
 });
