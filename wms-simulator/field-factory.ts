@@ -28,9 +28,18 @@ export class FieldFactory {
     this.entityKey = hashString(`${ctx.seed}:${entity}`);
   }
 
+  /** Salt name → its hash: generators call h() with the same few names for every row they render. */
+  private readonly saltHashes = new Map<string, number>();
+
   /** A 32-bit hash of (row, salt) for this entity. */
   h(index: number, salt: string | number): number {
-    return rowHash(this.entityKey, index, typeof salt === 'number' ? salt : hashString(salt));
+    if (typeof salt === 'number') return rowHash(this.entityKey, index, salt);
+    let salted = this.saltHashes.get(salt);
+    if (salted === undefined) {
+      salted = hashString(salt);
+      this.saltHashes.set(salt, salted);
+    }
+    return rowHash(this.entityKey, index, salted);
   }
 
   /** A pick from `choices` for (row, salt). */

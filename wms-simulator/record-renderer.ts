@@ -6,7 +6,18 @@ import type { Tenant } from './tenant.js';
 import type { RowRef, VirtualTable } from './virtual-table.js';
 import { WmsError } from './wms-error.js';
 
+/** A column's text including its key, and a leading comma unless it is the record's first column. */
 type Column = (ref: RowRef, zone: string) => string;
+
+/**
+ * Text values usually need no escaping; for those, quoting is cheaper than JSON.stringify. Anything with a quote,
+ * backslash, control character or surrogate (JSON.stringify escapes lone surrogates) still goes through it.
+ */
+// eslint-disable-next-line no-control-regex -- exactly the control characters JSON escapes
+const PLAIN_TEXT = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+function quote(text: string): string {
+  return PLAIN_TEXT.test(text) ? `"${text}"` : JSON.stringify(text);
+}
 
 /**
  * Renders rows straight to JSON text in the real record shape (docs/lgfapi.md §6): header keys first,
@@ -15,6 +26,9 @@ type Column = (ref: RowRef, zone: string) => string;
  */
 export class RecordRenderer {
   private readonly columns: Column[];
+  /** Relation texts by id, one map per relation column; filled only inside {@link renderRows}. */
+  private readonly relationCaches: Map<number, string>[] = [];
+  private caching = false;
 
   constructor(
     private readonly tenant: Tenant,
@@ -57,16 +71,33 @@ export class RecordRenderer {
     const zone = this.table.zoneOf(ref);
     const cols = this.columns;
     let out = '{';
-    for (let c = 0; c < cols.length; c++) out += (c ? ',' : '') + cols[c](ref, zone);
+    for (let c = 0; c < cols.length; c++) out += cols[c](ref, zone);
     return `${out}}`;
+  }
+
+  /**
+   * Rows joined with commas (a page's `results`). Neighbouring rows mostly point at the same parents and lookup
+   * rows, so relation texts are cached by id for the duration of this call; it is synchronous, so the tenant cannot
+   * change while the cache lives.
+   */
+  renderRows(refs: readonly RowRef[]): string {
+    this.caching = true;
+    try {
+      let out = '';
+      for (let r = 0; r < refs.length; r++) out += (r ? ',' : '') + this.render(refs[r]);
+      return out;
+    } finally {
+      this.caching = false;
+      for (const cache of this.relationCaches) cache.clear();
+    }
   }
 
   private defaultColumns(): Column[] {
     const out: Column[] = [];
     this.table.def.fields.forEach((field, pos) => {
       if (field.onRequestOnly) return;
-      out.push(this.column(field, pos));
-      if (field.name === 'id') out.push(this.urlColumn());
+      out.push(this.column(field, pos, out.length > 0));
+      if (field.name === 'id') out.push(this.urlColumn(out.length > 0));
     });
     return out;
   }
@@ -78,27 +109,34 @@ export class RecordRenderer {
       throw WmsError.validation(Object.fromEntries(unknown.map((n) => [n, 'Unknown field.'])), 'Invalid fields.');
     const out: Column[] = [];
     this.table.def.fields.forEach((field, pos) => {
-      if (wanted.has(field.name)) out.push(this.column(field, pos));
-      if (field.name === 'id' && wanted.has('url')) out.push(this.urlColumn());
+      if (wanted.has(field.name)) out.push(this.column(field, pos, out.length > 0));
+      if (field.name === 'id' && wanted.has('url')) out.push(this.urlColumn(out.length > 0));
     });
     return out;
   }
 
-  private urlColumn(): Column {
-    const prefix = `"url":${JSON.stringify(`${this.entityBase}${this.table.def.name}/`).slice(0, -1)}`;
+  private urlColumn(comma: boolean): Column {
+    const prefix = `${comma ? ',' : ''}"url":${JSON.stringify(`${this.entityBase}${this.table.def.name}/`).slice(0, -1)}`;
     return (ref) => `${prefix}${this.table.idOf(ref)}"`;
   }
 
-  private column(field: FieldDef, pos: number): Column {
+  private column(field: FieldDef, pos: number, comma: boolean): Column {
     const table = this.table;
-    const prefix = `${JSON.stringify(field.name)}:`;
+    const prefix = `${comma ? ',' : ''}${JSON.stringify(field.name)}:`;
     if (field.kind === 'rel') {
       const rel = field.relation!;
       const target = this.tenant.table(rel.target);
       const urlPrefix = rel.blankUrl ? '' : `${this.entityBase}${rel.target}/`;
+      const nullText = `${prefix}null`;
+      const cache = new Map<number, string>();
+      this.relationCaches.push(cache);
       return (ref) => {
         const id = table.value(ref, pos);
-        if (id === null) return `${prefix}null`;
+        if (id === null) return nullText;
+        if (this.caching) {
+          const hit = cache.get(id as number);
+          if (hit !== undefined) return hit;
+        }
         let key = '';
         if (rel.lookupKeys) key = rel.lookupKeys[(id as number) - 1] ?? '';
         else if (target) {
@@ -106,7 +144,9 @@ export class RecordRenderer {
           if (t !== null) key = target.def.keyOf(t);
         }
         const url = urlPrefix === '' ? '""' : `"${urlPrefix}${id}"`;
-        return `${prefix}{"id":${id},"key":${JSON.stringify(key)},"url":${url}}`;
+        const text = `${prefix}{"id":${id},"key":${quote(key)},"url":${url}}`;
+        if (this.caching) cache.set(id as number, text);
+        return text;
       };
     }
     if (field.kind === 'set') {
@@ -131,7 +171,7 @@ function scalar(field: FieldDef, value: Value, zone: string): string {
     case 'text':
     case 'decimal':
     case 'date':
-      return JSON.stringify(value);
+      return quote(value as string);
     default:
       return String(value);
   }

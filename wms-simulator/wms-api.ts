@@ -86,12 +86,13 @@ export class WmsApi {
       throw WmsError.validation({ ordering: 'Ordering is not allowed on this entity.' }, 'Invalid ordering.');
     }
     const ctx = { zone: this.tenant.defaultZone, strictSeconds: this.settings.strictSeconds };
-    const render = params.valuesList
-      ? RecordRenderer.valuesList(this.tenant, table, params.valuesList)
-      : (
-          (r) => (ref: RowRef) =>
-            r.render(ref)
-        )(new RecordRenderer(this.tenant, table, this.entityBase(req), params.fields));
+    const renderer = params.valuesList
+      ? null
+      : new RecordRenderer(this.tenant, table, this.entityBase(req), params.fields);
+    const render = renderer
+      ? (ref: RowRef) => renderer.render(ref)
+      : RecordRenderer.valuesList(this.tenant, table, params.valuesList!);
+    const renderRows = (refs: readonly RowRef[]) => (renderer ? renderer.renderRows(refs) : refs.map(render).join(','));
     const { ordering, rows } = this.engine.run(
       table,
       {
@@ -127,7 +128,7 @@ export class WmsApi {
         page.previous === null ? 'null' : JSON.stringify(this.link(req, req.query.with('cursor', page.previous)));
       return json(
         200,
-        `{"next_page":${next},"previous_page":${previous},"results":[${page.rows.map(render).join(',')}]}`,
+        `{"next_page":${next},"previous_page":${previous},"results":[${renderRows(page.rows)}]}`,
         page.rows.length,
       );
     }
@@ -157,7 +158,7 @@ export class WmsApi {
       page < reportedCount ? JSON.stringify(this.link(req, req.query.with('page', String(page + 1)))) : 'null';
     const previous =
       page > 1 ? JSON.stringify(this.link(req, req.query.with('page', page === 2 ? null : String(page - 1)))) : 'null';
-    const body = `{"result_count":${rows.length},"page_count":${reportedCount},"page_nbr":${page},"next_page":${next},"previous_page":${previous},"results":[${slice.map(render).join(',')}]}`;
+    const body = `{"result_count":${rows.length},"page_count":${reportedCount},"page_nbr":${page},"next_page":${next},"previous_page":${previous},"results":[${renderRows(slice)}]}`;
     return json(200, body, slice.length);
   }
 

@@ -84,4 +84,34 @@ describe('wms-simulator list pages stay byte-identical', () => {
     for (const path of paths) hash.update(`${path}\n${page(api, path)}\n`);
     assert.equal(hash.digest('hex'), EXPECTED);
   });
+
+  it('texts that need escaping are written as JSON.stringify writes them', () => {
+    const o = resolveOptions({ rows: { allocation: 50 } });
+    const tenant = new Tenant({ seed: o.seed, rows: o.rows, dataEpochMs: o.dataEpochMs, historyDays: o.historyDays });
+    const api = new WmsApi(tenant, o.settings, () => FaultPlan.parse('', o.seed));
+    const table = tenant.table('allocation')!;
+    const pos = table.fieldPos.get('pick_user')!;
+    const texts = [
+      'plain',
+      'say "hi"',
+      'back\\slash',
+      'line\nbreak\t',
+      '\u0000\u001f\u007f',
+      'é😀',
+      'lone \ud800',
+      '\udc00',
+      '\u2028',
+    ];
+    texts.forEach((text, i) => {
+      const values = table.materialise(i);
+      values[pos] = text;
+      table.store({ id: table.idAt(i), values, zone: table.zoneOf(i) });
+    });
+    const body = api.handle(request('allocation/?page_size=50&ordering=id')).body;
+    for (const text of texts) assert.ok(body.includes(`"pick_user":${JSON.stringify(text)},`), JSON.stringify(text));
+    assert.deepEqual(
+      (JSON.parse(body) as { results: { pick_user: string }[] }).results.slice(0, texts.length).map((r) => r.pick_user),
+      texts,
+    );
+  });
 });
