@@ -38,9 +38,12 @@ export function handleAdmin(
       case 'GET clock':
         return ok(clock(admin));
       case 'POST clock': {
+        // Freeze before setting, unfreeze after: setting a running clock and then freezing it reads the wall clock
+        // twice, and a millisecond that ticks between the two is kept in the frozen time.
+        if (input.freeze === true) admin.freezeClock(true);
         if (typeof input.set === 'string') admin.setClock(input.set);
         if (typeof input.advanceSeconds === 'number') admin.advanceClock(input.advanceSeconds);
-        if (typeof input.freeze === 'boolean') admin.freezeClock(input.freeze);
+        if (input.freeze === false) admin.freezeClock(false);
         return ok(clock(admin));
       }
       case 'POST rows':
