@@ -103,8 +103,7 @@ const KIND_OF_COLUMN: Record<number, LogicalType['kind']> = {
 function lineField(name: string, schema: unknown, columns: readonly LineColumn[]): LineField | undefined {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return undefined;
   // A key is matched in place against its characters, so a name that JSON must escape is left to the general path.
-  if (name.startsWith('_sdc_') || name === '__proto__' || stringEnd(`${name}"`, 0, name.length + 1) !== name.length)
-    return undefined;
+  if (name.startsWith('_sdc_') || name === '__proto__' || needsJsonEscape(name)) return undefined;
   if (Object.keys(schema).some((keyword) => !PROPERTY_KEYWORDS.has(keyword))) return undefined;
   const { type, format, maxLength, minimum, maximum } = schema as JsonSchema;
   const types = Array.isArray(type) ? type : [type];
@@ -261,6 +260,15 @@ function stringEnd(text: string, at: number, end: number): number {
     if (code === 0x5c || code < 0x20) return -1;
   }
   return -1;
+}
+
+/** Whether JSON writes `name` with an escape (a quote, a backslash or a control character in it). */
+function needsJsonEscape(name: string): boolean {
+  for (let index = 0; index < name.length; index += 1) {
+    const code = name.charCodeAt(index);
+    if (code === 0x22 || code === 0x5c || code < 0x20) return true;
+  }
+  return false;
 }
 
 /** Whether the characters at `at` are `word`. */

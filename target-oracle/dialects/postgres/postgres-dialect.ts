@@ -154,7 +154,8 @@ export class PostgresDialect implements Dialect {
       stats.deleted = result.rowsAffected ?? 0;
     }
     if (rows.length === 0) return stats;
-    let encoder = new CopyTextEncoder(table.columns.map((c) => c.type.kind));
+    const newEncoder = () => new CopyTextEncoder(table.columns.map((c) => c.type.kind));
+    let encoder = newEncoder();
     const copied = request.mode === 'upsert' ? await this.#copyIntoFresh(table, rows, encoder) : undefined;
     if (copied !== undefined) {
       stats.inserted = copied;
@@ -164,7 +165,7 @@ export class PostgresDialect implements Dialect {
       );
     } else {
       // A fresh COPY that was rolled back counted its NULs already.
-      encoder = new CopyTextEncoder(table.columns.map((c) => c.type.kind));
+      encoder = newEncoder();
       this.#stages += 1;
       const stage = `target_oracle_stage_${this.#stages}`;
       await dbStep('creating the staging table', () => session.execute(sql.createStageSql(stage, table)));
